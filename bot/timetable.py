@@ -1,0 +1,197 @@
+"""A cohort's calendar and timetable: every instant at which the bot acts.
+
+Pure: a course, a start date and a zone in; UTC instants out. The store
+turns the timetable into delivery rows; the scheduler only wakes up at them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.course import Course
+from bot.durations import format_duration
+from bot.localtime import at, shift_days, to_utc
+
+
+@dataclass(frozen=True)
+class WeekWindow:
+    number: int
+    opens: datetime  # UTC: the module post
+    closes: datetime  # UTC: the next week's post, or the course end
+
+
+@dataclass(frozen=True)
+class Calendar:
+    weeks: tuple[WeekWindow, ...]
+    ends: datetime
+    consultation_ends: datetime
+    archives: datetime
+    purges: datetime
+
+    def week(self, number: int) -> WeekWindow:
+        return self.weeks[number - 1]
+
+    def week_at(self, instant: datetime) -> int | None:
+        """The course week an instant belongs to; early birds count in week 1."""
+        if instant >= self.ends:
+            return None
+        for window in reversed(self.weeks):
+            if instant >= window.opens:
+                return window.number
+        return 1
+
+    def current_week(self, now: datetime) -> int | None:
+        """The week in progress at ``now``, or None before the start and after the end."""
+        if now < self.weeks[0].opens:
+            return None
+        return self.week_at(now)
+
+
+@dataclass(frozen=True)
+class CohortSession:
+    key: str
+    title: str
+    start: datetime  # UTC
+    duration: timedelta
+    url: str | None = None
+    cancelled: bool = False
+
+    @property
+    def end(self) -> datetime:
+        return self.start + self.duration
+
+
+class ItemKind(StrEnum):
+    MODULE = "module"  # week N's module post
+    ANNOUNCE = "announce"  # a live session's announcement, with its week's post
+    REMINDER = "reminder"  # a live session reminder, ``lead`` before it starts
+    STARTING = "starting"  # "starting now"
+    NUDGE = "nudge"  # DMs to learners behind this week
+    DIGEST = "digest"  # the instructor's weekly digest
+    WRAPUP = "wrapup"  # course end
+    CONSULTATION = "consultation"  # consultation period over
+    ARCHIVE = "archive"  # lock and archive the cohort's posts
+    PURGE = "purge"  # delete participation data
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str  # unique within a cohort, stable across restarts and rebuilds
+    kind: ItemKind
+    due: datetime  # UTC
+    week: int | None = None
+    session: str | None = None
+    lead: timedelta | None = None
+
+    @property
+    def late_is_useless(self) -> bool:
+        """A reminder for a moment already passed helps nobody: skip it, don't send late."""
+        return self.kind in (ItemKind.REMINDER, ItemKind.STARTING, ItemKind.NUDGE)
+
+
+def first_post_day(course: Course, start: date) -> date:
+    """The first day on or after ``start`` that falls on the course's post weekday."""
+    return start + timedelta(days=(course.post_weekday - start.weekday()) % 7)
+
+
+def course_calendar(course: Course, start: date, tz: ZoneInfo) -> Calendar:
+    first = first_post_day(course, start)
+    opens = [at(first + timedelta(weeks=i), course.post_time, tz) for i in range(len(course.weeks))]
+    ends = at(first + timedelta(weeks=len(course.weeks)), course.post_time, tz)
+    windows = tuple(
+        WeekWindow(week.number, opens[i], opens[i + 1] if i + 1 < len(opens) else ends)
+        for i, week in enumerate(course.weeks)
+    )
+    end_day = first + timedelta(weeks=len(course.weeks))
+    life = course.lifecycle
+    consultation_day = end_day + timedelta(weeks=life.consultation_weeks)
+    archive_day = consultation_day + timedelta(weeks=life.archive_weeks)
+    return Calendar(
+        weeks=windows,
+        ends=ends,
+        consultation_ends=at(consultation_day, course.post_time, tz),
+        archives=at(archive_day, course.post_time, tz),
+        purges=at(archive_day + timedelta(days=life.purge_days), course.post_time, tz),
+    )
+
+
+def sessions_for(course: Course, start: date, tz: ZoneInfo) -> tuple[CohortSession, ...]:
+    """The course file's sessions, moved to a cohort that starts on ``start``.
+
+    Session dates are written for the course's own run (``Course.start``); a
+    cohort starting N days later has them N calendar days later, at the same
+    local wall time, so a session stays at 10:00 across a DST change.
+    """
+    offset = (start - course.start).days
+    return tuple(
+        CohortSession(
+            key=spec.key,
+            title=spec.title,
+            start=to_utc(shift_days(spec.start, offset), tz),
+            duration=spec.duration,
+            url=spec.url,
+        )
+        for spec in course.sessions
+    )
+
+
+def session_week(calendar: Calendar, session: CohortSession) -> int:
+    """The week whose post announces a session; one after the end goes with the last week."""
+    return calendar.week_at(session.start) or calendar.weeks[-1].number
+
+
+def timetable(
+    course: Course, calendar: Calendar, sessions: tuple[CohortSession, ...]
+) -> list[Item]:
+    items: list[Item] = []
+    for window in calendar.weeks:
+        n = window.number
+        items.append(Item(f"module:{n}", ItemKind.MODULE, window.opens, week=n))
+        if course.nudge_before is not None and window.closes - course.nudge_before > window.opens:
+            items.append(
+                Item(f"nudge:{n}", ItemKind.NUDGE, window.closes - course.nudge_before, week=n)
+            )
+        items.append(Item(f"digest:{n}", ItemKind.DIGEST, window.closes, week=n))
+    for session in sessions:
+        if session.cancelled:
+            continue
+        items.extend(session_items(course, calendar, session))
+    items += [
+        Item("wrapup", ItemKind.WRAPUP, calendar.ends),
+        Item("consultation", ItemKind.CONSULTATION, calendar.consultation_ends),
+        Item("archive", ItemKind.ARCHIVE, calendar.archives),
+        Item("purge", ItemKind.PURGE, calendar.purges),
+    ]
+    return sorted(items, key=lambda item: (item.due, item.key))
+
+
+def session_items(course: Course, calendar: Calendar, session: CohortSession) -> list[Item]:
+    week = session_week(calendar, session)
+    announce_at = min(calendar.week(week).opens, session.start)
+    items = [Item(f"announce:{session.key}", ItemKind.ANNOUNCE, announce_at, week, session.key)]
+    for lead in sorted(course.reminder_leads, reverse=True):
+        items.append(
+            Item(
+                f"reminder:{session.key}:{format_duration(lead)}",
+                ItemKind.REMINDER,
+                session.start - lead,
+                week,
+                session.key,
+                lead,
+            )
+        )
+    items.append(
+        Item(f"starting:{session.key}", ItemKind.STARTING, session.start, week, session.key)
+    )
+    return items
+
+
+def with_session(
+    sessions: tuple[CohortSession, ...], changed: CohortSession
+) -> tuple[CohortSession, ...]:
+    """The cohort's sessions with one added or replaced (matched by key)."""
+    kept = tuple(s for s in sessions if s.key != changed.key)
+    return tuple(sorted((*kept, changed), key=lambda s: s.start))
