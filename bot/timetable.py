@@ -85,11 +85,9 @@ class Item:
     week: int | None = None
     session: str | None = None
     lead: timedelta | None = None
-
-    @property
-    def late_is_useless(self) -> bool:
-        """A reminder for a moment already passed helps nobody: skip it, don't send late."""
-        return self.kind in (ItemKind.REMINDER, ItemKind.STARTING, ItemKind.NUDGE)
+    # After this instant the item is pointless and is skipped, never sent late
+    # (a reminder once its session has started). None: always worth doing, even late.
+    expires: datetime | None = None
 
 
 def first_post_day(course: Course, start: date) -> date:
@@ -151,9 +149,8 @@ def timetable(
         n = window.number
         items.append(Item(f"module:{n}", ItemKind.MODULE, window.opens, week=n))
         if course.nudge_before is not None and window.closes - course.nudge_before > window.opens:
-            items.append(
-                Item(f"nudge:{n}", ItemKind.NUDGE, window.closes - course.nudge_before, week=n)
-            )
+            nudge_at = window.closes - course.nudge_before
+            items.append(Item(f"nudge:{n}", ItemKind.NUDGE, nudge_at, n, expires=window.closes))
         items.append(Item(f"digest:{n}", ItemKind.DIGEST, window.closes, week=n))
     for session in sessions:
         if session.cancelled:
@@ -170,21 +167,17 @@ def timetable(
 
 def session_items(course: Course, calendar: Calendar, session: CohortSession) -> list[Item]:
     week = session_week(calendar, session)
+    key = session.key
     announce_at = min(calendar.week(week).opens, session.start)
-    items = [Item(f"announce:{session.key}", ItemKind.ANNOUNCE, announce_at, week, session.key)]
+    items = [
+        Item(f"announce:{key}", ItemKind.ANNOUNCE, announce_at, week, key, expires=session.end)
+    ]
     for lead in sorted(course.reminder_leads, reverse=True):
-        items.append(
-            Item(
-                f"reminder:{session.key}:{format_duration(lead)}",
-                ItemKind.REMINDER,
-                session.start - lead,
-                week,
-                session.key,
-                lead,
-            )
-        )
+        name = f"reminder:{key}:{format_duration(lead)}"
+        due = session.start - lead
+        items.append(Item(name, ItemKind.REMINDER, due, week, key, lead, expires=session.start))
     items.append(
-        Item(f"starting:{session.key}", ItemKind.STARTING, session.start, week, session.key)
+        Item(f"starting:{key}", ItemKind.STARTING, session.start, week, key, expires=session.end)
     )
     return items
 

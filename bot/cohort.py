@@ -1,0 +1,104 @@
+"""A cohort: one run of a course in one Discord server, and its deliveries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.course import Course
+from bot.localtime import zone
+from bot.timetable import Calendar, CohortSession, course_calendar
+
+
+class CohortState(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"  # nothing is sent; what falls due waits for resume
+    ENDED = "ended"  # ended early by an instructor; only archive and purge remain
+
+
+@dataclass(frozen=True)
+class NewCohort:
+    guild_id: int
+    name: str
+    course_id: str
+    start: date
+    timezone: str
+    channel_id: int  # a forum channel, or a text channel (posts become threads)
+    learner_role_id: int
+    instructor_role_id: int | None
+    announcements_channel_id: int | None
+    created_by: int
+
+
+@dataclass(frozen=True)
+class Cohort(NewCohort):
+    id: int
+    state: CohortState
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+    def calendar(self, course: Course) -> Calendar:
+        return course_calendar(course, self.start, self.zone)
+
+    @property
+    def marker(self) -> str:
+        """A short tag in every post, so a post can be found again after a crash."""
+        return f"cohort {self.id}"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"  # waiting for its moment (or for a retry)
+    CLAIMED = "claimed"  # a bot process is sending it right now
+    DONE = "done"
+    SKIPPED = "skipped"  # deliberately not sent (expired, cancelled, cohort ended)
+    FAILED = "failed"  # gave up after retries; the instructor was told
+
+
+@dataclass(frozen=True)
+class Delivery:
+    cohort_id: int
+    key: str
+    kind: str
+    due: datetime
+    week: int | None
+    session: str | None
+    expires: datetime | None
+    state: DeliveryState
+    attempts: int
+    next_attempt: datetime | None
+    claimed_by: str | None
+    claimed_at: datetime | None
+    done_at: datetime | None
+    channel_id: int | None
+    message_id: int | None
+    late: bool
+    note: str | None
+
+    @property
+    def ready_at(self) -> datetime:
+        return self.next_attempt or self.due
+
+    def marker(self) -> str:
+        return f"cohort {self.cohort_id} · {self.key}"
+
+
+# A claim older than this belongs to a process that died mid-send: the post is
+# looked for in Discord and either completed or sent again. Long enough that a
+# live process on the same database is never second-guessed.
+CLAIM_LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff for a failed send: 30s, 1m, 2m, 4m, … capped at 30m."""
+    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), timedelta(minutes=30))
+
+
+def session_from_row(
+    key: str, title: str, start: datetime, duration_s: int, url: str | None, cancelled: bool
+) -> CohortSession:
+    return CohortSession(key, title, start, timedelta(seconds=duration_s), url, cancelled)

@@ -1,0 +1,36 @@
+"""All of cohortbot's SQL, behind methods named for what they mean.
+
+``Store`` owns one aiosqlite connection and hands it to one query class per
+concern (``store.cohorts``, ``store.deliveries``, …). The schema lives in the
+numbered files under ``migrations/``; ``Store.open`` applies what is missing.
+No table has a column for what anyone wrote: message content is never stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+
+from bot.store.cohorts import CohortQueries
+from bot.store.db import connect, migrate
+from bot.store.deliveries import DeliveryQueries
+
+
+class Store:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+        self.cohorts = CohortQueries(db)
+        self.deliveries = DeliveryQueries(db)
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        db = await connect(path)
+        await migrate(db)
+        return cls(db)
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+__all__ = ["Store"]

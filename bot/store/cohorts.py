@@ -1,0 +1,158 @@
+"""Cohorts and their live sessions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import aiosqlite
+
+from bot.cohort import Cohort, CohortState, NewCohort, session_from_row
+from bot.errors import InvalidInput
+from bot.store.db import from_text, to_text
+from bot.timetable import CohortSession
+
+_COLUMNS = (
+    "id, guild_id, name, course_id, start_date, timezone, channel_id, learner_role_id,"
+    " instructor_role_id, announcements_channel_id, state, created_by"
+)
+
+
+def _cohort(row: aiosqlite.Row) -> Cohort:
+    return Cohort(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        name=row["name"],
+        course_id=row["course_id"],
+        start=date.fromisoformat(row["start_date"]),
+        timezone=row["timezone"],
+        channel_id=row["channel_id"],
+        learner_role_id=row["learner_role_id"],
+        instructor_role_id=row["instructor_role_id"],
+        announcements_channel_id=row["announcements_channel_id"],
+        state=CohortState(row["state"]),
+        created_by=row["created_by"],
+    )
+
+
+class CohortQueries:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    async def create(
+        self, new: NewCohort, sessions: Iterable[CohortSession], now: datetime
+    ) -> Cohort:
+        """Insert a cohort with its sessions; the caller plans its deliveries next."""
+        try:
+            cursor = await self._db.execute(
+                "INSERT INTO cohorts (guild_id, name, course_id, start_date, timezone, channel_id,"
+                " learner_role_id, instructor_role_id, announcements_channel_id, created_by,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new.guild_id,
+                    new.name,
+                    new.course_id,
+                    new.start.isoformat(),
+                    new.timezone,
+                    new.channel_id,
+                    new.learner_role_id,
+                    new.instructor_role_id,
+                    new.announcements_channel_id,
+                    new.created_by,
+                    to_text(now),
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            await self._db.rollback()
+            raise InvalidInput(
+                f"a cohort called {new.name!r} already exists in this server: choose another name"
+            ) from exc
+        cohort_id = cursor.lastrowid
+        assert cohort_id is not None
+        await self._db.executemany(
+            "INSERT INTO cohort_sessions (cohort_id, key, title, start_at, duration_s, url)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    cohort_id,
+                    s.key,
+                    s.title,
+                    to_text(s.start),
+                    int(s.duration.total_seconds()),
+                    s.url,
+                )
+                for s in sessions
+            ],
+        )
+        await self._db.commit()
+        found = await self.get(cohort_id)
+        assert found is not None
+        return found
+
+    async def get(self, cohort_id: int) -> Cohort | None:
+        async with self._db.execute(
+            f"SELECT {_COLUMNS} FROM cohorts WHERE id = ?", (cohort_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _cohort(row) if row else None
+
+    async def by_name(self, guild_id: int, name: str) -> Cohort | None:
+        async with self._db.execute(
+            f"SELECT {_COLUMNS} FROM cohorts WHERE guild_id = ? AND name = ?", (guild_id, name)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _cohort(row) if row else None
+
+    async def in_guild(self, guild_id: int) -> list[Cohort]:
+        async with self._db.execute(
+            f"SELECT {_COLUMNS} FROM cohorts WHERE guild_id = ? ORDER BY start_date, name",
+            (guild_id,),
+        ) as cursor:
+            return [_cohort(row) for row in await cursor.fetchall()]
+
+    async def all(self) -> list[Cohort]:
+        async with self._db.execute(f"SELECT {_COLUMNS} FROM cohorts ORDER BY id") as cursor:
+            return [_cohort(row) for row in await cursor.fetchall()]
+
+    async def set_state(self, cohort_id: int, state: CohortState) -> None:
+        await self._db.execute("UPDATE cohorts SET state = ? WHERE id = ?", (state, cohort_id))
+        await self._db.commit()
+
+    async def sessions(self, cohort_id: int) -> tuple[CohortSession, ...]:
+        async with self._db.execute(
+            "SELECT key, title, start_at, duration_s, url, cancelled FROM cohort_sessions"
+            " WHERE cohort_id = ? ORDER BY start_at, key",
+            (cohort_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return tuple(
+            session_from_row(
+                r["key"],
+                r["title"],
+                from_text(r["start_at"]),
+                r["duration_s"],
+                r["url"],
+                bool(r["cancelled"]),
+            )
+            for r in rows
+        )
+
+    async def save_session(self, cohort_id: int, session: CohortSession) -> None:
+        """Add a session or replace the one with the same key."""
+        await self._db.execute(
+            "INSERT INTO cohort_sessions (cohort_id, key, title, start_at, duration_s, url, cancelled)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cohort_id, key) DO UPDATE SET"
+            " title = excluded.title, start_at = excluded.start_at,"
+            " duration_s = excluded.duration_s, url = excluded.url, cancelled = excluded.cancelled",
+            (
+                cohort_id,
+                session.key,
+                session.title,
+                to_text(session.start),
+                int(session.duration.total_seconds()),
+                session.url,
+                int(session.cancelled),
+            ),
+        )
+        await self._db.commit()

@@ -1,0 +1,102 @@
+"""The SQLite connection, its settings, and the numbered migrations.
+
+Migrations are the files ``migrations/NNNN_name.sql``, applied in order at
+start-up inside one transaction each, and recorded in ``schema_version``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+_MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """Every migration shipped with the package, in order, numbered 1, 2, 3, … without gaps."""
+    found = []
+    for entry in resources.files("bot.store").joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.fullmatch(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    expected = list(range(1, len(found) + 1))
+    if [m.version for m in found] != expected:
+        raise RuntimeError(f"migrations must be numbered {expected}: {[m.name for m in found]}")
+    return found
+
+
+async def connect(path: Path | str) -> aiosqlite.Connection:
+    db = await aiosqlite.connect(path)
+    db.row_factory = aiosqlite.Row
+    await db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+    await db.execute("PRAGMA foreign_keys = ON")
+    await db.execute("PRAGMA busy_timeout = 5000")  # a second process waits, not fails
+    await db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; far fewer fsyncs
+    return db
+
+
+async def schema_version(db: aiosqlite.Connection) -> int:
+    await db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    async with db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(db: aiosqlite.Connection, *, up_to: int | None = None) -> int:
+    """Apply what is missing (up to ``up_to``, for tests of older versions); return the version."""
+    current = await schema_version(db)
+    await db.commit()
+    for migration in migrations():
+        if migration.version <= current or (up_to is not None and migration.version > up_to):
+            continue
+        # executescript would commit on its own; run statements in one explicit transaction.
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in split_statements(migration.sql):
+                await db.execute(statement)
+            await db.execute(
+                "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                (migration.version, to_text(datetime.now(UTC))),
+            )
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
+        current = migration.version
+    return current
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a migration into statements (no triggers in our migrations, so ';' ends one)."""
+    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def to_text(instant: datetime) -> str:
+    """A UTC instant as sortable text."""
+    if instant.tzinfo is None:
+        raise ValueError("store times must be timezone-aware")
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_text(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def maybe_time(text: str | None) -> datetime | None:
+    return from_text(text) if text is not None else None

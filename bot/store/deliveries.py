@@ -1,0 +1,237 @@
+"""Deliveries: one row per cohort and timetable item, so each is sent exactly once.
+
+The life of a row: pending -> claimed (a process is sending it) -> done, or
+back to pending with a later ``next_attempt_at`` after a transient failure,
+or failed after too many, or skipped. A claim is one conditional UPDATE, so
+two processes on one database file can never both hold it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import aiosqlite
+
+from bot.cohort import CLAIM_LEASE, Delivery, DeliveryState
+from bot.store.db import from_text, maybe_time, to_text
+from bot.timetable import Item
+
+_COLUMNS = (
+    "cohort_id, item_key, kind, due_at, week, session_key, expires_at, state, attempts,"
+    " next_attempt_at, claimed_by, claimed_at, done_at, channel_id, message_id, late, note"
+)
+
+
+def _delivery(row: aiosqlite.Row) -> Delivery:
+    return Delivery(
+        cohort_id=row["cohort_id"],
+        key=row["item_key"],
+        kind=row["kind"],
+        due=from_text(row["due_at"]),
+        week=row["week"],
+        session=row["session_key"],
+        expires=maybe_time(row["expires_at"]),
+        state=DeliveryState(row["state"]),
+        attempts=row["attempts"],
+        next_attempt=maybe_time(row["next_attempt_at"]),
+        claimed_by=row["claimed_by"],
+        claimed_at=maybe_time(row["claimed_at"]),
+        done_at=maybe_time(row["done_at"]),
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        late=bool(row["late"]),
+        note=row["note"],
+    )
+
+
+class DeliveryQueries:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    async def _select(self, where: str, params: Iterable[object]) -> list[Delivery]:
+        async with self._db.execute(
+            f"SELECT {_COLUMNS} FROM deliveries WHERE {where}", tuple(params)
+        ) as cursor:
+            return [_delivery(row) for row in await cursor.fetchall()]
+
+    async def plan(self, cohort_id: int, items: Iterable[Item], now: datetime) -> None:
+        """Make the pending rows match the timetable.
+
+        New items are added; pending ones move with their item (a rescheduled
+        session); pending ones no longer planned (a cancelled session) are
+        skipped. Rows already sent, claimed or failed are history: untouched.
+        """
+        items = list(items)
+        await self._db.executemany(
+            "INSERT INTO deliveries (cohort_id, item_key, kind, due_at, week, session_key, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cohort_id, item_key) DO UPDATE SET"
+            " due_at = excluded.due_at, expires_at = excluded.expires_at, week = excluded.week,"
+            " next_attempt_at = NULL,"
+            " state = CASE WHEN state = 'skipped' AND note = 'no longer planned' THEN 'pending'"
+            "              ELSE state END,"
+            " note = CASE WHEN state = 'skipped' AND note = 'no longer planned' THEN NULL"
+            "             ELSE note END"
+            " WHERE state IN ('pending', 'skipped')",
+            [
+                (
+                    cohort_id,
+                    i.key,
+                    i.kind.value,
+                    to_text(i.due),
+                    i.week,
+                    i.session,
+                    to_text(i.expires) if i.expires else None,
+                )
+                for i in items
+            ],
+        )
+        keys = [i.key for i in items]
+        await self._db.execute(
+            "UPDATE deliveries SET state = 'skipped', note = 'no longer planned', done_at = ?"
+            f" WHERE cohort_id = ? AND state = 'pending' AND item_key NOT IN ({','.join('?' * len(keys))})",
+            (to_text(now), cohort_id, *keys),
+        )
+        await self._db.commit()
+
+    async def due(self, now: datetime) -> list[Delivery]:
+        """Pending rows whose moment has come, of cohorts that are running, oldest first."""
+        return await self._select(
+            "state = 'pending' AND COALESCE(next_attempt_at, due_at) <= ?"
+            " AND cohort_id IN (SELECT id FROM cohorts WHERE state = 'active'"
+            "   OR (state = 'ended' AND deliveries.kind IN ('archive', 'purge')))"
+            " ORDER BY due_at, item_key",
+            (to_text(now),),
+        )
+
+    async def get(self, cohort_id: int, key: str) -> Delivery | None:
+        found = await self._select("cohort_id = ? AND item_key = ?", (cohort_id, key))
+        return found[0] if found else None
+
+    async def for_cohort(self, cohort_id: int) -> list[Delivery]:
+        return await self._select("cohort_id = ? ORDER BY due_at, item_key", (cohort_id,))
+
+    async def claim(self, cohort_id: int, key: str, owner: str, now: datetime) -> bool:
+        """Take the row for sending; False if another process (or call) already has it."""
+        cursor = await self._db.execute(
+            "UPDATE deliveries SET state = 'claimed', claimed_by = ?, claimed_at = ?,"
+            " attempts = attempts + 1 WHERE cohort_id = ? AND item_key = ? AND state = 'pending'",
+            (owner, to_text(now), cohort_id, key),
+        )
+        await self._db.commit()
+        return cursor.rowcount == 1
+
+    async def complete(
+        self,
+        delivery: Delivery,
+        now: datetime,
+        *,
+        channel_id: int | None,
+        message_id: int | None,
+        late: bool = False,
+        note: str | None = None,
+    ) -> None:
+        await self._db.execute(
+            "UPDATE deliveries SET state = 'done', done_at = ?, channel_id = ?, message_id = ?,"
+            " late = ?, note = ? WHERE cohort_id = ? AND item_key = ?",
+            (
+                to_text(now),
+                channel_id,
+                message_id,
+                int(late),
+                note,
+                delivery.cohort_id,
+                delivery.key,
+            ),
+        )
+        await self._db.commit()
+
+    async def _finish(
+        self, delivery: Delivery, state: DeliveryState, now: datetime, note: str
+    ) -> None:
+        await self._db.execute(
+            "UPDATE deliveries SET state = ?, done_at = ?, note = ?"
+            " WHERE cohort_id = ? AND item_key = ?",
+            (state, to_text(now), note, delivery.cohort_id, delivery.key),
+        )
+        await self._db.commit()
+
+    async def skip(self, delivery: Delivery, now: datetime, note: str) -> None:
+        await self._finish(delivery, DeliveryState.SKIPPED, now, note)
+
+    async def give_up(self, delivery: Delivery, now: datetime, note: str) -> None:
+        await self._finish(delivery, DeliveryState.FAILED, now, note)
+
+    async def retry_at(self, delivery: Delivery, when: datetime, note: str) -> None:
+        """Back to pending, not before ``when`` (a transient failure)."""
+        await self._db.execute(
+            "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, note = ?,"
+            " claimed_by = NULL, claimed_at = NULL WHERE cohort_id = ? AND item_key = ?",
+            (to_text(when), note, delivery.cohort_id, delivery.key),
+        )
+        await self._db.commit()
+
+    async def release(self, delivery: Delivery) -> None:
+        """A stale claim whose post was not found: send it again (counts no attempt)."""
+        await self._db.execute(
+            "UPDATE deliveries SET state = 'pending', claimed_by = NULL, claimed_at = NULL,"
+            " attempts = MAX(attempts - 1, 0) WHERE cohort_id = ? AND item_key = ? AND state = 'claimed'",
+            (delivery.cohort_id, delivery.key),
+        )
+        await self._db.commit()
+
+    async def stale_claims(self, now: datetime) -> list[Delivery]:
+        return await self._select(
+            "state = 'claimed' AND claimed_at <= ? ORDER BY due_at",
+            (to_text(now - CLAIM_LEASE),),
+        )
+
+    async def skip_pending(
+        self, cohort_id: int, keep_kinds: Iterable[str], now: datetime, note: str
+    ) -> int:
+        kinds = list(keep_kinds)
+        cursor = await self._db.execute(
+            "UPDATE deliveries SET state = 'skipped', done_at = ?, note = ?"
+            f" WHERE cohort_id = ? AND state = 'pending' AND kind NOT IN ({','.join('?' * len(kinds))})",
+            (to_text(now), note, cohort_id, *kinds),
+        )
+        await self._db.commit()
+        return cursor.rowcount
+
+    async def wakeups(self) -> list[tuple[str, datetime]]:
+        """(job id, instant) for every row that will need the runner: the scheduler's jobs.
+
+        A pending row wakes at its moment (or its retry); a claimed one when its
+        lease runs out, in case its process died mid-send.
+        """
+        async with self._db.execute(
+            "SELECT cohort_id, item_key, state, COALESCE(next_attempt_at, due_at), claimed_at"
+            " FROM deliveries WHERE state = 'claimed' OR (state = 'pending' AND cohort_id IN"
+            " (SELECT id FROM cohorts WHERE state != 'paused'))"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            (
+                f"{cohort_id}:{key}",
+                from_text(claimed_at) + CLAIM_LEASE if state == "claimed" else from_text(ready),
+            )
+            for cohort_id, key, state, ready, claimed_at in rows
+        ]
+
+    async def recipients(self, cohort_id: int, key: str) -> dict[int, str]:
+        """Who a fan-out delivery already reached (or found with DMs closed), by user id."""
+        async with self._db.execute(
+            "SELECT user_id, outcome FROM delivery_recipients WHERE cohort_id = ? AND item_key = ?",
+            (cohort_id, key),
+        ) as cursor:
+            return {row[0]: row[1] for row in await cursor.fetchall()}
+
+    async def record_recipient(
+        self, cohort_id: int, key: str, user_id: int, outcome: str, now: datetime
+    ) -> None:
+        await self._db.execute(
+            "INSERT OR REPLACE INTO delivery_recipients (cohort_id, item_key, user_id, outcome, at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (cohort_id, key, user_id, outcome, to_text(now)),
+        )
+        await self._db.commit()

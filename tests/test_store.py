@@ -1,0 +1,149 @@
+"""The store against a real SQLite file: migrations, claims, the delivery life cycle."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.cohort import CLAIM_LEASE, CohortState, DeliveryState, NewCohort
+from bot.errors import InvalidInput
+from bot.store import Store
+from bot.store.db import connect, migrate, migrations
+from bot.timetable import CohortSession, Item, ItemKind
+
+NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
+
+
+def new_cohort(name: str = "Fall 2026") -> NewCohort:
+    return NewCohort(
+        guild_id=1,
+        name=name,
+        course_id="de-escalation",
+        start=date(2026, 10, 13),
+        timezone="America/Los_Angeles",
+        channel_id=10,
+        learner_role_id=20,
+        instructor_role_id=30,
+        announcements_channel_id=None,
+        created_by=99,
+    )
+
+
+async def schema(path) -> list[tuple[str, str]]:
+    db = await connect(path)
+    async with db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+    ) as cursor:
+        rows = [(r[0], r[1]) for r in await cursor.fetchall()]
+    await db.close()
+    return rows
+
+
+async def test_migrations_from_empty_and_from_every_older_version(tmp_path):
+    fresh = tmp_path / "fresh.sqlite3"
+    await (await Store.open(fresh)).close()
+    expected = await schema(fresh)
+    assert any(name == "deliveries" for name, _ in expected)
+    for version in range(1, len(migrations())):
+        path = tmp_path / f"v{version}.sqlite3"
+        db = await connect(path)
+        assert await migrate(db, up_to=version) == version
+        await db.close()
+        store = await Store.open(path)  # what start-up does with an older file
+        await store.close()
+        assert await schema(path) == expected
+
+
+async def test_open_is_idempotent_and_records_versions(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    for _ in range(2):
+        await (await Store.open(path)).close()
+    db = await connect(path)
+    async with db.execute("SELECT version FROM schema_version ORDER BY version") as cursor:
+        versions = [r[0] for r in await cursor.fetchall()]
+    async with db.execute("PRAGMA journal_mode") as cursor:
+        mode = (await cursor.fetchone())[0]
+    await db.close()
+    assert versions == list(range(1, len(migrations()) + 1))
+    assert mode == "wal"
+
+
+@pytest.fixture
+async def store(tmp_path):
+    store = await Store.open(tmp_path / "db.sqlite3")
+    yield store
+    await store.close()
+
+
+async def test_cohort_names_are_unique_per_server(store):
+    session = CohortSession("live-1", "Live 1", NOW, timedelta(hours=1))
+    cohort = await store.cohorts.create(new_cohort(), [session], NOW)
+    assert (await store.cohorts.by_name(1, "Fall 2026")) == cohort
+    assert await store.cohorts.sessions(cohort.id) == (session,)
+    with pytest.raises(InvalidInput, match="already exists"):
+        await store.cohorts.create(new_cohort(), [], NOW)
+    await store.cohorts.set_state(cohort.id, CohortState.PAUSED)
+    assert (await store.cohorts.get(cohort.id)).state is CohortState.PAUSED
+
+
+async def test_a_delivery_is_claimed_once_even_by_two_connections(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    first, second = await Store.open(path), await Store.open(path)
+    cohort = await first.cohorts.create(new_cohort(), [], NOW)
+    await first.deliveries.plan(cohort.id, [Item("module:1", ItemKind.MODULE, NOW, week=1)], NOW)
+    claims = await asyncio.gather(
+        first.deliveries.claim(cohort.id, "module:1", "a", NOW),
+        second.deliveries.claim(cohort.id, "module:1", "b", NOW),
+    )
+    assert sorted(claims) == [False, True]
+    await first.close()
+    await second.close()
+
+
+async def test_delivery_life_cycle(store):
+    cohort = await store.cohorts.create(new_cohort(), [], NOW)
+    later = NOW + timedelta(days=1)
+    items = [
+        Item("module:1", ItemKind.MODULE, NOW, week=1),
+        Item("reminder:live-1:1h", ItemKind.REMINDER, later, 1, "live-1", expires=later),
+    ]
+    await store.deliveries.plan(cohort.id, items, NOW)
+    due = await store.deliveries.due(NOW)
+    assert [d.key for d in due] == ["module:1"]
+
+    assert await store.deliveries.claim(cohort.id, "module:1", "me", NOW)
+    assert await store.deliveries.due(NOW) == []
+    assert await store.deliveries.stale_claims(NOW) == []
+    assert [d.key for d in await store.deliveries.stale_claims(NOW + CLAIM_LEASE)] == ["module:1"]
+    claimed = await store.deliveries.get(cohort.id, "module:1")
+    await store.deliveries.retry_at(claimed, NOW + timedelta(minutes=1), "HTTP 500")
+    assert await store.deliveries.due(NOW) == []
+    assert [d.key for d in await store.deliveries.due(NOW + timedelta(minutes=1))] == ["module:1"]
+    assert await store.deliveries.claim(cohort.id, "module:1", "me", NOW)
+    await store.deliveries.complete(claimed, NOW, channel_id=5, message_id=6)
+    done = await store.deliveries.get(cohort.id, "module:1")
+    assert (done.state, done.attempts, done.message_id) == (DeliveryState.DONE, 2, 6)
+
+    # Rescheduling moves a pending row; dropping it from the plan skips it.
+    moved = Item("reminder:live-1:1h", ItemKind.REMINDER, later + timedelta(hours=2), 1, "live-1")
+    await store.deliveries.plan(cohort.id, [items[0], moved], NOW)
+    assert (await store.deliveries.get(cohort.id, moved.key)).due == moved.due
+    await store.deliveries.plan(cohort.id, [items[0]], NOW)
+    assert (await store.deliveries.get(cohort.id, moved.key)).state is DeliveryState.SKIPPED
+    # ...and planning it again brings it back.
+    await store.deliveries.plan(cohort.id, [items[0], moved], NOW)
+    assert (await store.deliveries.get(cohort.id, moved.key)).state is DeliveryState.PENDING
+    # The sent post was not touched by any re-plan.
+    assert (await store.deliveries.get(cohort.id, "module:1")).state is DeliveryState.DONE
+
+
+async def test_paused_cohorts_have_nothing_due(store):
+    cohort = await store.cohorts.create(new_cohort(), [], NOW)
+    await store.deliveries.plan(cohort.id, [Item("module:1", ItemKind.MODULE, NOW, week=1)], NOW)
+    await store.cohorts.set_state(cohort.id, CohortState.PAUSED)
+    assert await store.deliveries.due(NOW) == []
+    assert await store.deliveries.wakeups() == []
+    await store.cohorts.set_state(cohort.id, CohortState.ACTIVE)
+    assert await store.deliveries.wakeups() == [(f"{cohort.id}:module:1", NOW)]
