@@ -1,0 +1,121 @@
+"""The bot: one ``commands.Bot`` subclass that owns the store, clock, courses and scheduler."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+
+from bot.app.deliveries import DeliveryRunner
+from bot.app.scheduler import WakeUps
+from bot.app.tree import CohortTree
+from bot.catalog import default_prompts_dir
+from bot.clock import Clock, SystemClock
+from bot.cohort import Cohort
+from bot.library import CourseLibrary
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# Every feature is one extension; setup_hook loads them all, in this order.
+EXTENSIONS = (
+    "cogs.cohorts",
+    "cogs.modules",
+)
+
+
+def required_intents() -> discord.Intents:
+    """Only what the features use. No message content: participation counts messages, never reads them."""
+    intents = discord.Intents.none()
+    intents.guilds = True  # channels, threads, roles
+    intents.guild_messages = True  # message create/delete events, to count participation
+    intents.members = True  # who holds the learner role, including those who never posted
+    return intents
+
+
+class CohortBot(commands.Bot):
+    def __init__(
+        self,
+        *,
+        database: Path | str,
+        prompts_dir: Path | None = None,
+        clock: Clock | None = None,
+        dev_guild_id: int | None = None,
+        extensions: tuple[str, ...] = EXTENSIONS,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=required_intents(),
+            tree_cls=CohortTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+        )
+        self.database = database
+        self.clock: Clock = clock or SystemClock()
+        self.library = CourseLibrary(prompts_dir or default_prompts_dir())
+        self.dev_guild_id = dev_guild_id
+        self.extension_names = extensions
+        self.wakeups = WakeUps(self.clock, self._wake)
+        self._store: Store | None = None
+        self._runner: DeliveryRunner | None = None
+
+    @property
+    def store(self) -> Store:
+        assert self._store is not None, "the store opens in setup_hook"
+        return self._store
+
+    @property
+    def deliveries(self) -> DeliveryRunner:
+        assert self._runner is not None, "the runner is built in setup_hook"
+        return self._runner
+
+    async def setup_hook(self) -> None:
+        self._store = await Store.open(self.database)
+        for problem in self.library.reload():
+            log.warning("course file problem: %s", problem)
+        self._runner = DeliveryRunner(
+            self.store,
+            self.clock,
+            self.library,
+            ready=self.wait_until_ready,
+            report=self.tell_instructors,
+            rebuild=self.reschedule,
+        )
+        for name in self.extension_names:
+            await self.load_extension(name)
+        await self.sync_commands()
+        await self.reschedule()
+        self.wakeups.start()
+
+    async def sync_commands(self) -> None:
+        if self.dev_guild_id:
+            guild = discord.Object(self.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+
+    async def reschedule(self) -> None:
+        """Rebuild the scheduler's jobs from the database (the truth)."""
+        self.wakeups.replace_all(await self.store.deliveries.wakeups())
+
+    async def _wake(self) -> None:
+        await self.deliveries.run_due()
+
+    async def tell_instructors(self, cohort: Cohort, text: str) -> None:
+        """Private word to the cohort's instructor: by DM to whoever created the cohort."""
+        log.warning("cohort %s (%s): %s", cohort.id, cohort.name, text)
+        try:
+            user = self.get_user(cohort.created_by) or await self.fetch_user(cohort.created_by)
+            await user.send(f"**{cohort.name}**: {text}")
+        except discord.HTTPException:
+            log.warning("could not DM the instructor of cohort %s", cohort.id)
+
+    async def close(self) -> None:
+        self.wakeups.shutdown()
+        await super().close()  # unloads cogs first: they flush what they buffer
+        if self._store is not None:
+            await self._store.close()
+            self._store = None

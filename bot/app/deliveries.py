@@ -1,0 +1,204 @@
+"""Runs whatever the database says is due, each item exactly once.
+
+For each due row: skip it if it has expired (a reminder after its session
+started), claim it atomically, hand it to the handler its cog registered for
+its kind, then record the message it made. A transient failure (rate limit,
+server error, missing permission) puts it back with backoff and tells the
+instructor; after ``MAX_ATTEMPTS`` it is marked failed and reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import discord
+
+from bot.clock import Clock
+from bot.cohort import MAX_ATTEMPTS, Cohort, Delivery, retry_delay
+from bot.course import Course
+from bot.errors import UserError
+from bot.library import CourseLibrary
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# A module post more than this late says so in its text.
+LATE_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Job:
+    cohort: Cohort
+    delivery: Delivery
+    course: Course
+    now: datetime
+
+    @property
+    def late(self) -> bool:
+        return self.now - self.delivery.due > LATE_AFTER
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Where a delivery went: the channel (or thread) and message that carry its marker."""
+
+    channel_id: int | None = None
+    message_id: int | None = None
+    note: str | None = None
+
+
+class DeliveryProblem(UserError):
+    """A delivery could not be made for a reason the instructor can fix (e.g. a permission)."""
+
+
+Handler = Callable[[Job], Awaitable[Sent]]
+Finder = Callable[[Job], Awaitable[Sent | None]]
+Reporter = Callable[[Cohort, str], Awaitable[None]]
+
+
+class DeliveryRunner:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        library: CourseLibrary,
+        *,
+        ready: Callable[[], Awaitable[object]],
+        report: Reporter,
+        rebuild: Callable[[], Awaitable[None]],
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._library = library
+        self._ready = ready
+        self._report = report
+        self._rebuild = rebuild
+        self._handlers: dict[str, tuple[Handler, Finder | None]] = {}
+        self._lock = asyncio.Lock()
+        self.instance = uuid.uuid4().hex[:12]  # who holds a claim
+
+    def handle(self, kind: str, handler: Handler, find: Finder | None = None) -> None:
+        """Register the cog function that delivers ``kind``, and how to find its post again."""
+        self._handlers[kind] = (handler, find)
+
+    async def run_due(self) -> None:
+        """Deliver everything due now. Safe to call any number of times, from any wake-up."""
+        await self._ready()
+        async with self._lock:
+            now = self._clock.now()
+            for stale in await self._store.deliveries.stale_claims(now):
+                await self._settle_stale_claim(stale, now)
+            for delivery in await self._store.deliveries.due(now):
+                await self._run_one(delivery, self._clock.now())
+            await self._rebuild()
+
+    async def deliver_now(self, cohort: Cohort, key: str) -> Sent | None:
+        """Send one pending item ahead of time (``/module post``); None if already taken."""
+        async with self._lock:
+            delivery = await self._store.deliveries.get(cohort.id, key)
+            if delivery is None:
+                raise UserError(f"{cohort.name} has no item {key!r}")
+            if delivery.state != "pending":
+                return None
+            return await self._run_one(delivery, self._clock.now(), early=True)
+
+    async def _run_one(self, delivery: Delivery, now: datetime, early: bool = False) -> Sent | None:
+        cohort = await self._store.cohorts.get(delivery.cohort_id)
+        if cohort is None:
+            return None
+        if delivery.expires is not None and now >= delivery.expires:
+            await self._store.deliveries.skip(
+                delivery, now, "its moment passed while I was offline"
+            )
+            return None
+        if delivery.kind not in self._handlers:
+            log.error("no handler for %s deliveries (%s)", delivery.kind, delivery.key)
+            return None
+        if not await self._store.deliveries.claim(cohort.id, delivery.key, self.instance, now):
+            return None  # another process has it
+        handler, _ = self._handlers[delivery.kind]
+        try:
+            job = Job(cohort, delivery, self._library.get(cohort.course_id), now)
+            sent = await handler(job)
+        except Exception as error:
+            await self._failed(cohort, delivery, now, error)
+            return None
+        late = not early and job.late
+        await self._store.deliveries.complete(
+            delivery,
+            self._clock.now(),
+            channel_id=sent.channel_id,
+            message_id=sent.message_id,
+            late=late,
+            note=sent.note,
+        )
+        return sent
+
+    async def _failed(
+        self, cohort: Cohort, delivery: Delivery, now: datetime, error: Exception
+    ) -> None:
+        attempts = delivery.attempts + 1
+        reason = describe(error)
+        if not isinstance(error, discord.HTTPException | UserError):
+            log.error("delivery %s of cohort %s failed", delivery.key, cohort.id, exc_info=error)
+        if attempts >= MAX_ATTEMPTS:
+            await self._store.deliveries.give_up(delivery, now, reason)
+            await self._report(
+                cohort,
+                f"I gave up on **{delivery.key}** after {attempts} attempts: {reason}. "
+                f"Fix the cause, then send it by hand (e.g. `/module post`).",
+            )
+            return
+        retry = now + retry_delay(attempts)
+        await self._store.deliveries.retry_at(delivery, retry, reason)
+        if attempts == 1:  # say it once, not on every retry
+            await self._report(
+                cohort,
+                f"I could not send **{delivery.key}**: {reason}. "
+                f"I will retry automatically (next try {discord.utils.format_dt(retry, 'R')}).",
+            )
+
+    async def _settle_stale_claim(self, delivery: Delivery, now: datetime) -> None:
+        """A process died holding this claim: find its post, or send again."""
+        cohort = await self._store.cohorts.get(delivery.cohort_id)
+        handler = self._handlers.get(delivery.kind)
+        if cohort is None or handler is None:
+            return
+        _, find = handler
+        found = None
+        if find is not None:
+            job = Job(cohort, delivery, self._library.get(cohort.course_id), now)
+            try:
+                found = await find(job)
+            except discord.HTTPException:
+                log.warning("could not look for %s's post; will look again", delivery.key)
+                return
+        if found is not None:
+            log.info("found %s already posted; recording it", delivery.key)
+            await self._store.deliveries.complete(
+                delivery, now, channel_id=found.channel_id, message_id=found.message_id
+            )
+        else:
+            await self._store.deliveries.release(delivery)
+
+
+PERMISSION_CODES = {50013: "missing permissions", 50001: "missing access", 50007: "DMs closed"}
+
+
+def describe(error: BaseException) -> str:
+    """A one-line reason an instructor can act on."""
+    if isinstance(error, UserError):
+        return str(error)
+    if isinstance(error, discord.HTTPException):
+        what = PERMISSION_CODES.get(error.code) or error.text or "error"
+        if error.status == 429:
+            return "Discord is rate-limiting me (HTTP 429)"
+        if error.status >= 500:
+            return f"Discord had a server error (HTTP {error.status})"
+        return f"Discord refused (HTTP {error.status}, {what})"
+    return f"an unexpected error ({type(error).__name__})"

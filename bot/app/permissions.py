@@ -1,0 +1,76 @@
+"""Which permissions the bot needs where, named the way Discord's settings name them."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.cohort import Cohort
+from bot.errors import NotAllowed, UserError
+
+POST_IN_FORUM = (
+    "view_channel",
+    "send_messages",
+    "send_messages_in_threads",
+    "embed_links",
+    "read_message_history",
+)
+POST_IN_TEXT = (*POST_IN_FORUM, "create_public_threads")
+SEND_MESSAGES = ("view_channel", "send_messages", "embed_links")
+
+
+def label(permission: str) -> str:
+    """``send_messages_in_threads`` -> ``Send Messages in Threads``."""
+    small = {"in", "of", "and"}
+    return " ".join(w if w in small else w.capitalize() for w in permission.split("_"))
+
+
+def missing(
+    channel: discord.abc.GuildChannel | discord.Thread, needed: tuple[str, ...]
+) -> list[str]:
+    granted = channel.permissions_for(channel.guild.me)
+    return [p for p in needed if not getattr(granted, p)]
+
+
+class MissingPermissions(UserError):
+    def __init__(
+        self, channel: discord.abc.GuildChannel | discord.Thread, names: list[str]
+    ) -> None:
+        listed = ", ".join(f"**{label(n)}**" for n in names)
+        super().__init__(
+            f"I can't post in {channel.mention}: I am missing {listed} there. "
+            "Grant my role these permissions in the channel's settings."
+        )
+        self.names = names
+
+
+def require(channel: discord.abc.GuildChannel | discord.Thread, needed: tuple[str, ...]) -> None:
+    if names := missing(channel, needed):
+        raise MissingPermissions(channel, names)
+
+
+def posting_needs(channel: discord.abc.GuildChannel) -> tuple[str, ...]:
+    return POST_IN_FORUM if isinstance(channel, discord.ForumChannel) else POST_IN_TEXT
+
+
+def is_instructor(member: discord.Member | discord.User, cohort: Cohort) -> bool:
+    if not isinstance(member, discord.Member):
+        return False
+    if member.guild_permissions.manage_guild:
+        return True
+    return (
+        cohort.instructor_role_id is not None
+        and member.get_role(cohort.instructor_role_id) is not None
+    )
+
+
+def require_instructor(member: discord.Member | discord.User, cohort: Cohort) -> None:
+    if not is_instructor(member, cohort):
+        raise NotAllowed(
+            f"Only {cohort.name}'s instructors (or members with Manage Server) can do that."
+        )
+
+
+def is_learner(member: discord.Member | discord.User, cohort: Cohort) -> bool:
+    return (
+        isinstance(member, discord.Member) and member.get_role(cohort.learner_role_id) is not None
+    )

@@ -1,0 +1,103 @@
+"""A course server inside SimCord (an in-memory Discord): for the tests and the offline demo.
+
+SimCord runs discord.py's own parsers, cache, command tree and permission
+checks against a simulated guild, so the bot under test is the real one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import discord
+import simcord
+from simcord.backend.models.channel import Overwrite, OverwriteType
+
+LEARNER_NAMES = (
+    "amara", "bao", "carmen", "dmitri", "esi", "farid",
+    "greta", "hiro", "ines", "jonah", "kalani", "lucia",
+)  # fmt: skip
+
+
+class SimClock:
+    """The bot's clock inside SimCord: SimCord's virtual time, which tests advance."""
+
+    def __init__(self) -> None:
+        self.env: simcord.Env | None = None
+
+    def attach(self, env: simcord.Env) -> None:
+        self.env = env
+
+    def now(self) -> datetime:
+        if self.env is None:  # before SimCord starts: its epoch
+            return datetime(2026, 1, 1, tzinfo=UTC)
+        return self.env.now()
+
+
+@dataclass
+class CourseServer:
+    env: simcord.Env
+    guild: simcord.GuildHandle
+    instructor_role: simcord.RoleHandle
+    learner_role: simcord.RoleHandle
+    forum: simcord.ChannelHandle
+    announcements: simcord.ChannelHandle
+    staff: simcord.ChannelHandle  # where the instructor runs commands
+    instructor: simcord.MemberActor
+    learners: list[simcord.MemberActor]
+    outsider: simcord.MemberActor
+
+    async def forum_post(
+        self, learner: simcord.MemberActor, title: str, text: str
+    ) -> tuple[simcord.ChannelHandle, discord.Message]:
+        """A learner starts their own forum post.
+
+        SimCord has no actor verb for a user opening a forum post, so the
+        thread is made with its backend (as Discord would, THREAD_CREATE
+        included) and the learner then writes its first message.
+        """
+        backend = self.env.backend
+        thread = backend.create_thread(self.forum.id, title, learner.id)
+        handle = simcord.ChannelHandle(self.env, self.guild, thread)
+        message = await learner.send(handle, text)
+        return handle, message
+
+    def deny_bot(self, channel: simcord.ChannelHandle, *permissions: str) -> None:
+        """Take permissions away from the bot in one channel (a misconfigured server)."""
+        deny = discord.Permissions(**dict.fromkeys(permissions, True))
+        me = self.env.backend.bot_user.id
+        self.env.backend.set_overwrite(
+            channel.id, Overwrite(target_id=me, type=OverwriteType.MEMBER, deny=deny.value)
+        )
+
+    def thread(self, channel_id: int) -> simcord.ChannelHandle:
+        return simcord.ChannelHandle(self.env, self.guild, self.env.backend.get_channel(channel_id))
+
+
+def build_course_server(env: simcord.Env, learners: int = 12) -> CourseServer:
+    guild = env.create_guild("Library Learning")
+    instructor_role = guild.create_role("Instructor")
+    learner_role = guild.create_role("Learner")
+    forum = guild.create_forum_channel("course-forum")
+    announcements = guild.create_text_channel("announcements")
+    staff = guild.create_text_channel("staff")
+    instructor = guild.add_member(
+        env.create_user("ms-rivera", global_name="Ms Rivera"), roles=[instructor_role]
+    )
+    people = [
+        guild.add_member(env.create_user(name, global_name=name.title()), roles=[learner_role])
+        for name in LEARNER_NAMES[:learners]
+    ]
+    outsider = guild.add_member(env.create_user("passer-by"))
+    return CourseServer(
+        env,
+        guild,
+        instructor_role,
+        learner_role,
+        forum,
+        announcements,
+        staff,
+        instructor,
+        people,
+        outsider,
+    )

@@ -1,0 +1,92 @@
+"""APScheduler, driven by the injected clock, holding one wake-up job per pending delivery.
+
+The database is the truth; the scheduler is a cache of when to look at it.
+Its jobs are rebuilt from the store at start-up and whenever a cohort
+changes, with stable ids (``cohort:item``), and every job just asks the
+delivery runner to do whatever the database says is due at that moment.
+
+APScheduler 3 reads the time with ``datetime.now()`` inside
+``_process_jobs``. ``ClockScheduler`` lends it the bot's clock for exactly
+that call, so a test clock (or the offline demo's accelerated one) moves the
+scheduler too; with the system clock nothing changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime, tzinfo
+from typing import Any, ClassVar
+
+import apscheduler.schedulers.base as apscheduler_base
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock
+
+log = logging.getLogger(__name__)
+
+
+class _ClockDatetime(datetime):
+    """``datetime`` whose ``now()`` is the lent clock's; everything else is datetime's own."""
+
+    lent: ClassVar[Clock | None] = None
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> Any:
+        if cls.lent is None:
+            return datetime.now(tz)
+        return cls.lent.now().astimezone(tz or UTC)
+
+
+class ClockScheduler(AsyncIOScheduler):
+    def __init__(self, clock: Clock, **options: Any) -> None:
+        super().__init__(timezone=UTC, **options)
+        self._clock = clock
+
+    def _process_jobs(self) -> float | None:
+        saved = apscheduler_base.datetime
+        _ClockDatetime.lent = self._clock
+        apscheduler_base.datetime = _ClockDatetime  # type: ignore[misc]
+        try:
+            return super()._process_jobs()  # type: ignore[no-any-return]
+        finally:
+            apscheduler_base.datetime = saved  # type: ignore[misc]
+            _ClockDatetime.lent = None
+
+
+class WakeUps:
+    """The set of moments at which the delivery runner must look at the database."""
+
+    def __init__(self, clock: Clock, wake: Callable[[], Awaitable[None]]) -> None:
+        self._clock = clock
+        self._wake = wake
+        self.scheduler = ClockScheduler(clock, job_defaults={"misfire_grace_time": None})
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def replace_all(self, moments: Iterable[tuple[str, datetime]]) -> None:
+        """Make the jobs exactly ``moments``: (stable id, instant) pairs from the store."""
+        wanted = dict(moments)
+        for job in self.scheduler.get_jobs():
+            if job.id not in wanted:
+                job.remove()
+        now = self._clock.now()
+        for job_id, when in wanted.items():
+            # A moment that passed while the bot was down runs once, right away.
+            self.scheduler.add_job(
+                self._wake,
+                DateTrigger(max(when, now)),
+                id=job_id,
+                replace_existing=True,
+                coalesce=True,
+            )
+        log.debug("scheduler holds %d wake-ups", len(wanted))
+
+    def jobs(self) -> dict[str, datetime]:
+        return {job.id: job.next_run_time for job in self.scheduler.get_jobs()}

@@ -1,0 +1,37 @@
+"""The course files in force, reloadable without losing a good version to a broken edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.catalog import load_catalog
+from bot.course import Course
+from bot.course_file import Problem
+from bot.errors import NotFound
+
+
+class CourseLibrary:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._courses: dict[str, Course] = {}
+
+    def reload(self) -> list[Problem]:
+        """Re-read every file. A file with errors keeps its previous version in force."""
+        catalog = load_catalog(self.directory)
+        broken = {p.path.stem for p in catalog.problems if p.severity == "error"}
+        kept = {cid: course for cid, course in self._courses.items() if cid in broken}
+        self._courses = {**kept, **catalog.courses}
+        return catalog.problems
+
+    def get(self, course_id: str) -> Course:
+        try:
+            return self._courses[course_id]
+        except KeyError:
+            known = ", ".join(sorted(self._courses)) or "none are loaded"
+            raise NotFound(f"no course called {course_id!r} (known courses: {known})") from None
+
+    def ids(self) -> list[str]:
+        return sorted(self._courses)
+
+    def all(self) -> list[Course]:
+        return [self._courses[cid] for cid in self.ids()]

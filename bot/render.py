@@ -1,0 +1,142 @@
+"""The words the bot posts, as plain strings: testable without Discord.
+
+Discord's limits shape them: a thread title holds 100 characters, an embed
+description 4,096, a message 2,000. Long text is split at paragraph or line
+breaks, never mid-word where it can be helped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.course import Course, Requirement
+from bot.localtime import discord_timestamp
+from bot.timetable import Calendar
+
+TITLE_LIMIT = 100
+EMBED_LIMIT = 4096
+MESSAGE_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Post:
+    title: str
+    body: str  # fits an embed description
+    more: list[str] = field(default_factory=list)  # follow-up messages, each fits a message
+
+
+def requirement_text(requirement: Requirement) -> str:
+    parts = []
+    if requirement.original_posts:
+        n = requirement.original_posts
+        parts.append(f"start **{n}** discussion post{'s' if n != 1 else ''} of your own")
+    if requirement.replies:
+        n = requirement.replies
+        parts.append(f"reply to **{n}** classmate{'s' if n != 1 else ''}")
+    if not parts:
+        return "Taking part is welcome; nothing is required this week."
+    return "To complete this week, " + " and ".join(parts) + "."
+
+
+def week_title(number: int, title: str) -> str:
+    return f"Week {number}: {title}"[:TITLE_LIMIT]
+
+
+def module_post(
+    course: Course, calendar: Calendar, number: int, *, late_since: datetime | None = None
+) -> Post:
+    week = course.week(number)
+    closes = calendar.week(number).closes
+    lines = ["**Objectives**", *(f"• {o}" for o in week.objectives), ""]
+    if len(week.prompts) == 1:
+        lines += ["**Discussion prompt**", week.prompts[0].strip(), ""]
+    else:
+        lines.append("**Discussion prompts** — choose one:")
+        for i, prompt in enumerate(week.prompts, 1):
+            lines += [f"**{i}.** {prompt.strip()}", ""]
+    if week.assignment:
+        lines += ["**Assignment**", week.assignment.strip(), ""]
+    lines += [
+        f"**This week closes** {discord_timestamp(closes, 'F')} ({discord_timestamp(closes, 'R')}).",
+        f"**How participation counts:** {requirement_text(course.requirement)}",
+    ]
+    if late_since is not None:
+        lines.append(
+            f"\n*Posted late: I was offline when this was due ({discord_timestamp(late_since, 'f')}).*"
+        )
+    body, *more = split_text("\n".join(lines), EMBED_LIMIT, MESSAGE_LIMIT)
+    return Post(week_title(week.number, week.title), body, more)
+
+
+def split_text(text: str, first_limit: int, rest_limit: int | None = None) -> list[str]:
+    """Split into chunks: the first at most ``first_limit`` long, the rest ``rest_limit``."""
+    rest_limit = rest_limit or first_limit
+    chunks: list[str] = []
+    remaining = text.strip()
+    limit = first_limit
+    while len(remaining) > limit:
+        cut = _cut_point(remaining, limit)
+        chunks.append(remaining[:cut].rstrip())
+        remaining = remaining[cut:].lstrip()
+        limit = rest_limit
+    chunks.append(remaining)
+    return chunks
+
+
+def _cut_point(text: str, limit: int) -> int:
+    for separator in ("\n\n", "\n", ". ", " "):
+        at = text.rfind(separator, 0, limit)
+        if at > limit // 2:
+            return at + len(separator)
+    return limit
+
+
+def wrapup_post(course: Course, calendar: Calendar) -> Post:
+    weeks = ", ".join(f"week {w.number} ({w.title})" for w in course.weeks)
+    body = (
+        f"**{course.title}** has come to an end. Thank you for the discussions across {weeks}.\n\n"
+        f"The forum stays open for questions: your instructor, {course.instructor}, is available "
+        f"until {discord_timestamp(calendar.consultation_ends, 'D')}. The course's posts will be "
+        f"archived {discord_timestamp(calendar.archives, 'R')}.\n\n"
+        "Use `/progress` to see your own participation, and `/recordings` for the live sessions."
+    )
+    return Post("Course wrap-up", body)
+
+
+def consultation_post(course: Course, calendar: Calendar) -> Post:
+    body = (
+        f"The consultation period for **{course.title}** is over. Thank you all.\n\n"
+        f"The course's posts will be locked and archived {discord_timestamp(calendar.archives, 'F')};"
+        " you can still read them afterwards."
+    )
+    return Post("Consultation period ended", body)
+
+
+ITEM_NAMES = {
+    "module": "Week {week} module post",
+    "announce": "Session announcement: {session}",
+    "reminder": "Reminder: {session}",
+    "starting": "Starting now: {session}",
+    "nudge": "Nudges for week {week}",
+    "digest": "Instructor digest, week {week}",
+    "wrapup": "Wrap-up post",
+    "consultation": "End of consultation",
+    "archive": "Archive the cohort's posts",
+    "purge": "Purge participation data",
+}
+
+
+def item_label(kind: str, week: int | None, session: str | None, key: str) -> str:
+    template = ITEM_NAMES.get(kind)
+    if template is None:
+        return key
+    label = template.format(week=week, session=session)
+    if kind == "reminder":
+        label += f" ({key.rsplit(':', 1)[-1]} before)"
+    return label
+
+
+def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
+    tail = f"/{message_id}" if message_id else ""
+    return f"https://discord.com/channels/{guild_id}/{channel_id}{tail}"

@@ -1,0 +1,71 @@
+"""Settings, built once from the environment after ``load_dotenv()``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bot.errors import UserError
+
+
+class SettingsError(UserError):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = field(repr=False)  # never printed, never logged
+    database: Path = Path("cohortbot.sqlite3")
+    prompts_dir: Path | None = None  # None: the prompts/ folder shipped with the bot
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+    api_base: str | None = None
+    gateway_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, require_token: bool = True) -> Settings:
+        token = env.get("DISCORD_TOKEN", "").strip()
+        if require_token and not token:
+            raise SettingsError(
+                "DISCORD_TOKEN is not set: copy .env.example to .env and put your bot's token there"
+                " (or run `cohortbot demo` to try the bot offline)"
+            )
+        level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+        if not isinstance(logging.getLevelName(level), int):
+            raise SettingsError(
+                f"LOG_LEVEL={level!r} is not a level: use DEBUG, INFO, WARNING or ERROR"
+            )
+        prompts = env.get("PROMPTS_DIR", "").strip()
+        return cls(
+            token=token,
+            database=Path(env.get("DATABASE_PATH", "").strip() or "cohortbot.sqlite3"),
+            prompts_dir=Path(prompts) if prompts else None,
+            dev_guild_id=_optional_id(env, "DEV_GUILD_ID"),
+            log_level=level,
+            api_base=_optional_url(env, "DISCORD_API_BASE", ("http", "https")),
+            gateway_url=_optional_url(env, "DISCORD_GATEWAY_URL", ("ws", "wss")),
+        )
+
+
+def _optional_id(env: Mapping[str, str], name: str) -> int | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise SettingsError(
+            f"{name}={value!r} is not a Discord id (a number such as 123456789012345678)"
+        )
+    return int(value)
+
+
+def _optional_url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
+    value = env.get(name, "").strip().rstrip("/")
+    if not value:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in schemes or not parsed.netloc:
+        raise SettingsError(f"{name}={value!r} must be a {' or '.join(schemes)} URL with a host")
+    return value

@@ -1,0 +1,184 @@
+"""Weekly module posts, the course's closing posts, and /module preview and post."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app.deliveries import Job, Sent
+from bot.app.permissions import MissingPermissions, missing, require_instructor
+from bot.app.posting import channel_named, embed_for, find_published, publish
+from bot.errors import InvalidInput, UserError
+from bot.render import Post, consultation_post, jump_url, module_post, wrapup_post
+from cogs._common import cohort_choices, find_cohort
+
+if TYPE_CHECKING:
+    from bot.app.client import CohortBot
+    from bot.cohort import Cohort
+
+
+class Modules(commands.Cog):
+    module = app_commands.Group(name="module", description="The weekly module posts")
+
+    def __init__(self, bot: CohortBot) -> None:
+        self.bot = bot
+        runner = bot.deliveries
+        runner.handle("module", self.post_module, self.find_post)
+        runner.handle("wrapup", self.post_wrapup, self.find_post)
+        runner.handle("consultation", self.post_consultation, self.find_post)
+        runner.handle("archive", self.archive)
+
+    # -- deliveries -------------------------------------------------------------------
+
+    def _module(self, job: Job) -> Post:
+        assert job.delivery.week is not None
+        late_since = job.delivery.due if job.late else None
+        return module_post(
+            job.course, job.cohort.calendar(job.course), job.delivery.week, late_since=late_since
+        )
+
+    async def post_module(self, job: Job) -> Sent:
+        channel = await channel_named(self.bot, job.cohort.channel_id)
+        return await publish(
+            channel, self._module(job), job.delivery.marker(), tag=f"Week {job.delivery.week}"
+        )
+
+    async def find_post(self, job: Job) -> Sent | None:
+        assert job.delivery.claimed_at is not None
+        channel_id = job.cohort.channel_id
+        if job.delivery.kind != "module":
+            channel_id = job.cohort.announcements_channel_id or channel_id
+        channel = await channel_named(self.bot, channel_id)
+        return await find_published(channel, job.delivery.marker(), job.delivery.claimed_at)
+
+    async def _notice(self, job: Job, post: Post) -> Sent:
+        cohort = job.cohort
+        channel = await channel_named(
+            self.bot, cohort.announcements_channel_id or cohort.channel_id
+        )
+        return await publish(channel, post, job.delivery.marker())
+
+    async def post_wrapup(self, job: Job) -> Sent:
+        return await self._notice(job, wrapup_post(job.course, job.cohort.calendar(job.course)))
+
+    async def post_consultation(self, job: Job) -> Sent:
+        return await self._notice(
+            job, consultation_post(job.course, job.cohort.calendar(job.course))
+        )
+
+    async def archive(self, job: Job) -> Sent:
+        """Lock and archive every thread the cohort's posts opened."""
+        threads = 0
+        for delivery in await self.bot.store.deliveries.for_cohort(job.cohort.id):
+            if delivery.state != "done" or delivery.channel_id is None:
+                continue
+            channel = self.bot.get_channel(delivery.channel_id)
+            if not isinstance(channel, discord.Thread) or (channel.archived and channel.locked):
+                continue
+            if names := missing(channel, ("manage_threads",)):
+                raise MissingPermissions(channel, names)
+            await channel.edit(archived=True, locked=True)
+            threads += 1
+        return Sent(note=f"archived {threads} threads")
+
+    # -- commands ---------------------------------------------------------------------
+
+    async def _week(
+        self, interaction: discord.Interaction, cohort_name: str, week: int
+    ) -> tuple[Cohort, int]:
+        cohort = await find_cohort(self.bot, interaction, cohort_name)
+        require_instructor(interaction.user, cohort)
+        course = self.bot.library.get(cohort.course_id)
+        if not any(w.number == week for w in course.weeks):
+            raise InvalidInput(f"{course.title} has weeks 1 to {len(course.weeks)}, not {week}")
+        return cohort, week
+
+    @module.command(
+        name="preview", description="See a week's post exactly as it will appear (only you)"
+    )
+    @app_commands.describe(cohort="The cohort", week="Week number")
+    async def preview(
+        self, interaction: discord.Interaction, cohort: str, week: app_commands.Range[int, 1, 52]
+    ) -> None:
+        found, number = await self._week(interaction, cohort, week)
+        course = self.bot.library.get(found.course_id)
+        post = module_post(course, found.calendar(course), number)
+        embeds = [embed_for(post, f"{found.marker} · module:{number}")]
+        embeds += [discord.Embed(description=more) for more in post.more]
+        await interaction.response.send_message(
+            content=f"Preview of the **{post.title}** post for {found.name}:",
+            embeds=embeds[:10],
+            ephemeral=True,
+        )
+
+    @module.command(
+        name="post", description="Post a week's module now instead of at its scheduled time"
+    )
+    @app_commands.describe(
+        cohort="The cohort", week="Week number", repost="Post again even if already posted"
+    )
+    async def post(
+        self,
+        interaction: discord.Interaction,
+        cohort: str,
+        week: app_commands.Range[int, 1, 52],
+        repost: bool = False,
+    ) -> None:
+        found, number = await self._week(interaction, cohort, week)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        key = f"module:{number}"
+        sent = await self.bot.deliveries.deliver_now(found, key)
+        if sent is None:
+            delivery = await self.bot.store.deliveries.get(found.id, key)
+            assert delivery is not None
+            if delivery.state == "done" and not repost:
+                link = jump_url(
+                    found.guild_id, delivery.channel_id or found.channel_id, delivery.message_id
+                )
+                await interaction.followup.send(
+                    f"Week {number} is already posted: {link}. Use `repost: True` to post it again.",
+                    ephemeral=True,
+                )
+                return
+            if (
+                delivery.state == "pending"
+            ):  # it failed just now: the runner has told the instructor
+                raise UserError(f"I could not post week {number}: {delivery.note}")
+            sent = await self._repost(found, delivery)
+        link = jump_url(found.guild_id, sent.channel_id or found.channel_id, sent.message_id)
+        await interaction.followup.send(f"Posted week {number}: {link}", ephemeral=True)
+        await self.bot.reschedule()
+
+    async def _repost(self, cohort: Cohort, delivery) -> Sent:  # type: ignore[no-untyped-def]
+        course = self.bot.library.get(cohort.course_id)
+        assert delivery.week is not None
+        post = module_post(course, cohort.calendar(course), delivery.week)
+        channel = await channel_named(self.bot, cohort.channel_id)
+        sent = await publish(channel, post, delivery.marker(), tag=f"Week {delivery.week}")
+        await self.bot.store.deliveries.complete(
+            delivery,
+            self.bot.clock.now(),
+            channel_id=sent.channel_id,
+            message_id=sent.message_id,
+            note="reposted",
+        )
+        return sent
+
+    @preview.autocomplete("cohort")
+    async def _preview_cohorts(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await cohort_choices(self.bot, interaction, current)
+
+    @post.autocomplete("cohort")
+    async def _post_cohorts(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await cohort_choices(self.bot, interaction, current)
+
+
+async def setup(bot: CohortBot) -> None:  # type: ignore[misc]
+    await bot.add_cog(Modules(bot))

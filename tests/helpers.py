@@ -1,0 +1,80 @@
+"""What the end-to-end tests share: a running bot on a SimCord course server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import discord
+import simcord
+
+from bot.app.client import CohortBot
+from bot.app.sandbox import CourseServer, SimClock
+
+PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+
+
+@dataclass
+class World:
+    """The bot, its clock and database, and the server it runs in."""
+
+    env: simcord.Env
+    bot: CohortBot
+    server: CourseServer
+    clock: SimClock
+    database: Path
+    prompts: Path = PROMPTS
+    bots: list[CohortBot] = field(default_factory=list)
+
+    async def advance_to(self, instant: datetime) -> None:
+        seconds = (instant - self.clock.now()).total_seconds()
+        if seconds > 0:
+            await self.env.advance_time(seconds)
+
+    async def restart(self) -> CohortBot:
+        """A fresh bot process on the same database, in the same (persisting) server."""
+        self.bot = new_bot(self.database, self.clock, self.prompts)
+        await self.env.restart_bot(self.bot)
+        return self.bot
+
+    async def create_cohort(
+        self, course: str = "de-escalation", start: date = date(2026, 10, 13), **options: Any
+    ) -> simcord.InteractionResult:
+        server = self.server
+        options.setdefault("forum", server.forum)
+        options.setdefault("announcements", server.announcements)
+        return await server.instructor.slash(
+            server.staff,
+            "cohort create",
+            course=course,
+            name=options.pop("name", "Fall 2026"),
+            start=start.isoformat(),
+            learner_role=server.learner_role,
+            instructor_role=server.instructor_role,
+            **options,
+        )
+
+
+def new_bot(database: Path, clock: SimClock, prompts: Path = PROMPTS) -> CohortBot:
+    return CohortBot(database=database, prompts_dir=prompts, clock=clock)
+
+
+def forum_posts(world: World) -> list[simcord.ChannelHandle]:
+    """The forum's threads, oldest first."""
+    return world.server.forum.threads
+
+
+def bot_posts(channel: simcord.ChannelHandle) -> list[discord.Message]:
+    return [m for m in channel.history() if m.author.bot]
+
+
+def footers(messages: list[discord.Message]) -> list[str]:
+    return [e.footer.text or "" for m in messages for e in m.embeds]
+
+
+def dms(world: World, actor: simcord.MemberActor) -> list[discord.Message]:
+    """What the bot has sent this member by DM, oldest first."""
+    channel = world.env.backend.get_dm_channel(actor.id)
+    return bot_posts(simcord.ChannelHandle(world.env, None, channel))

@@ -1,0 +1,271 @@
+"""Cohorts and weekly module posts, end to end on SimCord with the injected clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from bot.app.deliveries import DeliveryRunner
+from bot.cohort import CLAIM_LEASE
+from bot.store import Store
+from tests.helpers import World, bot_posts, dms, footers, forum_posts
+
+# The 2025 course, run 52 weeks later (same weekdays), crosses the US DST end on 1 Nov 2026.
+START = date(2026, 10, 13)
+WEEK_POSTS = [  # Tuesday 09:00 in Los Angeles
+    datetime(2026, 10, 13, 16, tzinfo=UTC),  # PDT
+    datetime(2026, 10, 20, 16, tzinfo=UTC),
+    datetime(2026, 10, 27, 16, tzinfo=UTC),
+    datetime(2026, 11, 3, 17, tzinfo=UTC),  # PST
+]
+COURSE_END = datetime(2026, 11, 10, 17, tzinfo=UTC)
+
+
+def week_threads(world: World) -> dict[str, list]:
+    posts: dict[str, list] = {}
+    for thread in forum_posts(world):
+        if thread.name and thread.name.startswith("Week "):
+            posts.setdefault(thread.name.split(":")[0], []).append(thread)
+    return posts
+
+
+async def cohort_id(world: World) -> int:
+    cohort = await world.bot.store.cohorts.by_name(world.server.guild.id, "Fall 2026")
+    assert cohort is not None
+    return cohort.id
+
+
+async def test_a_whole_course_posts_every_week_once_on_time_across_dst(world: World):
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    answer = await world.create_cohort(start=START)
+    timetable = answer.response.embeds[0].description
+    assert "Week 1: " in timetable and f"<t:{int(WEEK_POSTS[0].timestamp())}:F>" in timetable
+    assert f"<t:{int(WEEK_POSTS[3].timestamp())}:F>" in timetable  # after the DST change
+    assert week_threads(world) == {}
+
+    await world.advance_to(COURSE_END + timedelta(weeks=6))
+
+    posts = week_threads(world)
+    assert sorted(posts) == ["Week 1", "Week 2", "Week 3", "Week 4"]
+    forum = world.bot.get_channel(world.server.forum.id)
+    for number, instant in enumerate(WEEK_POSTS, 1):
+        (thread,) = posts[f"Week {number}"]
+        starter = thread.history()[0]
+        assert starter.created_at == instant, f"week {number} posted at {starter.created_at}"
+        body = starter.embeds[0].description
+        assert "Objectives" in body and "How participation counts" in body
+        assert "Posted late" not in body
+        tag_names = {t.name for t in forum.available_tags if t.id in thread._channel.applied_tags}
+        assert tag_names == {f"Week {number}"}
+    # The course's closing posts went to the announcements channel, once each.
+    notices = footers(bot_posts(world.server.announcements))
+    assert sum(f.endswith("· wrapup") for f in notices) == 1
+    assert sum(f.endswith("· consultation") for f in notices) == 1
+    # At the archive date every module thread is locked and archived.
+    for number in range(1, 5):
+        thread = world.bot.get_channel(posts[f"Week {number}"][0].id)
+        assert thread.archived and thread.locked
+
+
+async def test_a_learner_cannot_create_a_cohort_and_nothing_changes(world: World):
+    learner = world.server.learners[0]
+    result = await learner.slash(
+        world.server.staff,
+        "cohort create",
+        course="de-escalation",
+        name="Mine",
+        start="2026-10-13",
+        forum=world.server.forum,
+        learner_role=world.server.learner_role,
+    )
+    assert result.ephemeral
+    assert "Manage Server" in result.response.content
+    assert await world.bot.store.cohorts.all() == []
+
+
+async def test_a_forum_the_bot_cannot_post_in_is_named_with_the_missing_permission(world: World):
+    world.server.deny_bot(world.server.forum, "send_messages")
+    result = await world.create_cohort(start=START)
+    assert result.ephemeral
+    assert "Send Messages" in result.response.content
+    assert world.server.forum.mention in result.response.content
+    assert await world.bot.store.cohorts.all() == []
+
+
+async def test_unknown_course_bad_date_and_unknown_zone_are_refused_clearly(world: World):
+    cases = [
+        ({"course": "knitting"}, "no course called 'knitting'"),
+        ({"start": "13/10/2026"}, "YYYY-MM-DD"),
+        ({"timezone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
+    ]
+    for options, message in cases:
+        start = options.pop("start", START.isoformat())
+        result = await world.server.instructor.slash(
+            world.server.staff,
+            "cohort create",
+            course=options.pop("course", "de-escalation"),
+            name="Fall 2026",
+            start=start,
+            forum=world.server.forum,
+            learner_role=world.server.learner_role,
+            instructor_role=world.server.instructor_role,
+            **options,
+        )
+        assert result.ephemeral and message in result.response.content
+    assert await world.bot.store.cohorts.all() == []
+
+
+async def test_a_cohort_started_in_the_past_posts_every_week_whose_time_has_come(world: World):
+    await world.advance_to(datetime(2026, 10, 28, tzinfo=UTC))  # weeks 1-3 have begun
+    await world.create_cohort(start=START)
+    threads = forum_posts(world)
+    assert [t.name.split(":")[0] for t in threads] == ["Week 1", "Week 2", "Week 3"]
+    assert all("Posted late" in t.history()[0].embeds[0].description for t in threads)
+
+
+async def test_bot_down_across_week_2_posts_it_at_start_up_late_and_once(world: World):
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    await world.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    world.bot.wakeups.shutdown()  # the bot goes down: nothing wakes it
+    await world.advance_to(WEEK_POSTS[1] + timedelta(hours=5))
+    assert sorted(week_threads(world)) == ["Week 1"]
+
+    await world.restart()
+
+    posts = week_threads(world)
+    assert sorted(posts) == ["Week 1", "Week 2"]
+    assert "Posted late" in posts["Week 2"][0].history()[0].embeds[0].description
+    await world.advance_to(WEEK_POSTS[2] + timedelta(minutes=1))
+    assert {k: len(v) for k, v in week_threads(world).items()} == {
+        "Week 1": 1,
+        "Week 2": 1,
+        "Week 3": 1,
+    }
+
+
+async def test_killed_between_claim_and_send_restarts_with_no_gap_and_no_duplicate(world: World):
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    world.bot.wakeups.shutdown()
+    await world.advance_to(WEEK_POSTS[0])
+    # A process claims week 1 and dies before sending.
+    ghost = await Store.open(world.database)
+    assert await ghost.deliveries.claim(
+        await cohort_id(world), "module:1", "ghost", world.clock.now()
+    )
+    await ghost.close()
+
+    await world.restart()
+    assert week_threads(world) == {}  # the claim is fresh: it might still be sending
+    await world.advance_to(WEEK_POSTS[0] + CLAIM_LEASE + timedelta(seconds=1))
+    assert {k: len(v) for k, v in week_threads(world).items()} == {"Week 1": 1}
+
+
+async def test_killed_between_send_and_record_finds_its_post_instead_of_resending(world: World):
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    await world.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    (posted,) = week_threads(world)["Week 1"]
+    # The process sent the post but died before recording it: the row is still claimed.
+    cid = await cohort_id(world)
+    await world.bot.store.db.execute(
+        "UPDATE deliveries SET state = 'claimed', message_id = NULL, claimed_at = due_at"
+        " WHERE cohort_id = ? AND item_key = 'module:1'",
+        (cid,),
+    )
+    await world.bot.store.db.commit()
+
+    await world.restart()
+    await world.advance_to(WEEK_POSTS[0] + CLAIM_LEASE + timedelta(seconds=2))
+
+    assert {k: len(v) for k, v in week_threads(world).items()} == {"Week 1": 1}
+    row = await world.bot.store.deliveries.get(cid, "module:1")
+    assert (row.state, row.channel_id) == ("done", posted.id)
+
+
+async def test_two_bot_processes_on_one_database_post_each_week_once(world: World):
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    # A second process: its own connection and claim identity, the same Discord handlers.
+    other_store = await Store.open(world.database)
+    bot = world.bot
+    other = DeliveryRunner(
+        other_store,
+        bot.clock,
+        bot.library,
+        ready=bot.wait_until_ready,
+        report=bot.tell_instructors,
+        rebuild=bot.reschedule,
+    )
+    other._handlers = dict(bot.deliveries._handlers)
+
+    async def both_wake() -> None:
+        import asyncio
+
+        await asyncio.gather(bot.deliveries.run_due(), other.run_due())
+
+    bot.wakeups.scheduler.remove_all_jobs()
+    bot.wakeups._wake = both_wake  # every wake-up now runs both processes' runners at once
+    await bot.reschedule()
+    await world.advance_to(COURSE_END)
+    await other_store.close()
+    assert {k: len(v) for k, v in week_threads(world).items()} == {
+        f"Week {n}": 1 for n in range(1, 5)
+    }
+
+
+async def test_pausing_stops_posts_and_resuming_posts_what_was_missed(world: World):
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    await world.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    paused = await world.server.instructor.slash(
+        world.server.staff, "cohort pause", cohort="Fall 2026"
+    )
+    assert "paused" in paused.response.content
+    await world.advance_to(WEEK_POSTS[2] + timedelta(hours=1))
+    assert sorted(week_threads(world)) == ["Week 1"]
+
+    await world.server.instructor.slash(world.server.staff, "cohort resume", cohort="Fall 2026")
+
+    names = [t.name.split(":")[0] for t in forum_posts(world)]
+    assert names == ["Week 1", "Week 2", "Week 3"]
+
+
+async def test_module_preview_and_post_now_then_only_repost_posts_again(world: World):
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    instructor, staff = world.server.instructor, world.server.staff
+
+    preview = await instructor.slash(staff, "module preview", cohort="Fall 2026", week=2)
+    assert preview.ephemeral and preview.response.embeds[0].title.startswith("Week 2: ")
+
+    first = await instructor.slash(staff, "module post", cohort="Fall 2026", week=2)
+    again = await instructor.slash(staff, "module post", cohort="Fall 2026", week=2)
+    assert "Posted week 2" in first.followups[0].content
+    assert "already posted" in again.followups[0].content
+    assert len(week_threads(world)["Week 2"]) == 1
+    await instructor.slash(staff, "module post", cohort="Fall 2026", week=2, repost=True)
+    assert len(week_threads(world)["Week 2"]) == 2
+    # The scheduled moment later does not post it a third time.
+    await world.advance_to(WEEK_POSTS[1] + timedelta(minutes=1))
+    assert len(week_threads(world)["Week 2"]) == 2
+
+    learner_try = await world.server.learners[0].slash(
+        staff, "module post", cohort="Fall 2026", week=3
+    )
+    assert learner_try.ephemeral and "instructors" in learner_try.response.content
+
+
+async def test_a_failed_post_is_retried_with_backoff_and_the_instructor_is_told(world: World):
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    world.env.inject_error("POST", f"/channels/{world.server.forum.id}/threads", status=500)
+    await world.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    assert week_threads(world) == {}
+    (told,) = [m.content for m in dms(world, world.server.instructor)]
+    assert "module:1" in told and "server error (HTTP 500)" in told and "retry" in told
+
+    await world.advance_to(WEEK_POSTS[0] + timedelta(minutes=2))
+
+    assert {k: len(v) for k, v in week_threads(world).items()} == {"Week 1": 1}
+    assert len(dms(world, world.server.instructor)) == 1  # told once, not on every retry

@@ -1,0 +1,42 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+
+
+def test_settings_from_environment():
+    settings = Settings.from_env(
+        {
+            "DISCORD_TOKEN": "secret-token",
+            "DATABASE_PATH": "/tmp/x.sqlite3",
+            "DEV_GUILD_ID": "123",
+            "LOG_LEVEL": "debug",
+            "DISCORD_API_BASE": "http://127.0.0.1:8080/api/v10/",
+            "DISCORD_GATEWAY_URL": "ws://127.0.0.1:7878",
+        }
+    )
+    assert settings.database == Path("/tmp/x.sqlite3")
+    assert (settings.dev_guild_id, settings.log_level) == (123, "DEBUG")
+    assert settings.api_base == "http://127.0.0.1:8080/api/v10"
+    assert settings.gateway_url == "ws://127.0.0.1:7878"
+    assert "secret-token" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "DISCORD_TOKEN is not set"),
+        ({"DISCORD_TOKEN": "t", "DEV_GUILD_ID": "abc"}, "DEV_GUILD_ID='abc' is not a Discord id"),
+        ({"DISCORD_TOKEN": "t", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL='LOUD' is not a level"),
+        ({"DISCORD_TOKEN": "t", "DISCORD_API_BASE": "ftp://x"}, "must be a http or https URL"),
+        ({"DISCORD_TOKEN": "t", "DISCORD_GATEWAY_URL": "http://x"}, "must be a ws or wss URL"),
+    ],
+)
+def test_bad_settings_say_which_and_how_to_fix(env, message):
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)
+
+
+def test_demo_needs_no_token():
+    assert Settings.from_env({}, require_token=False).token == ""
