@@ -25,16 +25,16 @@ class Migration:
 
 
 def migrations() -> list[Migration]:
-    """Every migration shipped with the package, in order, numbered 1, 2, 3, … without gaps."""
+    """Every migration shipped with the package, in order of their numbers (which are unique)."""
     found = []
     for entry in resources.files("bot.store").joinpath("migrations").iterdir():
         match = _MIGRATION_NAME.fullmatch(entry.name)
         if match:
             found.append(Migration(int(match[1]), entry.name, entry.read_text("utf-8")))
     found.sort(key=lambda m: m.version)
-    expected = list(range(1, len(found) + 1))
-    if [m.version for m in found] != expected:
-        raise RuntimeError(f"migrations must be numbered {expected}: {[m.name for m in found]}")
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two migrations share a number: {[m.name for m in found]}")
     return found
 
 
@@ -48,21 +48,23 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     return db
 
 
-async def schema_version(db: aiosqlite.Connection) -> int:
+async def applied_versions(db: aiosqlite.Connection) -> set[int]:
     await db.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)"
     )
-    async with db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+    async with db.execute("SELECT version FROM schema_version") as cursor:
+        return {int(row[0]) for row in await cursor.fetchall()}
 
 
 async def migrate(db: aiosqlite.Connection, *, up_to: int | None = None) -> int:
-    """Apply what is missing (up to ``up_to``, for tests of older versions); return the version."""
-    current = await schema_version(db)
+    """Apply every migration not yet recorded (up to ``up_to``, for tests of older files).
+
+    Returns the highest version now applied.
+    """
+    applied = await applied_versions(db)
     await db.commit()
     for migration in migrations():
-        if migration.version <= current or (up_to is not None and migration.version > up_to):
+        if migration.version in applied or (up_to is not None and migration.version > up_to):
             continue
         # executescript would commit on its own; run statements in one explicit transaction.
         await db.execute("BEGIN IMMEDIATE")
@@ -77,8 +79,8 @@ async def migrate(db: aiosqlite.Connection, *, up_to: int | None = None) -> int:
         except BaseException:
             await db.rollback()
             raise
-        current = migration.version
-    return current
+        applied.add(migration.version)
+    return max(applied, default=0)
 
 
 def split_statements(sql: str) -> list[str]:

@@ -53,8 +53,9 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_by_state ON deliveries (state, due_at);
 
--- One row per person a fan-out delivery (reminder DMs, nudges) reached or
--- tried to reach, so a restart mid-fan-out never DMs anyone twice.
+-- One row per person a fan-out (reminder DMs, nudges) reached or tried to
+-- reach, so a restart mid-fan-out never DMs anyone twice. item_key names the
+-- fan-out: a delivery's key, or another stable key for one made by hand.
 CREATE TABLE delivery_recipients (
     cohort_id INTEGER NOT NULL,
     item_key  TEXT    NOT NULL,
@@ -62,5 +63,5 @@ CREATE TABLE delivery_recipients (
     outcome   TEXT    NOT NULL CHECK (outcome IN ('sent', 'dms_closed', 'failed')),
     at        TEXT    NOT NULL,
     PRIMARY KEY (cohort_id, item_key, user_id),
-    FOREIGN KEY (cohort_id, item_key) REFERENCES deliveries (cohort_id, item_key) ON DELETE CASCADE
+    FOREIGN KEY (cohort_id) REFERENCES cohorts (id) ON DELETE CASCADE
 );
