@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import simcord
 import pytest
 
 from bot.app.client import required_intents
@@ -8,13 +7,25 @@ from bot.app.sandbox import SimClock, build_course_server
 from tests.helpers import World, new_bot
 
 
+def pytest_collection_modifyitems(items):
+    # Every SimCord run approves exactly the intents the bot requests: no message content.
+    for item in items:
+        item.add_marker(pytest.mark.simcord(approved_intents=required_intents()))
+
+
 @pytest.fixture
-async def world(tmp_path):
-    """The real bot, started on SimCord with exactly the intents it asks for (no message content)."""
-    clock = SimClock()
-    database = tmp_path / "cohortbot.sqlite3"
-    bot = new_bot(database, clock)
-    async with simcord.run(bot, approved_intents=required_intents()) as env:
-        clock.attach(env)
-        server = build_course_server(env)
-        yield World(env, bot, server, clock, database)
+def sim_clock():
+    return SimClock()
+
+
+@pytest.fixture
+async def simcord_bot(tmp_path, sim_clock):
+    """The bot that `cohortbot run` starts, on a database in a temporary folder."""
+    return new_bot(tmp_path / "cohortbot.sqlite3", sim_clock)
+
+
+@pytest.fixture
+async def world(simcord_env, simcord_bot, sim_clock):
+    sim_clock.attach(simcord_env)
+    server = build_course_server(simcord_env)
+    return World(simcord_env, simcord_bot, server, sim_clock, simcord_bot.database)

@@ -9,9 +9,11 @@ from typing import Any
 
 import discord
 import simcord
+from discord import app_commands
 
 from bot.app.client import CohortBot
 from bot.app.sandbox import CourseServer, SimClock
+from bot.errors import UserError
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 
@@ -78,3 +80,18 @@ def dms(world: World, actor: simcord.MemberActor) -> list[discord.Message]:
     """What the bot has sent this member by DM, oldest first."""
     channel = world.env.backend.get_dm_channel(actor.id)
     return bot_posts(simcord.ChannelHandle(world.env, None, channel))
+
+
+def refusals(world: World) -> list[UserError]:
+    """The expected errors the bot answered with (SimCord records every error the tree sees).
+
+    Reading them tells SimCord they were expected; anything that is not a
+    UserError is a bug and fails the test here.
+    """
+    refused = []
+    for error in world.env.errors:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if not isinstance(original, UserError):
+            raise AssertionError(f"unexpected error: {original!r}") from original
+        refused.append(original)
+    return refused

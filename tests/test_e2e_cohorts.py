@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 from bot.app.deliveries import DeliveryRunner
+from bot.app.permissions import MissingPermissions
 from bot.cohort import CLAIM_LEASE
+from bot.errors import NotAllowed
 from bot.store import Store
-from tests.helpers import World, bot_posts, dms, footers, forum_posts
+from tests.helpers import World, bot_posts, dms, footers, forum_posts, refusals
 
 # The 2025 course, run 52 weeks later (same weekdays), crosses the US DST end on 1 Nov 2026.
 START = date(2026, 10, 13)
@@ -62,8 +65,8 @@ async def test_a_whole_course_posts_every_week_once_on_time_across_dst(world: Wo
     assert sum(f.endswith("· consultation") for f in notices) == 1
     # At the archive date every module thread is locked and archived.
     for number in range(1, 5):
-        thread = world.bot.get_channel(posts[f"Week {number}"][0].id)
-        assert thread.archived and thread.locked
+        meta = world.server.thread(posts[f"Week {number}"][0].id)._channel.thread_metadata
+        assert meta.archived and meta.locked
 
 
 async def test_a_learner_cannot_create_a_cohort_and_nothing_changes(world: World):
@@ -79,6 +82,7 @@ async def test_a_learner_cannot_create_a_cohort_and_nothing_changes(world: World
     )
     assert result.ephemeral
     assert "Manage Server" in result.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed]
     assert await world.bot.store.cohorts.all() == []
 
 
@@ -88,6 +92,7 @@ async def test_a_forum_the_bot_cannot_post_in_is_named_with_the_missing_permissi
     assert result.ephemeral
     assert "Send Messages" in result.response.content
     assert world.server.forum.mention in result.response.content
+    assert [type(e) for e in refusals(world)] == [MissingPermissions]
     assert await world.bot.store.cohorts.all() == []
 
 
@@ -111,6 +116,7 @@ async def test_unknown_course_bad_date_and_unknown_zone_are_refused_clearly(worl
             **options,
         )
         assert result.ephemeral and message in result.response.content
+    assert len(refusals(world)) == len(cases)
     assert await world.bot.store.cohorts.all() == []
 
 
@@ -184,11 +190,14 @@ async def test_killed_between_send_and_record_finds_its_post_instead_of_resendin
 
 
 async def test_two_bot_processes_on_one_database_post_each_week_once(world: World):
+    """A second process: its own connection and claim identity, the same Discord handlers.
+
+    Every wake-up runs both processes' runners at the same moment, so each
+    item is raced for; the database's atomic claim must let exactly one win.
+    """
     await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
-    await world.create_cohort(start=START)
-    # A second process: its own connection and claim identity, the same Discord handlers.
-    other_store = await Store.open(world.database)
     bot = world.bot
+    other_store = await Store.open(world.database)
     other = DeliveryRunner(
         other_store,
         bot.clock,
@@ -197,21 +206,25 @@ async def test_two_bot_processes_on_one_database_post_each_week_once(world: Worl
         report=bot.tell_instructors,
         rebuild=bot.reschedule,
     )
-    other._handlers = dict(bot.deliveries._handlers)
+    for kind, (handler, find) in bot.deliveries._handlers.items():
+        other.handle(kind, handler, find)
+    wins = {"this": 0, "other": 0}
 
     async def both_wake() -> None:
-        import asyncio
-
         await asyncio.gather(bot.deliveries.run_due(), other.run_due())
 
-    bot.wakeups.scheduler.remove_all_jobs()
-    bot.wakeups._wake = both_wake  # every wake-up now runs both processes' runners at once
-    await bot.reschedule()
+    bot.wakeups._wake = both_wake
+    await world.create_cohort(start=START)
     await world.advance_to(COURSE_END)
+    for delivery in await other_store.deliveries.for_cohort(await cohort_id(world)):
+        if delivery.state == "done":
+            wins["this" if delivery.claimed_by == bot.deliveries.instance else "other"] += 1
     await other_store.close()
+
     assert {k: len(v) for k, v in week_threads(world).items()} == {
         f"Week {n}": 1 for n in range(1, 5)
     }
+    assert sum(wins.values()) >= 4
 
 
 async def test_pausing_stops_posts_and_resuming_posts_what_was_missed(world: World):
@@ -241,8 +254,8 @@ async def test_module_preview_and_post_now_then_only_repost_posts_again(world: W
 
     first = await instructor.slash(staff, "module post", cohort="Fall 2026", week=2)
     again = await instructor.slash(staff, "module post", cohort="Fall 2026", week=2)
-    assert "Posted week 2" in first.followups[0].content
-    assert "already posted" in again.followups[0].content
+    assert "Posted week 2" in first.response.content
+    assert "already posted" in again.response.content
     assert len(week_threads(world)["Week 2"]) == 1
     await instructor.slash(staff, "module post", cohort="Fall 2026", week=2, repost=True)
     assert len(week_threads(world)["Week 2"]) == 2
@@ -254,6 +267,7 @@ async def test_module_preview_and_post_now_then_only_repost_posts_again(world: W
         staff, "module post", cohort="Fall 2026", week=3
     )
     assert learner_try.ephemeral and "instructors" in learner_try.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed]
 
 
 async def test_a_failed_post_is_retried_with_backoff_and_the_instructor_is_told(world: World):

@@ -14,6 +14,7 @@ from bot.store.db import connect, migrate, migrations
 from bot.timetable import CohortSession, Item, ItemKind
 
 NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
+KINDS = [kind.value for kind in ItemKind]
 
 
 def new_cohort(name: str = "Fall 2026") -> NewCohort:
@@ -111,17 +112,19 @@ async def test_delivery_life_cycle(store):
         Item("reminder:live-1:1h", ItemKind.REMINDER, later, 1, "live-1", expires=later),
     ]
     await store.deliveries.plan(cohort.id, items, NOW)
-    due = await store.deliveries.due(NOW)
+    due = await store.deliveries.due(NOW, KINDS)
     assert [d.key for d in due] == ["module:1"]
 
     assert await store.deliveries.claim(cohort.id, "module:1", "me", NOW)
-    assert await store.deliveries.due(NOW) == []
+    assert await store.deliveries.due(NOW, KINDS) == []
     assert await store.deliveries.stale_claims(NOW) == []
     assert [d.key for d in await store.deliveries.stale_claims(NOW + CLAIM_LEASE)] == ["module:1"]
     claimed = await store.deliveries.get(cohort.id, "module:1")
     await store.deliveries.retry_at(claimed, NOW + timedelta(minutes=1), "HTTP 500")
-    assert await store.deliveries.due(NOW) == []
-    assert [d.key for d in await store.deliveries.due(NOW + timedelta(minutes=1))] == ["module:1"]
+    assert await store.deliveries.due(NOW, KINDS) == []
+    assert [d.key for d in await store.deliveries.due(NOW + timedelta(minutes=1), KINDS)] == [
+        "module:1"
+    ]
     assert await store.deliveries.claim(cohort.id, "module:1", "me", NOW)
     await store.deliveries.complete(claimed, NOW, channel_id=5, message_id=6)
     done = await store.deliveries.get(cohort.id, "module:1")
@@ -144,7 +147,7 @@ async def test_paused_cohorts_have_nothing_due(store):
     cohort = await store.cohorts.create(new_cohort(), [], NOW)
     await store.deliveries.plan(cohort.id, [Item("module:1", ItemKind.MODULE, NOW, week=1)], NOW)
     await store.cohorts.set_state(cohort.id, CohortState.PAUSED)
-    assert await store.deliveries.due(NOW) == []
-    assert await store.deliveries.wakeups() == []
+    assert await store.deliveries.due(NOW, KINDS) == []
+    assert await store.deliveries.wakeups(KINDS) == []
     await store.cohorts.set_state(cohort.id, CohortState.ACTIVE)
-    assert await store.deliveries.wakeups() == [(f"{cohort.id}:module:1", NOW)]
+    assert await store.deliveries.wakeups(KINDS) == [(f"{cohort.id}:module:1", NOW)]

@@ -99,7 +99,7 @@ class CohortBot(commands.Bot):
 
     async def reschedule(self) -> None:
         """Rebuild the scheduler's jobs from the database (the truth)."""
-        self.wakeups.replace_all(await self.store.deliveries.wakeups())
+        self.wakeups.replace_all(await self.store.deliveries.wakeups(self.deliveries.kinds))
 
     async def _wake(self) -> None:
         await self.deliveries.run_due()

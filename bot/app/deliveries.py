@@ -86,6 +86,11 @@ class DeliveryRunner:
         """Register the cog function that delivers ``kind``, and how to find its post again."""
         self._handlers[kind] = (handler, find)
 
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds of item some loaded feature can deliver."""
+        return sorted(self._handlers)
+
     async def run_due(self) -> None:
         """Deliver everything due now. Safe to call any number of times, from any wake-up."""
         await self._ready()
@@ -93,7 +98,7 @@ class DeliveryRunner:
             now = self._clock.now()
             for stale in await self._store.deliveries.stale_claims(now):
                 await self._settle_stale_claim(stale, now)
-            for delivery in await self._store.deliveries.due(now):
+            for delivery in await self._store.deliveries.due(now, self.kinds):
                 await self._run_one(delivery, self._clock.now())
             await self._rebuild()
 
@@ -115,9 +120,6 @@ class DeliveryRunner:
             await self._store.deliveries.skip(
                 delivery, now, "its moment passed while I was offline"
             )
-            return None
-        if delivery.kind not in self._handlers:
-            log.error("no handler for %s deliveries (%s)", delivery.kind, delivery.key)
             return None
         if not await self._store.deliveries.claim(cohort.id, delivery.key, self.instance, now):
             return None  # another process has it

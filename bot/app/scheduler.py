@@ -61,7 +61,12 @@ class WakeUps:
     def __init__(self, clock: Clock, wake: Callable[[], Awaitable[None]]) -> None:
         self._clock = clock
         self._wake = wake
-        self.scheduler = ClockScheduler(clock, job_defaults={"misfire_grace_time": None})
+        # misfire_grace_time None: a late wake-up still runs (the runner decides what is
+        # stale). max_instances > 1: a job re-added while its previous run is still
+        # rebuilding the jobs must not be dropped; the runner's lock serialises them.
+        self.scheduler = ClockScheduler(
+            clock, job_defaults={"misfire_grace_time": None, "max_instances": 5}
+        )
 
     def start(self) -> None:
         self.scheduler.start()

@@ -41,17 +41,22 @@ def migrations() -> list[Migration]:
 async def connect(path: Path | str) -> aiosqlite.Connection:
     db = await aiosqlite.connect(path)
     db.row_factory = aiosqlite.Row
-    await db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
-    await db.execute("PRAGMA foreign_keys = ON")
-    await db.execute("PRAGMA busy_timeout = 5000")  # a second process waits, not fails
-    await db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; far fewer fsyncs
+    for pragma in (
+        "journal_mode = WAL",  # readers never block the writer
+        "foreign_keys = ON",
+        "busy_timeout = 5000",  # a second process waits for the lock instead of failing
+        "synchronous = NORMAL",  # safe with WAL, and far fewer fsyncs
+    ):
+        async with db.execute(f"PRAGMA {pragma}"):
+            pass  # close each cursor: an open one blocks the next commit
     return db
 
 
 async def applied_versions(db: aiosqlite.Connection) -> set[int]:
-    await db.execute(
+    async with db.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)"
-    )
+    ):
+        pass
     async with db.execute("SELECT version FROM schema_version") as cursor:
         return {int(row[0]) for row in await cursor.fetchall()}
 

@@ -8,7 +8,7 @@ two processes on one database file can never both hold it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 import aiosqlite
@@ -21,6 +21,11 @@ _COLUMNS = (
     "cohort_id, item_key, kind, due_at, week, session_key, expires_at, state, attempts,"
     " next_attempt_at, claimed_by, claimed_at, done_at, channel_id, message_id, late, note"
 )
+
+
+def _marks(values: Collection[object]) -> str:
+    """``?, ?, ?``: one parameter mark per value, for ``IN (…)``."""
+    return ",".join("?" * len(values))
 
 
 def _delivery(row: aiosqlite.Row) -> Delivery:
@@ -89,19 +94,20 @@ class DeliveryQueries:
         keys = [i.key for i in items]
         await self._db.execute(
             "UPDATE deliveries SET state = 'skipped', note = 'no longer planned', done_at = ?"
-            f" WHERE cohort_id = ? AND state = 'pending' AND item_key NOT IN ({','.join('?' * len(keys))})",
+            f" WHERE cohort_id = ? AND state = 'pending' AND item_key NOT IN ({_marks(keys)})",
             (to_text(now), cohort_id, *keys),
         )
         await self._db.commit()
 
-    async def due(self, now: datetime) -> list[Delivery]:
-        """Pending rows whose moment has come, of cohorts that are running, oldest first."""
+    async def due(self, now: datetime, kinds: Collection[str]) -> list[Delivery]:
+        """Pending rows of ``kinds`` whose moment has come, of running cohorts, oldest first."""
         return await self._select(
             "state = 'pending' AND COALESCE(next_attempt_at, due_at) <= ?"
+            f" AND kind IN ({_marks(kinds)})"
             " AND cohort_id IN (SELECT id FROM cohorts WHERE state = 'active'"
             "   OR (state = 'ended' AND deliveries.kind IN ('archive', 'purge')))"
             " ORDER BY due_at, item_key",
-            (to_text(now),),
+            (to_text(now), *kinds),
         )
 
     async def get(self, cohort_id: int, key: str) -> Delivery | None:
@@ -192,22 +198,24 @@ class DeliveryQueries:
         kinds = list(keep_kinds)
         cursor = await self._db.execute(
             "UPDATE deliveries SET state = 'skipped', done_at = ?, note = ?"
-            f" WHERE cohort_id = ? AND state = 'pending' AND kind NOT IN ({','.join('?' * len(kinds))})",
+            f" WHERE cohort_id = ? AND state = 'pending' AND kind NOT IN ({_marks(kinds)})",
             (to_text(now), note, cohort_id, *kinds),
         )
         await self._db.commit()
         return cursor.rowcount
 
-    async def wakeups(self) -> list[tuple[str, datetime]]:
-        """(job id, instant) for every row that will need the runner: the scheduler's jobs.
+    async def wakeups(self, kinds: Collection[str]) -> list[tuple[str, datetime]]:
+        """(job id, instant) for every row of ``kinds`` that will need the runner.
 
         A pending row wakes at its moment (or its retry); a claimed one when its
-        lease runs out, in case its process died mid-send.
+        lease runs out, in case its process died mid-send. Kinds no loaded
+        feature handles wait, unscheduled, for a version that does.
         """
         async with self._db.execute(
             "SELECT cohort_id, item_key, state, COALESCE(next_attempt_at, due_at), claimed_at"
-            " FROM deliveries WHERE state = 'claimed' OR (state = 'pending' AND cohort_id IN"
-            " (SELECT id FROM cohorts WHERE state != 'paused'))"
+            f" FROM deliveries WHERE kind IN ({_marks(kinds)}) AND (state = 'claimed'"
+            " OR (state = 'pending' AND cohort_id IN (SELECT id FROM cohorts WHERE state != 'paused')))",
+            tuple(kinds),
         ) as cursor:
             rows = await cursor.fetchall()
         return [
