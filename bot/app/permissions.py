@@ -16,6 +16,7 @@ POST_IN_FORUM = (
 )
 POST_IN_TEXT = (*POST_IN_FORUM, "create_public_threads")
 SEND_MESSAGES = ("view_channel", "send_messages", "embed_links")
+POST_IN_THREAD = ("view_channel", "send_messages_in_threads", "embed_links")
 
 
 def label(permission: str) -> str:
@@ -33,14 +34,37 @@ def missing(
 
 class MissingPermissions(UserError):
     def __init__(
-        self, channel: discord.abc.GuildChannel | discord.Thread, names: list[str]
+        self,
+        channel: discord.abc.GuildChannel | discord.Thread,
+        names: list[str] | tuple[str, ...],
+        *,
+        refused: bool = False,
     ) -> None:
         listed = ", ".join(f"**{label(n)}**" for n in names)
+        what = (
+            f"Discord refused my post there (Missing Permissions); I need {listed}"
+            if refused
+            else f"I am missing {listed} there"
+        )
         super().__init__(
-            f"I can't post in {channel.mention}: I am missing {listed} there. "
+            f"I can't post in {channel.mention}: {what}. "
             "Grant my role these permissions in the channel's settings."
         )
-        self.names = names
+        self.names = list(names)
+
+
+MISSING_PERMISSIONS = 50013  # Discord's error code
+
+
+def refusal(
+    channel: discord.abc.GuildChannel | discord.Thread,
+    error: discord.Forbidden,
+    needed: tuple[str, ...],
+) -> UserError | discord.Forbidden:
+    """Discord's 403 in words naming the permissions, when it is about permissions."""
+    if error.code != MISSING_PERMISSIONS:
+        return error
+    return MissingPermissions(channel, missing(channel, needed) or needed, refused=True)
 
 
 def require(channel: discord.abc.GuildChannel | discord.Thread, needed: tuple[str, ...]) -> None:
@@ -48,7 +72,9 @@ def require(channel: discord.abc.GuildChannel | discord.Thread, needed: tuple[st
         raise MissingPermissions(channel, names)
 
 
-def posting_needs(channel: discord.abc.GuildChannel) -> tuple[str, ...]:
+def posting_needs(channel: discord.abc.GuildChannel | discord.Thread) -> tuple[str, ...]:
+    if isinstance(channel, discord.Thread):
+        return POST_IN_THREAD
     return POST_IN_FORUM if isinstance(channel, discord.ForumChannel) else POST_IN_TEXT
 
 

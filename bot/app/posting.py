@@ -8,7 +8,7 @@ import discord
 
 from bot.app.deliveries import Sent
 from bot.app.markers import find_marked, footer
-from bot.app.permissions import posting_needs, require
+from bot.app.permissions import posting_needs, refusal, require
 from bot.errors import UserError
 from bot.render import Post
 
@@ -45,7 +45,21 @@ async def publish(
     view: discord.ui.View | None = None,
 ) -> Sent:
     """A forum post in a forum; elsewhere a message, with a thread when ``tag`` names a week."""
-    require(channel, posting_needs(channel) if not isinstance(channel, discord.Thread) else ())
+    needs = posting_needs(channel)
+    require(channel, needs)
+    try:
+        return await _publish(channel, post, marker, tag, view)
+    except discord.Forbidden as error:
+        raise refusal(channel, error, needs) from error
+
+
+async def _publish(
+    channel: discord.abc.GuildChannel | discord.Thread,
+    post: Post,
+    marker: str,
+    tag: str | None,
+    view: discord.ui.View | None,
+) -> Sent:
     embed = embed_for(post, marker)
     extra = {"view": view} if view is not None else {}
     if isinstance(channel, discord.ForumChannel):
