@@ -283,3 +283,36 @@ async def test_a_failed_post_is_retried_with_backoff_and_the_instructor_is_told(
 
     assert {k: len(v) for k, v in week_threads(world).items()} == {"Week 1": 1}
     assert len(dms(world, world.server.instructor)) == 1  # told once, not on every retry
+
+
+async def test_courses_and_cohorts_autocomplete_and_list_and_show(world: World):
+    instructor, staff = world.server.instructor, world.server.staff
+    choices = await instructor.autocomplete(staff, "cohort create", "course", "de-esc")
+    assert [c["value"] for c in choices] == ["de-escalation"]
+    await world.advance_to(datetime(2026, 10, 14, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    names = await instructor.autocomplete(staff, "cohort show", "cohort", "fall")
+    assert [c["value"] for c in names] == ["Fall 2026"]
+
+    listing = await instructor.slash(staff, "cohort list")
+    assert "**Fall 2026** — de-escalation" in listing.response.content
+    show = (await instructor.slash(staff, "cohort show", cohort="Fall 2026")).response.embeds[0]
+    assert "✅ Week 1 module post" in show.description
+    assert "• Week 2 module post" in show.description
+
+    missing = await instructor.slash(staff, "cohort show", cohort="Spring")
+    assert "no cohort called 'Spring'" in missing.response.content
+    assert [type(e).__name__ for e in refusals(world)] == ["NotFound"]
+
+
+async def test_ending_a_cohort_cancels_what_is_pending_but_still_archives(world: World):
+    await world.advance_to(datetime(2026, 10, 14, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    ended = await world.server.instructor.slash(
+        world.server.staff, "cohort end", cohort="Fall 2026"
+    )
+    assert "has ended" in ended.response.content
+    await world.advance_to(COURSE_END + timedelta(weeks=6))
+    assert sorted(week_threads(world)) == ["Week 1"]
+    meta = world.server.thread(week_threads(world)["Week 1"][0].id)._channel.thread_metadata
+    assert meta.archived and meta.locked
