@@ -113,6 +113,27 @@ class _Reader:
             detail = str(exc) if isinstance(exc, InvalidInput) else f"write it as {example}"
             raise self.error(node, f"{what} {value!r} is not valid: {detail}") from None
 
+    def maybe_mapping(
+        self, node: yaml.Node, what: str, keys: tuple[str, ...]
+    ) -> dict[str, yaml.Node]:
+        """An optional section: its keys, or none when it is malformed (already reported)."""
+        try:
+            return self.mapping(node, what, (), keys)
+        except _Invalid:
+            return {}
+
+    def maybe_sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        try:
+            return self.sequence(node, what)
+        except _Invalid:
+            return []
+
+    def count_or(self, fields: dict[str, yaml.Node], key: str, default: int) -> int:
+        """An optional whole number: the default when absent or wrong (wrong is reported)."""
+        if key not in fields:
+            return default
+        return self.optional(lambda: self.count(fields[key], key), default)
+
     def optional(self, read: Callable[[], _T], default: _T) -> _T:
         """Read a value; a wrong one is reported and the default keeps the rest checkable."""
         try:
@@ -242,11 +263,12 @@ def _course(r: _Reader, root: yaml.Node, path: Path) -> Course:
 
 
 def _weeks(r: _Reader, node: yaml.Node) -> tuple[Week, ...]:
-    read = [
-        found
-        for item in r.optional(lambda: r.sequence(node, "weeks"), [])
-        if (found := r.optional(lambda item=item: _week(r, item), None)) is not None  # type: ignore[misc]
-    ]
+    read: list[tuple[Week, yaml.Node]] = []
+    for item in r.maybe_sequence(node, "weeks"):
+        try:
+            read.append(_week(r, item))
+        except _Invalid:
+            continue
     kept: list[Week] = []
     first_line: dict[int, int] = {}
     for week, number_node in read:
@@ -298,33 +320,19 @@ def _week(r: _Reader, node: yaml.Node) -> tuple[Week, yaml.Node]:
 
 def _participation(r: _Reader, node: yaml.Node | None) -> tuple[Requirement, timedelta | None]:
     default = Requirement()
-    if node is None:
-        return default, timedelta(days=2)
-    fields = r.optional(
-        lambda: r.mapping(node, "participation", (), ("original_posts", "replies", "nudge")), {}
-    )
-    originals = (
-        r.optional(
-            lambda: r.count(fields["original_posts"], "original_posts"), default.original_posts
-        )
-        if "original_posts" in fields
-        else default.original_posts
-    )
-    replies = (
-        r.optional(lambda: r.count(fields["replies"], "replies"), default.replies)
-        if "replies" in fields
-        else default.replies
-    )
     nudge: timedelta | None = timedelta(days=2)
+    if node is None:
+        return default, nudge
+    fields = r.maybe_mapping(node, "participation", ("original_posts", "replies", "nudge"))
+    originals = r.count_or(fields, "original_posts", default.original_posts)
+    replies = r.count_or(fields, "replies", default.replies)
     if "nudge" in fields:
-        if (
-            isinstance(fields["nudge"], yaml.ScalarNode)
-            and fields["nudge"].value.strip().lower() == "off"
-        ):
+        value = fields["nudge"]
+        if isinstance(value, yaml.ScalarNode) and value.value.strip().lower() == "off":
             nudge = None
         else:
             nudge = r.optional(
-                lambda: r.convert(fields["nudge"], "nudge", parse_duration, "2d or off"), nudge
+                lambda: r.convert(value, "nudge", parse_duration, "2d, or off"), nudge
             )
     return Requirement(originals, replies), nudge
 
@@ -332,19 +340,17 @@ def _participation(r: _Reader, node: yaml.Node | None) -> tuple[Requirement, tim
 def _reminders(
     r: _Reader, node: yaml.Node | None
 ) -> tuple[tuple[timedelta, ...], ReminderAudience]:
-    leads = (timedelta(hours=24), timedelta(hours=1))
+    leads: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     audience = ReminderAudience.OPTED_IN
     if node is None:
         return leads, audience
-    fields = r.optional(lambda: r.mapping(node, "reminders", (), ("lead_times", "dm")), {})
+    fields = r.maybe_mapping(node, "reminders", ("lead_times", "dm"))
     if "lead_times" in fields:
         found: list[timedelta] = []
-        for item in r.optional(lambda: r.sequence(fields["lead_times"], "lead_times"), []):
-            lead = r.optional(
-                lambda item=item: r.convert(item, "a lead time", parse_duration, "24h, 1h or 10m"),
-                None,
-            )  # type: ignore[misc]
-            if lead is None:
+        for item in r.maybe_sequence(fields["lead_times"], "lead_times"):
+            try:
+                lead = r.convert(item, "a lead time", parse_duration, "24h, 1h or 10m")
+            except _Invalid:
                 continue
             if lead in found:
                 r.error(item, f"lead time {item.value!r} is listed twice")
@@ -352,9 +358,9 @@ def _reminders(
             found.append(lead)
         leads = tuple(found) or leads
     if "dm" in fields:
-        choices = [a.value for a in ReminderAudience]
+        choices = " or ".join(a.value for a in ReminderAudience)
         audience = r.optional(
-            lambda: r.convert(fields["dm"], "dm", ReminderAudience, " or ".join(choices)), audience
+            lambda: r.convert(fields["dm"], "dm", ReminderAudience, choices), audience
         )
     return leads, audience
 
@@ -364,13 +370,8 @@ def _lifecycle(r: _Reader, node: yaml.Node | None) -> Lifecycle:
     if node is None:
         return default
     keys = ("consultation_weeks", "archive_weeks", "purge_days")
-    fields = r.optional(lambda: r.mapping(node, "lifecycle", (), keys), {})
-    values = {
-        key: r.optional(lambda key=key: r.count(fields[key], key), getattr(default, key))  # type: ignore[misc]
-        for key in keys
-        if key in fields
-    }
-    return Lifecycle(**values)
+    fields = r.maybe_mapping(node, "lifecycle", keys)
+    return Lifecycle(*(r.count_or(fields, key, getattr(default, key)) for key in keys))
 
 
 def _sessions(r: _Reader, node: yaml.Node | None) -> list[tuple[SessionSpec, yaml.Node]]:
@@ -378,11 +379,11 @@ def _sessions(r: _Reader, node: yaml.Node | None) -> list[tuple[SessionSpec, yam
         return []
     sessions: list[tuple[SessionSpec, yaml.Node]] = []
     seen: set[str] = set()
-    for position, item in enumerate(r.optional(lambda: r.sequence(node, "sessions"), []), 1):
-        session = r.optional(lambda item=item, position=position: _session(r, item, position), None)  # type: ignore[misc]
-        if session is None:
+    for position, item in enumerate(r.maybe_sequence(node, "sessions"), 1):
+        try:
+            spec, key_node = _session(r, item, position)
+        except _Invalid:
             continue
-        spec, key_node = session
         if spec.key in seen:
             r.error(
                 key_node, f"session id {spec.key!r} is used twice: give each session its own id"

@@ -267,5 +267,5 @@ class Cohorts(commands.Cog):
         await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
 
 
-async def setup(bot: CohortBot) -> None:  # type: ignore[misc]
+async def setup(bot: CohortBot) -> None:
     await bot.add_cog(Cohorts(bot))

@@ -17,7 +17,7 @@ from cogs._common import cohort_choices, find_cohort
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
-    from bot.cohort import Cohort
+    from bot.cohort import Cohort, Delivery
 
 
 class Modules(commands.Cog):
@@ -152,7 +152,7 @@ class Modules(commands.Cog):
         await interaction.followup.send(f"Posted week {number}: {link}", ephemeral=True)
         await self.bot.reschedule()
 
-    async def _repost(self, cohort: Cohort, delivery) -> Sent:  # type: ignore[no-untyped-def]
+    async def _repost(self, cohort: Cohort, delivery: Delivery) -> Sent:
         course = self.bot.library.get(cohort.course_id)
         assert delivery.week is not None
         post = module_post(course, cohort.calendar(course), delivery.week)
@@ -180,5 +180,5 @@ class Modules(commands.Cog):
         return await cohort_choices(self.bot, interaction, current)
 
 
-async def setup(bot: CohortBot) -> None:  # type: ignore[misc]
+async def setup(bot: CohortBot) -> None:
     await bot.add_cog(Modules(bot))

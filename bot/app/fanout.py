@@ -44,8 +44,8 @@ async def send_dms(
     clock: Clock,
     cohort_id: int,
     key: str,
-    recipients: Iterable[discord.abc.User],
-    message: Callable[[discord.abc.User], dict[str, Any]],
+    recipients: Iterable[discord.User | discord.Member],
+    message: Callable[[discord.User | discord.Member], dict[str, Any]],
 ) -> FanoutResult:
     """DM each recipient ``message(user)`` (keyword arguments for ``send``), once per ``key``."""
     result = FanoutResult()

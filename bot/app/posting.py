@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import discord
 
@@ -61,7 +62,7 @@ async def _publish(
     view: discord.ui.View | None,
 ) -> Sent:
     embed = embed_for(post, marker)
-    extra = {"view": view} if view is not None else {}
+    extra: dict[str, Any] = {"view": view} if view is not None else {}
     if isinstance(channel, discord.ForumChannel):
         tags = [found] if tag and (found := await forum_tag(channel, tag)) else []
         created = await channel.create_thread(

@@ -47,11 +47,11 @@ class ClockScheduler(AsyncIOScheduler):
     def _process_jobs(self) -> float | None:
         saved = apscheduler_base.datetime
         _ClockDatetime.lent = self._clock
-        apscheduler_base.datetime = _ClockDatetime  # type: ignore[misc]
+        apscheduler_base.datetime = _ClockDatetime
         try:
-            return super()._process_jobs()  # type: ignore[no-any-return]
+            return super()._process_jobs()
         finally:
-            apscheduler_base.datetime = saved  # type: ignore[misc]
+            apscheduler_base.datetime = saved
             _ClockDatetime.lent = None
 
 
