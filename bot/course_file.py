@@ -284,10 +284,11 @@ def _weeks(r: _Reader, node: yaml.Node) -> tuple[Week, ...]:
             continue
         expected = kept[-1].number + 1 if kept else 1
         if n > expected:
-            gap = ", ".join(str(m) for m in range(expected, n))
-            r.error(
-                number_node, f"week {gap} is missing: number weeks 1, 2, 3, … with none skipped"
+            gap = list(range(expected, n))
+            missing = (
+                f"week {gap[0]} is" if len(gap) == 1 else f"weeks {', '.join(map(str, gap))} are"
             )
+            r.error(number_node, f"{missing} missing: number weeks 1, 2, 3, … with none skipped")
         kept.append(week)
     return tuple(kept)
 

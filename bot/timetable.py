@@ -77,6 +77,31 @@ class ItemKind(StrEnum):
     PURGE = "purge"  # delete participation data
 
 
+# At one instant: close the old week, then open the new one, then its sessions.
+KIND_ORDER = {
+    kind: position
+    for position, kind in enumerate(
+        (
+            ItemKind.DIGEST,
+            ItemKind.WRAPUP,
+            ItemKind.MODULE,
+            ItemKind.ANNOUNCE,
+            ItemKind.REMINDER,
+            ItemKind.STARTING,
+            ItemKind.NUDGE,
+            ItemKind.CONSULTATION,
+            ItemKind.ARCHIVE,
+            ItemKind.PURGE,
+        )
+    )
+}
+
+
+def run_order(due: datetime, kind: str, key: str) -> tuple[datetime, int, str]:
+    """The order in which items falling due together are delivered."""
+    return due, KIND_ORDER.get(ItemKind(kind), len(KIND_ORDER)), key
+
+
 @dataclass(frozen=True)
 class Item:
     key: str  # unique within a cohort, stable across restarts and rebuilds
@@ -162,7 +187,7 @@ def timetable(
         Item("archive", ItemKind.ARCHIVE, calendar.archives),
         Item("purge", ItemKind.PURGE, calendar.purges),
     ]
-    return sorted(items, key=lambda item: (item.due, item.key))
+    return sorted(items, key=lambda item: run_order(item.due, item.kind, item.key))
 
 
 def session_items(course: Course, calendar: Calendar, session: CohortSession) -> list[Item]:

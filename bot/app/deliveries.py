@@ -24,6 +24,7 @@ from bot.course import Course
 from bot.errors import UserError
 from bot.library import CourseLibrary
 from bot.store import Store
+from bot.timetable import run_order
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,8 @@ class DeliveryRunner:
             now = self._clock.now()
             for stale in await self._store.deliveries.stale_claims(now):
                 await self._settle_stale_claim(stale, now)
-            for delivery in await self._store.deliveries.due(now, self.kinds):
+            due = await self._store.deliveries.due(now, self.kinds)
+            for delivery in sorted(due, key=lambda d: run_order(d.due, d.kind, d.key)):
                 await self._run_one(delivery, self._clock.now())
             await self._rebuild()
 

@@ -1,0 +1,83 @@
+"""A cohort's calendar and timetable: pure, from a course, a start date and a zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from bot.catalog import default_prompts_dir
+from bot.course_file import load_course
+from bot.localtime import zone
+from bot.timetable import ItemKind, course_calendar, sessions_for, timetable
+
+COURSE, _ = load_course(default_prompts_dir() / "de-escalation.yaml")
+LA = zone("America/Los_Angeles")
+START = date(2025, 10, 14)
+
+
+def plan():
+    calendar = course_calendar(COURSE, START, LA)
+    return calendar, {
+        i.key: i for i in timetable(COURSE, calendar, sessions_for(COURSE, START, LA))
+    }
+
+
+def test_keys_are_stable_and_unique():
+    calendar, items = plan()
+    again = timetable(COURSE, calendar, sessions_for(COURSE, START, LA))
+    assert [i.key for i in again] == list(items)
+    assert {"module:1", "module:4", "nudge:2", "digest:4", "wrapup", "archive", "purge"} <= set(
+        items
+    )
+    assert {
+        "announce:live-1",
+        "reminder:live-1:1d",
+        "reminder:live-1:1h",
+        "starting:live-1",
+    } <= set(items)
+
+
+def test_sessions_are_announced_with_their_weeks_post_and_the_late_one_with_the_last():
+    _, items = plan()
+    assert items["announce:live-1"].due == items["module:2"].due  # 22 Oct is in week 2
+    assert items["announce:live-1"].week == 2
+    assert items["announce:live-2"].week == 4  # 12 Nov is after the course: the last week
+    assert items["announce:live-2"].due == items["module:4"].due
+
+
+def test_reminders_expire_when_their_session_starts_and_nudges_when_the_week_closes():
+    calendar, items = plan()
+    session_start = datetime(2025, 10, 22, 17, tzinfo=UTC)
+    assert items["reminder:live-1:1d"].due == session_start - timedelta(days=1)
+    assert items["reminder:live-1:1h"].expires == session_start
+    assert items["starting:live-1"].expires == session_start + timedelta(minutes=75)
+    assert items["nudge:2"].due == calendar.week(2).closes - timedelta(days=2)
+    assert items["nudge:2"].expires == calendar.week(2).closes
+    assert items["module:2"].expires is None  # a late module post is still worth making
+
+
+def test_lifecycle_follows_the_course_end():
+    calendar, items = plan()
+    assert items["wrapup"].due == calendar.ends == datetime(2025, 11, 11, 17, tzinfo=UTC)
+    assert items["consultation"].due == calendar.ends + timedelta(weeks=2)
+    assert items["archive"].due == calendar.ends + timedelta(weeks=4)
+    assert items["purge"].due.date() == (calendar.archives + timedelta(days=180)).date()
+
+
+def test_week_of_an_instant():
+    calendar, _ = plan()
+    assert calendar.week_at(datetime(2025, 10, 1, tzinfo=UTC)) == 1  # early birds count in week 1
+    assert calendar.week_at(calendar.week(3).opens) == 3
+    assert calendar.week_at(calendar.week(3).opens - timedelta(seconds=1)) == 2
+    assert calendar.week_at(calendar.ends) is None
+    assert calendar.current_week(datetime(2025, 10, 1, tzinfo=UTC)) is None
+
+
+def test_items_due_together_close_the_old_week_before_opening_the_new():
+    _, items = plan()
+    together = [i.kind for i in items.values() if i.due == items["module:2"].due]
+    assert together == [ItemKind.DIGEST, ItemKind.MODULE, ItemKind.ANNOUNCE]
+
+
+def test_a_start_that_is_not_the_post_weekday_waits_for_it():
+    calendar = course_calendar(COURSE, date(2025, 10, 16), LA)  # a Thursday
+    assert calendar.week(1).opens == datetime(2025, 10, 21, 16, tzinfo=UTC)  # the next Tuesday
