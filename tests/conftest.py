@@ -4,7 +4,7 @@ import pytest
 
 from bot.app.client import required_intents
 from bot.app.sandbox import SimClock, build_course_server
-from tests.helpers import World, new_bot
+from tests.helpers import World, new_bot, release
 
 
 def pytest_collection_modifyitems(items):
@@ -28,4 +28,6 @@ async def simcord_bot(tmp_path, sim_clock):
 async def world(simcord_env, simcord_bot, sim_clock):
     sim_clock.attach(simcord_env)
     server = build_course_server(simcord_env)
-    return World(simcord_env, simcord_bot, server, sim_clock, simcord_bot.database)
+    world = World(simcord_env, simcord_bot, server, sim_clock, simcord_bot.database)
+    yield world
+    await release(world.bot)
