@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
+import discord
+
 from bot.app.deliveries import DeliveryRunner
 from bot.app.permissions import MissingPermissions
 from bot.cohort import CLAIM_LEASE
@@ -316,3 +318,41 @@ async def test_ending_a_cohort_cancels_what_is_pending_but_still_archives(world:
     assert sorted(week_threads(world)) == ["Week 1"]
     meta = world.server.thread(week_threads(world)["Week 1"][0].id)._channel.thread_metadata
     assert meta.archived and meta.locked
+
+
+async def test_course_reload_refuses_a_broken_file_and_keeps_the_previous_version(
+    world: World, tmp_path
+):
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    good = (world.prompts / "de-escalation.yaml").read_text()
+    (prompts / "de-escalation.yaml").write_text(good)
+    world.bot.library.directory = prompts
+    staff = world.server.staff
+    admins = world.server.guild.create_role(
+        "Admins", permissions=discord.Permissions(manage_guild=True)
+    )
+    admin = world.server.guild.add_member(world.env.create_user("admin"), roles=[admins])
+
+    (prompts / "de-escalation.yaml").write_text(
+        good.replace("title: De-escalation in the Library", "title: Calm Responses").replace(
+            "timezone: America/Los_Angeles", "timezone: Atlantis/Capital"
+        )
+    )
+    refused = await admin.slash(staff, "course reload")
+    assert (
+        "de-escalation.yaml:5: timezone 'Atlantis/Capital' is not valid" in refused.response.content
+    )
+    assert "previous version stays in force" in refused.response.content
+    assert world.bot.library.get("de-escalation").title == "De-escalation in the Library"
+
+    (prompts / "de-escalation.yaml").write_text(
+        good.replace("title: De-escalation in the Library", "title: Calm Responses")
+    )
+    accepted = await admin.slash(staff, "course reload")
+    assert "Loaded 1 courses: de-escalation" in accepted.response.content
+    assert world.bot.library.get("de-escalation").title == "Calm Responses"
+
+    learner_try = await world.server.learners[0].slash(staff, "course reload")
+    assert "Manage Server" in learner_try.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed]
