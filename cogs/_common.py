@@ -43,6 +43,21 @@ async def cohort_choices(
     ][:25]
 
 
+class _CohortName(app_commands.Transformer):
+    """A cohort option: a name, with the server's cohorts offered as you type."""
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> str:
+        return value
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        return await cohort_choices(interaction.client, interaction, value)  # type: ignore[arg-type]
+
+
+CohortName = app_commands.Transform[str, _CohortName]
+
+
 async def replan(bot: CohortBot, cohort: Cohort) -> None:
     """Bring the cohort's deliveries in line with its course and sessions, then reschedule."""
     course = bot.library.get(cohort.course_id)

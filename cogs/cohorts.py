@@ -15,7 +15,7 @@ from bot.errors import InvalidInput, NotAllowed, UserError
 from bot.localtime import discord_timestamp, zone
 from bot.render import item_label, jump_url
 from bot.timetable import sessions_for
-from cogs._common import cohort_choices, find_cohort, guild_of, replan
+from cogs._common import CohortName, find_cohort, guild_of, replan
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -56,11 +56,6 @@ class Cohorts(commands.Cog):
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
-
-    async def _cohort_names(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await cohort_choices(self.bot, interaction, current)
 
     @cohort.command(name="create", description="Start a cohort of a course in a forum channel")
     @app_commands.describe(
@@ -164,7 +159,7 @@ class Cohorts(commands.Cog):
 
     @cohort.command(name="show", description="What a cohort has posted and what comes next")
     @app_commands.describe(cohort="The cohort")
-    async def show(self, interaction: discord.Interaction, cohort: str) -> None:
+    async def show(self, interaction: discord.Interaction, cohort: CohortName) -> None:
         found = await find_cohort(self.bot, interaction, cohort)
         deliveries = await self.bot.store.deliveries.for_cohort(found.id)
         done, upcoming, problems = [], [], []
@@ -208,7 +203,7 @@ class Cohorts(commands.Cog):
 
     @cohort.command(name="pause", description="Stop a cohort's posts until it is resumed")
     @app_commands.describe(cohort="The cohort")
-    async def pause(self, interaction: discord.Interaction, cohort: str) -> None:
+    async def pause(self, interaction: discord.Interaction, cohort: CohortName) -> None:
         found = await self._set_state(interaction, cohort, CohortState.PAUSED)
         await interaction.response.send_message(
             f"⏸️ {found.name} is paused. Nothing will be posted until `/cohort resume`.",
@@ -219,7 +214,7 @@ class Cohorts(commands.Cog):
         name="resume", description="Resume a paused cohort; what was missed is posted now"
     )
     @app_commands.describe(cohort="The cohort")
-    async def resume(self, interaction: discord.Interaction, cohort: str) -> None:
+    async def resume(self, interaction: discord.Interaction, cohort: CohortName) -> None:
         found = await self._set_state(interaction, cohort, CohortState.ACTIVE)
         await interaction.response.send_message(
             f"▶️ {found.name} is running again; anything missed while paused is being posted.",
@@ -230,7 +225,7 @@ class Cohorts(commands.Cog):
         name="end", description="End a cohort early: no more posts, reminders or nudges"
     )
     @app_commands.describe(cohort="The cohort")
-    async def end(self, interaction: discord.Interaction, cohort: str) -> None:
+    async def end(self, interaction: discord.Interaction, cohort: CohortName) -> None:
         found = await find_cohort(self.bot, interaction, cohort)
         require_instructor(interaction.user, found)
         await self.bot.store.cohorts.set_state(found.id, CohortState.ENDED)
@@ -243,11 +238,6 @@ class Cohorts(commands.Cog):
             "Its posts will still be archived, and its data purged, on schedule.",
             ephemeral=True,
         )
-
-    pause.autocomplete("cohort")(_cohort_names)
-    resume.autocomplete("cohort")(_cohort_names)
-    end.autocomplete("cohort")(_cohort_names)
-    show.autocomplete("cohort")(_cohort_names)
 
     @course.command(
         name="reload", description="Re-read the course files; a broken file keeps its old version"

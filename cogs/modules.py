@@ -13,7 +13,7 @@ from bot.app.permissions import MissingPermissions, missing, require_instructor
 from bot.app.posting import channel_named, embed_for, find_published, publish
 from bot.errors import InvalidInput, UserError
 from bot.render import Post, consultation_post, jump_url, module_post, wrapup_post
-from cogs._common import cohort_choices, find_cohort
+from cogs._common import CohortName, find_cohort
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -101,7 +101,10 @@ class Modules(commands.Cog):
     )
     @app_commands.describe(cohort="The cohort", week="Week number")
     async def preview(
-        self, interaction: discord.Interaction, cohort: str, week: app_commands.Range[int, 1, 52]
+        self,
+        interaction: discord.Interaction,
+        cohort: CohortName,
+        week: app_commands.Range[int, 1, 52],
     ) -> None:
         found, number = await self._week(interaction, cohort, week)
         course = self.bot.library.get(found.course_id)
@@ -123,7 +126,7 @@ class Modules(commands.Cog):
     async def post(
         self,
         interaction: discord.Interaction,
-        cohort: str,
+        cohort: CohortName,
         week: app_commands.Range[int, 1, 52],
         repost: bool = False,
     ) -> None:
@@ -166,18 +169,6 @@ class Modules(commands.Cog):
             note="reposted",
         )
         return sent
-
-    @preview.autocomplete("cohort")
-    async def _preview_cohorts(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await cohort_choices(self.bot, interaction, current)
-
-    @post.autocomplete("cohort")
-    async def _post_cohorts(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await cohort_choices(self.bot, interaction, current)
 
 
 async def setup(bot: CohortBot) -> None:

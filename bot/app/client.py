@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.app.deliveries import DeliveryRunner
 from bot.app.scheduler import WakeUps
+from bot.app.tracker import Tracker
 from bot.app.tree import CohortTree
 from bot.catalog import default_prompts_dir
 from bot.clock import Clock, SystemClock
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (
     "cogs.cohorts",
     "cogs.modules",
+    "cogs.participation",
+    "cogs.privacy",
 )
 
 
@@ -60,11 +63,17 @@ class CohortBot(commands.Bot):
         self.wakeups = WakeUps(self.clock, self._wake)
         self._store: Store | None = None
         self._runner: DeliveryRunner | None = None
+        self._tracker: Tracker | None = None
 
     @property
     def store(self) -> Store:
         assert self._store is not None, "the store opens in setup_hook"
         return self._store
+
+    @property
+    def tracker(self) -> Tracker:
+        assert self._tracker is not None, "the tracker is built in setup_hook"
+        return self._tracker
 
     @property
     def deliveries(self) -> DeliveryRunner:
@@ -73,6 +82,7 @@ class CohortBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._store = await Store.open(self.database)
+        self._tracker = Tracker(self._store)
         for problem in self.library.reload():
             log.warning("course file problem: %s", problem)
         self._runner = DeliveryRunner(
@@ -98,8 +108,9 @@ class CohortBot(commands.Bot):
             await self.tree.sync()
 
     async def reschedule(self) -> None:
-        """Rebuild the scheduler's jobs from the database (the truth)."""
+        """Rebuild the scheduler's jobs from the database (the truth), and tell the cogs."""
         self.wakeups.replace_all(await self.store.deliveries.wakeups(self.deliveries.kinds))
+        self.dispatch("cohorts_changed")
 
     async def _wake(self) -> None:
         await self.deliveries.run_due()

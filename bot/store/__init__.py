@@ -12,9 +12,11 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.store.activity import ActivityQueries
 from bot.store.cohorts import CohortQueries
 from bot.store.db import connect, migrate
 from bot.store.deliveries import DeliveryQueries
+from bot.store.learners import LearnerQueries
 
 
 class Store:
@@ -22,6 +24,8 @@ class Store:
         self.db = db
         self.cohorts = CohortQueries(db)
         self.deliveries = DeliveryQueries(db)
+        self.activity = ActivityQueries(db)
+        self.learners = LearnerQueries(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

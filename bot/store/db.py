@@ -46,6 +46,7 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
         "foreign_keys = ON",
         "busy_timeout = 5000",  # a second process waits for the lock instead of failing
         "synchronous = NORMAL",  # safe with WAL, and far fewer fsyncs
+        "secure_delete = ON",  # what is deleted (e.g. by /forgetme) is overwritten on disk
     ):
         async with db.execute(f"PRAGMA {pragma}"):
             pass  # close each cursor: an open one blocks the next commit
