@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.tree import report
 from bot.errors import NotAllowed
 
 if TYPE_CHECKING:
@@ -43,13 +44,9 @@ class ForgetMe(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.user_id:
-            raise NotAllowed("Only the person who asked can confirm this.")
+            await report(interaction, NotAllowed("Only the person who asked can confirm this."))
+            return False
         return True
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item
-    ) -> None:
-        await self.bot.tree.on_error(interaction, error)  # type: ignore[arg-type]
 
     @discord.ui.button(label="Erase my data", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:

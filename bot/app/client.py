@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (
     "cogs.cohorts",
     "cogs.modules",
+    "cogs.sessions",
     "cogs.participation",
     "cogs.privacy",
 )

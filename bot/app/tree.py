@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -56,6 +59,22 @@ async def report(interaction: discord.Interaction, error: BaseException) -> None
 def _where(interaction: discord.Interaction) -> str:
     command = interaction.command
     return f"/{command.qualified_name}" if command else f"component {interaction.data!r}"
+
+
+Callback = Callable[[Any, discord.Interaction], Coroutine[Any, Any, None]]
+
+
+def reported(callback: Callback) -> Callback:
+    """The same error policy for buttons, whose errors never reach the command tree."""
+
+    @functools.wraps(callback)
+    async def wrapper(self: Any, interaction: discord.Interaction) -> None:
+        try:
+            await callback(self, interaction)
+        except Exception as error:
+            await report(interaction, error)
+
+    return wrapper
 
 
 class CohortTree(app_commands.CommandTree):

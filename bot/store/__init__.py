@@ -17,6 +17,7 @@ from bot.store.cohorts import CohortQueries
 from bot.store.db import connect, migrate
 from bot.store.deliveries import DeliveryQueries
 from bot.store.learners import LearnerQueries
+from bot.store.sessions import SessionQueries
 
 
 class Store:
@@ -26,6 +27,7 @@ class Store:
         self.deliveries = DeliveryQueries(db)
         self.activity = ActivityQueries(db)
         self.learners = LearnerQueries(db)
+        self.sessions = SessionQueries(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
