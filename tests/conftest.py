@@ -4,7 +4,7 @@ import pytest
 
 from bot.app.client import required_intents
 from bot.app.sandbox import SimClock, build_course_server
-from tests.helpers import World, new_bot, release
+from tests.helpers import World, new_bot
 
 
 def pytest_collection_modifyitems(items):
@@ -30,4 +30,4 @@ async def world(simcord_env, simcord_bot, sim_clock):
     server = build_course_server(simcord_env)
     world = World(simcord_env, simcord_bot, server, sim_clock, simcord_bot.database)
     yield world
-    await release(world.bot)
+    await world.bot.release()

@@ -39,7 +39,7 @@ class World:
         """A fresh bot process on the same database, in the same (persisting) server."""
         old, self.bot = self.bot, new_bot(self.database, self.clock, self.prompts)
         await self.env.restart_bot(self.bot)
-        await release(old)  # what the old process held goes with it
+        await old.release()  # what the old process held goes with it
         return self.bot
 
     async def create_cohort(
@@ -58,14 +58,6 @@ class World:
             instructor_role=server.instructor_role,
             **options,
         )
-
-
-async def release(bot: CohortBot) -> None:
-    """Free what a bot SimCord has detached still holds (SimCord does not call close())."""
-    bot.wakeups.shutdown()
-    if bot._store is not None:
-        await bot._store.close()
-        bot._store = None
 
 
 def new_bot(database: Path, clock: SimClock, prompts: Path = PROMPTS) -> CohortBot:

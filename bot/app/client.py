@@ -118,7 +118,7 @@ class CohortBot(commands.Bot):
 
     async def tell_instructors(self, cohort: Cohort, text: str) -> None:
         """Private word to the cohort's instructor: by DM to whoever created the cohort."""
-        log.warning("cohort %s (%s): %s", cohort.id, cohort.name, text)
+        log.info("told the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
         try:
             user = self.get_user(cohort.created_by) or await self.fetch_user(cohort.created_by)
             await user.send(f"**{cohort.name}**: {text}")
@@ -128,6 +128,16 @@ class CohortBot(commands.Bot):
     async def close(self) -> None:
         self.wakeups.shutdown()
         await super().close()  # unloads cogs first: they flush what they buffer
+        await self.release()
+
+    async def release(self) -> None:
+        """Give back the scheduler, buffered counts and database, without touching Discord.
+
+        ``close()`` ends here; so does a bot that SimCord detached (it never calls close()).
+        """
+        self.wakeups.shutdown()
+        if self._tracker is not None:
+            await self._tracker.flush()
         if self._store is not None:
             await self._store.close()
             self._store = None
