@@ -1,8 +1,7 @@
-"""Participation rules: what counts, a learner's weekly status, reports and exports.
+"""Participation: a learner's weekly status, reports and exports.
 
-Pure: facts about messages in, counts and words out. Nothing here ever sees
-what anyone wrote; a message is known by who, where, when, and whether it
-answers someone else.
+Pure: counts in (what counts is decided in ``bot.tracking``), statuses and
+words out. Nothing here ever sees what anyone wrote.
 """
 
 from __future__ import annotations
@@ -15,32 +14,6 @@ from enum import StrEnum
 
 from bot.course import Requirement
 from bot.render import requirement_text
-
-ORIGINAL = "original"
-REPLY = "reply"
-
-
-def classify(
-    *,
-    author_id: int,
-    is_learner: bool,
-    thread_owner_id: int | None,
-    replied_to_id: int | None,
-) -> str | None:
-    """``original``, ``reply``, or None when the message does not count.
-
-    A reply answers someone else: it replies to another person's message, or
-    it is written in a thread someone else started (the bot's weekly post
-    included). Anything else a learner writes (a forum post or thread of
-    their own, a top-level message, a reply to themselves) is an original post.
-    """
-    if not is_learner:
-        return None
-    if replied_to_id is not None and replied_to_id != author_id:
-        return REPLY
-    if thread_owner_id is not None and thread_owner_id != author_id:
-        return REPLY
-    return ORIGINAL
 
 
 class WeekStatus(StrEnum):

@@ -1,4 +1,4 @@
-"""Participation: counting (events and catch-up), reports, nudges, the instructor digest."""
+"""Participation: reports, nudges, the instructor digest (counting is cogs/tracking.py)."""
 
 from __future__ import annotations
 
@@ -34,51 +34,9 @@ class Participation(commands.Cog):
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
-        self.tracker = bot.tracker
         bot.deliveries.handle("nudge", self.nudge_due)
         bot.deliveries.handle("digest", self.digest_due)
         bot.deliveries.handle("purge", self.purge_due)
-
-    async def cog_load(self) -> None:
-        await self.refresh()
-
-    async def cog_unload(self) -> None:
-        await self.tracker.flush()  # nothing counted is left in memory
-
-    async def refresh(self) -> None:
-        pairs = []
-        for cohort in await self.bot.store.cohorts.all():
-            try:
-                pairs.append((cohort, self.bot.library.get(cohort.course_id)))
-            except NotFound:
-                log.warning("cohort %s: course %s is not loaded", cohort.id, cohort.course_id)
-        self.tracker.follow(pairs)
-
-    # -- counting ---------------------------------------------------------------------
-
-    @commands.Cog.listener()
-    async def on_cohorts_changed(self) -> None:
-        await self.refresh()
-
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        self.tracker.observe(message)
-
-    @commands.Cog.listener()
-    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        self.tracker.forget({payload.message_id})
-
-    @commands.Cog.listener()
-    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
-        self.tracker.forget(set(payload.message_ids))
-
-    @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        # Also fires after a reconnect that could not resume: read what was missed.
-        for guild in self.bot.guilds:
-            missed = await self.tracker.catch_up(guild)
-            if missed:
-                log.info("caught up on %d messages in %s", missed, guild.id)
 
     # -- deliveries -------------------------------------------------------------------
 
@@ -86,7 +44,7 @@ class Participation(commands.Cog):
         guild = self.bot.get_guild(cohort.guild_id)
         if guild is None:
             raise NotFound(f"I am no longer in the server of cohort {cohort.name}")
-        await self.tracker.flush()
+        await self.bot.tracker.flush()  # what was counted a moment ago is in the report
         report, _ = await cohort_report(self.bot, cohort, guild)
         return report
 

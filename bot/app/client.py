@@ -25,6 +25,7 @@ EXTENSIONS = (
     "cogs.cohorts",
     "cogs.modules",
     "cogs.sessions",
+    "cogs.tracking",
     "cogs.participation",
     "cogs.privacy",
 )
