@@ -174,12 +174,17 @@ class Tracker:
 
 
 async def places_of(channel: discord.ForumChannel | discord.TextChannel) -> list[Place]:
-    """Where a cohort's messages are written: its threads (open and archived), and a text channel."""
-    places: list[Place] = list(channel.threads)
+    """Where a cohort's messages are written: its threads (open and archived), and a text channel.
+
+    The cache holds the open threads; a thread archived while the bot was away
+    is only in the archived listing.
+    """
+    places: dict[int, Place] = {thread.id: thread for thread in channel.threads}
     if isinstance(channel, discord.TextChannel):
-        places.append(channel)
-    places += [thread async for thread in channel.archived_threads(limit=None)]
-    return places
+        places[channel.id] = channel
+    async for thread in channel.archived_threads(limit=None):
+        places.setdefault(thread.id, thread)
+    return list(places.values())
 
 
 def nothing_new(place: Place, cursor: int | None, followed: Followed) -> bool:

@@ -12,6 +12,19 @@ from bot.participation import Counts, Tally
 from bot.store.db import to_text
 from bot.tracking import ActivityBatch
 
+_RECORD = (
+    "INSERT OR IGNORE INTO activity (message_id, cohort_id, user_id, channel_id, kind, week,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_FORGET_MESSAGE = "DELETE FROM activity WHERE message_id = ?"
+_FORGET_PLACE = "DELETE FROM activity WHERE channel_id = ?"
+_FORGET_CURSOR = "DELETE FROM channel_cursors WHERE channel_id = ?"
+_ADVANCE_CURSOR = (
+    "INSERT INTO channel_cursors (channel_id, cohort_id, last_message_id) VALUES (?, ?, ?)"
+    " ON CONFLICT (channel_id) DO UPDATE SET"
+    " last_message_id = MAX(last_message_id, excluded.last_message_id)"
+)
+
 
 class ActivityQueries:
     def __init__(self, db: aiosqlite.Connection) -> None:
@@ -25,25 +38,22 @@ class ActivityQueries:
         message counted and deleted within one batch is gone; cursors only
         ever move forward.
         """
+        places = [(place,) for place in batch.deleted_places]
+        statements = [
+            (_RECORD, [(*row[:6], to_text(row.created_at)) for row in batch.rows.values()]),
+            (_FORGET_MESSAGE, [(message_id,) for message_id in batch.deleted_messages]),
+            (_FORGET_PLACE, places),
+            (_FORGET_CURSOR, places),
+            (_ADVANCE_CURSOR, [(place, *cursor) for place, cursor in batch.cursors.items()]),
+        ]
         try:
-            await self._db.executemany(
-                "INSERT OR IGNORE INTO activity (message_id, cohort_id, user_id, channel_id, kind,"
-                " week, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(*row[:6], to_text(row.created_at)) for row in batch.rows.values()],
-            )
-            await self._db.executemany(
-                "DELETE FROM activity WHERE message_id = ?",
-                [(message_id,) for message_id in batch.deleted_messages],
-            )
-            places = [(place,) for place in batch.deleted_places]
-            await self._db.executemany("DELETE FROM activity WHERE channel_id = ?", places)
-            await self._db.executemany("DELETE FROM channel_cursors WHERE channel_id = ?", places)
-            await self._db.executemany(
-                "INSERT INTO channel_cursors (channel_id, cohort_id, last_message_id) VALUES (?, ?, ?)"
-                " ON CONFLICT (channel_id) DO UPDATE SET last_message_id ="
-                " MAX(last_message_id, excluded.last_message_id)",
-                [(place, *cursor) for place, cursor in batch.cursors.items()],
-            )
+            for sql, parameters in statements:
+                # Skip the empty ones: the transaction must begin with a write, which
+                # takes the write lock at once (waiting for another process if need be).
+                # Begun without one, another coroutine's read on this shared connection
+                # could pin an old snapshot, and the first write fail as "database is locked".
+                if parameters:
+                    await self._db.executemany(sql, parameters)
             await self._db.commit()
         except BaseException:
             await self._db.rollback()
