@@ -12,7 +12,7 @@ def zone(name: str) -> ZoneInfo:
     """The IANA zone called ``name``, or an InvalidInput saying so."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: e.g. a name too long
         raise InvalidInput(
             f"unknown time zone {name!r}: use an IANA name such as 'America/Los_Angeles'"
         ) from exc
