@@ -2,35 +2,53 @@
 
 Parsed with PyYAML's ``BaseLoader`` (every scalar stays a string, so ``10:00``
 is not read as the number 600 and ``no`` is not False) into a node tree that
-keeps the line of every value; each check below reports ``FILE:LINE: what is
-wrong``. Nothing a file contains makes loading raise.
+keeps the line of every value. Each check reports ``FILE:LINE: what is wrong``
+and reading goes on, so one run lists every problem. Nothing a file contains
+makes loading raise.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import yaml
 
 from bot.course import Course, Lifecycle, ReminderAudience, Requirement, SessionSpec, Week
-from bot.durations import parse_duration
+from bot.durations import format_duration, parse_duration
 from bot.errors import InvalidInput
 from bot.localtime import to_utc, zone
-from bot.timetable import course_calendar
-
-# Discord's limits that a course file can run into.
-THREAD_TITLE_LIMIT = 100
-EMBED_LIMIT = 4096
+from bot.render import EMBED_LIMIT, TITLE_LIMIT
+from bot.timetable import course_calendar, sessions_for
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+# Upper bounds that keep every date computation inside what datetime can hold.
+MAX_WEEKS = 52
+MAX_POSTS = 100
+MAX_SESSION = timedelta(hours=24)
+MAX_LEAD = timedelta(days=28)
+MAX_NUDGE = timedelta(days=6)  # a nudge must fall inside the week it is about
+LIFECYCLE_LIMITS = {"consultation_weeks": 52, "archive_weeks": 52, "purge_days": 3650}
+
+COURSE_KEYS = ("title", "instructor", "timezone", "start", "weekly_post", "weeks")
+COURSE_OPTIONAL = ("participation", "reminders", "lifecycle", "sessions")
+WEEK_KEYS = ("week", "title", "objectives", "prompts")
+SESSION_KEYS = ("title", "start", "duration")
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 _SLUG = re.compile(r"[a-z0-9-]{1,32}")
+
 _T = TypeVar("_T")
+Fields = dict[str, yaml.Node]
 
 
 @dataclass(frozen=True)
@@ -45,135 +63,250 @@ class Problem:
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
 
-class _Invalid(Exception):
-    """One value is wrong; already reported. Stops reading that value only."""
+# Values as they are written: each parser takes the stripped text of one
+# scalar and raises ValueError with a hint, or InvalidInput with a whole sentence.
 
 
-class _Reader:
-    """Typed reads of YAML nodes, each error recorded with its line."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.problems: list[Problem] = []
-
-    def error(self, node: yaml.Node | None, message: str) -> _Invalid:
-        self.problems.append(Problem(self.path, _line(node), message))
-        return _Invalid(message)
-
-    def warning(self, node: yaml.Node | None, message: str) -> None:
-        self.problems.append(Problem(self.path, _line(node), message, "warning"))
-
-    def mapping(
-        self, node: yaml.Node, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> dict[str, yaml.Node]:
-        if not isinstance(node, yaml.MappingNode):
-            raise self.error(node, f"{what} must be a mapping of `key: value` lines")
-        found: dict[str, yaml.Node] = {}
-        allowed = required + optional
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key not in allowed:
-                raise self.error(
-                    key_node, f"unknown key {key!r} in {what}; allowed: {', '.join(allowed)}"
-                )
-            if key in found:
-                raise self.error(key_node, f"{key!r} appears twice in {what}")
-            found[key] = value_node
-        missing = [key for key in required if key not in found]
-        if missing:
-            raise self.error(node, f"{what} is missing {', '.join(repr(k) for k in missing)}")
-        return found
-
-    def text(self, node: yaml.Node, what: str) -> str:
-        if not isinstance(node, yaml.ScalarNode) or not node.value.strip():
-            raise self.error(node, f"{what} must be some text")
-        return str(node.value).strip()
-
-    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
-        if not isinstance(node, yaml.SequenceNode) or not node.value:
-            raise self.error(
-                node, f"{what} must be a list with at least one item (lines starting with '- ')"
-            )
-        return list(node.value)
-
-    def texts(self, node: yaml.Node, what: str) -> tuple[str, ...]:
-        return tuple(self.text(item, f"each of {what}") for item in self.sequence(node, what))
-
-    def count(self, node: yaml.Node, what: str) -> int:
-        value = self.text(node, what)
-        if not value.isdigit():
-            raise self.error(node, f"{what} must be a whole number (0 or more), not {value!r}")
-        return int(value)
-
-    def convert(self, node: yaml.Node, what: str, parse: Callable[[str], _T], example: str) -> _T:
-        value = self.text(node, what)
-        try:
-            return parse(value)
-        except (ValueError, InvalidInput) as exc:
-            detail = str(exc) if isinstance(exc, InvalidInput) else f"write it as {example}"
-            raise self.error(node, f"{what} {value!r} is not valid: {detail}") from None
-
-    def maybe_mapping(
-        self, node: yaml.Node, what: str, keys: tuple[str, ...]
-    ) -> dict[str, yaml.Node]:
-        """An optional section: its keys, or none when it is malformed (already reported)."""
-        try:
-            return self.mapping(node, what, (), keys)
-        except _Invalid:
-            return {}
-
-    def maybe_sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
-        try:
-            return self.sequence(node, what)
-        except _Invalid:
-            return []
-
-    def count_or(self, fields: dict[str, yaml.Node], key: str, default: int) -> int:
-        """An optional whole number: the default when absent or wrong (wrong is reported)."""
-        if key not in fields:
-            return default
-        return self.optional(lambda: self.count(fields[key], key), default)
-
-    def optional(self, read: Callable[[], _T], default: _T) -> _T:
-        """Read a value; a wrong one is reported and the default keeps the rest checkable."""
-        try:
-            return read()
-        except _Invalid:
-            return default
+def parse_zone(text: str) -> ZoneInfo:
+    try:
+        return zone(text)
+    except InvalidInput:
+        raise ValueError("use an IANA name such as America/Los_Angeles") from None
 
 
-def _line(node: yaml.Node | None) -> int:
-    return node.start_mark.line + 1 if node is not None else 1
-
-
-def parse_weekly_post(text: str) -> tuple[int, time]:
-    day, _, clock = text.strip().partition(" ")
-    matches = [
-        i for i, name in enumerate(WEEKDAYS) if name.startswith(day.lower()) and len(day) >= 3
-    ]
-    if len(matches) != 1:
-        raise ValueError(day)
-    return matches[0], parse_clock(clock)
+def parse_date(text: str) -> date:
+    if not _DATE.fullmatch(text):
+        raise ValueError("write it as YYYY-MM-DD, e.g. 2025-10-14")
+    return date.fromisoformat(text)  # a ValueError names an impossible day, e.g. 2025-02-30
 
 
 def parse_clock(text: str) -> time:
-    if not re.fullmatch(r"\d{1,2}:\d{2}", text.strip()):
-        raise ValueError(text)
-    return time.fromisoformat(text.strip().zfill(5))
+    match = _CLOCK.fullmatch(text)
+    if not match:
+        raise ValueError("write a 24-hour time as HH:MM, e.g. 09:00")
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_weekday(text: str) -> int:
+    """0 for Monday. English names in any case, shortened to at least three letters."""
+    name = text.lower()
+    for number, day in enumerate(WEEKDAYS):
+        if len(name) >= 3 and day.startswith(name):
+            return number
+    raise ValueError(f"{text!r} is not a weekday: write Monday … Sunday, or Mon … Sun")
+
+
+def parse_weekly_post(text: str) -> tuple[int, time]:
+    parts = text.split()
+    if len(parts) != 2:
+        raise ValueError("write a weekday and a 24-hour time, e.g. Tuesday 09:00")
+    return parse_weekday(parts[0]), parse_clock(parts[1])
 
 
 def parse_wall_time(text: str) -> datetime:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}", text.strip()):
-        raise ValueError(text)
-    day, clock = text.strip().split(" ")
-    return datetime.combine(date.fromisoformat(day), parse_clock(clock))
+    """``YYYY-MM-DD HH:MM`` as a naive wall time. Raises ValueError."""
+    parts = text.split()
+    if len(parts) != 2:
+        raise ValueError("write it as YYYY-MM-DD HH:MM, e.g. 2025-10-22 10:00")
+    return datetime.combine(parse_date(parts[0]), parse_clock(parts[1]))
 
 
 def https_url(text: str) -> str:
     parsed = urlparse(text)
     if parsed.scheme != "https" or not parsed.netloc:
-        raise InvalidInput(f"{text} is not an https link: join links must start with https://")
+        raise InvalidInput(f"{text} is not https: join links must start with https:// and a host")
     return text
+
+
+def parse_session_id(text: str) -> str:
+    if not _SLUG.fullmatch(text):
+        raise ValueError("use 1 to 32 lower-case letters, digits or '-', e.g. live-1")
+    return text
+
+
+def parse_audience(text: str) -> ReminderAudience:
+    try:
+        return ReminderAudience(text)
+    except ValueError:
+        raise ValueError(f"write {' or '.join(ReminderAudience)}") from None
+
+
+def parse_nudge(text: str) -> timedelta | None:
+    """How long before a week closes to nudge learners who are behind; None for ``off``."""
+    return None if text.lower() == "off" else duration_up_to(MAX_NUDGE)(text)
+
+
+def whole_number(least: int, most: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        digits = text.isascii() and text.isdigit() and len(text) <= len(str(most))
+        if not digits or not least <= int(text) <= most:
+            raise ValueError(f"write a whole number from {least} to {most}")
+        return int(text)
+
+    return parse
+
+
+def duration_up_to(most: timedelta) -> Callable[[str], timedelta]:
+    def parse(text: str) -> timedelta:
+        duration = parse_duration(text)
+        if duration > most:
+            raise ValueError(f"it can be at most {format_duration(most)}")
+        return duration
+
+    return parse
+
+
+def existing_wall_time(tz: ZoneInfo | None) -> Callable[[str], datetime]:
+    """A wall time that the clocks in ``tz`` show (not skipped for daylight saving)."""
+
+    def parse(text: str) -> datetime:
+        wall = parse_wall_time(text)
+        if tz is not None:
+            to_utc(wall, tz)
+        return wall
+
+    return parse
+
+
+class _Invalid(Exception):
+    """A value was wrong and has been reported; only that value is given up."""
+
+
+class _Reader:
+    """Typed reads of YAML nodes; every problem is recorded with its line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, node: yaml.Node, message: str) -> None:
+        self.problems.append(Problem(self.path, _line(node), message))
+
+    def warning(self, node: yaml.Node, message: str) -> None:
+        self.problems.append(Problem(self.path, _line(node), message, "warning"))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+    def mapping(
+        self, node: yaml.Node, what: str, required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> Fields:
+        """The node's keys and values; nothing if it is not a mapping."""
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, f"{what} must be a mapping of `key: value` lines")
+            return {}
+        allowed = required + optional
+        fields: Fields = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+            if key not in allowed:
+                self.error(
+                    key_node, f"unknown key {key!r} in {what}; allowed: {', '.join(allowed)}"
+                )
+            elif key in fields:
+                self.error(key_node, f"{key!r} appears twice in {what}")
+            else:
+                fields[key] = value_node
+        missing = ", ".join(repr(key) for key in required if key not in fields)
+        if missing:
+            self.error(node, f"{what} is missing {missing}")
+        return fields
+
+    def section(self, node: yaml.Node | None, what: str, keys: tuple[str, ...]) -> Fields:
+        """An optional mapping whose keys are all optional."""
+        return {} if node is None else self.mapping(node, what, (), keys)
+
+    def items(self, node: yaml.Node | None, what: str) -> list[yaml.Node]:
+        """A list's items; none if it is absent (reported as missing) or not a list."""
+        if node is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            self.error(
+                node, f"{what} must be a list with at least one item (lines starting with '- ')"
+            )
+            return []
+        return list(node.value)
+
+    def entries(
+        self,
+        node: yaml.Node | None,
+        what: str,
+        required: tuple[str, ...],
+        optional: tuple[str, ...],
+    ) -> list[tuple[yaml.Node, Fields]]:
+        """A list of mappings, such as the weeks: each item with its fields."""
+        item_name = f"each of the {what}"
+        return [
+            (item, self.mapping(item, item_name, required, optional))
+            for item in self.items(node, what)
+        ]
+
+    def scalar(self, node: yaml.Node, what: str, parse: Callable[[str], _T]) -> _T:
+        if not isinstance(node, yaml.ScalarNode):
+            kind = "list" if isinstance(node, yaml.SequenceNode) else "mapping"
+            self.error(node, f"{what} must be a single value, not a {kind}")
+            raise _Invalid
+        value = node.value.strip()
+        if not value:
+            self.error(node, f"{what} is empty")
+            raise _Invalid
+        try:
+            return parse(value)
+        except InvalidInput as exc:
+            self.error(node, f"{what}: {exc}")
+        except ValueError as exc:
+            self.error(node, f"{what} {_shorten(value)!r} is not valid: {exc}")
+        except OverflowError:
+            self.error(node, f"{what} {_shorten(value)!r} is out of range")
+        raise _Invalid
+
+    @overload
+    def read(self, fields: Fields, key: str, parse: Callable[[str], _T]) -> _T | None: ...
+
+    @overload
+    def read(self, fields: Fields, key: str, parse: Callable[[str], _T], default: _T) -> _T: ...
+
+    def read(
+        self, fields: Fields, key: str, parse: Callable[[str], _T], default: _T | None = None
+    ) -> _T | None:
+        """``fields[key]`` parsed; ``default`` when it is absent or wrong (wrong is reported)."""
+        if key not in fields:
+            return default
+        try:
+            return self.scalar(fields[key], key, parse)
+        except _Invalid:
+            return default
+
+    def read_list(
+        self, fields: Fields, key: str, parse: Callable[[str], _T], *, unique: bool = False
+    ) -> tuple[_T, ...] | None:
+        """Every item of the list ``fields[key]`` parsed; None if absent or any item is wrong."""
+        items = self.items(fields.get(key), key)
+        values: list[_T] = []
+        for item in items:
+            try:
+                value = self.scalar(item, f"an entry of {key}", parse)
+            except _Invalid:
+                continue
+            if unique and value in values:
+                self.error(item, f"{item.value.strip()!r} is listed twice in {key}")
+                continue
+            values.append(value)
+        return tuple(values) if values and len(values) == len(items) else None
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _course_default(name: str) -> Any:
+    """What ``Course`` assumes for a field the file leaves out: one source of truth."""
+    return {f.name: f.default for f in dataclasses.fields(Course)}[name]
 
 
 def load_course(path: Path) -> tuple[Course | None, list[Problem]]:
@@ -186,71 +319,64 @@ def load_course(path: Path) -> tuple[Course | None, list[Problem]]:
 
 
 def parse_course(text: str, path: Path) -> tuple[Course | None, list[Problem]]:
-    reader = _Reader(path)
+    """The course written in ``text`` (the file ``path``), or None if it has any error."""
     try:
         root = yaml.compose(text, Loader=yaml.BaseLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        return None, [Problem(path, line, f"not valid YAML: {exc.problem or exc.context}")]
+        return None, [_syntax_problem(exc, path)]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 1, f"not valid YAML: {exc}")]
+    except RecursionError:
+        return None, [Problem(path, 1, "not valid YAML: nested too deeply")]
     if root is None:
         return None, [Problem(path, 1, "the file is empty: a course needs a title, weeks, …")]
-    try:
-        course = _course(reader, root, path)
-    except _Invalid:
-        course = None
-    if any(p.severity == "error" for p in reader.problems):
-        course = None
-    return course, sorted(reader.problems, key=lambda p: p.line)
+    reader = _Reader(path)
+    course = _course(reader, root, path)
+    problems = sorted(reader.problems, key=lambda p: p.line)
+    return (None if reader.has_errors else course), problems
 
 
-def _course(r: _Reader, root: yaml.Node, path: Path) -> Course:
-    top = r.mapping(
-        root,
-        "the course",
-        ("title", "instructor", "timezone", "start", "weekly_post", "weeks"),
-        ("participation", "reminders", "lifecycle", "sessions"),
-    )
-    title = r.optional(lambda: r.text(top["title"], "title"), "")
-    instructor = r.optional(lambda: r.text(top["instructor"], "instructor"), "")
-    tz_name = r.optional(
-        lambda: r.convert(
-            top["timezone"], "timezone", lambda v: zone(v).key, "America/Los_Angeles"
-        ),
-        None,
-    )
-    start = r.optional(
-        lambda: r.convert(top["start"], "start", date.fromisoformat, "YYYY-MM-DD, e.g. 2025-10-14"),
-        None,
-    )
-    weekly = r.optional(
-        lambda: r.convert(
-            top["weekly_post"],
-            "weekly_post",
-            parse_weekly_post,
-            "a weekday and a 24-hour time, e.g. Tuesday 09:00",
-        ),
-        None,
-    )
-    weeks = _weeks(r, top["weeks"])
+def _syntax_problem(exc: yaml.MarkedYAMLError, path: Path) -> Problem:
+    """Where PyYAML noticed the mistake, and where the construct it was reading began."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    message = f"not valid YAML: {exc.problem or exc.context}"
+    if exc.problem and exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+        message += f" ({exc.context} from line {exc.context_mark.line + 1})"
+    return Problem(path, line, message)
+
+
+def _course(r: _Reader, root: yaml.Node, path: Path) -> Course | None:
+    top = r.mapping(root, "the course", COURSE_KEYS, COURSE_OPTIONAL)
+    title = r.read(top, "title", str)
+    instructor = r.read(top, "instructor", str)
+    tz = r.read(top, "timezone", parse_zone)
+    start = r.read(top, "start", parse_date)
+    weekly_post = r.read(top, "weekly_post", parse_weekly_post)
+    weeks = _weeks(r, top.get("weeks"))
     requirement, nudge = _participation(r, top.get("participation"))
     leads, audience = _reminders(r, top.get("reminders"))
     lifecycle = _lifecycle(r, top.get("lifecycle"))
-    sessions = _sessions(r, top.get("sessions"))
-    if tz_name is None or start is None or weekly is None or not weeks:
-        raise _Invalid("incomplete")
+    sessions = _sessions(r, top.get("sessions"), tz)
+    if (
+        title is None
+        or instructor is None
+        or tz is None
+        or start is None
+        or weekly_post is None
+        or not weeks
+    ):
+        return None  # what is missing or wrong has been reported
     course = Course(
         id=path.stem,
         title=title,
         instructor=instructor,
-        timezone=tz_name,
+        timezone=tz.key,
         start=start,
-        post_weekday=weekly[0],
-        post_time=weekly[1],
+        post_weekday=weekly_post[0],
+        post_time=weekly_post[1],
         weeks=weeks,
-        sessions=tuple(s for s, _ in sessions),
+        sessions=tuple(spec for spec, _ in sessions),
         requirement=requirement,
         reminder_leads=leads,
         reminder_audience=audience,
@@ -258,189 +384,176 @@ def _course(r: _Reader, root: yaml.Node, path: Path) -> Course:
         lifecycle=lifecycle,
         source=path,
     )
-    _check_times(r, course, top["weekly_post"], sessions)
+    _check_calendar(r, course, tz, top, [fields for _, fields in sessions])
     return course
 
 
-def _weeks(r: _Reader, node: yaml.Node) -> tuple[Week, ...]:
-    read: list[tuple[Week, yaml.Node]] = []
-    for item in r.maybe_sequence(node, "weeks"):
-        try:
-            read.append(_week(r, item))
-        except _Invalid:
+def _weeks(r: _Reader, node: yaml.Node | None) -> tuple[Week, ...]:
+    numbered: list[tuple[int, yaml.Node]] = []
+    weeks: list[Week] = []
+    for _, fields in r.entries(node, "weeks", WEEK_KEYS, ("assignment",)):
+        number = r.read(fields, "week", whole_number(1, MAX_WEEKS))
+        if number is None:
             continue
-    kept: list[Week] = []
+        numbered.append((number, fields["week"]))
+        week = _week(r, fields, number)
+        if week is not None:
+            weeks.append(week)
+    _check_numbering(r, numbered)
+    return tuple(weeks)
+
+
+def _week(r: _Reader, fields: Fields, number: int) -> Week | None:
+    title = r.read(fields, "title", str)
+    objectives = r.read_list(fields, "objectives", str)
+    prompts = r.read_list(fields, "prompts", str)
+    assignment = r.read(fields, "assignment", str)
+    if title is None or objectives is None or prompts is None:
+        return None
+    week = Week(number, title, objectives, prompts, assignment)
+    _check_discord_limits(r, fields, week)
+    return week
+
+
+def _check_numbering(r: _Reader, numbered: list[tuple[int, yaml.Node]]) -> None:
+    """Weeks are 1, 2, 3, … in order: report repeats, weeks out of order and gaps."""
     first_line: dict[int, int] = {}
-    for week, number_node in read:
-        n = week.number
-        if n in first_line:
-            r.error(number_node, f"week {n} appears twice (first at line {first_line[n]})")
+    highest = 0
+    for number, node in numbered:
+        if number in first_line:
+            r.error(node, f"week {number} appears twice (first at line {first_line[number]})")
             continue
-        first_line[n] = _line(number_node)
-        if kept and n < kept[-1].number:
-            r.error(
-                number_node, f"week {n} comes after week {kept[-1].number}: list weeks in order"
-            )
-            continue
-        expected = kept[-1].number + 1 if kept else 1
-        if n > expected:
-            gap = list(range(expected, n))
-            missing = (
-                f"week {gap[0]} is" if len(gap) == 1 else f"weeks {', '.join(map(str, gap))} are"
-            )
-            r.error(number_node, f"{missing} missing: number weeks 1, 2, 3, … with none skipped")
-        kept.append(week)
-    return tuple(kept)
+        if number < highest:
+            r.error(node, f"week {highest} comes before week {number}: list weeks in order")
+        first_line[number] = _line(node)
+        highest = max(highest, number)
+    missing = [n for n in range(1, highest + 1) if n not in first_line]
+    for gap in _runs(missing):
+        after_gap = next(node for number, node in numbered if number > gap[-1])
+        weeks = f"week {gap[0]} is" if len(gap) == 1 else f"weeks {gap[0]} to {gap[-1]} are"
+        r.error(after_gap, f"{weeks} missing: weeks must be numbered 1, 2, 3, … with none skipped")
 
 
-def _week(r: _Reader, node: yaml.Node) -> tuple[Week, yaml.Node]:
-    fields = r.mapping(node, "a week", ("week", "title", "objectives", "prompts"), ("assignment",))
-    number = r.count(fields["week"], "week")
-    if number < 1:
-        raise r.error(fields["week"], "week numbers start at 1")
-    title = r.text(fields["title"], "a week's title")
-    if len(f"Week {number}: {title}") > THREAD_TITLE_LIMIT:
-        raise r.error(
+def _runs(numbers: list[int]) -> list[list[int]]:
+    """Sorted numbers grouped into runs of consecutive ones: [3, 4, 7] -> [[3, 4], [7]]."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and runs[-1][-1] == n - 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return runs
+
+
+def _check_discord_limits(r: _Reader, fields: Fields, week: Week) -> None:
+    heading = f"Week {week.number}: {week.title}"  # the forum post's title
+    if len(heading) > TITLE_LIMIT:
+        r.error(
             fields["title"],
-            f"'Week {number}: {title[:30]}…' is longer than Discord's {THREAD_TITLE_LIMIT}-character thread title",
+            f"the forum post title {_shorten(heading, 40)!r} has {len(heading)} characters: "
+            f"Discord allows at most {TITLE_LIMIT}",
         )
-    objectives = r.texts(fields["objectives"], "objectives")
-    prompts = r.texts(fields["prompts"], "prompts")
-    assignment = r.text(fields["assignment"], "assignment") if "assignment" in fields else None
-    long_parts = [("objectives", "\n".join(objectives)), ("assignment", assignment or "")]
-    long_parts += [("prompts", prompt) for prompt in prompts]
-    for key, value in long_parts:
-        if len(value) > EMBED_LIMIT:
+    texts = [(fields["objectives"], "the objectives", "\n".join(week.objectives))]
+    texts += [
+        (node, "a prompt", prompt)
+        for node, prompt in zip(fields["prompts"].value, week.prompts, strict=True)
+    ]
+    if week.assignment is not None:
+        texts.append((fields["assignment"], "the assignment", week.assignment))
+    for node, what, text in texts:
+        if len(text) > EMBED_LIMIT:
             r.warning(
-                fields[key],
-                f"{key} of week {number} is over {EMBED_LIMIT} characters: "
-                "it will be split across several messages",
+                node,
+                f"{what} of week {week.number} has {len(text)} characters, more than a Discord "
+                f"embed's {EMBED_LIMIT}: it will be split across several messages",
             )
-    return Week(number, title, objectives, prompts, assignment), fields["week"]
 
 
 def _participation(r: _Reader, node: yaml.Node | None) -> tuple[Requirement, timedelta | None]:
+    fields = r.section(node, "participation", ("original_posts", "replies", "nudge"))
     default = Requirement()
-    nudge: timedelta | None = timedelta(days=2)
-    if node is None:
-        return default, nudge
-    fields = r.maybe_mapping(node, "participation", ("original_posts", "replies", "nudge"))
-    originals = r.count_or(fields, "original_posts", default.original_posts)
-    replies = r.count_or(fields, "replies", default.replies)
-    if "nudge" in fields:
-        value = fields["nudge"]
-        if isinstance(value, yaml.ScalarNode) and value.value.strip().lower() == "off":
-            nudge = None
-        else:
-            nudge = r.optional(
-                lambda: r.convert(value, "nudge", parse_duration, "2d, or off"), nudge
-            )
-    return Requirement(originals, replies), nudge
+    count = whole_number(0, MAX_POSTS)
+    requirement = Requirement(
+        original_posts=r.read(fields, "original_posts", count, default.original_posts),
+        replies=r.read(fields, "replies", count, default.replies),
+    )
+    return requirement, r.read(fields, "nudge", parse_nudge, _course_default("nudge_before"))
 
 
 def _reminders(
     r: _Reader, node: yaml.Node | None
 ) -> tuple[tuple[timedelta, ...], ReminderAudience]:
-    leads: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
-    audience = ReminderAudience.OPTED_IN
-    if node is None:
-        return leads, audience
-    fields = r.maybe_mapping(node, "reminders", ("lead_times", "dm"))
-    if "lead_times" in fields:
-        found: list[timedelta] = []
-        for item in r.maybe_sequence(fields["lead_times"], "lead_times"):
-            try:
-                lead = r.convert(item, "a lead time", parse_duration, "24h, 1h or 10m")
-            except _Invalid:
-                continue
-            if lead in found:
-                r.error(item, f"lead time {item.value!r} is listed twice")
-                continue
-            found.append(lead)
-        leads = tuple(found) or leads
-    if "dm" in fields:
-        choices = " or ".join(a.value for a in ReminderAudience)
-        audience = r.optional(
-            lambda: r.convert(fields["dm"], "dm", ReminderAudience, choices), audience
-        )
-    return leads, audience
+    fields = r.section(node, "reminders", ("lead_times", "dm"))
+    leads = r.read_list(fields, "lead_times", duration_up_to(MAX_LEAD), unique=True)
+    audience = r.read(fields, "dm", parse_audience, _course_default("reminder_audience"))
+    return leads or _course_default("reminder_leads"), audience
 
 
 def _lifecycle(r: _Reader, node: yaml.Node | None) -> Lifecycle:
+    fields = r.section(node, "lifecycle", tuple(LIFECYCLE_LIMITS))
     default = Lifecycle()
-    if node is None:
-        return default
-    keys = ("consultation_weeks", "archive_weeks", "purge_days")
-    fields = r.maybe_mapping(node, "lifecycle", keys)
-    return Lifecycle(*(r.count_or(fields, key, getattr(default, key)) for key in keys))
+    return Lifecycle(
+        **{
+            key: r.read(fields, key, whole_number(0, most), getattr(default, key))
+            for key, most in LIFECYCLE_LIMITS.items()
+        }
+    )
 
 
-def _sessions(r: _Reader, node: yaml.Node | None) -> list[tuple[SessionSpec, yaml.Node]]:
-    if node is None:
-        return []
-    sessions: list[tuple[SessionSpec, yaml.Node]] = []
-    seen: set[str] = set()
-    for position, item in enumerate(r.maybe_sequence(node, "sessions"), 1):
-        try:
-            spec, key_node = _session(r, item, position)
-        except _Invalid:
+def _sessions(
+    r: _Reader, node: yaml.Node | None, tz: ZoneInfo | None
+) -> list[tuple[SessionSpec, Fields]]:
+    sessions: list[tuple[SessionSpec, Fields]] = []
+    first_line: dict[str, int] = {}
+    entries = r.entries(node, "sessions", SESSION_KEYS, ("id", "url"))
+    for position, (item, fields) in enumerate(entries, 1):
+        spec = _session(r, fields, position, tz)
+        if spec is None:
             continue
-        if spec.key in seen:
+        if spec.key in first_line:
             r.error(
-                key_node, f"session id {spec.key!r} is used twice: give each session its own id"
+                fields.get("id", item),
+                f"session id {spec.key!r} is already used at line {first_line[spec.key]}: "
+                "give each session its own id",
             )
             continue
-        seen.add(spec.key)
-        sessions.append((spec, item))
+        first_line[spec.key] = _line(item)
+        sessions.append((spec, fields))
     return sessions
 
 
-def _session(r: _Reader, node: yaml.Node, position: int) -> tuple[SessionSpec, yaml.Node]:
-    fields = r.mapping(node, "a session", ("title", "start", "duration"), ("id", "url"))
-    key = f"live-{position}"
-    if "id" in fields:
-        key = r.text(fields["id"], "id")
-        if not _SLUG.fullmatch(key):
-            raise r.error(
-                fields["id"], f"session id {key!r} must be 1-32 lower-case letters, digits or '-'"
-            )
-    title = r.text(fields["title"], "a session's title")
-    start = r.convert(
-        fields["start"], "start", parse_wall_time, "YYYY-MM-DD HH:MM, e.g. 2025-10-22 10:00"
-    )
-    duration = r.convert(fields["duration"], "duration", parse_duration, "75m or 1h15m")
-    url = r.convert(fields["url"], "url", https_url, "https://…") if "url" in fields else None
-    return SessionSpec(key, title, start, duration, url), fields.get("id", node)
+def _session(r: _Reader, fields: Fields, position: int, tz: ZoneInfo | None) -> SessionSpec | None:
+    key = r.read(fields, "id", parse_session_id, f"live-{position}")
+    title = r.read(fields, "title", str)
+    start = r.read(fields, "start", existing_wall_time(tz))
+    duration = r.read(fields, "duration", duration_up_to(MAX_SESSION))
+    url = r.read(fields, "url", https_url)
+    if title is None or start is None or duration is None:
+        return None
+    return SessionSpec(key, title, start, duration, url)
 
 
-def _check_times(
-    r: _Reader, course: Course, post_node: yaml.Node, sessions: list[tuple[SessionSpec, yaml.Node]]
+def _check_calendar(
+    r: _Reader, course: Course, tz: ZoneInfo, top: Fields, session_fields: list[Fields]
 ) -> None:
-    """Wall times that do not exist (DST gaps), and sessions outside the course window."""
-    tz = zone(course.timezone)
+    """The weekly posts exist on the clock, and the sessions fall inside the course."""
     try:
         calendar = course_calendar(course, course.start, tz)
     except InvalidInput as exc:
-        r.error(post_node, f"the weekly post time {exc}")
+        r.error(top["weekly_post"], f"weekly_post: {exc}")
         return
-    for spec, node in sessions:
-        start_node = _value(node, "start")
-        try:
-            instant = to_utc(spec.start, tz)
-        except InvalidInput as exc:
-            r.error(start_node, str(exc))
+    except OverflowError:
+        r.error(top["start"], "start: the course's dates fall outside the years 1 to 9999")
+        return
+    opens, ends = calendar.weeks[0].opens, calendar.ends
+    for fields, session in zip(session_fields, sessions_for(course, course.start, tz), strict=True):
+        if opens <= session.start < ends:
             continue
-        if instant < calendar.weeks[0].opens or instant >= calendar.ends:
-            r.warning(
-                start_node,
-                f"session {spec.key!r} ({spec.start:%Y-%m-%d %H:%M}) is outside the course, "
-                f"which runs {calendar.weeks[0].opens.astimezone(tz):%Y-%m-%d} to "
-                f"{calendar.ends.astimezone(tz):%Y-%m-%d}: it is kept, announced with the last week",
-            )
-
-
-def _value(node: yaml.Node, key: str) -> yaml.Node:
-    for key_node, value_node in node.value:
-        if key_node.value == key:
-            return value_node
-    return node
+        where = (
+            f"before the course opens ({opens.astimezone(tz):%Y-%m-%d %H:%M}): "
+            "it is kept and announced with week 1"
+            if session.start < opens
+            else f"after the course ends ({ends.astimezone(tz):%Y-%m-%d %H:%M}): "
+            "it is kept and announced with the last week"
+        )
+        r.warning(fields["start"], f"session {session.key!r} starts {where}")

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.catalog import default_prompts_dir, load_catalog
-from bot.course_file import load_course, parse_course
-from bot.localtime import zone
-from bot.timetable import course_calendar, sessions_for
+from bot.catalog import default_prompts_dir
+from bot.course import Lifecycle, ReminderAudience
+from bot.course_file import Problem, load_course, parse_course
 
 PROMPTS = default_prompts_dir()
 SAMPLE = (PROMPTS / "de-escalation.yaml").read_text()
-LA = zone("America/Los_Angeles")
+FILE = Path("c.yaml")
 
 
 def line_of(text: str, needle: str, nth: int = 1) -> int:
@@ -23,168 +22,402 @@ def line_of(text: str, needle: str, nth: int = 1) -> int:
     return hits[nth - 1]
 
 
-def problems(text: str) -> list[str]:
-    _, found = parse_course(text, Path("c.yaml"))
-    return [str(p) for p in found]
+def edited(*edits: tuple[str, str]) -> str:
+    """The de-escalation sample with each (old, new) replaced once; old must be there."""
+    text = SAMPLE
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def problems_of(text: str) -> list[Problem]:
+    return parse_course(text, FILE)[1]
 
 
 def test_both_samples_load_and_only_the_late_session_is_warned():
-    catalog = load_catalog(PROMPTS)
-    assert sorted(catalog.courses) == ["de-escalation", "safe-workplace"]
-    assert catalog.errors == []
-    (warning,) = catalog.problems
-    assert warning.severity == "warning" and "live-2" in warning.message
+    safe, safe_problems = load_course(PROMPTS / "safe-workplace.yaml")
+    assert safe is not None and safe_problems == []
+    course, (warning,) = load_course(PROMPTS / "de-escalation.yaml")
+    assert course is not None
+    assert warning.severity == "warning"
     assert warning.line == line_of(SAMPLE, "start: 2025-11-12 10:00")
-    course = catalog.courses["de-escalation"]
+    assert "session 'live-2' starts after the course ends (2025-11-11 09:00)" in warning.message
+    assert str(warning).startswith(f"{PROMPTS / 'de-escalation.yaml'}:{warning.line}: warning: ")
+
+
+def test_the_sample_reads_into_typed_values():
+    course, _ = load_course(PROMPTS / "de-escalation.yaml")
+    assert course is not None
+    assert (course.id, course.timezone, course.source) == (
+        "de-escalation",
+        "America/Los_Angeles",
+        PROMPTS / "de-escalation.yaml",
+    )
+    assert (course.post_weekday, course.post_time) == (1, time(9, 0))  # Tuesday 09:00
     assert [w.number for w in course.weeks] == [1, 2, 3, 4]
+    assert course.week(2).assignment and course.week(1).assignment is None
+    assert all(2 <= len(w.objectives) <= 3 and 1 <= len(w.prompts) <= 2 for w in course.weeks)
+    assert [(s.key, s.duration) for s in course.sessions] == [
+        ("live-1", timedelta(minutes=75)),
+        ("live-2", timedelta(hours=1)),
+    ]
+    assert course.sessions[0].url == "https://example.org/live/de-escalation-1"
     assert course.reminder_leads == (timedelta(hours=24), timedelta(hours=1))
-    assert course.source == PROMPTS / "de-escalation.yaml"
 
 
-def test_the_2025_sessions_fall_either_side_of_the_dst_end():
-    course, _ = load_course(PROMPTS / "de-escalation.yaml")
-    first, second = sessions_for(course, date(2025, 10, 14), LA)
-    assert first.start == datetime(2025, 10, 22, 17, tzinfo=UTC)
-    assert second.start == datetime(2025, 11, 12, 18, tzinfo=UTC)
-    assert first.duration == timedelta(minutes=75) and second.duration == timedelta(hours=1)
+def test_the_workplace_sample_has_four_weeks_each_building_the_action_plan():
+    course, _ = load_course(PROMPTS / "safe-workplace.yaml")
+    assert course is not None
+    assert [w.title for w in course.weeks] == [
+        "Yourself",
+        "Your Team",
+        "Your Facility",
+        "Your Customers",
+    ]
+    assert all(w.assignment and "Action plan" in w.assignment for w in course.weeks)
+    assert course.sessions == () and course.timezone == "America/New_York"
 
 
-def test_weekly_posts_keep_nine_oclock_local_across_the_dst_end():
-    course, _ = load_course(PROMPTS / "de-escalation.yaml")
-    calendar = course_calendar(course, date(2025, 10, 14), LA)
-    assert [w.opens.hour for w in calendar.weeks] == [16, 16, 16, 17]
-    assert calendar.ends == datetime(2025, 11, 11, 17, tzinfo=UTC)
-
-
-def test_a_cohort_a_year_later_keeps_the_sessions_local_time():
-    course, _ = load_course(PROMPTS / "de-escalation.yaml")
-    first, second = sessions_for(course, date(2026, 10, 13), LA)
-    assert first.start == datetime(2026, 10, 21, 17, tzinfo=UTC)
-    assert second.start == datetime(2026, 11, 11, 18, tzinfo=UTC)
-
-
-BROKEN = [
-    # (what to replace, with what, the line it is reported at, a phrase of the message)
-    (
-        "timezone: America/Los_Angeles",
-        "timezone: Pacific/Atlantis",
-        "timezone:",
-        "unknown time zone",
+# Each row: the edits to the sample, the line the error must be reported at
+# (a needle in the edited text, or (needle, nth)), and a phrase of its message.
+ERRORS = [
+    pytest.param(
+        [("instructor: Becky Russell\n", "")],
+        "title: De-escalation",
+        "the course is missing 'instructor'",
+        id="missing required key",
     ),
-    (
-        "start: 2025-10-14",
-        "start: 2025-02-30",
-        "start: 2025-02-30",
-        "start '2025-02-30' is not valid",
-    ),
-    ("weekly_post: Tuesday 09:00", "weekly_post: Someday 09:00", "weekly_post", "weekly_post"),
-    ("weekly_post: Tuesday 09:00", "weekly_post: Tuesday 9am", "weekly_post", "24-hour time"),
-    ("  - week: 3", "  - week: 2", ("  - week: 2", 2), "week 2 appears twice (first at line"),
-    ("  - week: 3", "  - week: 5", "  - week: 5", "weeks 3, 4 are missing"),
-    (
-        "url: https://example.org/live/de-escalation-2",
-        "url: http://example.org/x",
-        "url: http:",
-        "is not an https link",
-    ),
-    (
-        "start: 2025-10-22 10:00",
-        "start: 2025-10-22 25:00",
-        "start: 2025-10-22 25:00",
-        "YYYY-MM-DD HH:MM",
-    ),
-    ("duration: 75m", "duration: long", "duration: long", "is not a duration"),
-    (
-        "    title: Making Sure People Feel Heard",
-        "    title: " + "x" * 95,
-        "    title: xxx",
-        "100-character thread title",
-    ),
-    ("lead_times: [24h, 1h]", "lead_times: [24h, 1h, 24h]", "lead_times", "listed twice"),
-    ("  replies: 2", "  replies: two", "  replies: two", "whole number"),
-    ("  dm: opted_in", "  dm: sometimes", "  dm: sometimes", "opted_in or everyone"),
-    (
-        "instructor: Becky Russell",
-        "instrutor: Becky Russell",
+    pytest.param(
+        [("instructor: Becky Russell", "instrutor: Becky Russell")],
         "instrutor",
-        "unknown key 'instrutor'",
+        "unknown key 'instrutor' in the course; allowed: title, instructor",
+        id="unknown key",
     ),
-    ("  - id: live-2", "  - id: live-1", ("  - id: live-1", 2), "used twice"),
-    ("  - id: live-2", "  - id: Live Two", "  - id: Live Two", "lower-case letters"),
+    pytest.param(
+        [("  nudge: 2d", "  nudge: 2d\n  nudge: 1d")],
+        ("nudge:", 2),
+        "'nudge' appears twice in participation",
+        id="duplicate key",
+    ),
+    pytest.param(
+        [("    title: Policies That Support Everyone\n", "")],
+        "  - week: 3",
+        "each of the weeks is missing 'title'",
+        id="week without a title",
+    ),
+    pytest.param(
+        [("title: De-escalation in the Library", "title: [a, b]")],
+        "title: [a, b]",
+        "title must be a single value, not a list",
+        id="list for text",
+    ),
+    pytest.param(
+        [("weekly_post: Tuesday 09:00", 'weekly_post: ""')],
+        "weekly_post",
+        "weekly_post is empty",
+        id="empty value",
+    ),
+    pytest.param(
+        [
+            (
+                "    objectives:\n      - Ask open, clarifying questions that get to what a patron actually needs\n",
+                "    objectives: listen\n    removed:\n",
+            )
+        ],
+        "objectives: listen",
+        "objectives must be a list with at least one item",
+        id="text for list",
+    ),
+    pytest.param(
+        [("timezone: America/Los_Angeles", "timezone: Pacific/Atlantis")],
+        "timezone:",
+        "timezone 'Pacific/Atlantis' is not valid: use an IANA name",
+        id="unknown zone",
+    ),
+    pytest.param(
+        [("start: 2025-10-14", "start: 2025-02-30")],
+        "start: 2025-02-30",
+        "start '2025-02-30' is not valid: day is out of range for month",
+        id="impossible date",
+    ),
+    pytest.param(
+        [("start: 2025-10-14", "start: 14/10/2025")],
+        "start: 14/10/2025",
+        "write it as YYYY-MM-DD",
+        id="date format",
+    ),
+    pytest.param(
+        [("weekly_post: Tuesday 09:00", "weekly_post: Someday 09:00")],
+        "weekly_post",
+        "'Someday' is not a weekday",
+        id="unknown weekday",
+    ),
+    pytest.param(
+        [("weekly_post: Tuesday 09:00", "weekly_post: Tuesday 9am")],
+        "weekly_post",
+        "write a 24-hour time as HH:MM",
+        id="clock format",
+    ),
+    pytest.param(
+        [("weekly_post: Tuesday 09:00", "weekly_post: Tuesday 24:00")],
+        "weekly_post",
+        "hour must be in 0..23",
+        id="impossible time",
+    ),
+    pytest.param(
+        [("  - week: 3", "  - week: 2")],
+        ("  - week: 2", 2),
+        f"week 2 appears twice (first at line {line_of(SAMPLE, '  - week: 2')})",
+        id="duplicate week",
+    ),
+    pytest.param(
+        [("  - week: 4", "  - week: 5"), ("  - week: 3", "  - week: 4")],
+        "  - week: 4",
+        "week 3 is missing: weeks must be numbered 1, 2, 3, … with none skipped",
+        id="missing week",
+    ),
+    pytest.param(
+        [("  - week: 4", "  - week: 9")],
+        "  - week: 9",
+        "weeks 4 to 8 are missing",
+        id="missing weeks",
+    ),
+    pytest.param(
+        [("  - week: 3", "  - week: 0")],
+        "  - week: 0",
+        "week '0' is not valid: write a whole number from 1 to 52",
+        id="week zero",
+    ),
+    pytest.param(
+        [
+            ("  - week: 3", "  - week: 4"),
+            ("  - week: 4\n    title: De-escalation", "  - week: 3\n    title: De-escalation"),
+        ],
+        ("  - week: 3", 1),
+        "week 4 comes before week 3: list weeks in order",
+        id="weeks out of order",
+    ),
+    pytest.param(
+        [("    title: Making Sure People Feel Heard", "    title: " + "x" * 93)],
+        "    title: xxx",
+        "has 101 characters: Discord allows at most 100",
+        id="thread title too long",
+    ),
+    pytest.param(
+        [("url: https://example.org/live/de-escalation-2", "url: http://example.org/x")],
+        "url: http:",
+        "url: http://example.org/x is not https",
+        id="http link",
+    ),
+    pytest.param(
+        [("url: https://example.org/live/de-escalation-2", "url: https:///nohost")],
+        "https:///nohost",
+        "is not https",
+        id="link without a host",
+    ),
+    pytest.param(
+        [("start: 2025-10-22 10:00", "start: 2025-10-22 25:00")],
+        "start: 2025-10-22 25:00",
+        "hour must be in 0..23",
+        id="session hour",
+    ),
+    pytest.param(
+        [("start: 2025-10-22 10:00", "start: 2025-10-22")],
+        "start: 2025-10-22",
+        "write it as YYYY-MM-DD HH:MM",
+        id="session without a time",
+    ),
+    pytest.param(
+        [("start: 2025-10-22 10:00", "start: 2025-03-09 02:30")],
+        "start: 2025-03-09 02:30",
+        "start: 2025-03-09 02:30 does not exist in America/Los_Angeles",
+        id="session in the spring-forward gap",
+    ),
+    pytest.param(
+        [("duration: 75m", "duration: long")],
+        "duration: long",
+        "duration: 'long' is not a duration",
+        id="duration",
+    ),
+    pytest.param(
+        [("duration: 75m", "duration: 2d")],
+        "duration: 2d",
+        "it can be at most 1d",
+        id="session too long",
+    ),
+    pytest.param(
+        [("lead_times: [24h, 1h]", "lead_times: [24h, 1h, 1d]")],
+        "lead_times",
+        "'1d' is listed twice in lead_times",
+        id="duplicate lead time",
+    ),
+    pytest.param(
+        [("  replies: 2", "  replies: two")],
+        "  replies: two",
+        "replies 'two' is not valid: write a whole number from 0 to 100",
+        id="count",
+    ),
+    pytest.param(
+        [("  nudge: 2d", "  nudge: 8d")],
+        "  nudge: 8d",
+        "it can be at most 6d",
+        id="nudge longer than a week",
+    ),
+    pytest.param(
+        [("  dm: opted_in", "  dm: sometimes")],
+        "  dm: sometimes",
+        "write opted_in or everyone",
+        id="reminder audience",
+    ),
+    pytest.param(
+        [("  purge_days: 180", "  purge_days: -1")],
+        "  purge_days: -1",
+        "write a whole number from 0 to 3650",
+        id="lifecycle",
+    ),
+    pytest.param(
+        [("  - id: live-2", "  - id: live-1")],
+        ("  - id: live-1", 2),
+        f"session id 'live-1' is already used at line {line_of(SAMPLE, '  - id: live-1')}",
+        id="duplicate session id",
+    ),
+    pytest.param(
+        [("  - id: live-2", "  - id: Live Two")],
+        "  - id: Live Two",
+        "use 1 to 32 lower-case letters, digits or '-'",
+        id="session id",
+    ),
+    pytest.param(
+        [("participation:\n", "participation: yes\nunused:\n")],
+        "participation: yes",
+        "participation must be a mapping of `key: value` lines",
+        id="section that is not a mapping",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "at", "phrase"), BROKEN, ids=[b[3] for b in BROKEN])
-def test_each_mistake_is_reported_at_its_line(old, new, at, phrase):
-    assert old in SAMPLE
-    text = SAMPLE.replace(old, new, 1)
-    course, found = parse_course(text, Path("c.yaml"))
-    errors = [p for p in found if p.severity == "error"]
+@pytest.mark.parametrize(("edits", "at", "phrase"), ERRORS)
+def test_each_mistake_is_an_error_at_its_line(edits, at, phrase):
+    text = edited(*edits)
+    course, found = parse_course(text, FILE)
     assert course is None
     needle, nth = at if isinstance(at, tuple) else (at, 1)
-    expected_line = line_of(text, needle, nth)
-    assert any(phrase in p.message and p.line == expected_line for p in errors), [
-        str(p) for p in errors
-    ]
+    expected = line_of(text, needle, nth)
+    errors = [p for p in found if p.severity == "error"]
+    assert any(phrase in p.message and p.line == expected for p in errors), [str(p) for p in errors]
 
 
-def test_weeks_out_of_order_and_missing_fields():
-    text = SAMPLE.replace("  - week: 3", "  - week: 9", 1).replace("  - week: 4", "  - week: 3", 1)
-    messages = problems(text)
-    assert any("weeks 3, 4, 5, 6, 7, 8 are missing" in m for m in messages)
-    assert any("week 3 comes after week 9: list weeks in order" in m for m in messages)
-    no_prompts = SAMPLE.replace(
-        "    prompts:\n      - |\n        Think", "    promps:\n      - |\n        Think", 1
+def test_one_run_reports_every_mistake():
+    text = edited(
+        ("instructor: Becky Russell", "instrutor: Becky Russell"),
+        ("start: 2025-10-14", "start: 2025-02-30"),
+        ("  replies: 2", "  replies: two"),
+        ("duration: 75m", "duration: long"),
     )
-    assert any("unknown key 'promps'" in m for m in problems(no_prompts))
+    lines = [p.line for p in problems_of(text) if p.severity == "error"]
+    for needle in ("instrutor", "start: 2025-02-30", "replies: two", "duration: long"):
+        assert line_of(text, needle) in lines
+    assert lines == sorted(lines)
 
 
-def test_a_session_in_the_spring_forward_gap_does_not_exist():
-    text = SAMPLE.replace("start: 2025-10-22 10:00", "start: 2025-03-09 02:30")
-    (error,) = [m for m in problems(text) if "does not exist" in m]
-    assert error.startswith(f"c.yaml:{line_of(text, '2025-03-09 02:30')}:")
-    assert "daylight saving" in error
+def test_a_weekly_post_in_the_spring_forward_gap_does_not_exist():
+    text = edited(("start: 2025-10-14", "start: 2025-03-04"), ("Tuesday 09:00", "Sunday 02:30"))
+    (error,) = [p for p in problems_of(text) if p.severity == "error"]
+    assert error.line == line_of(text, "weekly_post")
+    assert "weekly_post: 2025-03-09 02:30 does not exist in America/Los_Angeles" in error.message
 
 
-def test_yaml_syntax_errors_and_empty_files_are_located():
-    assert problems("title: [unclosed\nweeks: 1\n")[0].startswith("c.yaml:")
-    assert problems("") == ["c.yaml:1: the file is empty: a course needs a title, weeks, …"]
-    assert "mapping" in problems("- just\n- a list\n")[0]
-
-
-def test_long_prompts_are_accepted_with_a_warning_that_they_will_be_split():
-    long_prompt = "        " + "Describe what helped. " * 250 + "\n"
-    text = SAMPLE.replace(
-        "      - |\n        Think of a recent",
-        "      - |\n" + long_prompt + "        Think of a recent",
-        1,
-    )
-    course, found = parse_course(text, Path("c.yaml"))
+def test_a_session_before_the_first_week_is_kept_with_a_warning():
+    text = edited(("start: 2025-10-22 10:00", "start: 2025-10-07 10:00"))
+    course, found = parse_course(text, FILE)
     assert course is not None
-    assert any(p.severity == "warning" and "will be split" in p.message for p in found)
+    early = [p for p in found if "live-1" in p.message]
+    assert [(p.severity, p.line) for p in early] == [
+        ("warning", line_of(text, "start: 2025-10-07 10:00"))
+    ]
+    assert "starts before the course opens (2025-10-14 09:00)" in early[0].message
 
 
-def test_values_are_read_as_text_not_yaml_types():
-    text = SAMPLE.replace("title: De-escalation in the Library", "title: no")
-    course, _ = parse_course(text, Path("c.yaml"))
+def test_text_longer_than_an_embed_is_accepted_with_a_warning_at_its_line():
+    long_line = "        " + "Describe what helped. " * 200 + "\n"
+    text = edited(
+        ("      - |\n        Try one open question", "      - |\n" + long_line + "        Try one"),
+    )
+    course, found = parse_course(text, FILE)
+    assert course is not None
+    (warning,) = [p for p in found if "split" in p.message]
+    assert warning.severity == "warning"
+    assert warning.line == line_of(text, "Describe what helped") - 1  # the "- |" line
+    assert "a prompt of week 1 has 4" in warning.message
+    assert "will be split across several messages" in warning.message
+
+
+def test_yaml_syntax_errors_are_located():
+    (problem,) = problems_of("title: [unclosed\nweeks: 1\n")
+    assert (problem.line, problem.message) == (
+        2,
+        "not valid YAML: expected ',' or ']', but got ':' "
+        "(while parsing a flow sequence from line 1)",
+    )
+    (tab,) = problems_of("title: x\n\tweeks: 1\n")
+    assert tab.line == 2 and "'\\t'" in tab.message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the file is empty: a course needs a title, weeks, …"),
+        ("# only a comment\n", "the file is empty: a course needs a title, weeks, …"),
+        ("- just\n- a list\n", "the course must be a mapping of `key: value` lines"),
+        ("[" * 5000, "not valid YAML: nested too deeply"),
+    ],
+)
+def test_files_that_are_not_a_course_are_one_problem_at_line_1(text, message):
+    assert [str(p) for p in problems_of(text)] == [f"c.yaml:1: {message}"]
+
+
+def test_an_unreadable_file_is_a_problem_not_an_exception(tmp_path):
+    course, (problem,) = load_course(tmp_path / "absent.yaml")
+    assert course is None and problem.line == 1 and "cannot read the file" in problem.message
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    assert load_course(binary)[0] is None
+
+
+def test_values_stay_text_rather_than_yaml_types():
+    text = edited(("title: De-escalation in the Library", "title: no"))
+    course, _ = parse_course(text, FILE)
     assert course is not None and course.title == "no"
 
 
-def test_nudge_off_and_defaults_when_sections_are_absent():
-    text = SAMPLE.replace("  nudge: 2d", "  nudge: off")
-    course, _ = parse_course(text, Path("c.yaml"))
+@pytest.mark.parametrize("written", ["tue 09:00", "TUESDAY 9:00", "Tues 09:00", "Tuesday  09:00"])
+def test_weekdays_in_any_case_and_abbreviated(written):
+    course, _ = parse_course(edited(("Tuesday 09:00", written)), FILE)
+    assert course is not None and (course.post_weekday, course.post_time) == (1, time(9))
+
+
+def test_nudge_off():
+    course, _ = parse_course(edited(("  nudge: 2d", "  nudge: off")), FILE)
     assert course is not None and course.nudge_before is None
+
+
+def test_optional_sections_take_the_course_defaults():
     head, rest = SAMPLE.split("participation:")
-    cut = head + "weeks:" + rest.split("\nweeks:")[1].split("sessions:")[0]
-    minimal, _ = parse_course(cut, Path("c.yaml"))
-    assert minimal is not None and minimal.sessions == () and minimal.requirement.replies == 2
+    weeks = "weeks:" + rest.split("\nweeks:")[1]
+    without_sessions = weeks.split("sessions:")[0]
+    course, found = parse_course(head + without_sessions, FILE)
+    assert course is not None and found == []
+    assert course.requirement.replies == 2 and course.nudge_before == timedelta(days=2)
+    assert course.reminder_leads == (timedelta(hours=24), timedelta(hours=1))
+    assert course.reminder_audience == ReminderAudience.OPTED_IN
+    assert course.lifecycle == Lifecycle() and course.sessions == ()
 
 
-def test_a_broken_file_in_a_folder_does_not_hide_the_good_ones(tmp_path):
-    (tmp_path / "good.yaml").write_text(SAMPLE)
-    (tmp_path / "bad.yaml").write_text(
-        SAMPLE.replace("timezone: America/Los_Angeles", "timezone: Nowhere")
+def test_sessions_without_ids_are_numbered_by_position():
+    text = edited(
+        ("  - id: live-1\n    title:", "  - title:"), ("  - id: live-2\n    title:", "  - title:")
     )
-    catalog = load_catalog(tmp_path)
-    assert list(catalog.courses) == ["good"]
-    assert [p.path.name for p in catalog.errors] == ["bad.yaml"]
+    course, _ = parse_course(text, FILE)
+    assert course is not None
+    assert [s.key for s in course.sessions] == ["live-1", "live-2"]
