@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,8 +14,8 @@ COURSE_SUFFIXES = (".yaml", ".yml")
 
 @dataclass
 class Catalog:
-    courses: dict[str, Course] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    courses: dict[str, Course] = field(default_factory=dict)  # by course id
+    problems: list[Problem] = field(default_factory=list)  # errors and warnings, file by file
 
     @property
     def errors(self) -> list[Problem]:
@@ -26,21 +27,33 @@ def default_prompts_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "prompts"
 
 
-def course_files(paths: list[Path]) -> list[Path]:
-    """The course files named, with folders expanded to the course files inside them."""
+def course_files(*paths: Path) -> list[Path]:
+    """The files named, with each folder replaced by the course files directly inside it.
+
+    Hidden files (an editor's ``.#draft.yaml``) are skipped.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.suffix in COURSE_SUFFIXES)
+            found += sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix in COURSE_SUFFIXES and not p.name.startswith(".")
+            )
         else:
             found.append(path)
     return found
 
 
-def load_catalog(*paths: Path) -> Catalog:
+def load_catalog(directory: Path | None = None) -> Catalog:
+    """The course files in ``directory`` (default: the shipped prompts/ folder)."""
+    return load_files(course_files(directory or default_prompts_dir()))
+
+
+def load_files(paths: Iterable[Path]) -> Catalog:
     """Load course files; a file with errors contributes its problems and no course."""
     catalog = Catalog()
-    for path in course_files(list(paths)):
+    for path in paths:
         course, problems = load_course(path)
         catalog.problems += problems
         if course is None:
@@ -48,7 +61,7 @@ def load_catalog(*paths: Path) -> Catalog:
         if course.id in catalog.courses:
             first = catalog.courses[course.id].source
             catalog.problems.append(
-                Problem(path, 1, f"a course called {course.id!r} is already in {first}")
+                Problem(path, 1, f"a course called {course.id!r} is already loaded from {first}")
             )
             continue
         catalog.courses[course.id] = course
