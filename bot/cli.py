@@ -11,13 +11,15 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.catalog import default_prompts_dir, load_catalog
+from bot.catalog import COURSE_SUFFIXES, course_files, default_prompts_dir, load_catalog, load_files
 from bot.course import Course
 from bot.course_file import load_course
 from bot.errors import UserError
 from bot.localtime import zone
 from bot.render import item_label
-from bot.timetable import Item, course_calendar, sessions_for, timetable
+from bot.timetable import Item, ItemKind, course_calendar, sessions_for, timetable
+
+USAGE_ERROR = 2  # as argparse exits for a bad option
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,11 +28,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except UserError as error:
         print(f"cohortbot: {error}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="cohortbot", description=__doc__.splitlines()[0])
+    top = argparse.ArgumentParser(
+        prog="cohortbot",
+        description="Run the course bot, play the offline demo, check and inspect course files.",
+    )
     commands = top.add_subparsers(required=True, metavar="COMMAND")
 
     run = commands.add_parser(
@@ -46,14 +51,16 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=demo_command)
 
     check = commands.add_parser("check", help="validate course files (default: prompts/)")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    check.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="a course file or a folder of them"
+    )
     check.set_defaults(handler=check_command)
 
     schedule = commands.add_parser("schedule", help="print a cohort's timetable")
     schedule.add_argument("course", help="course id in the prompts folder, or a course file")
     schedule.add_argument("--start", required=True, help="the cohort's first day, YYYY-MM-DD")
     schedule.add_argument("--tz", help="IANA time zone (default: the course's)")
-    schedule.add_argument("--prompts", type=Path, default=None, help="folder of course files")
+    schedule.add_argument("--prompts", type=Path, help="folder of course files (default: prompts/)")
     schedule.set_defaults(handler=schedule_command)
     return top
 
@@ -71,65 +78,79 @@ def demo_command(args: argparse.Namespace) -> int:
 
 
 def check_command(args: argparse.Namespace) -> int:
-    catalog = load_catalog(*(args.paths or [default_prompts_dir()]))
+    """Every problem as FILE:LINE; then, if there is no error, one summary line per course."""
+    paths = args.paths or [default_prompts_dir()]
+    files = course_files(*paths)
+    if not files:
+        wanted = " or ".join(f"*{suffix}" for suffix in COURSE_SUFFIXES)
+        raise UserError(f"no course files ({wanted}) in {', '.join(map(str, paths))}")
+    catalog = load_files(files)
     for problem in catalog.problems:
         print(problem)
     if catalog.errors:
         return 1
     for course in catalog.courses.values():
-        warnings = sum(1 for p in catalog.problems if p.path == course.source)
-        print(summary(course, warnings))
+        print(summary(course, warnings=sum(p.path == course.source for p in catalog.problems)))
     return 0
 
 
 def summary(course: Course, warnings: int) -> str:
-    sessions = f"{len(course.sessions)} live session{'s' if len(course.sessions) != 1 else ''}"
-    note = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+    note = f" ({plural(warnings, 'warning')})" if warnings else ""
     return (
-        f'{course.id}: "{course.title}", {len(course.weeks)} weeks, {sessions}, '
-        f"{course.timezone} — OK{note}"
+        f'{course.id}: "{course.title}", {plural(len(course.weeks), "week")}, '
+        f"{plural(len(course.sessions), 'live session')}, {course.timezone} — OK{note}"
     )
 
 
-def find_course(name: str, prompts: Path | None) -> Course:
-    path = Path(name)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        course, problems = load_course(path)
-    else:
-        folder = prompts or default_prompts_dir()
-        catalog = load_catalog(folder)
-        if name in catalog.courses:
-            return catalog.courses[name]
-        known = ", ".join(sorted(catalog.courses)) or "none"
-        raise UserError(f"no course {name!r} in {folder} (courses: {known})")
-    if course is None:
-        raise UserError("the course file has errors:\n" + "\n".join(map(str, problems)))
-    return course
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def schedule_command(args: argparse.Namespace) -> int:
     course = find_course(args.course, args.prompts)
-    try:
-        start = date.fromisoformat(args.start)
-    except ValueError:
-        raise UserError(f"--start {args.start!r} is not a date: write YYYY-MM-DD") from None
+    start = parse_start(args.start)
     tz = zone(args.tz or course.timezone)
-    calendar = course_calendar(course, start, tz)
-    items = timetable(course, calendar, sessions_for(course, start, tz))
+    try:
+        calendar = course_calendar(course, start, tz)
+        sessions = sessions_for(course, start, tz)
+    except OverflowError:
+        raise UserError(f"--start {args.start} is too far in the future") from None
     print(f"{course.title} — cohort starting {start:%A %d %B %Y}, times in {tz.key} and UTC\n")
-    for item in items:
+    for item in timetable(course, calendar, sessions):
         local = item.due.astimezone(tz)
-        print(
-            f"{local:%a %Y-%m-%d %H:%M %Z}  {item.due:%Y-%m-%d %H:%M} UTC  {describe(course, item)}"
-        )
+        when = f"{local:%a %Y-%m-%d %H:%M %Z}  {item.due:%Y-%m-%d %H:%M} UTC"
+        print(f"{when}  {describe(course, item)}")
     return 0
 
 
+def find_course(name: str, prompts: Path | None) -> Course:
+    """A course by id from the prompts folder, or from a file when ``name`` is a path."""
+    path = Path(name)
+    if path.suffix in COURSE_SUFFIXES or path.is_file():
+        course, problems = load_course(path)
+        if course is None:
+            errors = [str(p) for p in problems if p.severity == "error"]
+            raise UserError(f"{path} has errors:\n" + "\n".join(errors))
+        return course
+    folder = prompts or default_prompts_dir()
+    catalog = load_catalog(folder)
+    if name not in catalog.courses:
+        known = ", ".join(sorted(catalog.courses)) or "none"
+        raise UserError(f"no course {name!r} in {folder} (courses: {known})")
+    return catalog.courses[name]
+
+
+def parse_start(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--start {text!r} is not a date: write YYYY-MM-DD") from None
+
+
 def describe(course: Course, item: Item) -> str:
-    titles = {s.key: s.title for s in course.sessions}
-    if item.kind == "module" and item.week is not None:
+    if item.kind == ItemKind.MODULE and item.week is not None:
         return f"Week {item.week} module post: {course.week(item.week).title}"
-    session = titles.get(item.session or "", item.session)
+    session = next((s.title for s in course.sessions if s.key == item.session), item.session)
     return item_label(item.kind, item.week, session, item.key)
 
 

@@ -7,14 +7,20 @@ import pytest
 from bot.catalog import default_prompts_dir
 from bot.cli import main, parser
 
-SAMPLE = (default_prompts_dir() / "de-escalation.yaml").read_text()
+PROMPTS = default_prompts_dir()
+SAMPLE = (PROMPTS / "de-escalation.yaml").read_text()
 
 
 def test_check_accepts_the_samples_with_a_summary_per_course(capsys):
     assert main(["check"]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert any(line.startswith("de-escalation: ") and "OK (1 warning)" in line for line in out)
-    assert any(line.startswith("safe-workplace: ") and line.endswith("— OK") for line in out)
+    assert capsys.readouterr().out.splitlines() == [
+        f"{PROMPTS / 'de-escalation.yaml'}:87: warning: session 'live-2' starts after the course "
+        "ends (2025-11-11 09:00): it is kept and announced with the last week",
+        'de-escalation: "De-escalation in the Library", 4 weeks, 2 live sessions, '
+        "America/Los_Angeles — OK (1 warning)",
+        'safe-workplace: "Creating a Safe and Welcoming Workplace", 4 weeks, 0 live sessions, '
+        "America/New_York — OK",
+    ]
 
 
 def test_check_rejects_a_broken_file_with_file_and_line(tmp_path, capsys):
@@ -26,21 +32,46 @@ def test_check_rejects_a_broken_file_with_file_and_line(tmp_path, capsys):
     assert "OK" not in out
 
 
+def test_check_of_a_folder_with_warnings_only_succeeds(tmp_path, capsys):
+    (tmp_path / "calm.yaml").write_text(SAMPLE)
+    assert main(["check", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{tmp_path / 'calm.yaml'}:87: warning: ")
+    assert out[1].startswith('calm: "De-escalation in the Library"')
+
+
+def test_check_of_a_folder_without_course_files_says_so(tmp_path, capsys):
+    assert main(["check", str(tmp_path)]) == 2
+    assert (
+        capsys.readouterr().err == f"cohortbot: no course files (*.yaml or *.yml) in {tmp_path}\n"
+    )
+
+
 def test_schedule_prints_the_2025_timetable_in_local_time_and_utc(capsys):
     assert main(["schedule", "de-escalation", "--start", "2025-10-14"]) == 0
-    out = capsys.readouterr().out
-    assert "Wed 2025-10-22 10:00 PDT  2025-10-22 17:00 UTC  Starting now: Live session 1" in out
-    assert "Wed 2025-11-12 10:00 PST  2025-11-12 18:00 UTC  Starting now: Live session 2" in out
-    assert "Tue 2025-10-14 09:00 PDT  2025-10-14 16:00 UTC  Week 1 module post" in out
-    assert "2025-10-21 17:00 UTC  Reminder: Live session 1" in out
-    for label in (
+    lines = capsys.readouterr().out.splitlines()
+    for expected in (
+        "Tue 2025-10-14 09:00 PDT  2025-10-14 16:00 UTC  "
+        "Week 1 module post: Making Sure People Feel Heard",
+        "Wed 2025-10-22 10:00 PDT  2025-10-22 17:00 UTC  "
+        "Starting now: Live session 1: Listening Under Pressure",
+        "Tue 2025-11-04 09:00 PST  2025-11-04 17:00 UTC  "
+        "Week 4 module post: De-escalation Strategies and Staying Safe",
+        "Wed 2025-11-12 10:00 PST  2025-11-12 18:00 UTC  "
+        "Starting now: Live session 2: Putting It Into Practice",
+    ):
+        assert expected in lines
+    text = "\n".join(lines)
+    for phrase in (
+        "2025-10-21 17:00 UTC  Reminder: Live session 1",
         "Nudges for week 1",
         "Instructor digest, week 4",
         "Wrap-up post",
+        "End of consultation",
         "Archive the cohort's posts",
         "Purge participation data",
     ):
-        assert label in out
+        assert phrase in text
 
 
 def test_schedule_in_another_zone_and_from_a_file(tmp_path, capsys):
@@ -53,11 +84,18 @@ def test_schedule_in_another_zone_and_from_a_file(tmp_path, capsys):
     )
 
 
+def test_schedule_from_another_prompts_folder(tmp_path, capsys):
+    (tmp_path / "calm.yaml").write_text(SAMPLE)
+    assert main(["schedule", "calm", "--start", "2026-10-13", "--prompts", str(tmp_path)]) == 0
+    assert "Wed 2026-10-21 10:00 PDT  2026-10-21 17:00 UTC  Starting now" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["schedule", "knitting", "--start", "2025-10-14"], "no course 'knitting'"),
         (["schedule", "de-escalation", "--start", "14/10/2025"], "is not a date"),
+        (["schedule", "de-escalation", "--start", "9999-12-01"], "too far in the future"),
         (
             ["schedule", "de-escalation", "--start", "2025-10-14", "--tz", "Nowhere"],
             "unknown time zone",
@@ -68,6 +106,13 @@ def test_schedule_refuses_bad_input_with_one_clear_line(args, message, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_schedule_of_a_broken_file_lists_its_errors(tmp_path, capsys):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(SAMPLE.replace("duration: 75m", "duration: long"))
+    assert main(["schedule", str(broken), "--start", "2025-10-14"]) == 2
+    assert f"{broken}:" in capsys.readouterr().err
 
 
 def test_help_lists_every_command():
