@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import dataclasses
+from datetime import UTC, date, datetime, time, timedelta
 
-from bot.catalog import default_prompts_dir
-from bot.course_file import load_course
+from bot.catalog import load_catalog
 from bot.localtime import zone
 from bot.timetable import ItemKind, course_calendar, sessions_for, timetable
 
-COURSE, _ = load_course(default_prompts_dir() / "de-escalation.yaml")
+CATALOG = load_catalog()
+COURSE = CATALOG.courses["de-escalation"]
+WORKPLACE = CATALOG.courses["safe-workplace"]
 LA = zone("America/Los_Angeles")
 START = date(2025, 10, 14)
 
@@ -19,6 +21,52 @@ def plan():
     return calendar, {
         i.key: i for i in timetable(COURSE, calendar, sessions_for(COURSE, START, LA))
     }
+
+
+def test_the_2025_sessions_fall_either_side_of_the_dst_end():
+    first, second = sessions_for(COURSE, START, LA)
+    assert first.start == datetime(2025, 10, 22, 17, tzinfo=UTC)  # 10:00 PDT
+    assert second.start == datetime(2025, 11, 12, 18, tzinfo=UTC)  # 10:00 PST: DST ended 2 Nov
+    assert first.end == datetime(2025, 10, 22, 18, 15, tzinfo=UTC)
+
+
+def test_weekly_posts_stay_at_nine_local_across_the_dst_end():
+    calendar = course_calendar(COURSE, START, LA)
+    assert [w.opens for w in calendar.weeks] == [
+        datetime(2025, 10, 14, 16, tzinfo=UTC),
+        datetime(2025, 10, 21, 16, tzinfo=UTC),
+        datetime(2025, 10, 28, 16, tzinfo=UTC),
+        datetime(2025, 11, 4, 17, tzinfo=UTC),
+    ]
+    assert calendar.ends == datetime(2025, 11, 11, 17, tzinfo=UTC)
+
+
+def test_a_cohort_52_weeks_later_keeps_the_sessions_at_ten_local():
+    later = date(2026, 10, 13)  # a Tuesday again; US DST ends 1 Nov 2026
+    sessions = sessions_for(COURSE, later, LA)
+    assert [s.start for s in sessions] == [
+        datetime(2026, 10, 21, 17, tzinfo=UTC),
+        datetime(2026, 11, 11, 18, tzinfo=UTC),
+    ]
+    assert all(s.start.astimezone(LA).time() == time(10) for s in sessions)
+
+
+def test_a_course_without_sessions_has_only_weekly_and_lifecycle_items():
+    start = date(2018, 6, 12)
+    new_york = zone(WORKPLACE.timezone)
+    calendar = course_calendar(WORKPLACE, start, new_york)
+    kinds = {
+        i.kind for i in timetable(WORKPLACE, calendar, sessions_for(WORKPLACE, start, new_york))
+    }
+    assert kinds.isdisjoint({ItemKind.ANNOUNCE, ItemKind.REMINDER, ItemKind.STARTING})
+    assert calendar.week(1).opens == datetime(2018, 6, 12, 16, tzinfo=UTC)  # 12:00 EDT
+
+
+def test_no_nudges_when_the_course_turns_them_off():
+    quiet = dataclasses.replace(COURSE, nudge_before=None)
+    calendar = course_calendar(quiet, START, LA)
+    items = timetable(quiet, calendar, sessions_for(quiet, START, LA))
+    assert not [i for i in items if i.kind == ItemKind.NUDGE]
 
 
 def test_keys_are_stable_and_unique():
