@@ -1,52 +1,113 @@
-"""Live sessions: parsing what instructors type, and the words of every session post."""
+"""Live sessions: reading what instructors type, and the words of every session post."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.course_file import https_url, parse_wall_time
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import discord_timestamp, to_utc
-from bot.render import Post
+from bot.render import MESSAGE_LIMIT, Post
 from bot.timetable import CohortSession
 
+KEY_LIMIT = 32  # the course file's limit for session ids; keeps button custom ids short
 
-def parse_start(text: str, tz: ZoneInfo) -> datetime:
-    """``YYYY-MM-DD HH:MM`` in the cohort's zone, as a UTC instant."""
+
+@dataclass(frozen=True)
+class Recording:
+    session_key: str
+    url: str
+    passcode: str | None
+    note: str | None
+    added_at: datetime
+
+
+# -- what instructors type ------------------------------------------------------------
+
+
+def parse_start(text: str, tz: ZoneInfo, now: datetime) -> datetime:
+    """``YYYY-MM-DD HH:MM`` in the cohort's zone, as a UTC instant that is still to come."""
     try:
         wall = parse_wall_time(text)
     except ValueError:
         raise InvalidInput(
             f"start {text!r} is not a date and time: write YYYY-MM-DD HH:MM, e.g. 2026-10-21 10:00"
         ) from None
-    return to_utc(wall, tz)
+    start = to_utc(wall, tz)  # refuses a time the clocks skip
+    if start <= now:
+        raise InvalidInput(f"{text} ({tz.key}) has already passed: give a time still to come")
+    return start
 
 
-def join_url(text: str | None) -> str | None:
-    return https_url(text.strip()) if text else None
+def https_link(text: str, what: str) -> str:
+    """``text`` if it is an https link; the message names which link was wrong."""
+    try:
+        return https_url(text.strip())
+    except InvalidInput:
+        raise InvalidInput(f"the {what} must be an https:// link, not {text!r}") from None
 
 
 def new_key(title: str, taken: Iterable[str]) -> str:
-    """A short stable id for a session added by hand: ``live-3``, ``live-4``, …"""
-    del title  # ids stay neutral so renaming a session never changes its id
+    """A readable id for a session added by hand: ``office-hour``, then ``office-hour-2``, …"""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    base = slug[: KEY_LIMIT - 4]  # room for a "-NNN" suffix
+    if len(slug) > len(base) and "-" in base:
+        base = base.rsplit("-", 1)[0]  # cut between words, not inside one
+    base = base.strip("-") or "session"
     used = set(taken)
-    numbers = [int(m[1]) for k in used if (m := re.fullmatch(r"live-(\d+)", k))]
-    n = max(numbers, default=0) + 1
-    while f"live-{n}" in used:
-        n += 1
-    return f"live-{n}"
+    key, number = base, 2
+    while key in used:
+        key, number = f"{base}-{number}", number + 1
+    return key
+
+
+def require_check_in_open(session: CohortSession, now: datetime) -> None:
+    """Check-in counts as attendance, so it is open only while the session runs."""
+    if session.cancelled:
+        raise NotAllowed(f"**{session.title}** was cancelled, so there is nothing to check in to.")
+    if now < session.start:
+        raise NotAllowed(
+            f"Check-in opens when the session starts, {discord_timestamp(session.start, 'R')}."
+        )
+    if now > session.end:
+        raise NotAllowed(
+            f"Check-in closed when **{session.title}** ended ({discord_timestamp(session.end, 'f')})."
+        )
+
+
+# -- the words of the posts -----------------------------------------------------------
 
 
 def when(session: CohortSession) -> str:
-    start, end = session.start, session.end
-    return f"{discord_timestamp(start, 'F')} – {discord_timestamp(end, 't')} ({discord_timestamp(start, 'R')})"
+    """Start and end in every reader's own time zone, and how far away it is."""
+    return f"{discord_timestamp(session.start, 'F')} – {discord_timestamp(session.end, 't')} ({discord_timestamp(session.start, 'R')})"
 
 
 def link_line(session: CohortSession) -> str:
     return f"**Join:** {session.url}" if session.url else "The join link will be posted here."
+
+
+def time_left(delta: timedelta) -> str:
+    """``1 hour``, ``24 hours``, ``1 hour 30 minutes``, ``2 days``: to the nearest minute."""
+    minutes = round(delta.total_seconds() / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    if days >= 2 and rest == 0:  # "24 hours" reads better than "1 day" in a reminder
+        return plural(days, "day")
+    hours, minutes = divmod(minutes, 60)
+    parts = [plural(hours, "hour")] if hours else []
+    if minutes or not hours:
+        parts.append(plural(minutes, "minute"))
+    return " ".join(parts)
+
+
+def plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 def announcement(session: CohortSession) -> Post:
@@ -62,8 +123,12 @@ def announcement(session: CohortSession) -> Post:
     return Post(f"Live session: {session.title}", body)
 
 
-def reminder(session: CohortSession, lead: timedelta) -> Post:
-    body = f"**{session.title}** starts {discord_timestamp(session.start, 'R')} ({discord_timestamp(session.start, 't')}).\n{link_line(session)}"
+def reminder(session: CohortSession, now: datetime) -> Post:
+    """Says how long is left from ``now``, so a reminder sent late is still true."""
+    body = (
+        f"**{session.title}** starts in {time_left(session.start - now)}, "
+        f"at {discord_timestamp(session.start, 't')}.\n{link_line(session)}"
+    )
     return Post(f"Reminder: {session.title}", body)
 
 
@@ -82,20 +147,44 @@ def cancellation(session: CohortSession) -> Post:
     )
 
 
-def recording_text(
-    title: str, url: str, passcode: str | None, note: str | None, *, show_passcode: bool
+def moved(old: CohortSession, new: CohortSession) -> Post:
+    return Post(
+        f"Moved: {new.title}",
+        f"**{new.title}** has moved from {discord_timestamp(old.start, 'F')} to {when(new)}.\n"
+        "Reminders follow the new time; press **Add to calendar** again to update your calendar.",
+    )
+
+
+def recording_post(
+    recording: Recording, session: CohortSession | None, *, show_passcode: bool
 ) -> str:
-    lines = [f"🎬 **Recording of {title}:** {url}"]
-    if passcode:
+    """A recording's link; its passcode only where ``show_passcode`` (never a public channel)."""
+    title = session.title if session else recording.session_key
+    held = f" ({discord_timestamp(session.start, 'D')})" if session else ""
+    lines = [f"🎬 **Recording of {title}**{held}: {recording.url}"]
+    if recording.passcode:
         lines.append(
-            f"Passcode: `{passcode}`" if show_passcode else "Passcode: use `/recordings` to see it."
+            f"Passcode: `{recording.passcode}`"
+            if show_passcode
+            else "Passcode: use `/recordings` to see it."
         )
-    if note:
-        lines.append(note)
+    if recording.note:
+        lines.append(recording.note)
     return "\n".join(lines)
 
 
-def listing(sessions: Iterable[CohortSession], now: datetime) -> list[str]:
+def recordings_listing(
+    recordings: Iterable[Recording], sessions: Mapping[str, CohortSession]
+) -> str:
+    """Every recording with its session and date, passcodes included (an ephemeral answer)."""
+    entries = [
+        recording_post(r, sessions.get(r.session_key), show_passcode=True) for r in recordings
+    ]
+    return fit("\n\n".join(entries)) or "No recordings yet."
+
+
+def upcoming(sessions: Iterable[CohortSession], now: datetime) -> list[str]:
+    """Sessions not cancelled and not over, for anyone: local times and links."""
     lines = []
     for s in sessions:
         if s.cancelled or s.end < now:
@@ -103,3 +192,21 @@ def listing(sessions: Iterable[CohortSession], now: datetime) -> list[str]:
         link = f" — {s.url}" if s.url else ""
         lines.append(f"• **{s.title}** — {when(s)}{link}")
     return lines
+
+
+def instructor_line(session: CohortSession, asked: int, attended: int) -> str:
+    """One line of ``/session list``: id, title, time, how many asked for a reminder, attended."""
+    if session.cancelled:
+        return f"`{session.key}` ~~{session.title}~~ — {discord_timestamp(session.start, 'F')} — cancelled"
+    return (
+        f"`{session.key}` **{session.title}** — {when(session)} — "
+        f"🔔 {asked} asked for reminders, ✅ {attended} checked in"
+    )
+
+
+def fit(text: str) -> str:
+    """One message's worth: a long list is cut at a line break, and says so."""
+    if len(text) <= MESSAGE_LIMIT:
+        return text
+    cut = text.rfind("\n", 0, MESSAGE_LIMIT - 20)
+    return text[: cut if cut > 0 else MESSAGE_LIMIT - 20] + "\n… (more not shown)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from datetime import timedelta
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
@@ -14,16 +14,24 @@ from discord.ext import commands
 
 from bot import sessions as words
 from bot.app.deliveries import Job, Sent
-from bot.app.fanout import send_dms
-from bot.app.permissions import is_learner, require_instructor
-from bot.app.posting import channel_named, find_published, publish
+from bot.app.fanout import FanoutResult, send_dms
+from bot.app.permissions import (
+    POST_IN_THREAD,
+    SEND_MESSAGES,
+    is_instructor,
+    is_learner,
+    require,
+    require_instructor,
+)
+from bot.app.posting import channel_named, embed_for, find_published, publish
 from bot.app.tree import reported
-from bot.cohort import Cohort
+from bot.cohort import Cohort, Delivery
 from bot.course import ReminderAudience
 from bot.durations import parse_duration
-from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.ics import session_calendar
 from bot.render import Post
+from bot.sessions import Recording
 from bot.timetable import CohortSession
 from cogs._common import CohortName, find_cohort, guild_of, replan
 
@@ -32,19 +40,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-
-def bot_of(interaction: discord.Interaction) -> CohortBot:
-    return interaction.client  # type: ignore[return-value]
+Place = discord.TextChannel | discord.Thread
 
 
 async def session_of(bot: CohortBot, cohort_id: int, key: str) -> tuple[Cohort, CohortSession]:
     cohort = await bot.store.cohorts.get(cohort_id)
-    found = (
-        [s for s in await bot.store.cohorts.sessions(cohort_id) if s.key == key] if cohort else []
-    )
+    sessions = await bot.store.cohorts.sessions(cohort_id) if cohort else []
+    found = [s for s in sessions if s.key == key]
     if cohort is None or not found:
         raise NotFound("that session no longer exists")
     return cohort, found[0]
+
+
+def calendar_file(
+    cohort: Cohort, sessions: Sequence[CohortSession], bot: CohortBot
+) -> discord.File:
+    data = session_calendar(cohort.id, cohort.name, sessions, bot.clock.now())
+    name = f"{sessions[0].key}.ics" if len(sessions) == 1 else "sessions.ics"
+    return discord.File(io.BytesIO(data), filename=name)
 
 
 class SessionButton(
@@ -53,21 +66,19 @@ class SessionButton(
 ):
     """A button that keeps working after a restart: its custom id names cohort and session."""
 
-    LABELS: ClassVar[dict[str, tuple[str, str]]] = {
-        "remind": ("Remind me", "🔔"),
-        "ics": ("Add to calendar", "📅"),
-        "checkin": ("Check in", "✅"),
+    LOOKS: ClassVar[dict[str, tuple[str, str, discord.ButtonStyle]]] = {
+        "remind": ("Remind me", "🔔", discord.ButtonStyle.primary),
+        "ics": ("Add to calendar", "📅", discord.ButtonStyle.secondary),
+        "checkin": ("Check in", "✅", discord.ButtonStyle.primary),
     }
 
     def __init__(self, action: str, cohort_id: int, key: str) -> None:
-        label, emoji = self.LABELS[action]
+        label, emoji, style = self.LOOKS[action]
         super().__init__(
             discord.ui.Button(
                 label=label,
                 emoji=emoji,
-                style=discord.ButtonStyle.primary
-                if action != "ics"
-                else discord.ButtonStyle.secondary,
+                style=style,
                 custom_id=f"session:{action}:{cohort_id}:{key}",
             )
         )
@@ -81,36 +92,42 @@ class SessionButton(
 
     @reported
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot = bot_of(interaction)
+        bot: CohortBot = interaction.client  # type: ignore[assignment]
         cohort, session = await session_of(bot, self.cohort_id, self.key)
-        now = bot.clock.now()
         if self.action == "ics":
-            data = session_calendar(cohort.id, cohort.name, [session], now)
             await interaction.response.send_message(
                 f"**{session.title}** for your calendar:",
-                file=discord.File(io.BytesIO(data), filename=f"{session.key}.ics"),
+                file=calendar_file(cohort, [session], bot),
                 ephemeral=True,
             )
             return
         if not is_learner(interaction.user, cohort):
             raise NotAllowed(f"This is for learners of {cohort.name}.")
         if self.action == "remind":
-            on = await bot.store.sessions.toggle_rsvp(
-                cohort.id, session.key, interaction.user.id, now
-            )
-            text = (
-                "I'll DM you before it starts. 🔔"
-                if on
-                else "OK, no reminder DMs for this session."
-            )
-        elif not session.start - timedelta(minutes=10) <= now <= session.end:
-            raise UserError("Check-in is open only while the session is on.")
+            answer = await self.toggle_reminder(bot, cohort, session, interaction.user.id)
         else:
-            new = await bot.store.sessions.check_in(
-                cohort.id, session.key, interaction.user.id, now
-            )
-            text = "Checked in — welcome! ✅" if new else "You are already checked in."
-        await interaction.response.send_message(text, ephemeral=True)
+            answer = await self.check_in(bot, cohort, session, interaction.user.id)
+        await interaction.response.send_message(answer, ephemeral=True)
+
+    @staticmethod
+    async def toggle_reminder(
+        bot: CohortBot, cohort: Cohort, session: CohortSession, user_id: int
+    ) -> str:
+        if session.cancelled:
+            raise NotAllowed(f"**{session.title}** was cancelled.")
+        asked = await bot.store.sessions.toggle_rsvp(
+            cohort.id, session.key, user_id, bot.clock.now()
+        )
+        if asked:
+            return "I'll DM you before it starts, and the recording afterwards. 🔔"
+        return "OK, no DMs for this session. Press **Remind me** again to undo."
+
+    @staticmethod
+    async def check_in(bot: CohortBot, cohort: Cohort, session: CohortSession, user_id: int) -> str:
+        now = bot.clock.now()
+        words.require_check_in_open(session, now)
+        new = await bot.store.sessions.check_in(cohort.id, session.key, user_id, now)
+        return "Checked in — welcome! ✅" if new else "You are already checked in."
 
 
 def buttons(cohort_id: int, key: str, *actions: str) -> discord.ui.View:
@@ -122,6 +139,7 @@ def buttons(cohort_id: int, key: str, *actions: str) -> discord.ui.View:
 
 class Sessions(commands.Cog):
     session = app_commands.Group(name="session", description="Manage a cohort's live sessions")
+    # Discord cannot run a group by its own name, so "/sessions" is "/sessions upcoming".
     listing = app_commands.Group(name="sessions", description="Upcoming live sessions")
     recording = app_commands.Group(name="recording", description="Session recordings")
 
@@ -139,118 +157,146 @@ class Sessions(commands.Cog):
 
     # -- deliveries -------------------------------------------------------------------
 
-    async def _announcements(self, cohort: Cohort) -> discord.abc.GuildChannel | discord.Thread:
+    async def announcements(self, cohort: Cohort) -> discord.abc.GuildChannel | discord.Thread:
+        """Where session posts go: the announcements channel, else the cohort's forum."""
         return await channel_named(self.bot, cohort.announcements_channel_id or cohort.channel_id)
 
-    async def _session(self, job: Job) -> CohortSession:
+    async def job_session(self, job: Job) -> CohortSession:
         assert job.delivery.session is not None
         return (await session_of(self.bot, job.cohort.id, job.delivery.session))[1]
 
     async def find_in_announcements(self, job: Job) -> Sent | None:
         assert job.delivery.claimed_at is not None
-        channel = await self._announcements(job.cohort)
+        channel = await self.announcements(job.cohort)
         return await find_published(channel, job.delivery.marker(), job.delivery.claimed_at)
 
     async def announce(self, job: Job) -> Sent:
-        session = await self._session(job)
-        view = buttons(job.cohort.id, session.key, "remind", "ics")
+        session = await self.job_session(job)
         sent = await publish(
-            await self._announcements(job.cohort),
+            await self.announcements(job.cohort),
             words.announcement(session),
             job.delivery.marker(),
-            view=view,
+            view=buttons(job.cohort.id, session.key, "remind", "ics"),
         )
         await self.sync_event(job.cohort, session)
         return sent
 
     async def remind(self, job: Job) -> Sent:
-        session = await self._session(job)
-        lead = session.start - job.delivery.due
-        post = words.reminder(session, lead)
-        sent = await publish(await self._announcements(job.cohort), post, job.delivery.marker())
-        result = await self.dm_learners(job.cohort, session, job.delivery.key, post)
-        return Sent(sent.channel_id, sent.message_id, note=f"DMs: {result}")
+        """DMs first, then the public post, so every way of failing ends with both, once.
+
+        A failure among the DMs (rate limit) raises before anything is posted, and
+        the retry skips whoever was reached. A crash after the post is settled by
+        ``find`` finding it, which it could not do if DMs were still owed.
+        """
+        session = await self.job_session(job)
+        post = words.reminder(session, job.now)
+        recipients = await self.reminder_recipients(job, session)
+        result = await self.dm(job.cohort, job.delivery.key, recipients, post)
+        if result.dms_closed:
+            await self.bot.tell_instructors(
+                job.cohort, f"reminder for {session.title}: {result.summary()}."
+            )
+        channel = await self.announcements(job.cohort)
+        sent = await publish(channel, post, job.delivery.marker())
+        return Sent(sent.channel_id, sent.message_id, note=f"DMs: {result.summary()}")
 
     async def start(self, job: Job) -> Sent:
-        session = await self._session(job)
-        view = buttons(job.cohort.id, session.key, "checkin")
+        session = await self.job_session(job)
         return await publish(
-            await self._announcements(job.cohort),
+            await self.announcements(job.cohort),
             words.starting(session),
             job.delivery.marker(),
-            view=view,
+            view=buttons(job.cohort.id, session.key, "checkin"),
         )
 
-    async def dm_learners(
-        self, cohort: Cohort, session: CohortSession, key: str, post: Post
-    ) -> str:
-        """DM the learners who asked (or everyone not opted out, if the course says so)."""
+    async def reminder_recipients(self, job: Job, session: CohortSession) -> list[discord.Member]:
+        """Who pressed "Remind me", or every learner not opted out if the course says so."""
+        cohort = job.cohort
         guild = self.bot.get_guild(cohort.guild_id)
         if guild is None:
-            return "no server"
-        course = self.bot.library.get(cohort.course_id)
-        if course.reminder_audience == ReminderAudience.EVERYONE:
+            return []
+        if job.course.reminder_audience == ReminderAudience.EVERYONE:
             role = guild.get_role(cohort.learner_role_id)
             opted_out = await self.bot.store.learners.reminders_off()
-            ids = [m.id for m in (role.members if role else []) if m.id not in opted_out]
-        else:
-            ids = await self.bot.store.sessions.rsvps(cohort.id, session.key)
-        members = [m for uid in ids if (m := guild.get_member(uid)) is not None]
-        text = f"**{post.title}** ({cohort.name})\n{post.body}"
-        result = await send_dms(
-            self.bot.store,
-            self.bot.clock,
-            cohort.id,
-            key,
-            members,
-            lambda _: {"content": text[:2000]},
+            return [m for m in (role.members if role else []) if m.id not in opted_out]
+        return await self.members(
+            cohort, await self.bot.store.sessions.rsvps(cohort.id, session.key)
         )
-        if result.dms_closed:
-            await self.bot.tell_instructors(cohort, f"{session.title}: {result.summary()}.")
-        return result.summary()
+
+    async def members(self, cohort: Cohort, user_ids: list[int]) -> list[discord.Member]:
+        guild = self.bot.get_guild(cohort.guild_id)
+        return [m for uid in user_ids if guild and (m := guild.get_member(uid))]
+
+    async def dm(
+        self, cohort: Cohort, key: str, members: list[discord.Member], post: Post
+    ) -> FanoutResult:
+        """Each member once per ``key``; closed DMs are counted, never named in public."""
+        text = words.fit(f"**{post.title}** ({cohort.name})\n{post.body}")
+        return await send_dms(
+            self.bot.store, self.bot.clock, cohort.id, key, members, lambda _: {"content": text}
+        )
+
+    # -- the Discord scheduled event that mirrors a session ----------------------------
 
     async def sync_event(self, cohort: Cohort, session: CohortSession) -> None:
-        """Mirror the session as a Discord scheduled event, when the bot may manage events."""
+        """Create, update or delete the session's guild event, when the bot may manage events.
+
+        Best effort: the posts and reminders are the promise, the event a convenience,
+        so a refusal is logged rather than failing the announcement.
+        """
         guild = self.bot.get_guild(cohort.guild_id)
         if guild is None or not guild.me.guild_permissions.manage_events:
             return
-        event_id = await self.bot.store.sessions.event_id(cohort.id, session.key)
         try:
-            # Fetched, not cached: the bot does not ask for the scheduled-events intent.
-            event = await guild.fetch_scheduled_event(event_id) if event_id else None
+            event = await self.stored_event(guild, cohort, session)
             if session.cancelled or session.end <= self.bot.clock.now():
                 if event is not None:
                     await event.delete()
                 await self.bot.store.sessions.set_event_id(cohort.id, session.key, None)
-                return
-            fields: dict[str, Any] = {
-                "name": f"{session.title} ({cohort.name})"[:100],
-                "start_time": session.start,
-                "end_time": session.end,
-                "location": session.url or "See the course announcements",
-            }
-            if event is None:
+            elif event is None:
                 created = await guild.create_scheduled_event(
                     entity_type=discord.EntityType.external,
                     privacy_level=discord.PrivacyLevel.guild_only,
-                    **fields,
+                    **self.event_fields(cohort, session),
                 )
                 await self.bot.store.sessions.set_event_id(cohort.id, session.key, created.id)
             else:
-                await event.edit(**fields)
+                await event.edit(**self.event_fields(cohort, session))
         except discord.HTTPException as error:
             log.warning("could not sync the event of %s: %s", session.key, error)
 
+    async def stored_event(
+        self, guild: discord.Guild, cohort: Cohort, session: CohortSession
+    ) -> discord.ScheduledEvent | None:
+        event_id = await self.bot.store.sessions.event_id(cohort.id, session.key)
+        if event_id is None:
+            return None
+        try:
+            # Fetched, not cached: the bot does not ask for the scheduled-events intent.
+            return await guild.fetch_scheduled_event(event_id)
+        except discord.NotFound:  # someone deleted it by hand: make a new one
+            return None
+
+    @staticmethod
+    def event_fields(cohort: Cohort, session: CohortSession) -> dict[str, Any]:
+        return {
+            "name": f"{session.title} ({cohort.name})"[:100],
+            "description": f"Live session of {cohort.name}. {words.link_line(session)}"[:1000],
+            "start_time": session.start,
+            "end_time": session.end,
+            "location": session.url or "See the course announcements",
+        }
+
     # -- instructor commands ----------------------------------------------------------
 
-    async def _instructor_cohort(self, interaction: discord.Interaction, name: str) -> Cohort:
+    async def instructor_cohort(self, interaction: discord.Interaction, name: str) -> Cohort:
         cohort = await find_cohort(self.bot, interaction, name)
         require_instructor(interaction.user, cohort)
         return cohort
 
-    async def _find(self, cohort: Cohort, key: str) -> CohortSession:
+    async def named_session(self, cohort: Cohort, key: str) -> CohortSession:
         for s in await self.bot.store.cohorts.sessions(cohort.id):
-            if s.key == key or s.title == key:
+            if key in (s.key, s.title):
                 return s
         raise NotFound(f"{cohort.name} has no session {key!r}: see `/session list`")
 
@@ -271,30 +317,34 @@ class Sessions(commands.Cog):
         duration: str,
         url: str | None = None,
     ) -> None:
-        found = await self._instructor_cohort(interaction, cohort)
+        found = await self.instructor_cohort(interaction, cohort)
         existing = await self.bot.store.cohorts.sessions(found.id)
         session = CohortSession(
             words.new_key(title, (s.key for s in existing)),
             title,
-            words.parse_start(start, found.zone),
+            words.parse_start(start, found.zone, self.bot.clock.now()),
             parse_duration(duration),
-            words.join_url(url),
+            words.https_link(url, "join link") if url else None,
         )
         await self.bot.store.cohorts.save_session(found.id, session)
         await interaction.response.send_message(
-            f"Added **{session.title}** ({session.key}): {words.when(session)}", ephemeral=True
+            f"Added **{session.title}** (`{session.key}`): {words.when(session)}", ephemeral=True
         )
-        await replan(self.bot, found)
+        await replan(self.bot, found)  # announced now if its week has begun
 
-    @session.command(name="list", description="A cohort's sessions, with their ids")
+    @session.command(name="list", description="A cohort's sessions, with their ids and counts")
     @app_commands.describe(cohort="The cohort")
     async def list_(self, interaction: discord.Interaction, cohort: CohortName) -> None:
-        found = await self._instructor_cohort(interaction, cohort)
+        found = await self.instructor_cohort(interaction, cohort)
+        asked = await self.bot.store.sessions.rsvp_counts(found.id)
+        attended = await self.bot.store.sessions.attendance_counts(found.id)
         lines = [
-            f"`{s.key}` **{s.title}** — {words.when(s)}{' — cancelled' if s.cancelled else ''}"
+            words.instructor_line(s, asked.get(s.key, 0), attended.get(s.key, 0))
             for s in await self.bot.store.cohorts.sessions(found.id)
         ]
-        await interaction.response.send_message("\n".join(lines) or "No sessions.", ephemeral=True)
+        await interaction.response.send_message(
+            words.fit("\n".join(lines)) or "No sessions.", ephemeral=True
+        )
 
     @session.command(name="reschedule", description="Move a session; its reminders move with it")
     @app_commands.describe(
@@ -303,16 +353,18 @@ class Sessions(commands.Cog):
     async def reschedule(
         self, interaction: discord.Interaction, cohort: CohortName, session: str, start: str
     ) -> None:
-        found = await self._instructor_cohort(interaction, cohort)
-        old = await self._find(found, session)
-        moved = CohortSession(
-            old.key, old.title, words.parse_start(start, found.zone), old.duration, old.url
-        )
+        found = await self.instructor_cohort(interaction, cohort)
+        old = await self.named_session(found, session)
+        new_start = words.parse_start(start, found.zone, self.bot.clock.now())
+        # Moving a cancelled session brings it back.
+        moved = CohortSession(old.key, old.title, new_start, old.duration, old.url)
         await self.bot.store.cohorts.save_session(found.id, moved)
         await interaction.response.send_message(
             f"Moved **{moved.title}** to {words.when(moved)}.", ephemeral=True
         )
         await replan(self.bot, found)
+        if await self.update_announcement(found, moved, words.announcement(moved)):
+            await self.notice(found, words.moved(old, moved), f"moved:{moved.key}")
         await self.sync_event(found, moved)
 
     @session.command(
@@ -322,24 +374,50 @@ class Sessions(commands.Cog):
     async def cancel(
         self, interaction: discord.Interaction, cohort: CohortName, session: str
     ) -> None:
-        found = await self._instructor_cohort(interaction, cohort)
-        old = await self._find(found, session)
+        found = await self.instructor_cohort(interaction, cohort)
+        old = await self.named_session(found, session)
+        if old.cancelled:
+            raise InvalidInput(f"**{old.title}** is already cancelled.")
+        if old.end <= self.bot.clock.now():
+            raise InvalidInput(f"**{old.title}** has already taken place.")
         cancelled = CohortSession(
             old.key, old.title, old.start, old.duration, old.url, cancelled=True
         )
         await self.bot.store.cohorts.save_session(found.id, cancelled)
         await interaction.response.send_message(f"Cancelled **{old.title}**.", ephemeral=True)
-        await replan(self.bot, found)
-        await publish(
-            await self._announcements(found),
-            words.cancellation(old),
-            f"{found.marker} · cancel:{old.key}",
-        )
+        await replan(self.bot, found)  # its pending reminders are skipped
+        await self.update_announcement(found, old, words.cancellation(old))
+        await self.notice(found, words.cancellation(old), f"cancel:{old.key}")
         await self.sync_event(found, cancelled)
+
+    async def notice(self, cohort: Cohort, post: Post, what: str) -> None:
+        await publish(await self.announcements(cohort), post, f"{cohort.marker} · {what}")
+
+    async def announcement_row(self, cohort: Cohort, session: CohortSession) -> Delivery | None:
+        """The session's announcement, if it has been posted."""
+        row = await self.bot.store.deliveries.get(cohort.id, f"announce:{session.key}")
+        return row if row and row.channel_id and row.message_id else None
+
+    async def update_announcement(self, cohort: Cohort, session: CohortSession, post: Post) -> bool:
+        """Rewrite the posted announcement so scrolling up never shows a stale time.
+
+        False when it was never posted (nothing to correct, nobody to tell).
+        """
+        row = await self.announcement_row(cohort, session)
+        if row is None or row.channel_id is None or row.message_id is None:
+            return False
+        channel = self.bot.get_channel(row.channel_id)
+        if isinstance(channel, Place):
+            try:
+                message = channel.get_partial_message(row.message_id)
+                await message.edit(embed=embed_for(post, row.marker()))
+            except discord.HTTPException as error:
+                log.warning("could not update the announcement of %s: %s", session.key, error)
+        return True
 
     @reschedule.autocomplete("session")
     @cancel.autocomplete("session")
-    async def _session_names(
+    async def session_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         name = getattr(interaction.namespace, "cohort", None)
@@ -348,15 +426,19 @@ class Sessions(commands.Cog):
         cohort = await self.bot.store.cohorts.by_name(interaction.guild.id, name)
         if cohort is None:
             return []
+        needle = current.lower()
         return [
             app_commands.Choice(name=f"{s.title} ({s.key})"[:100], value=s.key)
             for s in await self.bot.store.cohorts.sessions(cohort.id)
-            if current.lower() in s.title.lower() or current.lower() in s.key
+            if needle in s.title.lower() or needle in s.key
         ][:25]
 
     # -- anyone -------------------------------------------------------------------------
 
-    async def _my_cohorts(self, interaction: discord.Interaction, name: str | None) -> list[Cohort]:
+    async def chosen_cohorts(
+        self, interaction: discord.Interaction, name: str | None
+    ) -> list[Cohort]:
+        """The named cohort; without a name, the ones the member learns in (else all here)."""
         if name:
             return [await find_cohort(self.bot, interaction, name)]
         cohorts = await self.bot.store.cohorts.in_guild(guild_of(interaction).id)
@@ -369,13 +451,12 @@ class Sessions(commands.Cog):
         self, interaction: discord.Interaction, cohort: CohortName | None = None
     ) -> None:
         lines = []
-        for found in await self._my_cohorts(interaction, cohort):
-            mine = words.listing(
-                await self.bot.store.cohorts.sessions(found.id), self.bot.clock.now()
-            )
+        now = self.bot.clock.now()
+        for found in await self.chosen_cohorts(interaction, cohort):
+            mine = words.upcoming(await self.bot.store.cohorts.sessions(found.id), now)
             lines += [f"__{found.name}__", *(mine or ["no upcoming sessions"])]
         await interaction.response.send_message(
-            "\n".join(lines)[:2000] or "No cohorts here yet.", ephemeral=True
+            words.fit("\n".join(lines)) or "No cohorts here yet.", ephemeral=True
         )
 
     @listing.command(name="calendar", description="All of a cohort's sessions as one calendar file")
@@ -383,20 +464,19 @@ class Sessions(commands.Cog):
     async def calendar(
         self, interaction: discord.Interaction, cohort: CohortName | None = None
     ) -> None:
-        found = (await self._my_cohorts(interaction, cohort))[:1]
+        found = await self.chosen_cohorts(interaction, cohort)
         if not found:
             raise NotFound("there are no cohorts in this server yet")
-        data = session_calendar(
-            found[0].id,
-            found[0].name,
-            await self.bot.store.cohorts.sessions(found[0].id),
-            self.bot.clock.now(),
-        )
+        sessions = await self.bot.store.cohorts.sessions(found[0].id)
+        if not sessions:
+            raise NotFound(f"{found[0].name} has no live sessions")
         await interaction.response.send_message(
             f"Live sessions of {found[0].name}:",
-            file=discord.File(io.BytesIO(data), filename="sessions.ics"),
+            file=calendar_file(found[0], sessions, self.bot),
             ephemeral=True,
         )
+
+    # -- recordings ---------------------------------------------------------------------
 
     @recording.command(name="add", description="Post a session's recording")
     @app_commands.describe(
@@ -415,81 +495,67 @@ class Sessions(commands.Cog):
         passcode: str | None = None,
         note: str | None = None,
     ) -> None:
-        found = await self._instructor_cohort(interaction, cohort)
-        target = await self._find(found, session)
-        link = words.join_url(url)
-        assert link is not None
-        now = self.bot.clock.now()
+        found = await self.instructor_cohort(interaction, cohort)
+        target = await self.named_session(found, session)
+        link = words.https_link(url, "recording link")
+        places = await self.recording_places(found, target)
+        recording = Recording(target.key, link, passcode, note, self.bot.clock.now())
         number = await self.bot.store.sessions.add_recording(
-            found.id, target.key, link, passcode, note, interaction.user.id, now
+            found.id, recording, interaction.user.id
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        posted = await self._post_recording(found, target, link, passcode, note)
-        private = words.recording_text(target.title, link, passcode, note, show_passcode=True)
-        post = Post(f"Recording: {target.title}", private)
-        dmed = await self.dm_learners_who_asked(
-            found, target, f"recording:{target.key}:{number}", post
+        for channel, reply_to in places:
+            await self.post_recording(channel, reply_to, recording, target)
+        private = words.recording_post(recording, target, show_passcode=True)
+        asked = await self.members(found, await self.bot.store.sessions.rsvps(found.id, target.key))
+        result = await self.dm(
+            found,
+            f"recording:{target.key}:{number}",
+            asked,
+            Post(f"Recording: {target.title}", private),
         )
+        where = " and ".join(channel.mention for channel, _ in places)
         await interaction.followup.send(
-            f"Recording posted in {posted}; DMs: {dmed}.", ephemeral=True
+            f"Recording posted in {where}; DMs to those who asked: {result.summary()}.",
+            ephemeral=True,
         )
 
-    add_recording.autocomplete("session")(_session_names)
+    add_recording.autocomplete("session")(session_choices)
 
-    async def dm_learners_who_asked(
-        self, cohort: Cohort, session: CohortSession, key: str, post: Post
-    ) -> str:
-        guild = self.bot.get_guild(cohort.guild_id)
-        ids = await self.bot.store.sessions.rsvps(cohort.id, session.key)
-        members = [m for uid in ids if guild and (m := guild.get_member(uid))]
-        result = await send_dms(
-            self.bot.store,
-            self.bot.clock,
-            cohort.id,
-            key,
-            members,
-            lambda _: {"content": post.body},
-        )
-        return result.summary()
-
-    async def _post_recording(
-        self,
-        cohort: Cohort,
-        session: CohortSession,
-        url: str,
-        passcode: str | None,
-        note: str | None,
-    ) -> str:
-        """Under the session's announcement and in its week's thread; passcode only where private."""
-        places = []
-        announce = await self.bot.store.deliveries.get(cohort.id, f"announce:{session.key}")
-        module = (
-            await self.bot.store.deliveries.get(cohort.id, f"module:{announce.week}")
-            if announce
-            else None
-        )
-        for row in (announce, module):
-            if row is None or row.channel_id is None:
-                continue
-            channel = self.bot.get_channel(row.channel_id)
-            if not isinstance(channel, discord.TextChannel | discord.Thread):
-                continue
-            public = channel.permissions_for(channel.guild.default_role).view_channel
-            text = words.recording_text(
-                session.title, url, passcode, note, show_passcode=not public
-            )
-            reference = (
-                channel.get_partial_message(row.message_id)
-                if row.message_id and row is announce
-                else None
-            )
-            await channel.send(text, reference=reference) if reference else await channel.send(text)
-            places.append(channel.mention)
-        if not places:
+    async def recording_places(
+        self, cohort: Cohort, session: CohortSession
+    ) -> list[tuple[Place, int | None]]:
+        """Under the session's announcement, and in its week's forum post."""
+        announce = await self.announcement_row(cohort, session)
+        if announce is None:
             raise InvalidInput(
-                "that session has not been announced yet, so there is nowhere to post its recording"
+                f"**{session.title}** has not been announced yet, so there is nowhere to post "
+                "its recording"
             )
-        return " and ".join(places)
+        module = await self.bot.store.deliveries.get(cohort.id, f"module:{announce.week}")
+        places: list[tuple[Place, int | None]] = []
+        for row, reply_to in ((announce, announce.message_id), (module, None)):
+            channel = self.bot.get_channel(row.channel_id) if row and row.channel_id else None
+            if isinstance(channel, Place) and channel.id not in {c.id for c, _ in places}:
+                places.append((channel, reply_to))
+        return places
+
+    async def post_recording(
+        self,
+        channel: Place,
+        reply_to: int | None,
+        recording: Recording,
+        session: CohortSession,
+    ) -> None:
+        require(channel, POST_IN_THREAD if isinstance(channel, discord.Thread) else SEND_MESSAGES)
+        # A passcode goes only where @everyone cannot look; elsewhere, /recordings shows it.
+        public = channel.permissions_for(channel.guild.default_role).view_channel
+        text = words.recording_post(recording, session, show_passcode=not public)
+        if reply_to is None:
+            await channel.send(text)
+        else:
+            under = channel.get_partial_message(reply_to)
+            await channel.send(text, reference=under.to_reference(fail_if_not_exists=False))
 
     @app_commands.command(
         name="recordings", description="Every recording of your cohort's sessions"
@@ -498,37 +564,22 @@ class Sessions(commands.Cog):
     async def recordings(
         self, interaction: discord.Interaction, cohort: CohortName | None = None
     ) -> None:
-        chosen = await self._my_cohorts(interaction, cohort)
-        lines = []
-        for found in chosen:
-            if not (
-                is_learner(interaction.user, found) or self._may_manage(interaction.user, found)
-            ):
+        now = self.bot.clock.now()
+        parts = []
+        for found in await self.chosen_cohorts(interaction, cohort):
+            if not (is_learner(interaction.user, found) or is_instructor(interaction.user, found)):
                 raise NotAllowed(f"Recordings of {found.name} are for its learners.")
             course = self.bot.library.get(found.course_id)
-            if self.bot.clock.now() >= found.calendar(course).archives:
-                continue
-            titles = {s.key: s for s in await self.bot.store.cohorts.sessions(found.id)}
-            for rec in await self.bot.store.sessions.recordings(found.id):
-                session = titles.get(rec.session_key)
-                title = session.title if session else rec.session_key
-                held = f" ({session.start:%d %b %Y})" if session else ""
-                lines.append(
-                    words.recording_text(
-                        f"{title}{held}", rec.url, rec.passcode, rec.note, show_passcode=True
-                    )
-                )
+            if now >= found.calendar(course).archives:
+                continue  # listed until the cohort is archived
+            sessions = {s.key: s for s in await self.bot.store.cohorts.sessions(found.id)}
+            listing = words.recordings_listing(
+                await self.bot.store.sessions.recordings(found.id), sessions
+            )
+            parts.append(f"__{found.name}__\n{listing}")
         await interaction.response.send_message(
-            "\n\n".join(lines)[:2000] or "No recordings yet.", ephemeral=True
+            words.fit("\n\n".join(parts)) or "No recordings yet.", ephemeral=True
         )
-
-    @staticmethod
-    def _may_manage(user: discord.Member | discord.User, cohort: Cohort) -> bool:
-        try:
-            require_instructor(user, cohort)
-        except NotAllowed:
-            return False
-        return True
 
 
 async def setup(bot: CohortBot) -> None:

@@ -5,32 +5,45 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import discord
+import simcord
 from icalendar import Calendar
+from simcord.backend.models.channel import Overwrite, OverwriteType
 
 from bot.cohort import CLAIM_LEASE
-from bot.errors import NotAllowed
+from bot.errors import InvalidInput, NotAllowed
 from bot.store import Store
 from tests.helpers import World, bot_posts, dms, refusals
 from tests.test_e2e_cohorts import START, cohort_id
 
-LIVE_1 = datetime(2026, 10, 21, 17, tzinfo=UTC)  # 10:00 PDT
-LIVE_2 = datetime(2026, 11, 11, 18, tzinfo=UTC)  # 10:00 PST, after the DST end
+# The 2025 sample's sessions, 52 weeks later: 10:00 in Los Angeles on both sides of the DST end.
+LIVE_1 = datetime(2026, 10, 21, 17, tzinfo=UTC)  # 10:00 PDT, 75 minutes
+LIVE_2 = datetime(2026, 11, 11, 18, tzinfo=UTC)  # 10:00 PST, 60 minutes
+WEEK_2_OPENS = datetime(2026, 10, 20, 16, tzinfo=UTC)  # announces live-1
 
 
 def posts_for(world: World, key: str) -> list[discord.Message]:
+    """The bot's posts in the announcements channel for one delivery (by its footer marker)."""
     return [
         m for m in bot_posts(world.server.announcements)
         if any((e.footer.text or "").endswith(f"· {key}") for e in m.embeds)
     ]  # fmt: skip
 
 
-def reminder_dms(world: World, learner) -> list[str]:
-    return [m.content for m in dms(world, learner) if "Reminder:" in m.content]
+def titled(world: World, prefix: str) -> list[discord.Message]:
+    return [
+        m
+        for m in bot_posts(world.server.announcements)
+        if m.embeds and (m.embeds[0].title or "").startswith(prefix)
+    ]
 
 
-def events(world: World) -> dict[str, object]:
+def dms_containing(world: World, member: simcord.MemberActor, text: str) -> list[str]:
+    return [m.content for m in dms(world, member) if text in m.content]
+
+
+def events(world: World) -> list:
     guild = world.env.backend.get_guild(world.server.guild.id)
-    return {e.name: e for e in guild.scheduled_events.values()}
+    return list(guild.scheduled_events.values())
 
 
 async def created(world: World) -> None:
@@ -40,9 +53,37 @@ async def created(world: World) -> None:
 
 async def announced(world: World) -> discord.Message:
     await created(world)
-    await world.advance_to(datetime(2026, 10, 20, 16, 1, tzinfo=UTC))  # week 2 opens
+    await world.advance_to(WEEK_2_OPENS + timedelta(minutes=1))
     (message,) = posts_for(world, "announce:live-1")
     return message
+
+
+async def session_command(world: World, name: str, **options) -> simcord.InteractionResult:
+    return await world.server.instructor.slash(
+        world.server.staff, f"session {name}", cohort="Fall 2026", **options
+    )
+
+
+async def add_recording(world: World, actor=None, **options) -> simcord.InteractionResult:
+    options.setdefault("session", "live-1")
+    return await (actor or world.server.instructor).slash(
+        world.server.staff, "recording add", cohort="Fall 2026", **options
+    )
+
+
+def hide_from_everyone(world: World, channel: simcord.ChannelHandle) -> None:
+    """Make a channel members-only: @everyone may not view it; learners, staff and the bot may."""
+    view = discord.Permissions(view_channel=True).value
+    guild = world.env.backend.get_guild(world.server.guild.id)
+    (bot_role,) = [r for r in guild.roles.values() if r.managed]
+    overwrites = [Overwrite(target_id=guild.id, type=OverwriteType.ROLE, deny=view)]
+    for role_id in (world.server.learner_role.id, world.server.instructor_role.id, bot_role.id):
+        overwrites.append(Overwrite(target_id=role_id, type=OverwriteType.ROLE, allow=view))
+    for overwrite in overwrites:
+        world.env.backend.set_overwrite(channel.id, overwrite)
+
+
+# -- reminders ----------------------------------------------------------------------------
 
 
 async def test_reminders_fall_before_each_session_on_both_sides_of_the_dst_end(world: World):
@@ -59,19 +100,33 @@ async def test_reminders_fall_before_each_session_on_both_sides_of_the_dst_end(w
     for key, instant in expected.items():
         (post,) = posts_for(world, key)
         assert post.created_at == instant, (key, post.created_at)
-    (announcement,) = posts_for(world, "announce:live-1")
-    body = announcement.embeds[0].description
-    assert (
-        f"<t:{int(LIVE_1.timestamp())}:F>" in body
-        and "https://example.org/live/de-escalation-1" in body
-    )
+    (day_before,) = posts_for(world, "reminder:live-2:1d")
+    (hour_before,) = posts_for(world, "reminder:live-2:1h")
+    assert "starts in 24 hours" in day_before.embeds[0].description
+    assert "starts in 1 hour" in hour_before.embeds[0].description
+    (starting,) = posts_for(world, "starting:live-2")
+    assert "https://example.org/live/de-escalation-2" in starting.embeds[0].description
+
+
+async def test_the_announcement_shows_both_times_as_discord_timestamps_and_the_link(world: World):
+    message = await announced(world)
+    assert message.created_at == WEEK_2_OPENS  # with its week's module post
+    body = message.embeds[0].description
+    start, end = int(LIVE_1.timestamp()), int((LIVE_1 + timedelta(minutes=75)).timestamp())
+    assert f"<t:{start}:F>" in body and f"<t:{start}:R>" in body and f"<t:{end}:t>" in body
+    assert "https://example.org/live/de-escalation-1" in body
+    labels = [c.label for row in message.components for c in row.children]
+    assert labels == ["Remind me", "Add to calendar"]
 
 
 async def test_remind_me_dms_before_the_session_and_still_works_after_a_restart(world: World):
     message = await announced(world)
-    amara, bao = world.server.learners[:2]
+    amara, bao, carmen = world.server.learners[:3]
     pressed = await amara.click(message, label="Remind me")
     assert pressed.ephemeral and "DM you" in pressed.response.content
+    await carmen.click(message, label="Remind me")
+    undone = await carmen.click(message, label="Remind me")  # a toggle: pressed again, off
+    assert "no DMs" in undone.response.content
 
     await world.restart()
     after = await bao.click(message, label="Remind me")  # the button outlived the process
@@ -79,62 +134,79 @@ async def test_remind_me_dms_before_the_session_and_still_works_after_a_restart(
     await world.advance_to(LIVE_1 - timedelta(hours=1) + timedelta(seconds=1))
 
     for learner in (amara, bao):
-        reminders = reminder_dms(world, learner)
-        assert len(reminders) == 2 and "Reminder: Live session 1" in reminders[0]
-    assert reminder_dms(world, world.server.learners[2]) == []
+        reminders = dms_containing(world, learner, "Reminder:")
+        assert len(reminders) == 2 and "starts in 1 hour" in reminders[1]
+    assert dms_containing(world, carmen, "Reminder:") == []
 
 
-async def test_add_to_calendar_gives_an_ics_with_the_right_instants(world: World):
-    message = await announced(world)
-    result = await world.server.learners[0].click(message, label="Add to calendar")
-    (attachment,) = result.response.attachments
-    calendar = Calendar.from_ical(await attachment.read())
-    (event,) = calendar.walk("VEVENT")
-    assert event.decoded("dtstart") == LIVE_1
-    assert event.decoded("dtend") == LIVE_1 + timedelta(minutes=75)
-    whole = await world.server.learners[0].slash(world.server.staff, "sessions calendar")
-    (file,) = whole.response.attachments
-    starts = [e.decoded("dtstart") for e in Calendar.from_ical(await file.read()).walk("VEVENT")]
-    assert starts == [LIVE_1, LIVE_2]
-
-
-async def test_reschedule_moves_every_reminder_and_cancel_removes_them_with_a_notice(world: World):
+async def test_a_course_that_reminds_everyone_skips_those_who_opted_out(world: World, tmp_path):
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    sample = (world.prompts / "de-escalation.yaml").read_text()
+    (prompts / "de-escalation.yaml").write_text(sample.replace("dm: opted_in", "dm: everyone"))
+    world.bot.library.directory = prompts
+    world.bot.library.reload()
+    amara, bao = world.server.learners[:2]
+    await bao.slash(world.server.staff, "reminders off")
     await created(world)
-    staff, instructor = world.server.staff, world.server.instructor
-    moved = await instructor.slash(
-        staff, "session reschedule", cohort="Fall 2026", session="live-1", start="2026-10-22 11:00"
-    )
-    assert "Moved" in moved.response.content
-    await instructor.slash(staff, "session cancel", cohort="Fall 2026", session="live-2")
-    (notice,) = [
-        m
-        for m in bot_posts(world.server.announcements)
-        if m.embeds and m.embeds[0].title.startswith("Cancelled")
-    ]
-    assert "Live session 2" in notice.embeds[0].title
-
-    await world.advance_to(LIVE_2 + timedelta(days=1))
-    new_start = datetime(2026, 10, 22, 18, tzinfo=UTC)  # 11:00 PDT
-    assert posts_for(world, "reminder:live-1:1h")[0].created_at == new_start - timedelta(hours=1)
-    assert posts_for(world, "starting:live-1")[0].created_at == new_start
-    assert [
-        posts_for(world, k) for k in ("reminder:live-2:1d", "reminder:live-2:1h", "starting:live-2")
-    ] == [[], [], []]
+    await world.advance_to(LIVE_1 - timedelta(hours=24) + timedelta(seconds=1))
+    assert len(dms_containing(world, amara, "Reminder:")) == 1  # never pressed "Remind me"
+    assert dms_containing(world, bao, "Reminder:") == []
+    assert dms_containing(world, world.server.outsider, "Reminder:") == []
 
 
 async def test_a_restart_between_claim_and_send_gives_exactly_one_reminder(world: World):
-    await created(world)
+    message = await announced(world)
+    amara = world.server.learners[0]
+    await amara.click(message, label="Remind me")
     await world.advance_to(LIVE_1 - timedelta(hours=1, minutes=5))
     world.bot.wakeups.shutdown()
     await world.advance_to(LIVE_1 - timedelta(hours=1))
-    ghost = await Store.open(world.database)
+    ghost = await Store.open(world.database)  # another process claims it, then dies
     assert await ghost.deliveries.claim(
         await cohort_id(world), "reminder:live-1:1h", "ghost", world.clock.now()
     )
     await ghost.close()
     await world.restart()
+    assert posts_for(world, "reminder:live-1:1h") == []  # a fresh claim might still be sending
     await world.advance_to(LIVE_1 - timedelta(hours=1) + CLAIM_LEASE + timedelta(seconds=1))
     assert len(posts_for(world, "reminder:live-1:1h")) == 1
+    assert len(dms_containing(world, amara, "starts in")) == 2  # the day before, and this one
+
+
+async def test_killed_after_posting_a_reminder_finds_it_instead_of_reminding_twice(world: World):
+    message = await announced(world)
+    amara = world.server.learners[0]
+    await amara.click(message, label="Remind me")
+    await world.advance_to(LIVE_1 - timedelta(hours=1) + timedelta(seconds=1))
+    (posted,) = posts_for(world, "reminder:live-1:1h")
+    # The process posted the reminder but died before recording it: the row is still claimed.
+    cid = await cohort_id(world)
+    await world.bot.store.db.execute(
+        "UPDATE deliveries SET state = 'claimed', message_id = NULL, claimed_at = due_at"
+        " WHERE cohort_id = ? AND item_key = 'reminder:live-1:1h'",
+        (cid,),
+    )
+    await world.bot.store.db.commit()
+    await world.restart()
+    await world.advance_to(LIVE_1 - timedelta(hours=1) + CLAIM_LEASE + timedelta(seconds=2))
+    assert posts_for(world, "reminder:live-1:1h") == [posted]
+    assert len(dms_containing(world, amara, "starts in 1 hour")) == 1
+    row = await world.bot.store.deliveries.get(cid, "reminder:live-1:1h")
+    assert (row.state, row.message_id) == ("done", posted.id)
+
+
+async def test_a_reminder_retried_after_a_failure_posts_and_dms_once(world: World):
+    message = await announced(world)
+    amara = world.server.learners[0]
+    await amara.click(message, label="Remind me")
+    dm_channel = world.env.backend.get_dm_channel(amara.id)
+    world.env.inject_error("POST", f"/channels/{dm_channel.id}/messages", status=500, times=1)
+    await world.advance_to(LIVE_1 - timedelta(hours=24) + timedelta(minutes=10))
+    assert len(posts_for(world, "reminder:live-1:1d")) == 1
+    assert len(dms_containing(world, amara, "Reminder:")) == 1
+    row = await world.bot.store.deliveries.get(await cohort_id(world), "reminder:live-1:1d")
+    assert (row.state, row.attempts) == ("done", 2)  # failed once, then went out
 
 
 async def test_no_reminder_is_ever_sent_after_its_session_started(world: World):
@@ -143,52 +215,10 @@ async def test_no_reminder_is_ever_sent_after_its_session_started(world: World):
     world.bot.wakeups.shutdown()  # down across both reminders and the start
     await world.advance_to(LIVE_1 + timedelta(minutes=80))
     await world.restart()
-    assert (
-        posts_for(world, "reminder:live-1:1h") == [] and posts_for(world, "starting:live-1") == []
-    )
+    assert posts_for(world, "reminder:live-1:1h") == []
+    assert posts_for(world, "starting:live-1") == []
     row = await world.bot.store.deliveries.get(await cohort_id(world), "reminder:live-1:1h")
     assert row.state == "skipped"
-
-
-async def test_recordings_are_posted_listed_and_their_passcode_kept_out_of_public_channels(
-    world: World,
-):
-    message = await announced(world)
-    staff, instructor, amara = world.server.staff, world.server.instructor, world.server.learners[0]
-    await amara.click(message, label="Remind me")
-    refused = await amara.slash(
-        staff, "recording add", cohort="Fall 2026", session="live-1", url="https://x.org/r"
-    )
-    assert "instructors" in refused.response.content
-    bad = await instructor.slash(
-        staff, "recording add", cohort="Fall 2026", session="live-1", url="http://x.org/r"
-    )
-    assert "https" in bad.response.content
-    assert [type(e) for e in refusals(world)] == [NotAllowed, type(refusals(world)[1])]
-
-    added = await instructor.slash(
-        staff,
-        "recording add",
-        cohort="Fall 2026",
-        session="live-1",
-        url="https://example.org/rec/1",
-        passcode="s3cret",
-        note="Slides are in the thread.",
-    )
-    assert "Recording posted" in added.response.content
-    public = [m.content for m in world.server.announcements.history()] + [
-        m.content for t in world.server.forum.threads for m in t.history()
-    ]
-    assert any("https://example.org/rec/1" in text for text in public)
-    assert not any("s3cret" in text for text in public)
-    (dm,) = [m.content for m in dms(world, amara) if "Recording" in m.content]
-    assert "s3cret" in dm
-    listed = await amara.slash(staff, "recordings", cohort="Fall 2026")
-    assert (
-        listed.ephemeral
-        and "https://example.org/rec/1" in listed.response.content
-        and "s3cret" in listed.response.content
-    )
 
 
 async def test_closed_dms_are_skipped_and_counted_for_the_instructor_only(world: World):
@@ -201,67 +231,237 @@ async def test_closed_dms_are_skipped_and_counted_for_the_instructor_only(world:
         "POST", f"/channels/{dm_channel.id}/messages", status=403, code=50007, times=None
     )
     await world.advance_to(LIVE_1 - timedelta(hours=24) + timedelta(seconds=1))
-    assert len(reminder_dms(world, amara)) == 1
-    told = [m.content for m in dms(world, world.server.instructor)]
-    assert any("1 sent, 1 skipped (DMs closed)" in t for t in told)
+    assert len(dms_containing(world, amara, "Reminder:")) == 1
+    (told,) = dms_containing(world, world.server.instructor, "skipped")
+    assert "1 sent, 1 skipped (DMs closed)" in told and "bao" not in told.lower()
     public = [m.content for m in world.server.announcements.history()]
-    assert not any("bao" in t.lower() for t in public)
+    assert not any("bao" in text.lower() or "skipped" in text for text in public)
+
+
+# -- calendar files -------------------------------------------------------------------------
+
+
+async def test_add_to_calendar_gives_an_ics_with_the_right_instants(world: World):
+    message = await announced(world)
+    result = await world.server.learners[0].click(message, label="Add to calendar")
+    assert result.ephemeral
+    (attachment,) = result.response.attachments
+    (event,) = Calendar.from_ical(await attachment.read()).walk("VEVENT")
+    assert event.decoded("dtstart") == LIVE_1
+    assert event.decoded("dtend") == LIVE_1 + timedelta(minutes=75)
+    assert str(event["location"]) == "https://example.org/live/de-escalation-1"
+
+    whole = await world.server.learners[0].slash(world.server.staff, "sessions calendar")
+    (file,) = whole.response.attachments
+    found = Calendar.from_ical(await file.read()).walk("VEVENT")
+    assert [(e.decoded("dtstart"), e.decoded("dtend")) for e in found] == [
+        (LIVE_1, LIVE_1 + timedelta(minutes=75)),
+        (LIVE_2, LIVE_2 + timedelta(minutes=60)),
+    ]
+
+
+# -- instructors change sessions --------------------------------------------------------------
+
+
+async def test_reschedule_moves_every_reminder_and_cancel_removes_them_with_a_notice(world: World):
+    await created(world)
+    moved = await session_command(world, "reschedule", session="live-1", start="2026-10-22 11:00")
+    assert "Moved" in moved.response.content
+    cancelled = await session_command(world, "cancel", session="live-2")
+    assert "Cancelled" in cancelled.response.content
+    (notice,) = titled(world, "Cancelled")
+    assert "Live session 2" in notice.embeds[0].title
+
+    await world.advance_to(LIVE_2 + timedelta(days=1))
+    new_start = datetime(2026, 10, 22, 18, tzinfo=UTC)  # 11:00 PDT
+    assert posts_for(world, "reminder:live-1:1d")[0].created_at == new_start - timedelta(hours=24)
+    assert posts_for(world, "reminder:live-1:1h")[0].created_at == new_start - timedelta(hours=1)
+    assert posts_for(world, "starting:live-1")[0].created_at == new_start
+    for key in ("announce:live-2", "reminder:live-2:1d", "reminder:live-2:1h", "starting:live-2"):
+        assert posts_for(world, key) == [], key
+
+
+async def test_moving_an_announced_session_corrects_its_announcement_and_says_so(world: World):
+    message = await announced(world)
+    await session_command(world, "reschedule", session="live-1", start="2026-10-21 12:00")
+    new_start = int(datetime(2026, 10, 21, 19, tzinfo=UTC).timestamp())
+    (updated,) = posts_for(world, "announce:live-1")
+    assert updated.id == message.id and f"<t:{new_start}:F>" in updated.embeds[0].description
+    (notice,) = titled(world, "Moved")
+    assert f"<t:{int(LIVE_1.timestamp())}:F>" in notice.embeds[0].description
+    assert f"<t:{new_start}:F>" in notice.embeds[0].description
+    result = await world.server.learners[0].click(updated, label="Add to calendar")
+    (event,) = Calendar.from_ical(await result.response.attachments[0].read()).walk("VEVENT")
+    assert event.decoded("dtstart") == datetime(2026, 10, 21, 19, tzinfo=UTC)
+
+
+async def test_session_changes_refuse_learners_past_times_and_double_cancels(world: World):
+    await created(world)
+    learner = world.server.learners[0]
+    tried = await learner.slash(
+        world.server.staff, "session cancel", cohort="Fall 2026", session="live-1"
+    )
+    assert "instructors" in tried.response.content
+    past = await session_command(world, "reschedule", session="live-1", start="2026-10-01 10:00")
+    assert "already passed" in past.response.content
+    gap = await session_command(
+        world, "add", title="Spring", start="2027-03-14 02:30", duration="1h"
+    )
+    assert "does not exist" in gap.response.content  # the clocks skip 02:30 that night
+    await session_command(world, "cancel", session="live-1")
+    again = await session_command(world, "cancel", session="live-1")
+    assert "already cancelled" in again.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed, *[InvalidInput] * 3]
+    assert len(titled(world, "Cancelled")) == 1
+
+
+async def test_an_added_session_is_announced_listed_and_autocompleted(world: World):
+    await world.advance_to(datetime(2026, 10, 14, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    added = await session_command(
+        world,
+        "add",
+        title="Office hour",
+        start="2026-10-15 16:00",
+        duration="45m",
+        url="https://example.org/office",
+    )
+    assert "`office-hour`" in added.response.content
+    (announcement,) = posts_for(world, "announce:office-hour")  # its week has begun: now
+    assert "https://example.org/office" in announcement.embeds[0].description
+    upcoming = await world.server.learners[0].slash(world.server.staff, "sessions upcoming")
+    assert "Office hour" in upcoming.response.content
+    assert "Live session 2" in upcoming.response.content
+    listed = await session_command(world, "list")
+    assert "`office-hour`" in listed.response.content and "0 checked in" in listed.response.content
+    choices = await world.server.instructor.autocomplete(
+        world.server.staff, "session reschedule", "session", "office", cohort="Fall 2026"
+    )
+    assert [c["value"] for c in choices] == ["office-hour"]
+
+
+# -- Discord scheduled events ---------------------------------------------------------------
 
 
 async def test_sessions_become_discord_events_that_follow_reschedules_and_cancels(world: World):
     await announced(world)
-    (name,) = events(world)
-    event = events(world)[name]
-    assert name == "Live session 1: Listening Under Pressure (Fall 2026)"
+    (event,) = events(world)
+    assert event.name == "Live session 1: Listening Under Pressure (Fall 2026)"
+    assert event.entity_type == discord.EntityType.external.value
     assert datetime.fromisoformat(event.scheduled_start_time) == LIVE_1
+    assert datetime.fromisoformat(event.scheduled_end_time) == LIVE_1 + timedelta(minutes=75)
     assert event.entity_metadata == {"location": "https://example.org/live/de-escalation-1"}
-    await world.server.instructor.slash(
-        world.server.staff,
-        "session reschedule",
-        cohort="Fall 2026",
-        session="live-1",
-        start="2026-10-21 12:00",
-    )
-    (moved,) = events(world).values()
+
+    await session_command(world, "reschedule", session="live-1", start="2026-10-21 12:00")
+    (moved,) = events(world)
     assert moved.id == event.id  # updated, not duplicated
     assert datetime.fromisoformat(moved.scheduled_start_time) == datetime(
         2026, 10, 21, 19, tzinfo=UTC
     )
-    await world.server.instructor.slash(
-        world.server.staff, "session cancel", cohort="Fall 2026", session="live-1"
-    )
-    assert events(world) == {}
+    await session_command(world, "cancel", session="live-1")
+    assert events(world) == []
+
+
+async def test_without_manage_events_sessions_are_still_announced(world: World):
+    guild = world.env.backend.get_guild(world.server.guild.id)
+    (bot_role,) = [r for r in guild.roles.values() if r.managed]  # the bot's integration role
+    permissions = discord.Permissions(bot_role.permissions)
+    permissions.manage_events = False
+    world.env.backend.edit_role(guild.id, bot_role.id, {"permissions": permissions.value})
+    await announced(world)
+    assert events(world) == []
+
+
+# -- check-in -----------------------------------------------------------------------------
 
 
 async def test_check_in_is_open_only_while_the_session_runs(world: World):
     await created(world)
     await world.advance_to(LIVE_1 + timedelta(minutes=1))
     (starting,) = posts_for(world, "starting:live-1")
-    amara = world.server.learners[0]
+    amara, bao = world.server.learners[:2]
     ok = await amara.click(starting, label="Check in")
     assert "Checked in" in ok.response.content
-    await world.advance_to(LIVE_1 + timedelta(minutes=90))
-    late = await world.server.learners[1].click(starting, label="Check in")
-    assert "only while the session is on" in late.response.content
-    refusals(world)
+    twice = await amara.click(starting, label="Check in")
+    assert "already checked in" in twice.response.content
+    outsider = await world.server.outsider.click(starting, label="Check in")
+    assert "for learners" in outsider.response.content
+
+    await world.advance_to(LIVE_1 + timedelta(minutes=76))
+    late = await bao.click(starting, label="Check in")
+    assert late.ephemeral and "closed when" in late.response.content
     assert await world.bot.store.sessions.attendance(await cohort_id(world)) == {amara.id: 1}
+    listed = await session_command(world, "list")
+    assert "1 checked in" in listed.response.content
 
 
-async def test_an_added_session_is_announced_and_listed(world: World):
-    await world.advance_to(datetime(2026, 10, 14, tzinfo=UTC))
-    await world.create_cohort(start=START)
-    added = await world.server.instructor.slash(
-        world.server.staff,
-        "session add",
-        cohort="Fall 2026",
-        title="Office hour",
-        start="2026-10-15 16:00",
-        duration="45m",
-        url="https://example.org/office",
+# -- recordings -----------------------------------------------------------------------------
+
+
+async def test_a_learner_cannot_add_a_recording_and_links_must_be_https(world: World):
+    await announced(world)
+    refused = await add_recording(world, world.server.learners[0], url="https://x.org/r")
+    assert "instructors" in refused.response.content
+    bad = await add_recording(world, url="http://x.org/r")
+    assert "recording link must be an https:// link" in bad.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed, InvalidInput]
+    assert await world.bot.store.sessions.recordings(await cohort_id(world)) == []
+
+
+async def test_recordings_are_posted_dmed_and_listed_with_the_passcode_kept_private(world: World):
+    message = await announced(world)
+    amara = world.server.learners[0]
+    await amara.click(message, label="Remind me")
+    added = await add_recording(
+        world, url="https://example.org/rec/1", passcode="s3cret", note="Slides in the thread."
     )
-    assert "live-3" in added.response.content
-    assert len(posts_for(world, "announce:live-3")) == 1  # its week has begun: announced now
-    upcoming = await world.server.learners[0].slash(world.server.staff, "sessions upcoming")
+    assert "Recording posted" in added.response.content  # the deferred answer
+
+    (reply,) = [m for m in bot_posts(world.server.announcements) if "rec/1" in m.content]
+    assert reply.reference is not None and reply.reference.message_id == message.id
+    week_2 = next(t for t in world.server.forum.threads if (t.name or "").startswith("Week 2"))
+    assert any("rec/1" in m.content for m in week_2.history())
+    public = [m.content for m in world.server.announcements.history()]
+    public += [m.content for t in world.server.forum.threads for m in t.history()]
+    assert not any("s3cret" in text for text in public)
+    assert any("use `/recordings`" in text for text in public)
+
+    (dm,) = dms_containing(world, amara, "Recording")
+    assert "s3cret" in dm and "rec/1" in dm
+    listed = await amara.slash(world.server.staff, "recordings", cohort="Fall 2026")
+    assert listed.ephemeral and "rec/1" in listed.response.content
     assert (
-        "Office hour" in upcoming.response.content and "Live session 2" in upcoming.response.content
+        "s3cret" in listed.response.content
+        and "Listening Under Pressure" in listed.response.content
     )
+    stranger = await world.server.outsider.slash(
+        world.server.staff, "recordings", cohort="Fall 2026"
+    )
+    assert "for its learners" in stranger.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed]
+
+
+async def test_a_members_only_channel_shows_the_passcode(world: World):
+    hide_from_everyone(world, world.server.announcements)
+    await announced(world)
+    await add_recording(world, url="https://example.org/rec/1", passcode="s3cret")
+    (reply,) = [m for m in bot_posts(world.server.announcements) if "rec/1" in m.content]
+    assert "s3cret" in reply.content
+    in_forum = [m.content for t in world.server.forum.threads for m in t.history()]
+    assert any("rec/1" in text for text in in_forum)
+    assert not any("s3cret" in text for text in in_forum)  # the forum is public
+
+
+async def test_recordings_are_listed_until_the_cohort_is_archived(world: World):
+    await announced(world)
+    await add_recording(world, url="https://example.org/rec/1")
+    amara = world.server.learners[0]
+    course = world.bot.library.get("de-escalation")
+    cohort = await world.bot.store.cohorts.get(await cohort_id(world))
+    archives = cohort.calendar(course).archives
+    await world.advance_to(archives - timedelta(minutes=1))
+    before = await amara.slash(world.server.staff, "recordings", cohort="Fall 2026")
+    assert "rec/1" in before.response.content
+    await world.advance_to(archives + timedelta(minutes=1))
+    after = await amara.slash(world.server.staff, "recordings", cohort="Fall 2026")
+    assert "rec/1" not in after.response.content

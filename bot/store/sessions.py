@@ -1,22 +1,17 @@
-"""Live-session state: reminder requests, recordings, check-ins, Discord event ids."""
+"""Live-session state: reminder requests, recordings, check-ins, Discord event ids.
+
+The sessions themselves live with their cohort (``store.cohorts.sessions``);
+each session's announcement is its ``announce:<key>`` delivery row.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
+from bot.sessions import Recording
 from bot.store.db import from_text, to_text
-
-
-@dataclass(frozen=True)
-class Recording:
-    session_key: str
-    url: str
-    passcode: str | None
-    note: str | None
-    added_at: datetime
 
 
 class SessionQueries:
@@ -25,72 +20,93 @@ class SessionQueries:
 
     async def toggle_rsvp(self, cohort_id: int, key: str, user_id: int, now: datetime) -> bool:
         """Flip a "Remind me"; True when the person is now on the list."""
-        cursor = await self._db.execute(
+        removed = await self._db.execute(
             "DELETE FROM rsvps WHERE cohort_id = ? AND session_key = ? AND user_id = ?",
             (cohort_id, key, user_id),
         )
-        if cursor.rowcount == 0:
+        asked = removed.rowcount == 0
+        if asked:
             await self._db.execute(
                 "INSERT INTO rsvps (cohort_id, session_key, user_id, at) VALUES (?, ?, ?, ?)",
                 (cohort_id, key, user_id, to_text(now)),
             )
         await self._db.commit()
-        return cursor.rowcount == 0
+        return asked
 
     async def rsvps(self, cohort_id: int, key: str) -> list[int]:
+        """Who asked to be reminded of this session, in the order they asked."""
         async with self._db.execute(
-            "SELECT user_id FROM rsvps WHERE cohort_id = ? AND session_key = ? ORDER BY at",
+            "SELECT user_id FROM rsvps WHERE cohort_id = ? AND session_key = ? ORDER BY at, user_id",
             (cohort_id, key),
         ) as cursor:
             return [row[0] for row in await cursor.fetchall()]
 
-    async def add_recording(
-        self,
-        cohort_id: int,
-        key: str,
-        url: str,
-        passcode: str | None,
-        note: str | None,
-        by: int,
-        now: datetime,
-    ) -> int:
+    async def rsvp_counts(self, cohort_id: int) -> dict[str, int]:
+        """How many asked for reminders, by session key."""
+        return await self._counts("rsvps", cohort_id)
+
+    async def add_recording(self, cohort_id: int, recording: Recording, added_by: int) -> int:
         cursor = await self._db.execute(
             "INSERT INTO recordings (cohort_id, session_key, url, passcode, note, added_by, added_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (cohort_id, key, url, passcode, note, by, to_text(now)),
+            (
+                cohort_id,
+                recording.session_key,
+                recording.url,
+                recording.passcode,
+                recording.note,
+                added_by,
+                to_text(recording.added_at),
+            ),
         )
         await self._db.commit()
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
     async def recordings(self, cohort_id: int) -> list[Recording]:
+        """The cohort's recordings, oldest first."""
         async with self._db.execute(
-            "SELECT session_key, url, passcode, note, added_at FROM recordings WHERE cohort_id = ?"
-            " ORDER BY added_at",
+            "SELECT session_key, url, passcode, note, added_at FROM recordings"
+            " WHERE cohort_id = ? ORDER BY added_at, id",
             (cohort_id,),
         ) as cursor:
             return [
-                Recording(k, u, p, n, from_text(a)) for k, u, p, n, a in await cursor.fetchall()
+                Recording(key, url, passcode, note, from_text(at))
+                for key, url, passcode, note, at in await cursor.fetchall()
             ]
 
     async def check_in(self, cohort_id: int, key: str, user_id: int, now: datetime) -> bool:
-        """Record attendance; False if already checked in."""
+        """Record attendance; False if this person had already checked in."""
         cursor = await self._db.execute(
-            "INSERT OR IGNORE INTO attendance (cohort_id, session_key, user_id, at) VALUES (?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO attendance (cohort_id, session_key, user_id, at)"
+            " VALUES (?, ?, ?, ?)",
             (cohort_id, key, user_id, to_text(now)),
         )
         await self._db.commit()
         return cursor.rowcount == 1
 
     async def attendance(self, cohort_id: int) -> dict[int, int]:
-        """Sessions attended, by user id."""
+        """Sessions attended, by user id (for participation)."""
         async with self._db.execute(
             "SELECT user_id, COUNT(*) FROM attendance WHERE cohort_id = ? GROUP BY user_id",
             (cohort_id,),
         ) as cursor:
-            return {u: n for u, n in await cursor.fetchall()}
+            return {user: count for user, count in await cursor.fetchall()}
+
+    async def attendance_counts(self, cohort_id: int) -> dict[str, int]:
+        """How many checked in, by session key."""
+        return await self._counts("attendance", cohort_id)
+
+    async def _counts(self, table: str, cohort_id: int) -> dict[str, int]:
+        # ``table`` is one of our own names above, never user input.
+        async with self._db.execute(
+            f"SELECT session_key, COUNT(*) FROM {table} WHERE cohort_id = ? GROUP BY session_key",
+            (cohort_id,),
+        ) as cursor:
+            return {key: count for key, count in await cursor.fetchall()}
 
     async def event_id(self, cohort_id: int, key: str) -> int | None:
+        """The Discord scheduled event that mirrors this session, if one was made."""
         async with self._db.execute(
             "SELECT event_id FROM session_events WHERE cohort_id = ? AND session_key = ?",
             (cohort_id, key),
@@ -99,6 +115,7 @@ class SessionQueries:
         return int(row[0]) if row else None
 
     async def set_event_id(self, cohort_id: int, key: str, event_id: int | None) -> None:
+        """Remember (or, with None, forget) the session's Discord scheduled event."""
         if event_id is None:
             await self._db.execute(
                 "DELETE FROM session_events WHERE cohort_id = ? AND session_key = ?",
@@ -106,7 +123,8 @@ class SessionQueries:
             )
         else:
             await self._db.execute(
-                "INSERT OR REPLACE INTO session_events (cohort_id, session_key, event_id) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO session_events (cohort_id, session_key, event_id)"
+                " VALUES (?, ?, ?)",
                 (cohort_id, key, event_id),
             )
         await self._db.commit()
