@@ -370,6 +370,7 @@ async def test_without_manage_events_sessions_are_still_announced(world: World):
     world.env.backend.edit_role(guild.id, bot_role.id, {"permissions": permissions.value})
     await announced(world)
     assert events(world) == []
+    assert not [r for r in world.env.http_requests if "scheduled-events" in r.path]  # not tried
 
 
 # -- check-in -----------------------------------------------------------------------------
