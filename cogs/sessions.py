@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import logging
-import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -24,16 +21,16 @@ from bot.app.permissions import (
     require_instructor,
 )
 from bot.app.posting import channel_named, embed_for, find_published, publish
-from bot.app.tree import reported
 from bot.cohort import Cohort, Delivery
 from bot.course import ReminderAudience
 from bot.durations import parse_duration
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.ics import session_calendar
 from bot.render import Post
 from bot.sessions import Recording
 from bot.timetable import CohortSession
 from cogs._common import CohortName, find_cohort, guild_of, replan
+from cogs._session_buttons import SessionButton, buttons, calendar_file, session_of
+from cogs._session_events import sync_event
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -41,100 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Place = discord.TextChannel | discord.Thread
-
-
-async def session_of(bot: CohortBot, cohort_id: int, key: str) -> tuple[Cohort, CohortSession]:
-    cohort = await bot.store.cohorts.get(cohort_id)
-    sessions = await bot.store.cohorts.sessions(cohort_id) if cohort else []
-    found = [s for s in sessions if s.key == key]
-    if cohort is None or not found:
-        raise NotFound("that session no longer exists")
-    return cohort, found[0]
-
-
-def calendar_file(
-    cohort: Cohort, sessions: Sequence[CohortSession], bot: CohortBot
-) -> discord.File:
-    data = session_calendar(cohort.id, cohort.name, sessions, bot.clock.now())
-    name = f"{sessions[0].key}.ics" if len(sessions) == 1 else "sessions.ics"
-    return discord.File(io.BytesIO(data), filename=name)
-
-
-class SessionButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"session:(?P<action>remind|ics|checkin):(?P<cohort>\d+):(?P<key>[a-z0-9-]+)",
-):
-    """A button that keeps working after a restart: its custom id names cohort and session."""
-
-    LOOKS: ClassVar[dict[str, tuple[str, str, discord.ButtonStyle]]] = {
-        "remind": ("Remind me", "🔔", discord.ButtonStyle.primary),
-        "ics": ("Add to calendar", "📅", discord.ButtonStyle.secondary),
-        "checkin": ("Check in", "✅", discord.ButtonStyle.primary),
-    }
-
-    def __init__(self, action: str, cohort_id: int, key: str) -> None:
-        label, emoji, style = self.LOOKS[action]
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                emoji=emoji,
-                style=style,
-                custom_id=f"session:{action}:{cohort_id}:{key}",
-            )
-        )
-        self.action, self.cohort_id, self.key = action, cohort_id, key
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> SessionButton:
-        return cls(match["action"], int(match["cohort"]), match["key"])
-
-    @reported
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: CohortBot = interaction.client  # type: ignore[assignment]
-        cohort, session = await session_of(bot, self.cohort_id, self.key)
-        if self.action == "ics":
-            await interaction.response.send_message(
-                f"**{session.title}** for your calendar:",
-                file=calendar_file(cohort, [session], bot),
-                ephemeral=True,
-            )
-            return
-        if not is_learner(interaction.user, cohort):
-            raise NotAllowed(f"This is for learners of {cohort.name}.")
-        if self.action == "remind":
-            answer = await self.toggle_reminder(bot, cohort, session, interaction.user.id)
-        else:
-            answer = await self.check_in(bot, cohort, session, interaction.user.id)
-        await interaction.response.send_message(answer, ephemeral=True)
-
-    @staticmethod
-    async def toggle_reminder(
-        bot: CohortBot, cohort: Cohort, session: CohortSession, user_id: int
-    ) -> str:
-        if session.cancelled:
-            raise NotAllowed(f"**{session.title}** was cancelled.")
-        asked = await bot.store.sessions.toggle_rsvp(
-            cohort.id, session.key, user_id, bot.clock.now()
-        )
-        if asked:
-            return "I'll DM you before it starts, and the recording afterwards. 🔔"
-        return "OK, no DMs for this session. Press **Remind me** again to undo."
-
-    @staticmethod
-    async def check_in(bot: CohortBot, cohort: Cohort, session: CohortSession, user_id: int) -> str:
-        now = bot.clock.now()
-        words.require_check_in_open(session, now)
-        new = await bot.store.sessions.check_in(cohort.id, session.key, user_id, now)
-        return "Checked in — welcome! ✅" if new else "You are already checked in."
-
-
-def buttons(cohort_id: int, key: str, *actions: str) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for action in actions:
-        view.add_item(SessionButton(action, cohort_id, key))
-    return view
 
 
 class Sessions(commands.Cog):
@@ -178,7 +81,7 @@ class Sessions(commands.Cog):
             job.delivery.marker(),
             view=buttons(job.cohort.id, session.key, "remind", "ics"),
         )
-        await self.sync_event(job.cohort, session)
+        await sync_event(self.bot, job.cohort, session)
         return sent
 
     async def remind(self, job: Job) -> Sent:
@@ -186,7 +89,8 @@ class Sessions(commands.Cog):
 
         A failure among the DMs (rate limit) raises before anything is posted, and
         the retry skips whoever was reached. A crash after the post is settled by
-        ``find`` finding it, which it could not do if DMs were still owed.
+        ``find``, which records the post without running this again: safe only
+        because no DM is owed by then.
         """
         session = await self.job_session(job)
         post = words.reminder(session, job.now)
@@ -219,11 +123,10 @@ class Sessions(commands.Cog):
             role = guild.get_role(cohort.learner_role_id)
             opted_out = await self.bot.store.learners.reminders_off()
             return [m for m in (role.members if role else []) if m.id not in opted_out]
-        return await self.members(
-            cohort, await self.bot.store.sessions.rsvps(cohort.id, session.key)
-        )
+        return self.members(cohort, await self.bot.store.sessions.rsvps(cohort.id, session.key))
 
-    async def members(self, cohort: Cohort, user_ids: list[int]) -> list[discord.Member]:
+    def members(self, cohort: Cohort, user_ids: list[int]) -> list[discord.Member]:
+        """The cohort's server members with these ids (someone who left is skipped)."""
         guild = self.bot.get_guild(cohort.guild_id)
         return [m for uid in user_ids if guild and (m := guild.get_member(uid))]
 
@@ -235,57 +138,6 @@ class Sessions(commands.Cog):
         return await send_dms(
             self.bot.store, self.bot.clock, cohort.id, key, members, lambda _: {"content": text}
         )
-
-    # -- the Discord scheduled event that mirrors a session ----------------------------
-
-    async def sync_event(self, cohort: Cohort, session: CohortSession) -> None:
-        """Create, update or delete the session's guild event, when the bot may manage events.
-
-        Best effort: the posts and reminders are the promise, the event a convenience,
-        so a refusal is logged rather than failing the announcement.
-        """
-        guild = self.bot.get_guild(cohort.guild_id)
-        if guild is None or not guild.me.guild_permissions.manage_events:
-            return
-        try:
-            event = await self.stored_event(guild, cohort, session)
-            if session.cancelled or session.end <= self.bot.clock.now():
-                if event is not None:
-                    await event.delete()
-                await self.bot.store.sessions.set_event_id(cohort.id, session.key, None)
-            elif event is None:
-                created = await guild.create_scheduled_event(
-                    entity_type=discord.EntityType.external,
-                    privacy_level=discord.PrivacyLevel.guild_only,
-                    **self.event_fields(cohort, session),
-                )
-                await self.bot.store.sessions.set_event_id(cohort.id, session.key, created.id)
-            else:
-                await event.edit(**self.event_fields(cohort, session))
-        except discord.HTTPException as error:
-            log.warning("could not sync the event of %s: %s", session.key, error)
-
-    async def stored_event(
-        self, guild: discord.Guild, cohort: Cohort, session: CohortSession
-    ) -> discord.ScheduledEvent | None:
-        event_id = await self.bot.store.sessions.event_id(cohort.id, session.key)
-        if event_id is None:
-            return None
-        try:
-            # Fetched, not cached: the bot does not ask for the scheduled-events intent.
-            return await guild.fetch_scheduled_event(event_id)
-        except discord.NotFound:  # someone deleted it by hand: make a new one
-            return None
-
-    @staticmethod
-    def event_fields(cohort: Cohort, session: CohortSession) -> dict[str, Any]:
-        return {
-            "name": f"{session.title} ({cohort.name})"[:100],
-            "description": f"Live session of {cohort.name}. {words.link_line(session)}"[:1000],
-            "start_time": session.start,
-            "end_time": session.end,
-            "location": session.url or "See the course announcements",
-        }
 
     # -- instructor commands ----------------------------------------------------------
 
@@ -365,7 +217,7 @@ class Sessions(commands.Cog):
         await replan(self.bot, found)
         if await self.update_announcement(found, moved, words.announcement(moved)):
             await self.notice(found, words.moved(old, moved), f"moved:{moved.key}")
-        await self.sync_event(found, moved)
+        await sync_event(self.bot, found, moved)
 
     @session.command(
         name="cancel", description="Cancel a session: reminders removed, learners told"
@@ -388,7 +240,7 @@ class Sessions(commands.Cog):
         await replan(self.bot, found)  # its pending reminders are skipped
         await self.update_announcement(found, old, words.cancellation(old))
         await self.notice(found, words.cancellation(old), f"cancel:{old.key}")
-        await self.sync_event(found, cancelled)
+        await sync_event(self.bot, found, cancelled)
 
     async def notice(self, cohort: Cohort, post: Post, what: str) -> None:
         await publish(await self.announcements(cohort), post, f"{cohort.marker} · {what}")
@@ -507,7 +359,7 @@ class Sessions(commands.Cog):
         for channel, reply_to in places:
             await self.post_recording(channel, reply_to, recording, target)
         private = words.recording_post(recording, target, show_passcode=True)
-        asked = await self.members(found, await self.bot.store.sessions.rsvps(found.id, target.key))
+        asked = self.members(found, await self.bot.store.sessions.rsvps(found.id, target.key))
         result = await self.dm(
             found,
             f"recording:{target.key}:{number}",

@@ -1,0 +1,119 @@
+"""The buttons on session posts: they keep working after a restart.
+
+Each button's custom id names its action, cohort and session
+(``session:remind:3:live-1``), so a ``DynamicItem`` registered at start-up
+rebuilds it from any old message without remembering views.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import discord
+
+from bot import sessions as words
+from bot.app.permissions import is_learner
+from bot.app.tree import reported
+from bot.cohort import Cohort
+from bot.errors import NotAllowed, NotFound
+from bot.ics import session_calendar
+from bot.timetable import CohortSession
+
+if TYPE_CHECKING:
+    from bot.app.client import CohortBot
+
+
+async def session_of(bot: CohortBot, cohort_id: int, key: str) -> tuple[Cohort, CohortSession]:
+    cohort = await bot.store.cohorts.get(cohort_id)
+    sessions = await bot.store.cohorts.sessions(cohort_id) if cohort else []
+    found = [s for s in sessions if s.key == key]
+    if cohort is None or not found:
+        raise NotFound("that session no longer exists")
+    return cohort, found[0]
+
+
+def calendar_file(
+    cohort: Cohort, sessions: Sequence[CohortSession], bot: CohortBot
+) -> discord.File:
+    data = session_calendar(cohort.id, cohort.name, sessions, bot.clock.now())
+    name = f"{sessions[0].key}.ics" if len(sessions) == 1 else "sessions.ics"
+    return discord.File(io.BytesIO(data), filename=name)
+
+
+class SessionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"session:(?P<action>remind|ics|checkin):(?P<cohort>\d+):(?P<key>[a-z0-9-]+)",
+):
+    """ "Remind me", "Add to calendar" or "Check in" for one session of one cohort."""
+
+    LOOKS: ClassVar[dict[str, tuple[str, str, discord.ButtonStyle]]] = {
+        "remind": ("Remind me", "🔔", discord.ButtonStyle.primary),
+        "ics": ("Add to calendar", "📅", discord.ButtonStyle.secondary),
+        "checkin": ("Check in", "✅", discord.ButtonStyle.primary),
+    }
+
+    def __init__(self, action: str, cohort_id: int, key: str) -> None:
+        label, emoji, style = self.LOOKS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                emoji=emoji,
+                style=style,
+                custom_id=f"session:{action}:{cohort_id}:{key}",
+            )
+        )
+        self.action, self.cohort_id, self.key = action, cohort_id, key
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> SessionButton:
+        return cls(match["action"], int(match["cohort"]), match["key"])
+
+    @reported
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: CohortBot = interaction.client  # type: ignore[assignment]
+        cohort, session = await session_of(bot, self.cohort_id, self.key)
+        if self.action == "ics":
+            await interaction.response.send_message(
+                f"**{session.title}** for your calendar:",
+                file=calendar_file(cohort, [session], bot),
+                ephemeral=True,
+            )
+            return
+        if not is_learner(interaction.user, cohort):
+            raise NotAllowed(f"This is for learners of {cohort.name}.")
+        if self.action == "remind":
+            answer = await toggle_reminder(bot, cohort, session, interaction.user.id)
+        else:
+            answer = await check_in(bot, cohort, session, interaction.user.id)
+        await interaction.response.send_message(answer, ephemeral=True)
+
+
+async def toggle_reminder(
+    bot: CohortBot, cohort: Cohort, session: CohortSession, user_id: int
+) -> str:
+    if session.cancelled:
+        raise NotAllowed(f"**{session.title}** was cancelled.")
+    asked = await bot.store.sessions.toggle_rsvp(cohort.id, session.key, user_id, bot.clock.now())
+    if asked:
+        return "I'll DM you before it starts, and the recording afterwards. 🔔"
+    return "OK, no DMs for this session. Press **Remind me** again to undo."
+
+
+async def check_in(bot: CohortBot, cohort: Cohort, session: CohortSession, user_id: int) -> str:
+    now = bot.clock.now()
+    words.require_check_in_open(session, now)
+    new = await bot.store.sessions.check_in(cohort.id, session.key, user_id, now)
+    return "Checked in — welcome! ✅" if new else "You are already checked in."
+
+
+def buttons(cohort_id: int, key: str, *actions: str) -> discord.ui.View:
+    """A view for a session post; ``timeout=None`` because the buttons must never expire."""
+    view = discord.ui.View(timeout=None)
+    for action in actions:
+        view.add_item(SessionButton(action, cohort_id, key))
+    return view
