@@ -86,7 +86,9 @@ def require_check_in_open(session: CohortSession, now: datetime) -> None:
 
 def when(session: CohortSession) -> str:
     """Start and end in every reader's own time zone, and how far away it is."""
-    return f"{discord_timestamp(session.start, 'F')} – {discord_timestamp(session.end, 't')} ({discord_timestamp(session.start, 'R')})"
+    starts = discord_timestamp(session.start, "F")
+    ends = discord_timestamp(session.end, "t")
+    return f"{starts} – {ends} ({discord_timestamp(session.start, 'R')})"
 
 
 def link_line(session: CohortSession) -> str:
