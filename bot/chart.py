@@ -1,56 +1,95 @@
-"""The participation heatmap: learners by weeks, coloured by status, as PNG bytes."""
+"""The participation heatmap: learners by weeks, coloured by status, as PNG bytes.
+
+Built on matplotlib's object API (a ``Figure`` of our own, no ``pyplot``): no
+global figure registry to leak, and safe to render in a worker thread while
+the bot's event loop carries on.
+
+Large cohorts: a name per row stops being readable long before 1,000 rows, and
+the figure would take seconds to draw. So the chart shows at most ``MAX_ROWS``
+learners; when there are more, it shows those furthest behind (fewest weeks
+met, then by name), and the title says how many of how many. The CSV export
+has everyone.
+"""
 
 from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display: render straight to a file
-
-from matplotlib import pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from bot.participation import Report, WeekStatus
+from bot.participation import LearnerReport, Report, WeekStatus
 
-ORDER = (WeekStatus.NONE, WeekStatus.PARTIAL, WeekStatus.MET, WeekStatus.EXCUSED)
-COLOURS = ("#e5e7eb", "#facc15", "#16a34a", "#60a5fa")  # grey, amber, green, blue
-MAX_ROWS = 60  # beyond this a name per row is unreadable: the CSV has everyone
+# Colour by status: a traffic light readable with the common colour blindnesses
+# (light grey, orange, blue-green), and excused in a clearly different purple.
+COLOURS = {
+    WeekStatus.NONE: "#e0e0e0",
+    WeekStatus.PARTIAL: "#f4a259",
+    WeekStatus.MET: "#1b9e77",
+    WeekStatus.EXCUSED: "#9e9ac8",
+}
+ORDER = tuple(COLOURS)  # the colour map's index of each status
+MAX_ROWS = 60
+ROW_INCHES = 0.28
+DPI = 110
+
+
+def shown_rows(report: Report) -> tuple[LearnerReport, ...]:
+    """Every learner, or the ``MAX_ROWS`` furthest behind (then by name)."""
+    if len(report.learners) <= MAX_ROWS:
+        return report.learners
+    most_behind = sorted(
+        report.learners, key=lambda row: row.weeks_met
+    )  # stable: names stay sorted
+    return tuple(most_behind[:MAX_ROWS])
 
 
 def figure(report: Report, title: str) -> Figure:
-    rows = report.learners[:MAX_ROWS]
-    values = [[ORDER.index(status) for status in row.statuses] for row in rows] or [
-        [0] * report.weeks
-    ]
-    height = 1.5 + 0.28 * max(len(rows), 1)
-    fig, ax = plt.subplots(figsize=(2.2 + 0.9 * report.weeks, height))
-    ax.imshow(values, cmap=ListedColormap(COLOURS), vmin=0, vmax=len(ORDER) - 1, aspect="auto")
-    ax.set_xticks(range(report.weeks), [f"Week {w}" for w in range(1, report.weeks + 1)])
-    ax.set_yticks(range(len(rows)), [row.learner.name for row in rows])
-    ax.set_xticks([x - 0.5 for x in range(1, report.weeks)], minor=True)
-    ax.set_yticks([y - 0.5 for y in range(1, len(rows))], minor=True)
-    ax.grid(which="minor", color="white", linewidth=2)
-    ax.tick_params(which="minor", length=0)
-    shown = (
-        f" (first {MAX_ROWS} of {len(report.learners)})" if len(report.learners) > MAX_ROWS else ""
+    """The heatmap, ready to save (separate from rendering, so tests can look at the axes)."""
+    rows = shown_rows(report)
+    size = (2.5 + 0.9 * len(report.weeks), 1.6 + ROW_INCHES * max(len(rows), 1))
+    fig = Figure(figsize=size, layout="constrained")
+    ax = fig.add_subplot()
+    cells = [[ORDER.index(record.status) for record in row.weeks] for row in rows]
+    ax.imshow(
+        cells or [[ORDER.index(WeekStatus.NONE)] * len(report.weeks)],
+        cmap=ListedColormap([COLOURS[status] for status in ORDER]),
+        vmin=0,
+        vmax=len(ORDER) - 1,
+        aspect="auto",
+        interpolation="nearest",
     )
-    ax.set_title(f"{title}{shown}")
+    label_axes(ax, report, rows)
+    if len(rows) < len(report.learners):
+        title += f"\n{len(rows)} of {len(report.learners)} learners, furthest behind first"
+    ax.set_title(title, parse_math=False)
     ax.legend(
-        handles=[Patch(color=c, label=s.value) for s, c in zip(ORDER, COLOURS, strict=True)],
+        handles=[Patch(color=COLOURS[status], label=status.value) for status in ORDER],
         loc="upper left",
         bbox_to_anchor=(1.01, 1),
         frameon=False,
+        title="Status",
     )
-    fig.tight_layout()
     return fig
 
 
+def label_axes(ax: Axes, report: Report, rows: tuple[LearnerReport, ...]) -> None:
+    """ "Week N" along the top, a name per row, and white lines between the cells."""
+    ax.set_xticks(range(len(report.weeks)), [f"Week {week}" for week in report.weeks])
+    ax.xaxis.tick_top()
+    # parse_math off: a display name with two "$" must print as written, not as TeX.
+    ax.set_yticks(range(len(rows)), [row.learner.name for row in rows], parse_math=False)
+    # Lines rather than minor ticks between the cells: ticks carry labels that are slow to lay out.
+    ax.vlines([x - 0.5 for x in range(1, len(report.weeks))], -0.5, len(rows) - 0.5, "white", lw=2)
+    ax.hlines([y - 0.5 for y in range(1, len(rows))], -0.5, len(report.weeks) - 0.5, "white", lw=2)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
 def heatmap_png(report: Report, title: str) -> bytes:
-    fig = figure(report, title)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
-    plt.close(fig)
+    figure(report, title).savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()

@@ -1,19 +1,29 @@
-"""Participation: a learner's weekly status, reports and exports.
+"""Participation: each learner's weekly status, completion, and the reports built on them.
 
-Pure: counts in (what counts is decided in ``bot.tracking``), statuses and
-words out. Nothing here ever sees what anyone wrote.
+Pure: counts in (what counts as a post or a reply is decided in ``bot.tracking``),
+statuses and words out. Nothing here ever sees what anyone wrote.
+
+A week is *met* when the learner wrote at least the course's required original
+posts and replies, *partial* when they wrote something short of that, *none*
+when they wrote nothing, and *excused* when an instructor excused them (which
+counts as met). A learner completes the course when every week counts as met.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from bot.course import Requirement
+from bot.localtime import discord_timestamp
 from bot.render import requirement_text
+from bot.timetable import Calendar
 
 
 class WeekStatus(StrEnum):
@@ -27,14 +37,18 @@ class WeekStatus(StrEnum):
         return self in (WeekStatus.MET, WeekStatus.EXCUSED)
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
+    """What one learner wrote in one week (a tuple: the store builds thousands at once)."""
+
     originals: int = 0
     replies: int = 0
 
     @property
     def total(self) -> int:
         return self.originals + self.replies
+
+
+NOTHING = Tally()
 
 
 def week_status(tally: Tally, requirement: Requirement, excused: bool = False) -> WeekStatus:
@@ -46,94 +60,148 @@ def week_status(tally: Tally, requirement: Requirement, excused: bool = False) -
 
 
 @dataclass(frozen=True)
-class Learner:
-    user_id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class LearnerReport:
-    learner: Learner
-    tallies: tuple[Tally, ...]  # week 1 first
-    statuses: tuple[WeekStatus, ...]
-
-    @property
-    def completed(self) -> bool:
-        return all(status.counts_as_met for status in self.statuses)
-
-    @property
-    def total(self) -> Tally:
-        return Tally(sum(t.originals for t in self.tallies), sum(t.replies for t in self.tallies))
-
-
-@dataclass(frozen=True)
-class Report:
-    weeks: int
-    requirement: Requirement
-    learners: tuple[LearnerReport, ...]
-    current_week: int | None = None
-
-    def behind(self, week: int) -> list[LearnerReport]:
-        return [r for r in self.learners if not r.statuses[week - 1].counts_as_met]
-
-    def silent(self) -> list[LearnerReport]:
-        """Learners who have not posted at all."""
-        return [r for r in self.learners if r.total.total == 0]
-
-    def status_counts(self, week: int) -> dict[WeekStatus, int]:
-        counts = dict.fromkeys(WeekStatus, 0)
-        for row in self.learners:
-            counts[row.statuses[week - 1]] += 1
-        return counts
-
-
-@dataclass
 class Counts:
-    """Per learner, per week: (originals, replies), as the store aggregates them."""
+    """What the store aggregates for a cohort: tallies and excused weeks, by (user id, week)."""
 
     by_learner_week: Mapping[tuple[int, int], Tally] = field(default_factory=dict)
     excused: set[tuple[int, int]] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class Learner:
+    user_id: int
+    name: str  # the display name in the server, as the member wrote it
+
+
+class WeekRecord(NamedTuple):
+    week: int
+    tally: Tally
+    status: WeekStatus
+
+
+@dataclass(frozen=True)
+class LearnerReport:
+    learner: Learner
+    weeks: tuple[WeekRecord, ...]  # the report's weeks, in order
+
+    def week(self, number: int) -> WeekRecord:
+        for record in self.weeks:
+            if record.week == number:
+                return record
+        raise KeyError(number)
+
+    @property
+    def total(self) -> Tally:
+        return Tally(
+            sum(r.tally.originals for r in self.weeks), sum(r.tally.replies for r in self.weeks)
+        )
+
+    @property
+    def weeks_met(self) -> int:
+        return sum(record.status.counts_as_met for record in self.weeks)
+
+    def met_up_to(self, week: int) -> bool:
+        """Every week up to and including ``week`` counts as met."""
+        return all(r.status.counts_as_met for r in self.weeks if r.week <= week)
+
+    @property
+    def completed(self) -> bool:
+        """Every week counts as met (a report of the whole course: the course is completed)."""
+        return self.weeks_met == len(self.weeks)
+
+
+@dataclass(frozen=True)
+class CoursePosition:
+    """Where a cohort is in its course, as reports need it."""
+
+    current_week: int | None  # the week in progress; None before the start and after the end
+    weeks_started: int  # weeks whose module has opened: 0 before the start, all after the end
+
+
+def course_position(calendar: Calendar, now: datetime) -> CoursePosition:
+    started = sum(window.opens <= now for window in calendar.weeks)
+    return CoursePosition(calendar.current_week(now), started)
+
+
+@dataclass(frozen=True)
+class Report:
+    requirement: Requirement
+    weeks: tuple[int, ...]  # which course weeks the rows cover
+    learners: tuple[LearnerReport, ...]  # by name
+    position: CoursePosition
+
+    def behind(self, week: int) -> list[LearnerReport]:
+        """Learners for whom the week does not (yet) count as met."""
+        return [row for row in self.learners if not row.week(week).status.counts_as_met]
+
+    def not_posted(self) -> list[LearnerReport]:
+        """Learners who wrote nothing at all in the report's weeks."""
+        return [row for row in self.learners if row.total.total == 0]
+
+    def status_counts(self, week: int) -> dict[WeekStatus, int]:
+        counts = dict.fromkeys(WeekStatus, 0)
+        for row in self.learners:
+            counts[row.week(week).status] += 1
+        return counts
+
+    def totals(self, week: int) -> Tally:
+        tallies = [row.week(week).tally for row in self.learners]
+        return Tally(sum(t.originals for t in tallies), sum(t.replies for t in tallies))
+
+    def row_of(self, user_id: int) -> LearnerReport | None:
+        return next((row for row in self.learners if row.learner.user_id == user_id), None)
+
+
 def build_report(
     learners: Iterable[Learner],
     counts: Counts,
-    weeks: int,
+    weeks: Sequence[int],
     requirement: Requirement,
-    current_week: int | None = None,
+    position: CoursePosition,
 ) -> Report:
+    """Every learner (including those who never wrote), by name, for the given weeks."""
     rows = []
-    for learner in sorted(learners, key=lambda item: item.name.casefold()):
-        tallies = tuple(
-            counts.by_learner_week.get((learner.user_id, w), Tally()) for w in range(1, weeks + 1)
-        )
-        statuses = tuple(
-            week_status(t, requirement, (learner.user_id, w) in counts.excused)
-            for w, t in enumerate(tallies, 1)
-        )
-        rows.append(LearnerReport(learner, tallies, statuses))
-    return Report(weeks, requirement, tuple(rows), current_week)
+    for learner in sorted(learners, key=lambda item: (item.name.casefold(), item.user_id)):
+        records = []
+        for week in weeks:
+            key = (learner.user_id, week)
+            tally = counts.by_learner_week.get(key, NOTHING)
+            status = week_status(tally, requirement, key in counts.excused)
+            records.append(WeekRecord(week, tally, status))
+        rows.append(LearnerReport(learner, tuple(records)))
+    return Report(requirement, tuple(weeks), tuple(rows), position)
 
 
-def _cell(text: str) -> str:
-    """Neutralise spreadsheet formulas in a display name (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+# -- the CSV export ------------------------------------------------------------------------
+
+# A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets
+# (also after leading blanks, and in full width as East Asian keyboards type them).
+_FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
+
+
+def spreadsheet_text(text: str) -> str:
+    """A cell that a spreadsheet shows as text, never runs (CSV formula injection)."""
+    dangerous = text[:1] in _FORMULA_STARTS or text.lstrip()[:1] in _FORMULA_STARTS
+    return "'" + text if dangerous else text
 
 
 def export_csv(report: Report) -> str:
+    """One row per learner: name, user id, each week's posts, replies and status, completed."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180, as spreadsheets expect
     header = ["display_name", "user_id"]
-    for w in range(1, report.weeks + 1):
-        header += [f"week{w}_posts", f"week{w}_replies", f"week{w}_status"]
+    for week in report.weeks:
+        header += [f"week{week}_posts", f"week{week}_replies", f"week{week}_status"]
     writer.writerow([*header, "completed"])
     for row in report.learners:
-        cells: list[str | int] = [_cell(row.learner.name), str(row.learner.user_id)]
-        for tally, status in zip(row.tallies, row.statuses, strict=True):
-            cells += [tally.originals, tally.replies, status.value]
+        cells: list[str | int] = [spreadsheet_text(row.learner.name), str(row.learner.user_id)]
+        for record in row.weeks:
+            cells += [record.tally.originals, record.tally.replies, record.status.value]
         writer.writerow([*cells, "yes" if row.completed else "no"])
     return out.getvalue()
 
+
+# -- words ---------------------------------------------------------------------------------
 
 STATUS_MARK = {
     WeekStatus.MET: "✅",
@@ -142,64 +210,164 @@ STATUS_MARK = {
     WeekStatus.EXCUSED: "🔵",
 }
 
+_MARKDOWN = re.compile(r"([\\*_~`|\[\]>#])")
 
-def learner_line(row: LearnerReport, week: int) -> str:
-    tally, status = row.tallies[week - 1], row.statuses[week - 1]
+
+def plain(name: str) -> str:
+    """A display name shown as written, not as Markdown."""
+    return _MARKDOWN.sub(r"\\\1", name)
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def tally_text(tally: Tally) -> str:
     return (
-        f"{STATUS_MARK[status]} {row.learner.name} — {tally.originals} posts,"
-        f" {tally.replies} replies ({status.value})"
+        f"{plural(tally.originals, 'post', 'posts')}, {plural(tally.replies, 'reply', 'replies')}"
     )
 
 
-def summary_text(report: Report, week: int, limit: int = 4000) -> str:
-    """The week at a glance, cut to ``limit`` characters (the export has every row)."""
-    counts = report.status_counts(week)
-    head = [
-        f"**Week {week}** — {len(report.learners)} learners: "
-        + ", ".join(f"{counts[s]} {s.value}" for s in WeekStatus),
-        f"Requirement: {requirement_text(report.requirement)}",
-        "",
-    ]
-    behind = report.behind(week)
-    completed = sum(row.completed for row in report.learners)
-    foot = [
-        "",
-        f"**Behind this week ({len(behind)}):** "
-        + (", ".join(r.learner.name for r in behind) or "nobody"),
-        f"**Met every week so far:** {completed} of {len(report.learners)}",
-    ]
-    room = limit - len("\n".join(head + foot)) - 80
-    body: list[str] = []
-    for index, row in enumerate(report.learners):
-        line = learner_line(row, week)
-        if room < len(line) + 1:
-            body.append(f"… and {len(report.learners) - index} more: see `/participation export`")
-            break
-        body.append(line)
-        room -= len(line) + 1
-    return "\n".join(head + body + foot)[:limit]
+def learner_line(row: LearnerReport, week: int) -> str:
+    record = row.week(week)
+    mark = STATUS_MARK[record.status]
+    return f"{mark} {plain(row.learner.name)} — {tally_text(record.tally)} ({record.status})"
 
 
-def learner_text(row: LearnerReport, requirement: Requirement, current_week: int | None) -> str:
-    lines = [f"**{row.learner.name}**"]
-    for week, (tally, status) in enumerate(zip(row.tallies, row.statuses, strict=True), 1):
-        lines.append(
-            f"{STATUS_MARK[status]} Week {week}: {tally.originals} posts, {tally.replies} replies ({status.value})"
+def fit(parts: Sequence[str], room: int, separator: str, more: Callable[[int], str]) -> str:
+    """Join as many parts as fit in ``room`` characters, ending with ``more(how many left out)``."""
+    whole = separator.join(parts)
+    if len(whole) <= room:
+        return whole
+    used = 0
+    for kept, part in enumerate(parts):
+        note = more(len(parts) - kept)
+        if used + len(part) + len(separator) + len(note) > room:
+            return separator.join([*parts[:kept], note])
+        used += len(part) + len(separator)
+    raise AssertionError("unreachable: the whole did not fit")
+
+
+def names(rows: Sequence[LearnerReport], room: int | None = None) -> str:
+    """Learners' names (all, or as many as fit in ``room`` characters), or "nobody"."""
+    listed = [plain(row.learner.name) for row in rows]
+    if not listed:
+        return "nobody"
+    if room is None:
+        return ", ".join(listed)
+    return fit(listed, room, ", ", lambda n: f"… and {n} more")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One week at a glance, cut to fit a message; ``full`` (every learner) when it was cut."""
+
+    text: str
+    full: str | None
+
+
+def week_summary(report: Report, week: int, limit: int = 4096) -> Summary:
+    """The week's status counts and totals, a line per learner, and who is behind."""
+    head = "\n".join(
+        (
+            f"**Week {week}** — {plural(len(report.learners), 'learner', 'learners')}: "
+            + status_counts_text(report, week),
+            f"Written in week {week}: {tally_text(report.totals(week))}",
+            requirement_text(report.requirement),
         )
-    lines.append("")
-    lines.append("Course completed ✅" if row.completed else "Not completed yet")
-    if current_week is not None:
-        lines.append(left_this_week(row, requirement, current_week))
+    )
+    lines = [learner_line(row, week) for row in report.learners]
+    behind = report.behind(week)
+    label = "this week" if week == report.position.current_week else f"in week {week}"
+    title = f"**Behind {label} ({len(behind)}):** "
+    room = limit - len(head) - 4  # two blank lines between head, body and foot
+    foot = title + names(behind, room // 3 - len(title))
+    body = fit(lines, room - len(foot), "\n", lambda n: f"… and {n} more: see the file")
+    whole = ("\n".join(lines), title + names(behind))
+    text = "\n\n".join((head, body, foot))
+    return Summary(text, None if (body, foot) == whole else "\n\n".join((head, *whole)))
+
+
+def status_counts_text(report: Report, week: int) -> str:
+    counts = report.status_counts(week)
+    return ", ".join(f"{counts[status]} {status}" for status in WeekStatus)
+
+
+def digest(report: Report, week: int, limit: int = 1900) -> str:
+    """The instructor's weekly digest: counts, who is behind, who has not posted at all."""
+    on_track = sum(row.met_up_to(week) for row in report.learners)
+    behind, silent = report.behind(week), report.not_posted()
+    head = "\n".join(
+        (
+            f"Weekly digest, week {week}: {plural(len(report.learners), 'learner', 'learners')}, "
+            + status_counts_text(report, week),
+            f"Written in week {week}: {tally_text(report.totals(week))}",
+            f"Every week met so far: {on_track} of {len(report.learners)}",
+        )
+    )
+    tail = "Everyone, week by week: `/participation summary`, `/participation export`."
+    room = (limit - len(head) - len(tail) - 100) // 2  # 100: the two titles and line breaks
+    return "\n".join(
+        (
+            head,
+            f"**Behind in week {week} ({len(behind)}):** {names(behind, room)}",
+            f"**Not posted at all ({len(silent)}):** {names(silent, room)}",
+            tail,
+        )
+    )
+
+
+def left_this_week(record: WeekRecord, requirement: Requirement) -> str:
+    """What a learner still has to write for the week in progress."""
+    if record.status.counts_as_met:
+        return f"Week {record.week} is done. Thank you!"
+    needs = []
+    if (missing := requirement.original_posts - record.tally.originals) > 0:
+        needs.append(plural(missing, "post", "posts") + " of your own")
+    if (missing := requirement.replies - record.tally.replies) > 0:
+        needs.append(plural(missing, "reply", "replies") + " to classmates")
+    return f"Left this week (week {record.week}): " + " and ".join(needs) + "."
+
+
+def progress_text(
+    row: LearnerReport, requirement: Requirement, position: CoursePosition, closes: datetime | None
+) -> str:
+    """A learner's weeks so far, how many count as met, and what is left this week.
+
+    ``closes``: when the week in progress closes (shown as a Discord timestamp).
+    """
+    if position.weeks_started == 0:
+        return "The course has not started yet: nothing to count so far."
+    lines = [
+        f"{STATUS_MARK[r.status]} Week {r.week}: {tally_text(r.tally)} ({r.status})"
+        for r in row.weeks[: position.weeks_started]
+    ]
+    if row.completed:
+        lines.append("Course completed: every week is met. 🎉")
+    else:
+        lines.append(
+            f"Weeks met: {row.weeks_met} of {len(row.weeks)}. "
+            "The course is complete when every week is met (or excused)."
+        )
+    if position.current_week is not None:
+        left = left_this_week(row.week(position.current_week), requirement)
+        lines.append(left + (f" It closes {discord_timestamp(closes, 'R')}." if closes else ""))
     return "\n".join(lines)
 
 
-def left_this_week(row: LearnerReport, requirement: Requirement, week: int) -> str:
-    tally, status = row.tallies[week - 1], row.statuses[week - 1]
-    if status.counts_as_met:
-        return f"This week (week {week}) is done — thank you!"
-    needs = []
-    if (missing := requirement.original_posts - tally.originals) > 0:
-        needs.append(f"{missing} post{'s' if missing != 1 else ''} of your own")
-    if (missing := requirement.replies - tally.replies) > 0:
-        needs.append(f"{missing} repl{'ies' if missing != 1 else 'y'} to classmates")
-    return f"Left this week (week {week}): " + " and ".join(needs) + "."
+def nudge_text(
+    name: str,
+    course_title: str,
+    record: WeekRecord,
+    requirement: Requirement,
+    closes: datetime,
+    link: str,
+) -> str:
+    """A kind DM to a learner who has not met the week's requirement yet."""
+    return (
+        f"Hi {plain(name)}! A friendly note from **{course_title}**: week {record.week} closes"
+        f" {discord_timestamp(closes, 'R')}. {left_this_week(record, requirement)}"
+        " Your classmates will be glad to hear from you."
+        f"\nThe week's discussion is here: {link}"
+        "\n(Prefer no nudges? Use `/reminders off`.)"
+    )

@@ -17,6 +17,8 @@ from bot.store.cohorts import CohortQueries
 from bot.store.db import connect, migrate
 from bot.store.deliveries import DeliveryQueries
 from bot.store.learners import LearnerQueries
+from bot.store.participation import ParticipationQueries
+from bot.store.privacy import PrivacyQueries
 from bot.store.sessions import SessionQueries
 
 
@@ -28,6 +30,8 @@ class Store:
         self.activity = ActivityQueries(db)
         self.learners = LearnerQueries(db)
         self.sessions = SessionQueries(db)
+        self.participation = ParticipationQueries(db)
+        self.privacy = PrivacyQueries(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -1,0 +1,103 @@
+"""Participation as reports need it: counts per learner and week, excusals, reminder choices.
+
+The counts come from the ``activity`` rows the tracker writes (``bot/store/activity.py``),
+in one aggregate query that reads only the covering index
+``activity_by_cohort (cohort_id, user_id, week, kind)``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.participation import Counts, Tally
+from bot.store.db import to_text
+from bot.store.privacy import tables_with
+
+_COUNTS = (
+    "SELECT user_id, week, SUM(kind = 'original'), SUM(kind = 'reply') FROM activity"
+    " WHERE cohort_id = ?{only} GROUP BY user_id, week"
+)
+_EXCUSED = "SELECT user_id, week FROM excusals WHERE cohort_id = ?{only}"
+
+
+class ParticipationQueries:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    async def counts(
+        self, cohort_id: int, *, week: int | None = None, user_id: int | None = None
+    ) -> Counts:
+        """Per learner and week: originals and replies, and the excused weeks.
+
+        All of the cohort, or only one week (what ``/participation summary``
+        shows) or one learner: each reads less of the index.
+        """
+        only, parameters = "", [cohort_id]
+        if week is not None:
+            only += " AND week = ?"
+            parameters.append(week)
+        if user_id is not None:
+            only += " AND user_id = ?"
+            parameters.append(user_id)
+        async with self._db.execute(_COUNTS.format(only=only), parameters) as cursor:
+            cursor.row_factory = None  # plain tuples: thousands of rows, read once
+            tallies = {(u, w): Tally(o, r) for u, w, o, r in await cursor.fetchall()}
+        async with self._db.execute(_EXCUSED.format(only=only), parameters) as cursor:
+            excused = {(u, w) for u, w in await cursor.fetchall()}
+        return Counts(tallies, excused)
+
+    async def excuse(self, cohort_id: int, user_id: int, week: int, by: int, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT OR REPLACE INTO excusals (cohort_id, user_id, week, excused_by, at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (cohort_id, user_id, week, by, to_text(now)),
+        )
+        await self._db.commit()
+
+    async def excusals(self, cohort_id: int) -> list[tuple[int, int]]:
+        """(user id, week) of every excused week in the cohort, by learner then week."""
+        async with self._db.execute(
+            "SELECT user_id, week FROM excusals WHERE cohort_id = ? ORDER BY user_id, week",
+            (cohort_id,),
+        ) as cursor:
+            return [(u, w) for u, w in await cursor.fetchall()]
+
+    async def set_reminders(self, user_id: int, on: bool, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO learner_prefs (user_id, reminders_off, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET reminders_off = excluded.reminders_off,"
+            " updated_at = excluded.updated_at",
+            (user_id, int(not on), to_text(now)),
+        )
+        await self._db.commit()
+
+    async def reminders_off(self) -> set[int]:
+        """Who opted out of nudges and reminders."""
+        async with self._db.execute(
+            "SELECT user_id FROM learner_prefs WHERE reminders_off = 1"
+        ) as cursor:
+            return {row[0] for row in await cursor.fetchall()}
+
+    async def purge_cohort(self, cohort_id: int) -> int:
+        """Delete what the cohort holds about people, and its tracking cursors; rows deleted.
+
+        Every table with both ``cohort_id`` and ``user_id`` columns is about
+        people in the cohort (activity, excusals, who a DM reached, and any
+        table a later migration adds); the cursors are how far the tracker read.
+        The cohort itself and its deliveries (no one's data) remain.
+        """
+        tables = [*await tables_with(self._db, "cohort_id", "user_id"), "channel_cursors"]
+        removed = 0
+        try:
+            for table in tables:
+                cursor = await self._db.execute(
+                    f'DELETE FROM "{table}" WHERE cohort_id = ?', (cohort_id,)
+                )
+                removed += cursor.rowcount
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
+        return removed

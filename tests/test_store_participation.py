@@ -1,0 +1,194 @@
+"""Participation counts, excusals, reminder choices, purge and privacy on a real SQLite file.
+
+Activity rows are inserted directly: how the tracker writes them is tested in
+test_store_activity.py.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.participation import Tally
+from bot.store import Store
+from tests.test_store import NOW, new_cohort
+
+# Real Discord ids are 8-byte integers; these are too, so the raw-bytes checks mean something.
+AMARA, BAO, CARMEN = 0x01D2_E7A3_5B00_0001, 0x01D2_E7A3_5B00_0002, 0x01D2_E7A3_5B00_0003
+INSTRUCTOR = 0x01D2_E7A3_5B00_0099
+THREAD = 50
+
+
+@pytest.fixture
+async def store(tmp_path):
+    opened = await Store.open(tmp_path / "cohortbot.sqlite3")
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def cohort_id(store):
+    return (await store.cohorts.create(new_cohort(), [], NOW)).id
+
+
+@pytest.fixture
+async def other_cohort_id(store):
+    return (await store.cohorts.create(new_cohort("Spring 2027"), [], NOW)).id
+
+
+_next_message = iter(range(1_000, 10_000_000))
+
+
+async def write(store: Store, cohort_id: int, user_id: int, week: int, kind: str, n: int = 1):
+    """``n`` counted messages, as the tracker would have recorded them."""
+    await store.db.executemany(
+        "INSERT INTO activity (message_id, cohort_id, user_id, channel_id, kind, week, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, '2026-10-14T12:00:00.000000Z')",
+        [(next(_next_message), cohort_id, user_id, THREAD, kind, week) for _ in range(n)],
+    )
+    await store.db.commit()
+
+
+async def test_counts_per_learner_and_week_with_excused_weeks(store, cohort_id, other_cohort_id):
+    await write(store, cohort_id, AMARA, 1, "original")
+    await write(store, cohort_id, AMARA, 1, "reply", 3)
+    await write(store, cohort_id, AMARA, 2, "reply")
+    await write(store, cohort_id, BAO, 2, "original", 2)
+    await write(store, other_cohort_id, BAO, 1, "original")  # another cohort's
+    await store.participation.excuse(cohort_id, CARMEN, 2, INSTRUCTOR, NOW)
+
+    counts = await store.participation.counts(cohort_id)
+    assert counts.by_learner_week == {
+        (AMARA, 1): Tally(1, 3),
+        (AMARA, 2): Tally(0, 1),
+        (BAO, 2): Tally(2, 0),
+    }
+    assert counts.excused == {(CARMEN, 2)}
+
+    week_2 = await store.participation.counts(cohort_id, week=2)
+    assert week_2.by_learner_week == {(AMARA, 2): Tally(0, 1), (BAO, 2): Tally(2, 0)}
+    assert week_2.excused == {(CARMEN, 2)}
+    amara = await store.participation.counts(cohort_id, user_id=AMARA)
+    assert amara.by_learner_week == {(AMARA, 1): Tally(1, 3), (AMARA, 2): Tally(0, 1)}
+    assert amara.excused == set()
+
+
+async def test_the_counts_read_only_the_covering_index(store, cohort_id):
+    """The hot query never reads the table and never sorts: the index is in group order."""
+    executed: list[str] = []
+    await store.db.set_trace_callback(executed.append)  # the SQL as run, values filled in
+    for only in ({}, {"week": 3}, {"user_id": AMARA}):
+        await store.participation.counts(cohort_id, **only)
+    await store.db.set_trace_callback(None)
+
+    aggregates = [sql for sql in executed if "FROM activity" in sql]
+    assert len(aggregates) == 3  # one query over activity per report
+    for sql in aggregates:
+        async with store.db.execute("EXPLAIN QUERY PLAN " + sql) as cursor:
+            plan = " | ".join(row[3] for row in await cursor.fetchall())
+        assert "USING COVERING INDEX activity_by_cohort" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+
+
+async def test_excusing_a_week_twice_keeps_one_excusal(store, cohort_id):
+    await store.participation.excuse(cohort_id, BAO, 3, INSTRUCTOR, NOW)
+    await store.participation.excuse(cohort_id, BAO, 3, INSTRUCTOR, NOW + timedelta(hours=1))
+    await store.participation.excuse(cohort_id, AMARA, 1, INSTRUCTOR, NOW)
+    assert await store.participation.excusals(cohort_id) == [(AMARA, 1), (BAO, 3)]
+
+
+async def test_reminders_off_and_on_again(store):
+    assert await store.participation.reminders_off() == set()
+    await store.participation.set_reminders(AMARA, False, NOW)
+    await store.participation.set_reminders(BAO, False, NOW)
+    await store.participation.set_reminders(BAO, True, NOW + timedelta(days=1))
+    assert await store.participation.reminders_off() == {AMARA}
+
+
+async def people_rows(store: Store, cohort_id: int) -> dict[str, int]:
+    counts = {}
+    for table in ("activity", "excusals", "delivery_recipients", "rsvps", "attendance"):
+        async with store.db.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE cohort_id = ?", (cohort_id,)
+        ) as cursor:
+            counts[table] = (await cursor.fetchone())[0]
+    return counts
+
+
+async def fill_cohort(store: Store, cohort_id: int) -> None:
+    await write(store, cohort_id, AMARA, 1, "original", 2)
+    await store.participation.excuse(cohort_id, BAO, 1, INSTRUCTOR, NOW)
+    await store.deliveries.record_recipient(cohort_id, "nudge:1", AMARA, "sent", NOW)
+    await store.sessions.toggle_rsvp(cohort_id, "live-1", AMARA, NOW)
+    await store.db.execute(
+        "INSERT INTO attendance (cohort_id, session_key, user_id, at) VALUES (?, 'live-1', ?, ?)",
+        (cohort_id, BAO, "2026-10-14T12:00:00.000000Z"),
+    )
+    await store.db.execute(
+        "INSERT INTO channel_cursors (channel_id, cohort_id, last_message_id) VALUES (?, ?, 1)",
+        (cohort_id * 1000, cohort_id),
+    )
+    await store.db.commit()
+
+
+async def test_purge_deletes_what_a_cohort_holds_about_people_and_nothing_else(
+    store, cohort_id, other_cohort_id
+):
+    await fill_cohort(store, cohort_id)
+    await fill_cohort(store, other_cohort_id)
+    await store.participation.set_reminders(AMARA, False, NOW)
+    before = await people_rows(store, other_cohort_id)
+
+    removed = await store.participation.purge_cohort(cohort_id)
+
+    assert removed == 7  # 2 activity, 1 excusal, 1 recipient, 1 rsvp, 1 attendance, 1 cursor
+    assert set((await people_rows(store, cohort_id)).values()) == {0}
+    assert await store.activity.cursors(cohort_id) == {}
+    assert await people_rows(store, other_cohort_id) == before  # another cohort's stays
+    assert await store.participation.reminders_off() == {AMARA}  # a person's own choice stays
+    assert await store.cohorts.get(cohort_id) is not None
+
+
+async def test_everything_about_a_person_in_every_table_that_holds_people(store, cohort_id):
+    await fill_cohort(store, cohort_id)
+    await store.participation.set_reminders(AMARA, False, NOW)
+    # A table a later migration might add is found by its user_id column, not by name.
+    await store.db.execute("CREATE TABLE future_feature (user_id INTEGER, note TEXT)")
+    await store.db.execute(
+        "INSERT INTO future_feature VALUES (?, 'kept by a later feature')", (AMARA,)
+    )
+    await store.db.commit()
+
+    found = await store.privacy.everything_about(AMARA)
+
+    assert {table: len(rows) for table, rows in found.items()} == {
+        "activity": 2,
+        "delivery_recipients": 1,
+        "future_feature": 1,
+        "learner_prefs": 1,
+        "rsvps": 1,
+    }
+    assert all(row["user_id"] == AMARA for rows in found.values() for row in rows)
+    assert found["learner_prefs"][0]["reminders_off"] == 1
+    assert await store.privacy.everything_about(CARMEN) == {}
+
+
+async def test_forget_erases_a_person_everywhere_and_from_the_file(tmp_path, store, cohort_id):
+    await fill_cohort(store, cohort_id)
+    await store.participation.set_reminders(AMARA, False, NOW)
+    await store.db.execute("CREATE TABLE future_feature (user_id INTEGER, note TEXT)")
+    await store.db.execute("INSERT INTO future_feature VALUES (?, 'x')", (AMARA,))
+    await store.db.commit()
+    bao_before = await store.privacy.everything_about(BAO)
+
+    removed = await store.privacy.forget(AMARA)
+
+    assert removed == 6  # 2 activity, 1 recipient, 1 rsvp, 1 preference, 1 future row
+    assert await store.privacy.everything_about(AMARA) == {}
+    assert await store.privacy.everything_about(BAO) == bao_before
+    database = tmp_path / "cohortbot.sqlite3"
+    wal = database.with_name(database.name + "-wal")
+    raw = database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    assert AMARA.to_bytes(8, "big") not in raw
+    assert BAO.to_bytes(8, "big") in raw  # the check can see an id that is there
