@@ -1,9 +1,13 @@
-"""Participation: reports, nudges, the instructor digest (counting is cogs/tracking.py)."""
+"""Participation: reports, export, chart, excusals, nudges, the digest, progress, reminder choices.
+
+Counting is cogs/tracking.py; the rules and the words are bot/participation.py.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import io
-import logging
+import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -11,26 +15,48 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.deliveries import Job, Sent
-from bot.app.fanout import send_dms
+from bot.app.fanout import FanoutResult, send_dms
 from bot.app.permissions import is_learner, require_instructor
 from bot.chart import heatmap_png
 from bot.cohort import Cohort, CohortState
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.localtime import discord_timestamp
-from bot.participation import Report, export_csv, learner_text, left_this_week, summary_text
+from bot.participation import (
+    CoursePosition,
+    Learner,
+    Report,
+    build_report,
+    course_position,
+    digest,
+    export_csv,
+    nudge_text,
+    progress_text,
+    week_summary,
+)
 from bot.render import jump_url
 from cogs._common import CohortName, find_cohort, guild_of
-from cogs._reports import cohort_report
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
 
-log = logging.getLogger(__name__)
+Week = app_commands.Range[int, 1, 52]
+
+
+def learners_of(guild: discord.Guild, cohort: Cohort) -> list[Learner]:
+    """The members holding the cohort's learner role, whether or not they ever wrote."""
+    role = guild.get_role(cohort.learner_role_id)
+    members = role.members if role else []
+    return [Learner(m.id, m.display_name) for m in members if not m.bot]
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "cohort"
 
 
 class Participation(commands.Cog):
-    participation = app_commands.Group(name="participation", description="Who is taking part")
-    reminders = app_commands.Group(name="reminders", description="Your reminders and nudges")
+    participation = app_commands.Group(
+        name="participation", description="Who is taking part in a cohort (instructors)"
+    )
+    reminders = app_commands.Group(name="reminders", description="Your nudges and reminder DMs")
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
@@ -38,201 +64,262 @@ class Participation(commands.Cog):
         bot.deliveries.handle("digest", self.digest_due)
         bot.deliveries.handle("purge", self.purge_due)
 
-    # -- deliveries -------------------------------------------------------------------
+    # -- building reports ----------------------------------------------------------------
 
-    async def _report(self, cohort: Cohort) -> Report:
+    def guild(self, cohort: Cohort) -> discord.Guild:
         guild = self.bot.get_guild(cohort.guild_id)
         if guild is None:
-            raise NotFound(f"I am no longer in the server of cohort {cohort.name}")
-        await self.bot.tracker.flush()  # what was counted a moment ago is in the report
-        report, _ = await cohort_report(self.bot, cohort, guild)
-        return report
+            raise NotFound(f"I am no longer in the server of cohort {cohort.name}.")
+        return guild
 
-    async def nudge_due(self, job: Job) -> Sent:
-        assert job.delivery.week is not None
-        return Sent(note=await self.nudge(job.cohort, job.delivery.week, job.delivery.key))
-
-    async def nudge(self, cohort: Cohort, week: int, key: str) -> str:
-        """A kind DM to each learner behind this week who has not opted out."""
-        report = await self._report(cohort)
+    async def report(
+        self, cohort: Cohort, *, week: int | None = None, member: discord.Member | None = None
+    ) -> Report:
+        """The cohort's learners (or one of them) for every week, or for one week."""
         course = self.bot.library.get(cohort.course_id)
-        closes = cohort.calendar(course).week(week).closes
-        post = await self.bot.store.deliveries.get(cohort.id, f"module:{week}")
-        link = (
-            jump_url(cohort.guild_id, post.channel_id, post.message_id)
-            if post and post.channel_id
-            else f"<#{cohort.channel_id}>"
+        await self.bot.tracker.flush()  # what was written a moment ago is in the report
+        counts = await self.bot.store.participation.counts(
+            cohort.id, week=week, user_id=member.id if member else None
         )
-        opted_out = await self.bot.store.learners.reminders_off()
-        behind = {
-            r.learner.user_id: r for r in report.behind(week) if r.learner.user_id not in opted_out
-        }
-        guild = self.bot.get_guild(cohort.guild_id)
-        members = [m for uid in behind if guild and (m := guild.get_member(uid))]
+        learners = (
+            [Learner(member.id, member.display_name)]
+            if member
+            else learners_of(self.guild(cohort), cohort)
+        )
+        weeks = [week] if week else [w.number for w in course.weeks]
+        return build_report(learners, counts, weeks, course.requirement, self.position(cohort))
 
-        def message(user: discord.User | discord.Member) -> dict[str, str]:
-            left = left_this_week(behind[user.id], report.requirement, week)
-            return {
-                "content": (
-                    f"Hi {user.display_name}! A friendly note from **{course.title}**: week {week} "
-                    f"closes {discord_timestamp(closes, 'R')}. {left} "
-                    f"The week's discussion is here: {link}\n"
-                    "(Prefer no nudges? Use `/reminders off`.)"
-                )
-            }
-
-        result = await send_dms(self.bot.store, self.bot.clock, cohort.id, key, members, message)
-        summary = f"Week {week} nudges: {result.summary()}."
-        await self.bot.tell_instructors(cohort, summary)
-        return summary
-
-    async def digest_due(self, job: Job) -> Sent:
-        assert job.delivery.week is not None
-        report = await self._report(job.cohort)
-        week = job.delivery.week
-        silent = [r.learner.name for r in report.silent()]
-        text = summary_text(report, week, limit=1800)
-        if silent:
-            text += f"\n**Not posted at all ({len(silent)}):** {', '.join(silent)}"
-        await self.bot.tell_instructors(job.cohort, f"Weekly digest\n{text}"[:1900])
-        return Sent(note="digest sent")
-
-    async def purge_due(self, job: Job) -> Sent:
-        removed = await self.bot.store.learners.purge_cohort(job.cohort.id)
-        return Sent(note=f"purged {removed} participation rows")
-
-    # -- commands ---------------------------------------------------------------------
-
-    async def _instructor_cohort(self, interaction: discord.Interaction, name: str) -> Cohort:
+    async def instructor_cohort(self, interaction: discord.Interaction, name: str) -> Cohort:
         cohort = await find_cohort(self.bot, interaction, name)
         require_instructor(interaction.user, cohort)
         return cohort
 
-    def _week(self, report: Report, week: int | None) -> int:
-        chosen = week or report.current_week or 1
-        if not 1 <= chosen <= report.weeks:
-            raise InvalidInput(f"this course has weeks 1 to {report.weeks}, not {chosen}")
-        return chosen
+    def course_week(self, cohort: Cohort, week: int) -> int:
+        weeks = len(self.bot.library.get(cohort.course_id).weeks)
+        if week > weeks:
+            raise InvalidInput(f"{cohort.name}'s course has weeks 1 to {weeks}, not {week}.")
+        return week
+
+    def position(self, cohort: Cohort) -> CoursePosition:
+        course = self.bot.library.get(cohort.course_id)
+        return course_position(cohort.calendar(course), self.bot.clock.now())
+
+    def require_learner(self, member: discord.Member | discord.User, cohort: Cohort) -> None:
+        if not is_learner(member, cohort):
+            raise NotFound(f"{member.display_name} is not a learner in {cohort.name}.")
+
+    # -- instructors' commands -----------------------------------------------------------
 
     @participation.command(
-        name="summary", description="Learners by week: counts, status, who is behind"
+        name="summary", description="One week: each learner's counts and status, and who is behind"
     )
-    @app_commands.describe(cohort="The cohort", week="Which week (default: this week)")
+    @app_commands.describe(cohort="The cohort", week="Which week (default: the week in progress)")
     async def summary(
-        self, interaction: discord.Interaction, cohort: CohortName, week: int | None = None
+        self, interaction: discord.Interaction, cohort: CohortName, week: Week | None = None
     ) -> None:
-        found = await self._instructor_cohort(interaction, cohort)
-        report = await self._report(found)
-        text = summary_text(report, self._week(report, week))
-        embed = discord.Embed(title=f"Participation — {found.name}", description=text)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        found = await self.instructor_cohort(interaction, cohort)
+        shown = self.course_week(found, week) if week else self.default_week(found)
+        result = week_summary(await self.report(found, week=shown), shown)
+        embed = discord.Embed(title=f"Participation: {found.name}", description=result.text)
+        files = []
+        if result.full is not None:  # too many learners for a message: everyone is in the file
+            data = io.BytesIO(result.full.encode("utf-8"))
+            files.append(discord.File(data, filename=f"participation-week-{shown}.txt"))
+        await interaction.response.send_message(embed=embed, files=files, ephemeral=True)
 
-    @participation.command(name="learner", description="One learner's participation, week by week")
+    def default_week(self, cohort: Cohort) -> int:
+        """The week in progress; the last one after the end, the first before the start."""
+        position = self.position(cohort)
+        return position.current_week or max(position.weeks_started, 1)
+
+    @participation.command(
+        name="learner", description="One learner's weeks: counts, status, what is left"
+    )
     @app_commands.describe(cohort="The cohort", member="The learner")
     async def learner(
         self, interaction: discord.Interaction, cohort: CohortName, member: discord.Member
     ) -> None:
-        found = await self._instructor_cohort(interaction, cohort)
-        report = await self._report(found)
-        row = next((r for r in report.learners if r.learner.user_id == member.id), None)
-        if row is None:
-            raise NotFound(f"{member.display_name} is not a learner in {found.name}")
-        text = learner_text(row, report.requirement, report.current_week)
-        await interaction.response.send_message(text, ephemeral=True)
+        found = await self.instructor_cohort(interaction, cohort)
+        self.require_learner(member, found)
+        embed = await self.progress_embed(found, member)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @participation.command(
-        name="export", description="A CSV of every learner: posts, replies, status, completion"
+        name="export",
+        description="A CSV of every learner: each week's posts, replies, status; completed",
     )
     @app_commands.describe(cohort="The cohort")
     async def export(self, interaction: discord.Interaction, cohort: CohortName) -> None:
-        found = await self._instructor_cohort(interaction, cohort)
-        report = await self._report(found)
-        data = io.BytesIO(export_csv(report).encode("utf-8"))
-        name = f"participation-{found.name.lower().replace(' ', '-')}.csv"
+        found = await self.instructor_cohort(interaction, cohort)
+        report = await self.report(found)
+        data = io.BytesIO(export_csv(report).encode("utf-8-sig"))  # the BOM: Excel reads UTF-8
         await interaction.response.send_message(
-            f"Participation for {found.name}: {len(report.learners)} learners.",
-            file=discord.File(data, filename=name),
+            f"Participation in {found.name}: {len(report.learners)} learners, "
+            f"{sum(row.completed for row in report.learners)} completed.",
+            file=discord.File(data, filename=f"participation-{slug(found.name)}.csv"),
             ephemeral=True,
         )
 
-    @participation.command(name="chart", description="A heatmap of learners by weeks")
+    @participation.command(
+        name="chart", description="A heatmap of learners by weeks, coloured by status"
+    )
     @app_commands.describe(cohort="The cohort")
     async def chart(self, interaction: discord.Interaction, cohort: CohortName) -> None:
-        found = await self._instructor_cohort(interaction, cohort)
+        found = await self.instructor_cohort(interaction, cohort)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self._report(found)
-        png = heatmap_png(report, f"Participation — {found.name}")
+        report = await self.report(found)
+        # Drawing takes a fraction of a second: a worker thread, so the bot keeps answering.
+        png = await asyncio.to_thread(heatmap_png, report, f"Participation: {found.name}")
         await interaction.followup.send(
-            file=discord.File(io.BytesIO(png), filename="participation.png"), ephemeral=True
+            file=discord.File(io.BytesIO(png), filename=f"participation-{slug(found.name)}.png"),
+            ephemeral=True,
         )
 
-    @participation.command(name="excuse", description="Excuse a learner for a week (counts as met)")
+    @participation.command(
+        name="excuse", description="Excuse a learner for a week: it counts as met"
+    )
     @app_commands.describe(cohort="The cohort", member="The learner", week="The week to excuse")
     async def excuse(
         self,
         interaction: discord.Interaction,
         cohort: CohortName,
         member: discord.Member,
-        week: int,
+        week: Week,
     ) -> None:
-        found = await self._instructor_cohort(interaction, cohort)
-        weeks = len(self.bot.library.get(found.course_id).weeks)
-        if not 1 <= week <= weeks:
-            raise InvalidInput(f"this course has weeks 1 to {weeks}, not {week}")
-        if not is_learner(member, found):
-            raise NotFound(f"{member.display_name} is not a learner in {found.name}")
-        now = self.bot.clock.now()
-        await self.bot.store.learners.excuse(found.id, member.id, week, interaction.user.id, now)
+        found = await self.instructor_cohort(interaction, cohort)
+        self.course_week(found, week)
+        self.require_learner(member, found)
+        await self.bot.store.participation.excuse(
+            found.id, member.id, week, interaction.user.id, self.bot.clock.now()
+        )
         await interaction.response.send_message(
-            f"{member.display_name} is excused for week {week} of {found.name}.", ephemeral=True
+            f"{member.display_name} is excused for week {week} of {found.name}: it counts as met.",
+            ephemeral=True,
         )
 
-    @participation.command(name="nudge", description="Nudge learners who are behind this week, now")
+    @participation.command(
+        name="nudge", description="DM the learners behind this week a kind nudge, now"
+    )
     @app_commands.describe(cohort="The cohort")
     async def nudge_now(self, interaction: discord.Interaction, cohort: CohortName) -> None:
-        found = await self._instructor_cohort(interaction, cohort)
+        found = await self.instructor_cohort(interaction, cohort)
+        week = self.position(found).current_week
+        if week is None:
+            raise InvalidInput(f"{found.name} has no week in progress to nudge about.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self._report(found)
-        week = self._week(report, None)
-        key = f"nudge-now:{week}:{self.bot.clock.now():%Y%m%dT%H%M}"
-        summary = await self.nudge(found, week, key)
-        await interaction.followup.send(summary, ephemeral=True)
+        # At most one nudge by hand per learner per day, however often this is run.
+        key = f"nudge:{week}:by-hand:{self.bot.clock.now():%Y-%m-%d}"
+        result = await self.nudge(found, week, key)
+        await interaction.followup.send(f"Week {week} nudges: {result.summary()}.", ephemeral=True)
 
-    @app_commands.command(name="progress", description="Your own participation in your cohorts")
-    async def progress(self, interaction: discord.Interaction) -> None:
-        guild = guild_of(interaction)
-        mine = [
-            c
-            for c in await self.bot.store.cohorts.in_guild(guild.id)
-            if c.state != CohortState.ENDED and is_learner(interaction.user, c)
-        ]
+    # -- learners' commands --------------------------------------------------------------
+
+    @app_commands.command(
+        name="progress",
+        description="Your own participation: your weeks, and what is left this week",
+    )
+    @app_commands.describe(cohort="Which of your cohorts (default: all of them)")
+    async def progress(
+        self, interaction: discord.Interaction, cohort: CohortName | None = None
+    ) -> None:
+        if cohort is not None:
+            found = await find_cohort(self.bot, interaction, cohort)
+            if not is_learner(interaction.user, found):
+                raise NotAllowed(f"You are not a learner in {found.name}.")
+            mine = [found]
+        else:
+            mine = [
+                c
+                for c in await self.bot.store.cohorts.in_guild(guild_of(interaction).id)
+                if c.state != CohortState.ENDED and is_learner(interaction.user, c)
+            ]
         if not mine:
             raise NotAllowed("You are not a learner in any cohort in this server.")
-        parts = []
-        for cohort in mine:
-            report = await self._report(cohort)
-            row = next(r for r in report.learners if r.learner.user_id == interaction.user.id)
-            parts.append(
-                f"__{cohort.name}__\n" + learner_text(row, report.requirement, report.current_week)
-            )
-        await interaction.response.send_message("\n\n".join(parts)[:2000], ephemeral=True)
+        assert isinstance(interaction.user, discord.Member)  # is_learner holds only for members
+        embeds = [await self.progress_embed(c, interaction.user) for c in mine[:10]]
+        await interaction.response.send_message(embeds=embeds, ephemeral=True)
+
+    async def progress_embed(self, cohort: Cohort, member: discord.Member) -> discord.Embed:
+        course = self.bot.library.get(cohort.course_id)
+        report = await self.report(cohort, member=member)
+        week = report.position.current_week
+        closes = cohort.calendar(course).week(week).closes if week else None
+        text = progress_text(report.learners[0], course.requirement, report.position, closes)
+        return discord.Embed(title=f"{member.display_name} in {cohort.name}", description=text)
 
     @reminders.command(name="off", description="No more nudges or reminder DMs from me")
     async def reminders_off(self, interaction: discord.Interaction) -> None:
-        await self.bot.store.learners.set_reminders(
+        await self.bot.store.participation.set_reminders(
             interaction.user.id, False, self.bot.clock.now()
         )
         await interaction.response.send_message(
-            "Done: I won't send you nudges or reminders. `/reminders on` to turn them back on.",
+            "Done: no more nudges, and no session reminders unless you press **Remind me**. "
+            "`/reminders on` turns them back on.",
             ephemeral=True,
         )
 
     @reminders.command(name="on", description="Nudges and reminder DMs again")
     async def reminders_on(self, interaction: discord.Interaction) -> None:
-        await self.bot.store.learners.set_reminders(interaction.user.id, True, self.bot.clock.now())
-        await interaction.response.send_message(
-            "Reminders and nudges are on again.", ephemeral=True
+        await self.bot.store.participation.set_reminders(
+            interaction.user.id, True, self.bot.clock.now()
         )
+        await interaction.response.send_message(
+            "Nudges and reminders are on again.", ephemeral=True
+        )
+
+    # -- deliveries ------------------------------------------------------------------------
+
+    async def nudge_due(self, job: Job) -> Sent:
+        assert job.delivery.week is not None
+        result = await self.nudge(job.cohort, job.delivery.week, job.delivery.key)
+        told = f"Week {job.delivery.week} nudges: {result.summary()}."
+        await self.bot.tell_instructors(job.cohort, told)
+        return Sent(note=told)
+
+    async def nudge(self, cohort: Cohort, week: int, key: str) -> FanoutResult:
+        """A kind DM, once per ``key``, to each learner behind this week who has not opted out.
+
+        Whoever has closed their DMs is skipped and counted; the count goes only
+        to the instructor, privately.
+        """
+        course = self.bot.library.get(cohort.course_id)
+        report = await self.report(cohort, week=week)
+        opted_out = await self.bot.store.participation.reminders_off()
+        behind = {
+            row.learner.user_id: row
+            for row in report.behind(week)
+            if row.learner.user_id not in opted_out
+        }
+        guild = self.guild(cohort)
+        members = [m for user_id in behind if (m := guild.get_member(user_id)) is not None]
+        closes = cohort.calendar(course).week(week).closes
+        link = await self.week_link(cohort, week)
+
+        def message(user: discord.User | discord.Member) -> dict[str, str]:
+            record = behind[user.id].week(week)
+            text = nudge_text(
+                user.display_name, course.title, record, course.requirement, closes, link
+            )
+            return {"content": text}
+
+        return await send_dms(self.bot.store, self.bot.clock, cohort.id, key, members, message)
+
+    async def week_link(self, cohort: Cohort, week: int) -> str:
+        """The week's module post, or the cohort's channel while it is not posted."""
+        post = await self.bot.store.deliveries.get(cohort.id, f"module:{week}")
+        if post is not None and post.channel_id is not None:
+            return jump_url(cohort.guild_id, post.channel_id, post.message_id)
+        return jump_url(cohort.guild_id, cohort.channel_id)
+
+    async def digest_due(self, job: Job) -> Sent:
+        assert job.delivery.week is not None
+        text = digest(await self.report(job.cohort), job.delivery.week)
+        await self.bot.tell_instructors(job.cohort, text)
+        return Sent(note="digest sent to the instructor")
+
+    async def purge_due(self, job: Job) -> Sent:
+        removed = await self.bot.store.participation.purge_cohort(job.cohort.id)
+        return Sent(note=f"participation data purged ({removed} rows)")
 
 
 async def setup(bot: CohortBot) -> None:

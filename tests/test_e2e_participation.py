@@ -1,158 +1,258 @@
-"""Participation end to end: counted without message content, reported, exported, nudged, erased."""
+"""Participation end to end: learners post through SimCord; the bot reports, exports, nudges, erases.
+
+How messages are counted (posts, replies, deletes, downtime) is test_e2e_tracking.py;
+here learners simply take part, and the tests look at what Discord then holds.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta
+
+import pytest
+import simcord
 
 from bot.errors import NotAllowed
 from tests.helpers import World, dms, refusals
 from tests.test_e2e_cohorts import START, WEEK_POSTS, week_threads
 
+COHORT = "Fall 2026"
 
-async def course_in_week_1(world: World) -> None:
+
+async def course_in_week(world: World, week: int = 1) -> None:
     await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
     await world.create_cohort(start=START)
-    await world.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    await world.advance_to(WEEK_POSTS[week - 1] + timedelta(hours=1))
 
 
-async def summary(world: World, week: int = 1) -> str:
+def week_thread(world: World, week: int) -> simcord.ChannelHandle:
+    return world.server.thread(week_threads(world)[f"Week {week}"][0].id)
+
+
+async def take_part(
+    world: World, learner: simcord.MemberActor, week: int, posts: int = 0, replies: int = 0
+) -> None:
+    """Posts of their own in the forum; replies in the week's module post (the bot's thread)."""
+    for n in range(posts):
+        await world.server.forum_post(learner, f"Week {week}, {learner.name} {n}", "My thoughts")
+    for _ in range(replies):
+        await learner.send(week_thread(world, week), "I agree, and here is why")
+
+
+async def instructor(world: World, command: str, **options) -> simcord.InteractionResult:
     result = await world.server.instructor.slash(
-        world.server.staff, "participation summary", cohort="Fall 2026", week=week
+        world.server.staff, command, cohort=COHORT, **options
     )
     assert result.ephemeral
-    return result.response.embeds[0].description
+    return result
 
 
-def line_for(text: str, name: str) -> str:
-    return next(line for line in text.splitlines() if f" {name} — " in line)
+async def summary_lines(world: World, week: int | None = None) -> list[str]:
+    options = {"week": week} if week else {}
+    result = await instructor(world, "participation summary", **options)
+    return result.response.embeds[0].description.splitlines()
 
 
-async def test_posts_replies_and_threads_are_counted_and_deletes_uncounted(world: World):
-    await course_in_week_1(world)
-    server = world.server
-    amara, bao, carmen = server.learners[:3]
-    weekly = server.thread(week_threads(world)["Week 1"][0].id)
-
-    own_thread, first = await server.forum_post(amara, "My first week", "Hello all")
-    await amara.send(own_thread, "A follow-up in my own thread")  # still her own: an original
-    await bao.send(own_thread, "Welcome, Amara")  # someone else's thread: a reply
-    await bao.send(weekly, "My answer to the prompt")  # the bot's thread: a reply
-    await carmen.send(own_thread, "Agreed", reply_to=first)  # a reply
-    await server.instructor.send(own_thread, "Instructors are not counted")
-    edited = await carmen.send(weekly, "Will be edited")
-    await carmen.edit(edited, "Edited: changes nothing")
-    doomed = await bao.send(weekly, "Will be deleted")
-    await bao.delete(doomed)
-    bulk = [await carmen.send(weekly, f"bulk {i}") for i in range(3)]
-    world.env.backend.bulk_delete_messages(weekly.id, [m.id for m in bulk])
-    await world.env.settle()
-
-    text = await summary(world)
-    assert "Amara — 2 posts, 0 replies (partial)" in line_for(text, "Amara")
-    assert "Bao — 0 posts, 2 replies (partial)" in line_for(text, "Bao")
-    assert "Carmen — 0 posts, 2 replies (partial)" in line_for(text, "Carmen")
-    assert "Dmitri — 0 posts, 0 replies (none)" in line_for(text, "Dmitri")
-    assert "Ms Rivera" not in text
+def line_of(lines: list[str], name: str) -> str:
+    (line,) = [line for line in lines if f" {name} — " in line]
+    return line
 
 
-async def test_meeting_the_requirement_and_excusing_a_week(world: World):
-    await course_in_week_1(world)
-    server = world.server
-    amara, bao, carmen = server.learners[:3]
-    await server.forum_post(amara, "Mine", "post")
-    other, _ = await server.forum_post(bao, "Bao's", "post")
-    await amara.send(other, "reply one")
-    await amara.send(other, "reply two")
-    excused = await server.instructor.slash(
-        server.staff, "participation excuse", cohort="Fall 2026", member=carmen, week=1
-    )
-    assert "excused for week 1" in excused.response.content
-
-    text = await summary(world)
-    assert "✅ Amara — 1 posts, 2 replies (met)" in text
-    assert "🔵 Carmen — 0 posts, 0 replies (excused)" in text
-    assert "Behind this week (10):" in text and "Amara," not in text.split("Behind")[1]
-
-
-async def test_missed_while_down_is_counted_once_after_restart(world: World):
-    """The bot is deaf while learners post (as if down); its restart reads the history."""
-    await course_in_week_1(world)
-    server = world.server
-    amara, bao = server.learners[:2]
-    thread, _ = await server.forum_post(amara, "Before", "counted live")
-    deaf = world.bot.tracker
-    deaf.observe = lambda message: None  # type: ignore[method-assign]
-    await bao.send(thread, "written while the bot was down")
-    late_thread, _ = await server.forum_post(bao, "While down", "also missed")
-
-    await world.restart()
-    await world.restart()  # a second start finds nothing new to add
-
-    text = await summary(world)
-    assert "Amara — 1 posts, 0 replies" in line_for(text, "Amara")
-    assert "Bao — 1 posts, 1 replies" in line_for(text, "Bao")
-    assert late_thread.id != thread.id
-
-
-async def test_the_export_matches_the_summary_and_the_chart_is_a_png(world: World):
-    await course_in_week_1(world)
-    server = world.server
-    thread, _ = await server.forum_post(server.learners[0], "Post", "text")
-    await server.learners[1].send(thread, "reply")
-    result = await server.instructor.slash(server.staff, "participation export", cohort="Fall 2026")
+async def exported(world: World) -> list[dict[str, str]]:
+    result = await instructor(world, "participation export")
     (attachment,) = result.response.attachments
-    rows = list(csv.DictReader(io.StringIO((await attachment.read()).decode())))
-    assert len(rows) == 12
-    text = await summary(world)
-    for row in rows:
-        line = line_for(text, row["display_name"])
-        assert (
-            f"{row['week1_posts']} posts, {row['week1_replies']} replies ({row['week1_status']})"
-            in line
-        )
-        assert row["completed"] == "no"
-    chart = await server.instructor.slash(server.staff, "participation chart", cohort="Fall 2026")
-    (png,) = chart.response.attachments
+    return list(csv.DictReader(io.StringIO((await attachment.read()).decode("utf-8-sig"))))
+
+
+def public_text(world: World, viewer: simcord.MemberActor) -> str:
+    """Everything ``viewer`` can read in the server's channels and threads (no one's DMs)."""
+    places = [*world.server.guild.channels.values()]
+    places += [thread for place in list(places) for thread in place.threads]
+    return "\n".join(
+        f"{m.content} {[e.to_dict() for e in m.embeds]}"
+        for place in places
+        for m in place.history(viewer=viewer)
+    )
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+
+async def test_the_summary_shows_each_learners_week_the_totals_and_who_is_behind(world: World):
+    await course_in_week(world, 1)
+    amara, bao = world.server.learners[:2]
+    await take_part(world, amara, 1, posts=1, replies=2)
+    await take_part(world, bao, 1, replies=1)
+    await world.server.instructor.send(week_thread(world, 1), "Instructors are not learners")
+
+    lines = await summary_lines(world)
+
+    assert lines[:2] == [
+        "**Week 1** — 12 learners: 1 met, 1 partial, 10 none, 0 excused",
+        "Written in week 1: 1 post, 3 replies",
+    ]
+    assert line_of(lines, "Amara") == "✅ Amara — 1 post, 2 replies (met)"
+    assert line_of(lines, "Bao") == "🟡 Bao — 0 posts, 1 reply (partial)"
+    assert line_of(lines, "Lucia") == "⬜ Lucia — 0 posts, 0 replies (none)"
+    behind = lines[-1]
+    assert behind.startswith("**Behind this week (11):** Bao, Carmen, Dmitri")
+    assert "Amara" not in behind and "Ms Rivera" not in "\n".join(lines)
+
+    # A week later, the default is the new week, and week 1 can still be asked for.
+    await world.advance_to(WEEK_POSTS[1] + timedelta(hours=1))
+    assert (await summary_lines(world))[0].startswith("**Week 2** — 12 learners: 0 met")
+    assert (await summary_lines(world, 1))[-1].startswith("**Behind in week 1 (11):**")
+
+
+async def test_one_learners_weeks_for_the_instructor(world: World):
+    await course_in_week(world, 2)
+    amara = world.server.learners[0]
+    await take_part(world, amara, 2, posts=1, replies=1)
+    result = await instructor(world, "participation learner", member=amara)
+    (embed,) = result.response.embeds
+    assert embed.title == f"Amara in {COHORT}"
+    assert embed.description.splitlines()[:2] == [
+        "⬜ Week 1: 0 posts, 0 replies (none)",
+        "🟡 Week 2: 1 post, 1 reply (partial)",
+    ]
+    assert "Left this week (week 2): 1 reply to classmates." in embed.description
+
+
+async def test_the_export_rows_match_the_summary_of_every_week_and_name_who_completed(world: World):
+    await course_in_week(world, 1)
+    amara, bao, carmen = world.server.learners[:3]
+    await instructor(world, "participation excuse", member=bao, week=3)
+    for week in range(1, 5):
+        await world.advance_to(WEEK_POSTS[week - 1] + timedelta(hours=1))
+        await take_part(world, amara, week, posts=1, replies=2)
+        if week != 3:
+            await take_part(world, bao, week, posts=2, replies=3)
+        await take_part(world, carmen, week, replies=week)
+
+    rows = await exported(world)
+
+    assert [row["display_name"] for row in rows] == [m.name.title() for m in world.server.learners]
+    assert {row["display_name"]: row["completed"] for row in rows if row["completed"] == "yes"} == {
+        "Amara": "yes",
+        "Bao": "yes",  # excused in week 3
+    }
+    carmen_row = rows[2]  # replies only, never a post of her own
+    assert [carmen_row[f"week{w}_status"] for w in range(1, 5)] == ["partial"] * 4
+    assert [row["user_id"] for row in rows] == [str(m.id) for m in world.server.learners]
+    for week in range(1, 5):
+        lines = await summary_lines(world, week)
+        for row in rows:
+            expected = (
+                f"{row[f'week{week}_posts']} post"
+                + ("" if row[f"week{week}_posts"] == "1" else "s"),
+                f"{row[f'week{week}_replies']} repl"
+                + ("y" if row[f"week{week}_replies"] == "1" else "ies"),
+                f"({row[f'week{week}_status']})",
+            )
+            line = line_of(lines, row["display_name"])
+            assert all(part in line for part in expected), (line, expected)
+
+
+async def test_the_chart_is_a_png_attachment(world: World):
+    await course_in_week(world, 1)
+    await take_part(world, world.server.learners[0], 1, posts=1, replies=2)
+    result = await instructor(world, "participation chart")
+    (png,) = result.response.attachments
+    assert png.filename == "participation-fall-2026.png"
     assert (await png.read()).startswith(b"\x89PNG\r\n\x1a\n")
 
 
-async def test_learners_cannot_run_instructor_commands_or_see_others(world: World):
-    await course_in_week_1(world)
-    server = world.server
-    amara, bao = server.learners[:2]
-    await server.forum_post(bao, "Bao's post", "text")
-    refused = await amara.slash(server.staff, "participation summary", cohort="Fall 2026")
-    assert refused.ephemeral and "instructors" in refused.response.content
-    spying = await amara.slash(
-        server.staff, "participation learner", cohort="Fall 2026", member=bao
-    )
-    assert "instructors" in spying.response.content
-    assert [type(e) for e in refusals(world)] == [NotAllowed, NotAllowed]
+async def test_an_excused_week_counts_as_met_and_shows_as_excused(world: World):
+    await course_in_week(world, 1)
+    carmen = world.server.learners[2]
+    answer = await instructor(world, "participation excuse", member=carmen, week=1)
+    assert "excused for week 1" in answer.response.content
 
-    mine = await amara.slash(server.staff, "progress")
+    lines = await summary_lines(world)
+    assert line_of(lines, "Carmen") == "🔵 Carmen — 0 posts, 0 replies (excused)"
+    assert "Carmen" not in lines[-1]  # not behind
+    mine = await carmen.slash(world.server.staff, "progress")
+    assert "Week 1 is done. Thank you!" in mine.response.embeds[0].description
+
+    too_late = await instructor(world, "participation excuse", member=carmen, week=5)
+    assert "weeks 1 to 4" in too_late.response.content
+    outsider = await instructor(world, "participation excuse", member=world.server.outsider, week=1)
+    assert "not a learner" in outsider.response.content
+    assert len(refusals(world)) == 2
+
+
+# -- what learners see ----------------------------------------------------------------------
+
+
+async def test_progress_shows_a_learner_their_own_weeks_and_what_is_left(world: World):
+    await course_in_week(world, 1)
+    amara, bao = world.server.learners[:2]
+    await take_part(world, amara, 1, posts=1, replies=2)
+    await world.advance_to(WEEK_POSTS[1] + timedelta(hours=1))
+    await take_part(world, amara, 2, replies=1)
+    await take_part(world, bao, 2, posts=3)
+
+    mine = await amara.slash(world.server.staff, "progress")
+
     assert mine.ephemeral
-    assert "Amara" in mine.response.content and "Bao" not in mine.response.content
-    assert (
-        "Left this week (week 1): 1 post of your own and 2 replies to classmates."
-        in mine.response.content
-    )
+    (embed,) = mine.response.embeds
+    assert embed.title == f"Amara in {COHORT}"
+    closes = int(WEEK_POSTS[2].timestamp())
+    assert embed.description.splitlines() == [
+        "✅ Week 1: 1 post, 2 replies (met)",
+        "🟡 Week 2: 0 posts, 1 reply (partial)",
+        "Weeks met: 1 of 4. The course is complete when every week is met (or excused).",
+        f"Left this week (week 2): 1 post of your own and 1 reply to classmates. It closes <t:{closes}:R>.",
+    ]
+    named = await amara.slash(world.server.staff, "progress", cohort=COHORT)
+    assert named.response.embeds[0].description == embed.description
+    stranger = await world.server.outsider.slash(world.server.staff, "progress")
+    assert "not a learner" in stranger.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed]
 
 
-async def test_nudges_reach_only_those_behind_skip_closed_dms_and_respect_opt_outs(world: World):
-    await course_in_week_1(world)
+INSTRUCTOR_ONLY = [
+    ("participation summary", {}),
+    ("participation learner", {"member": 1}),
+    ("participation export", {}),
+    ("participation chart", {}),
+    ("participation excuse", {"member": 1, "week": 1}),
+    ("participation nudge", {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "options"), INSTRUCTOR_ONLY, ids=[c for c, _ in INSTRUCTOR_ONLY]
+)
+async def test_a_learner_cannot_run_instructor_commands(world: World, command: str, options: dict):
+    await course_in_week(world, 1)
+    amara, bao = world.server.learners[:2]
+    await take_part(world, bao, 1, posts=1)
+    if "member" in options:
+        options = {**options, "member": bao}
+
+    refused = await amara.slash(world.server.staff, command, cohort=COHORT, **options)
+
+    assert refused.ephemeral
+    assert refused.response.content.startswith(f"Only {COHORT}'s instructors")
+    assert refused.response.attachments == [] and refused.response.embeds == []
+    assert "Bao" not in refused.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed]
+    assert dms(world, bao) == []  # not nudged by a learner
+
+
+# -- nudges and the digest --------------------------------------------------------------------
+
+
+async def test_nudges_reach_those_behind_with_a_link_skip_closed_dms_and_respect_opt_outs(
+    world: World,
+):
+    await course_in_week(world, 1)
     server = world.server
-    done, closed, opted_out, behind = (
-        server.learners[0],
-        server.learners[1],
-        server.learners[2],
-        server.learners[3],
-    )
-    await server.forum_post(done, "Done", "text")
-    other, _ = await server.forum_post(closed, "Other", "text")
-    await done.send(other, "one")
-    await done.send(other, "two")
+    done, closed, opted_out, behind = server.learners[:4]
+    await take_part(world, done, 1, posts=1, replies=2)
     await opted_out.slash(server.staff, "reminders off")
     dm_channel = world.env.backend.get_dm_channel(closed.id)
     world.env.inject_error(
@@ -161,64 +261,176 @@ async def test_nudges_reach_only_those_behind_skip_closed_dms_and_respect_opt_ou
 
     await world.advance_to(WEEK_POSTS[1] - timedelta(days=2) + timedelta(minutes=1))  # nudge time
 
-    assert dms(world, done) == [] and dms(world, opted_out) == []
+    assert dms(world, done) == [] and dms(world, opted_out) == [] and dms(world, closed) == []
     (nudge,) = dms(world, behind)
-    thread_id = week_threads(world)["Week 1"][0].id
-    assert f"/{thread_id}/" in nudge.content and "/reminders off" in nudge.content
+    thread = week_thread(world, 1)
+    assert nudge.content.startswith("Hi Dmitri! A friendly note from **")
+    assert f"/channels/{server.guild.id}/{thread.id}/" in nudge.content  # the week's post
+    assert (
+        "Left this week (week 1): 1 post of your own and 2 replies to classmates." in nudge.content
+    )
+    assert "/reminders off" in nudge.content
+    nudged = [m for m in server.learners if dms(world, m)]
+    assert len(nudged) == 9  # 12, less the one who met the week, opted out, and closed DMs
     told = [m.content for m in dms(world, server.instructor)]
-    assert told == ["**Fall 2026**: Week 1 nudges: 9 sent, 1 skipped (DMs closed)."]
-    public = [
-        m.content for ch in (server.forum, server.announcements, server.staff) for m in ch.history()
-    ]
-    assert not any(closed.name in text or "Bao" in text for text in public)
-    # An instructor's nudge now is a new round, again only for those still behind.
-    await server.forum_post(behind, "Catching up", "text")
-    now = await server.instructor.slash(server.staff, "participation nudge", cohort="Fall 2026")
-    assert "9 sent, 1 skipped (DMs closed)" in now.response.content
-    assert len(dms(world, behind)) == 2  # still behind on replies
+    assert f"**{COHORT}**: Week 1 nudges: 9 sent, 1 skipped (DMs closed)." in told
+    public = public_text(world, server.learners[5])
+    assert "DMs closed" not in public  # the bot says nothing about it in public
+    assert closed.name.title() not in public and str(closed.id) not in public
+
+    # By hand: a new round for whoever is still behind, once a day however often it is run.
+    await take_part(world, behind, 1, posts=1)
+    first = await instructor(world, "participation nudge")
+    assert first.response.content == "Week 1 nudges: 9 sent, 1 skipped (DMs closed)."
+    again = await instructor(world, "participation nudge")
+    assert again.response.content == "Week 1 nudges: 0 sent, 10 already reached."
+    assert len(dms(world, behind)) == 2
+    assert "Left this week (week 1): 2 replies to classmates." in dms(world, behind)[-1].content
+    assert dms(world, opted_out) == []
+
+
+async def test_reminders_on_again_brings_the_nudges_back(world: World):
+    await course_in_week(world, 1)
+    amara = world.server.learners[0]
+    off = await amara.slash(world.server.staff, "reminders off")
+    assert off.ephemeral and "no more nudges" in off.response.content
+    await world.advance_to(WEEK_POSTS[1] - timedelta(days=2) + timedelta(minutes=1))
+    assert dms(world, amara) == []
+
+    on = await amara.slash(world.server.staff, "reminders on")
+    assert "on again" in on.response.content
+    await world.advance_to(WEEK_POSTS[2] - timedelta(days=2) + timedelta(minutes=1))
+    (nudge,) = dms(world, amara)
+    assert "week 2 closes" in nudge.content
 
 
 async def test_the_weekly_digest_reaches_the_instructor_privately(world: World):
-    await course_in_week_1(world)
-    await world.server.forum_post(world.server.learners[0], "Post", "text")
-    await world.advance_to(WEEK_POSTS[1] + timedelta(minutes=1))
-    digest = [
+    await course_in_week(world, 1)
+    amara, bao = world.server.learners[:2]
+    await take_part(world, amara, 1, posts=1, replies=2)
+    await take_part(world, bao, 1, replies=1)
+
+    await world.advance_to(WEEK_POSTS[1] + timedelta(minutes=1))  # week 1 closes
+
+    (digest,) = [
         m.content for m in dms(world, world.server.instructor) if "Weekly digest" in m.content
     ]
-    assert len(digest) == 1
-    assert "Not posted at all (11)" in digest[0] and "Week 1" in digest[0]
+    lines = digest.splitlines()
+    assert (
+        lines[0]
+        == f"**{COHORT}**: Weekly digest, week 1: 12 learners, 1 met, 1 partial, 10 none, 0 excused"
+    )
+    assert "Written in week 1: 1 post, 3 replies" in lines
+    assert any(line.startswith("**Behind in week 1 (11):** Bao, Carmen") for line in lines)
+    assert any(line.startswith("**Not posted at all (10):** Carmen, Dmitri") for line in lines)
+    assert "Weekly digest" not in public_text(world, amara)
 
 
-async def test_mydata_shows_and_forgetme_erases_everything_from_the_file(world: World):
-    await course_in_week_1(world)
+# -- privacy ---------------------------------------------------------------------------------
+
+
+async def test_mydata_shows_exactly_what_is_stored_about_the_caller(world: World):
+    await course_in_week(world, 1)
+    amara, bao = world.server.learners[:2]
+    await take_part(world, amara, 1, posts=1, replies=1)
+    await take_part(world, bao, 1, posts=1)
+    await amara.slash(world.server.staff, "reminders off")
+
+    shown = await amara.slash(world.server.staff, "mydata")
+
+    assert shown.ephemeral
+    assert shown.response.content.splitlines()[1:3] == [
+        "• 2 × messages you wrote in course channels: when, where, which week, post or reply"
+        " (never what you wrote)",
+        "• 1 × your choice about nudges and reminders",
+    ]
+    (attachment,) = shown.response.attachments
+    stored = json.loads(await attachment.read())
+    assert sorted(stored) == ["activity", "learner_prefs"]
+    assert {row["kind"] for row in stored["activity"]} == {"original", "reply"}
+    assert all(row["user_id"] == amara.id for rows in stored.values() for row in rows)
+    nothing = await world.server.outsider.slash(world.server.staff, "mydata")
+    assert nothing.response.content == "I keep nothing about you."
+
+
+async def every_row_holding(world: World, value: int) -> list[tuple[str, str]]:
+    """(table, column) of every cell in the database equal to ``value``."""
+    db = world.bot.store.db
+    found = []
+    async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
+        tables = [row[0] for row in await cursor.fetchall()]
+    for table in tables:
+        async with db.execute(f'PRAGMA table_info("{table}")') as cursor:
+            columns = [row[1] for row in await cursor.fetchall()]
+        for column in columns:
+            async with db.execute(
+                f'SELECT COUNT(*) FROM "{table}" WHERE "{column}" = ?', (value,)
+            ) as cursor:
+                if (await cursor.fetchone())[0]:
+                    found.append((table, column))
+    return found
+
+
+async def test_forgetme_after_confirming_leaves_nothing_of_the_learner_in_the_file(world: World):
+    await course_in_week(world, 1)
     server = world.server
-    amara = server.learners[0]
-    await server.forum_post(amara, "Post", "a sentence only amara wrote 7f3c")
+    amara, bao = server.learners[:2]
+    await take_part(world, amara, 1, posts=1, replies=1)
+    await take_part(world, bao, 1, posts=1)
     await amara.slash(server.staff, "reminders off")
-    shown = await amara.slash(server.staff, "mydata")
-    assert "1 × messages you wrote" in shown.response.content
-    assert "1 × your reminder choice" in shown.response.content
+    await instructor(world, "participation excuse", member=amara, week=2)
+    await world.advance_to(
+        WEEK_POSTS[1] - timedelta(days=2) + timedelta(minutes=1)
+    )  # nudges: Bao's
+    await amara.slash(server.staff, "reminders on")
+    await instructor(world, "participation nudge")  # reaches Amara: a recipient row
+    assert len(await every_row_holding(world, amara.id)) >= 4
 
     asked = await amara.slash(server.staff, "forgetme")
-    assert asked.ephemeral  # only Amara sees, and so only she can press, the button
+    assert asked.ephemeral  # only Amara sees the buttons
+    with pytest.raises(simcord.SetupError):
+        await bao.click(asked.response.message, label="Erase my data")
+    await world.restart()  # the button names Amara in its id: it outlives the process
     confirmed = await amara.click(asked.response.message, label="Erase my data")
-    assert "erased" in confirmed.response.content
 
-    again = await amara.slash(server.staff, "mydata")
-    assert "I keep nothing about you" in again.response.content
-    raw = world.database.read_bytes() + (
-        world.database.with_name(world.database.name + "-wal").read_bytes()
-        if world.database.with_name(world.database.name + "-wal").exists()
-        else b""
-    )
+    assert "records about you were erased" in confirmed.response.content
+    assert await every_row_holding(world, amara.id) == []
+    assert await every_row_holding(world, bao.id) != []  # Bao's records are untouched
+    database = world.database
+    wal = database.with_name(database.name + "-wal")
+    raw = database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     assert amara.id.to_bytes(8, "big") not in raw
-    assert b"7f3c" not in raw  # and no one's text was ever stored
+    assert bao.id.to_bytes(8, "big") in raw  # the search would find an id that is there
+    again = await amara.slash(server.staff, "mydata")
+    assert again.response.content == "I keep nothing about you."
 
 
-async def test_participation_data_is_purged_on_schedule(world: World):
-    await course_in_week_1(world)
-    await world.server.forum_post(world.server.learners[0], "Post", "text")
+async def test_keeping_it_erases_nothing(world: World):
+    await course_in_week(world, 1)
+    amara = world.server.learners[0]
+    await take_part(world, amara, 1, posts=1)
+    asked = await amara.slash(world.server.staff, "forgetme")
+    kept = await amara.click(asked.response.message, label="Keep it")
+    assert kept.response.content == "Nothing was erased."
+    assert await every_row_holding(world, amara.id) == [("activity", "user_id")]
+
+
+async def test_participation_data_is_purged_at_the_scheduled_time(world: World):
+    await course_in_week(world, 1)
+    amara, bao = world.server.learners[:2]
+    await take_part(world, amara, 1, posts=1, replies=2)
+    await instructor(world, "participation excuse", member=bao, week=1)
     course = world.bot.library.get("de-escalation")
-    cohort = (await world.bot.store.cohorts.all())[0]
-    await world.advance_to(cohort.calendar(course).purges + timedelta(minutes=1))
-    assert await world.bot.store.activity.active_users(cohort.id) == []
+    (cohort,) = await world.bot.store.cohorts.all()
+    purges = cohort.calendar(course).purges
+
+    await world.advance_to(purges - timedelta(minutes=1))
+    assert ("activity", "user_id") in await every_row_holding(world, amara.id)
+    assert ("excusals", "user_id") in await every_row_holding(world, bao.id)
+    await world.advance_to(purges + timedelta(minutes=1))
+
+    assert await every_row_holding(world, amara.id) == []
+    assert await every_row_holding(world, bao.id) == []
+    assert (await world.bot.store.deliveries.get(cohort.id, "purge")).state == "done"
+    rows = await exported(world)
+    assert {row["week1_status"] for row in rows} == {"none"}
