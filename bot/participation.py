@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -210,12 +209,12 @@ STATUS_MARK = {
     WeekStatus.EXCUSED: "🔵",
 }
 
-_MARKDOWN = re.compile(r"([\\*_~`|\[\]>#])")
+_MARKDOWN_ESCAPED = str.maketrans({c: "\\" + c for c in "\\*_~`|[]>#"})
 
 
 def plain(name: str) -> str:
     """A display name shown as written, not as Markdown."""
-    return _MARKDOWN.sub(r"\\\1", name)
+    return name.translate(_MARKDOWN_ESCAPED)
 
 
 def plural(count: int, one: str, many: str) -> str:

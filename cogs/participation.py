@@ -77,14 +77,14 @@ class Participation(commands.Cog):
     ) -> Report:
         """The cohort's learners (or one of them) for every week, or for one week."""
         course = self.bot.library.get(cohort.course_id)
-        await self.bot.tracker.flush()  # what was written a moment ago is in the report
-        counts = await self.bot.store.participation.counts(
-            cohort.id, week=week, user_id=member.id if member else None
-        )
         learners = (
             [Learner(member.id, member.display_name)]
             if member
             else learners_of(self.guild(cohort), cohort)
+        )
+        await self.bot.tracker.flush()  # what was written a moment ago is in the report
+        counts = await self.bot.store.participation.counts(
+            cohort.id, week=week, users=[learner.user_id for learner in learners]
         )
         weeks = [week] if week else [w.number for w in course.weeks]
         return build_report(learners, counts, weeks, course.requirement, self.position(cohort))
