@@ -283,7 +283,7 @@ def week_summary(report: Report, week: int, limit: int = 4096) -> Summary:
     foot = title + names(behind, room // 3 - len(title))
     body = fit(lines, room - len(foot), "\n", lambda n: f"… and {n} more: see the file")
     whole = ("\n".join(lines), title + names(behind))
-    text = "\n\n".join((head, body, foot))
+    text = "\n\n".join(part for part in (head, body, foot) if part)  # no learners: no body
     return Summary(text, None if (body, foot) == whole else "\n\n".join((head, *whole)))
 
 

@@ -29,6 +29,7 @@ from bot.participation import (
     digest,
     export_csv,
     nudge_text,
+    plain,
     progress_text,
     week_summary,
 )
@@ -60,6 +61,7 @@ class Participation(commands.Cog):
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
+        self.drawing = asyncio.Lock()
         bot.deliveries.handle("nudge", self.nudge_due)
         bot.deliveries.handle("digest", self.digest_due)
         bot.deliveries.handle("purge", self.purge_due)
@@ -94,15 +96,19 @@ class Participation(commands.Cog):
         require_instructor(interaction.user, cohort)
         return cohort
 
-    def course_week(self, cohort: Cohort, week: int) -> int:
+    def require_week(self, cohort: Cohort, week: int) -> None:
         weeks = len(self.bot.library.get(cohort.course_id).weeks)
         if week > weeks:
             raise InvalidInput(f"{cohort.name}'s course has weeks 1 to {weeks}, not {week}.")
-        return week
 
     def position(self, cohort: Cohort) -> CoursePosition:
         course = self.bot.library.get(cohort.course_id)
         return course_position(cohort.calendar(course), self.bot.clock.now())
+
+    def default_week(self, cohort: Cohort) -> int:
+        """The week in progress; the last one after the end, the first before the start."""
+        position = self.position(cohort)
+        return position.current_week or max(position.weeks_started, 1)
 
     def require_learner(self, member: discord.Member | discord.User, cohort: Cohort) -> None:
         if not is_learner(member, cohort):
@@ -118,7 +124,9 @@ class Participation(commands.Cog):
         self, interaction: discord.Interaction, cohort: CohortName, week: Week | None = None
     ) -> None:
         found = await self.instructor_cohort(interaction, cohort)
-        shown = self.course_week(found, week) if week else self.default_week(found)
+        if week is not None:
+            self.require_week(found, week)
+        shown = week or self.default_week(found)
         result = week_summary(await self.report(found, week=shown), shown)
         embed = discord.Embed(title=f"Participation: {found.name}", description=result.text)
         files = []
@@ -126,11 +134,6 @@ class Participation(commands.Cog):
             data = io.BytesIO(result.full.encode("utf-8"))
             files.append(discord.File(data, filename=f"participation-week-{shown}.txt"))
         await interaction.response.send_message(embed=embed, files=files, ephemeral=True)
-
-    def default_week(self, cohort: Cohort) -> int:
-        """The week in progress; the last one after the end, the first before the start."""
-        position = self.position(cohort)
-        return position.current_week or max(position.weeks_started, 1)
 
     @participation.command(
         name="learner", description="One learner's weeks: counts, status, what is left"
@@ -168,8 +171,10 @@ class Participation(commands.Cog):
         found = await self.instructor_cohort(interaction, cohort)
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await self.report(found)
-        # Drawing takes a fraction of a second: a worker thread, so the bot keeps answering.
-        png = await asyncio.to_thread(heatmap_png, report, f"Participation: {found.name}")
+        # Drawing takes a fraction of a second: in a worker thread, so the bot keeps
+        # answering; one chart at a time, as matplotlib's font cache is shared.
+        async with self.drawing:
+            png = await asyncio.to_thread(heatmap_png, report, f"Participation: {found.name}")
         await interaction.followup.send(
             file=discord.File(io.BytesIO(png), filename=f"participation-{slug(found.name)}.png"),
             ephemeral=True,
@@ -187,13 +192,14 @@ class Participation(commands.Cog):
         week: Week,
     ) -> None:
         found = await self.instructor_cohort(interaction, cohort)
-        self.course_week(found, week)
+        self.require_week(found, week)
         self.require_learner(member, found)
         await self.bot.store.participation.excuse(
             found.id, member.id, week, interaction.user.id, self.bot.clock.now()
         )
         await interaction.response.send_message(
-            f"{member.display_name} is excused for week {week} of {found.name}: it counts as met.",
+            f"{plain(member.display_name)} is excused for week {week} of {found.name}:"
+            " it counts as met.",
             ephemeral=True,
         )
 

@@ -15,6 +15,7 @@ import pytest
 import simcord
 
 from bot.errors import NotAllowed
+from cogs.privacy import confirmation
 from tests.helpers import World, dms, refusals
 from tests.test_e2e_cohorts import START, WEEK_POSTS, week_threads
 
@@ -434,3 +435,18 @@ async def test_participation_data_is_purged_at_the_scheduled_time(world: World):
     assert (await world.bot.store.deliveries.get(cohort.id, "purge")).state == "done"
     rows = await exported(world)
     assert {row["week1_status"] for row in rows} == {"none"}
+
+
+async def test_an_erase_button_works_only_for_the_person_it_names(world: World):
+    """Were the confirmation ever seen by someone else, their press would erase nothing."""
+    await course_in_week(world, 1)
+    amara, bao = world.server.learners[:2]
+    await take_part(world, amara, 1, posts=1)
+    staff = world.bot.get_channel(world.server.staff.id)
+    shown = await staff.send("Amara's confirmation, visible to all", view=confirmation(amara.id))
+
+    pressed = await bao.click(shown, label="Erase my data")
+
+    assert pressed.ephemeral
+    assert pressed.response.content == "Only the person who asked can answer this."
+    assert await every_row_holding(world, amara.id) == [("activity", "user_id")]

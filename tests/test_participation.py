@@ -263,3 +263,9 @@ def test_the_digest_names_who_is_behind_and_who_has_not_posted_and_fits_a_dm():
 )
 def test_fit_keeps_what_fits_and_counts_the_rest(parts, room, joined):
     assert fit(parts, room, ", ", lambda n: f"+{n}") == joined
+
+
+def test_a_summary_of_a_cohort_without_learners():
+    text = week_summary(report({}, learners=()), 1).text
+    assert text.splitlines()[0] == "**Week 1** — 0 learners: 0 met, 0 partial, 0 none, 0 excused"
+    assert text.endswith("\n\n**Behind in week 1 (0):** nobody") and "\n\n\n" not in text
