@@ -135,10 +135,14 @@ class CohortBot(commands.Bot):
         """Give back the scheduler, buffered counts and database, without touching Discord.
 
         ``close()`` ends here; so does a bot that SimCord detached (it never calls close()).
+        Only the first call does anything: discord.py's ``connect()`` calls ``close()`` too
+        when the gateway closes, possibly while an earlier ``close()`` is still running, and
+        a second flush or close on a closed database would wait forever.
         """
         self.wakeups.shutdown()
+        store, self._store = self._store, None
+        if store is None:
+            return
         if self._tracker is not None:
             await self._tracker.flush()
-        if self._store is not None:
-            await self._store.close()
-            self._store = None
+        await store.close()

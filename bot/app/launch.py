@@ -10,7 +10,7 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from bot.app.client import CohortBot
 from bot.settings import Settings, SettingsError
@@ -29,7 +29,9 @@ def point_at(api_base: str | None, gateway_url: str | None) -> None:
 
 
 def run_bot() -> int:
-    load_dotenv()
+    # The .env beside the operator (the working folder), as scripts/run and the README say:
+    # a bare load_dotenv() searches upward from this module's file, i.e. the install folder.
+    load_dotenv(find_dotenv(usecwd=True))
     try:
         settings = Settings.from_env(os.environ)
     except SettingsError as error:
