@@ -5,28 +5,16 @@ from __future__ import annotations
 from matplotlib.colors import to_rgba
 
 from bot.chart import COLOURS, MAX_ROWS, figure, heatmap_png
-from bot.course import Requirement
-from bot.participation import (
-    Counts,
-    CoursePosition,
-    Learner,
-    Report,
-    Tally,
-    WeekStatus,
-    build_report,
-)
+from bot.participation import Learner, Report, Tally, WeekStatus
+from tests.test_participation import report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def cohort(size: int, weeks: int = 4, met: dict[int, int] | None = None) -> Report:
-    """``size`` learners; ``met[user]``: how many of the first weeks that learner met."""
-    met = met or {}
-    tallies = {(user, w): Tally(1, 2) for user, n in met.items() for w in range(1, n + 1)}
-    learners = [Learner(user, f"Learner {user:04}") for user in range(size)]
-    return build_report(
-        learners, Counts(tallies), range(1, weeks + 1), Requirement(), CoursePosition(None, weeks)
-    )
+def cohort(size: int, met: dict[int, int] | None = None) -> Report:
+    """``size`` learners over 4 weeks; ``met[user]``: how many of the first weeks that learner met."""
+    tallies = {(user, w): Tally(1, 2) for user, n in (met or {}).items() for w in range(1, n + 1)}
+    return report(tallies, learners=tuple(Learner(u, f"Learner {u:04}") for u in range(size)))
 
 
 def test_the_chart_is_a_png():
@@ -45,17 +33,11 @@ def test_the_legend_names_every_status_in_its_colour():
 
 def test_names_down_the_side_and_weeks_along_the_top_as_written():
     tricky = "Cash $5 and $6 _x_"  # two dollars would be TeX if math were parsed
-    report = build_report(
-        [Learner(1, tricky), Learner(2, "Amara")],
-        Counts(),
-        range(1, 4),
-        Requirement(),
-        CoursePosition(1, 1),
-    )
-    ax = figure(report, "Fall 2026").axes[0]
+    two = report({}, learners=(Learner(1, tricky), Learner(2, "Amara")), weeks=range(1, 4))
+    ax = figure(two, "Fall 2026").axes[0]
     assert [label.get_text() for label in ax.get_yticklabels()] == ["Amara", tricky]
     assert [label.get_text() for label in ax.get_xticklabels()] == ["Week 1", "Week 2", "Week 3"]
-    assert heatmap_png(report, "Fall $2026$").startswith(PNG_SIGNATURE)
+    assert heatmap_png(two, "Fall $2026$").startswith(PNG_SIGNATURE)
 
 
 def test_a_large_cohort_shows_those_furthest_behind_and_says_how_many():
