@@ -450,3 +450,23 @@ async def test_an_erase_button_works_only_for_the_person_it_names(world: World):
     assert pressed.ephemeral
     assert pressed.response.content == "Only the person who asked can answer this."
     assert await every_row_holding(world, amara.id) == [("activity", "user_id")]
+
+
+async def test_a_summary_too_long_for_a_message_comes_with_the_whole_list_as_a_file(world: World):
+    server = world.server
+    for n in range(150):
+        user = world.env.create_user(f"learner-{n:03}", global_name=f"Learner number {n:03}")
+        server.guild.add_member(user, roles=[server.learner_role])
+    await course_in_week(world, 1)
+
+    result = await instructor(world, "participation summary")
+
+    assert len(result.response.embeds[0].description) <= 4096
+    assert "more: see the file" in result.response.embeds[0].description
+    (attachment,) = result.response.attachments
+    assert attachment.filename == "participation-week-1.txt"
+    listed = (await attachment.read()).decode("utf-8")
+    assert all(f"⬜ Learner number {n:03} — 0 posts" in listed for n in range(150))
+    assert (
+        listed.splitlines()[0] == "**Week 1** — 162 learners: 0 met, 0 partial, 162 none, 0 excused"
+    )
