@@ -1,10 +1,12 @@
-"""``cohortbot demo``: a whole course, offline, in well under a minute.
+"""``cohortbot demo``: a whole course, offline, in seconds.
 
 The real bot runs inside SimCord (an in-memory Discord) on a sample server:
-an instructor creates a cohort with the slash command, simulated learners
-post, reply and press "Remind me" (some fall behind, one has closed DMs),
-and the clock runs through the course. The transcript is what Discord then
-holds, read back from the simulated server, printed in course time.
+the instructor creates a cohort with the slash command, simulated learners
+post, reply and press "Remind me" (two fall behind, one has closed DMs), and
+SimCord's clock, which is the bot's clock, runs hour by hour through the
+course. The transcript is what Discord then holds, read back from the
+simulated server and printed in course time; the participation report, CSV
+and chart are the instructor's own slash commands.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import tempfile
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,55 +29,382 @@ import simcord
 
 from bot.app.client import CohortBot, required_intents
 from bot.app.sandbox import CourseServer, SimClock, build_course_server
-from bot.timetable import first_post_day
+from bot.course import Course
+from bot.localtime import zone
+from bot.timetable import (
+    Calendar,
+    ItemKind,
+    course_calendar,
+    first_post_day,
+    sessions_for,
+    timetable,
+)
 
-STEP = timedelta(hours=6)
+DEFAULT_COURSE = "de-escalation"
+DEFAULT_OUT = Path("demo-output")
+COHORT = "Demo cohort"
+LEAD = timedelta(days=3)  # the instructor sets the cohort up a few days ahead
+# Learners answer within the hour: a session's announcement and its 1-day reminder
+# can be an hour apart, and "Remind me" presses must land in between.
+STEP = timedelta(hours=1)
+# Months after the last session: the demo does not wait for them.
+AFTER_THE_COURSE = frozenset({ItemKind.CONSULTATION, ItemKind.ARCHIVE, ItemKind.PURGE})
+SEED = 7  # the same learners do the same things on every run
+BEHIND = (3, 7)  # which of the sample server's learners fall behind
+DMS_CLOSED = -1  # which one has closed their DMs
+
+Say = Callable[[str], None]
+
+
+def run_demo(course: str | None, out: Path | None) -> int:
+    """``cohortbot demo [COURSE] [--out DIR]``."""
+    logging.basicConfig(level=logging.ERROR)  # the transcript is the output
+    began = time.monotonic()
+    asyncio.run(play(course or DEFAULT_COURSE, out or DEFAULT_OUT))
+    print(f"(played in {time.monotonic() - began:.1f} s of wall time)")
+    return 0
+
+
+async def play(course_id: str, out: Path, say: Say = print) -> list[Path]:
+    """Play a whole cohort of ``course_id``; returns the report files written to ``out``."""
+    clock = SimClock()
+    with tempfile.TemporaryDirectory() as folder:
+        bot = CohortBot(database=Path(folder) / "demo.sqlite3", clock=clock)
+        try:
+            async with simcord.run(bot, approved_intents=required_intents()) as env:
+                clock.attach(env)
+                course = bot.library.get(course_id)  # an unknown id stops here, as a UserError
+                server = build_course_server(env)
+                learners = Learners.cast(server, random.Random(SEED))
+                close_dms(env, learners.dms_closed.actor)
+                start = first_day(course, clock.now())
+                say(introduction(course, server, learners, start))
+                await create_cohort(server, course, start, say)
+                await play_course(env, server, course, start, learners, say)
+                return await write_report(server, course, out, say)
+        finally:
+            await bot.release()  # SimCord detaches the bot without closing it
+
+
+def first_day(course: Course, now: datetime) -> date:
+    """The course's first post day, a few days from now in the course's time zone."""
+    return first_post_day(course, (now + LEAD).astimezone(zone(course.timezone)).date())
+
+
+def close_dms(env: simcord.Env, member: simcord.MemberActor) -> None:
+    """This member accepts no DMs: Discord answers 403 / 50007 to every one."""
+    dm = env.backend.get_dm_channel(member.id)
+    env.inject_error("POST", f"/channels/{dm.id}/messages", status=403, code=50007, times=None)
+
+
+def introduction(course: Course, server: CourseServer, learners: Learners, start: date) -> str:
+    behind = " and ".join(learner.name for learner in learners.behind)
+    return (
+        f"cohortbot demo: {course.title}\n"
+        f"A server with an instructor ({shown_name(server.instructor)}) and "
+        f"{len(server.learners)} learners: {behind} fall behind, "
+        f"{learners.dms_closed.name} has closed DMs. "
+        f"The cohort starts {start:%A %d %B %Y}; times are {course.timezone}.\n"
+    )
+
+
+async def create_cohort(server: CourseServer, course: Course, start: date, say: Say) -> None:
+    created = await server.instructor.slash(
+        server.staff, "cohort create", course=course.id, name=COHORT, start=start.isoformat(),
+        forum=server.forum, announcements=server.announcements,
+        learner_role=server.learner_role, instructor_role=server.instructor_role,
+    )  # fmt: skip
+    timetable_embed = the_embed(created, "/cohort create")
+    say(
+        f"{shown_name(server.instructor)}: /cohort create course:{course.id} "
+        f"name:{COHORT} start:{start} → {timetable_embed.title}\n"
+    )
+
+
+async def play_course(
+    env: simcord.Env,
+    server: CourseServer,
+    course: Course,
+    start: date,
+    learners: Learners,
+    say: Say,
+) -> None:
+    """Hour by hour until the last post learners see, narrating what the bot did."""
+    tz = zone(course.timezone)
+    calendar = course_calendar(course, start, tz)
+    until = last_moment(course, calendar, start, tz)
+    transcript = Transcript(env, server, tz, say)
+    week_shown: int | None = None
+    while env.now() < until:
+        await env.advance_time(STEP.total_seconds())
+        week = calendar.current_week(env.now())
+        if week != week_shown and week_shown is not None:
+            say(learners.week_summary(week_shown))
+        week_shown = week
+        fresh = transcript.tell()
+        learners.notice(fresh, week)
+        await learners.press_remind_me(fresh)
+        if week is not None:
+            await learners.come_by(week, env.now().astimezone(tz).hour)
+    say("")
+
+
+def last_moment(course: Course, calendar: Calendar, start: date, tz: ZoneInfo) -> datetime:
+    """When the last thing learners see happens (a late session may follow the wrap-up)."""
+    items = timetable(course, calendar, sessions_for(course, start, tz))
+    return max(item.due for item in items if item.kind not in AFTER_THE_COURSE)
+
+
+async def write_report(server: CourseServer, course: Course, out: Path, say: Say) -> list[Path]:
+    """The instructor's participation summary for each week, then the CSV and the chart."""
+    instructor, staff = server.instructor, server.staff
+    say("Participation report (/participation summary, week by week):\n")
+    for week in range(1, len(course.weeks) + 1):
+        result = await instructor.slash(staff, "participation summary", cohort=COHORT, week=week)
+        say(plain(the_embed(result, "/participation summary").description or "") + "\n")
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for command in ("participation export", "participation chart"):
+        result = await instructor.slash(staff, command, cohort=COHORT)
+        attachment = the_file(result, f"/{command}")
+        files.append(out / attachment.filename)
+        files[-1].write_bytes(await attachment.read())
+    say(f"Wrote {', '.join(f.name for f in files)} to {out.resolve()}")
+    return files
+
+
+def shown_name(actor: simcord.MemberActor) -> str:
+    """The name the server shows for this member."""
+    member = actor.member
+    return member.display_name if member else actor.name
+
+
+def reply_messages(result: simcord.InteractionResult) -> list[simcord.ResponseMessage]:
+    """The bot's reply to a command and its follow-ups (a deferred reply comes as one)."""
+    return [*([result.response] if result.response else []), *result.followups]
+
+
+def the_embed(result: simcord.InteractionResult, command: str) -> discord.Embed:
+    embeds = [embed for reply in reply_messages(result) for embed in reply.embeds]
+    if not embeds:
+        raise RuntimeError(refusal(result, command))
+    return embeds[0]
+
+
+def the_file(result: simcord.InteractionResult, command: str) -> discord.Attachment:
+    files = [attachment for reply in reply_messages(result) for attachment in reply.attachments]
+    if not files:
+        raise RuntimeError(refusal(result, command))
+    return files[0]
+
+
+def refusal(result: simcord.InteractionResult, command: str) -> str:
+    """Why the demo cannot go on: the bot's own words when it refused."""
+    said = " / ".join(reply.content for reply in reply_messages(result) if reply.content)
+    return f"{command} did not give the demo what it needs: {said or result!r}"
+
+
+# -- the transcript: what the bot left in the server, in course time ----------------------
 
 
 @dataclass
-class Narrator:
-    """Prints every message the bot left in the server, once, in course time."""
+class Transcript:
+    """Prints each message the bot posted or DMed, once, in the order Discord holds them."""
 
     env: simcord.Env
     server: CourseServer
-    zone: ZoneInfo
-    say: Callable[[str], None]
+    tz: ZoneInfo
+    say: Say
     seen: set[int] = field(default_factory=set)
+    requests_seen: int = 0
 
-    def places(self) -> list[tuple[str, simcord.ChannelHandle]]:
-        found = [("#announcements", self.server.announcements), ("#staff", self.server.staff)]
-        found += [(f"#course-forum › {t.name}", t) for t in self.server.forum.threads]
+    def tell(self) -> list[discord.Message]:
+        """Print what is new since the last call, and return it."""
+        if len(self.env.http_requests) == self.requests_seen:
+            return []  # the bot only posts through REST: nothing new to look for
+        self.requests_seen = len(self.env.http_requests)
+        fresh = sorted(self.fresh_posts(), key=lambda found: found[1].id)
+        for recipients, message in group_dms(fresh):
+            self.say(self.line(recipients, message))
+        return [message for _, message in fresh]
+
+    def fresh_posts(self) -> Iterable[tuple[simcord.MemberActor | None, discord.Message]]:
+        """(DM recipient or None, message) for each public post or DM not yet told."""
+        for recipient, channel in self.places():
+            for message in channel.history():
+                # Ephemeral replies are answers to one person, not posts.
+                told = message.id in self.seen or message.flags.ephemeral
+                if message.author.bot and not told:
+                    self.seen.add(message.id)
+                    yield recipient, message
+
+    def places(self) -> Iterable[tuple[simcord.MemberActor | None, simcord.ChannelHandle]]:
+        yield None, self.server.announcements
+        for thread in self.server.forum.threads:
+            yield None, thread
         for member in [self.server.instructor, *self.server.learners]:
             dm = self.env.backend.get_dm_channel(member.id)
-            found.append((f"DM to {member.name}", simcord.ChannelHandle(self.env, None, dm)))
-        return found
+            yield member, simcord.ChannelHandle(self.env, None, dm)
 
-    def tell(self) -> None:
-        fresh = []
-        for where, channel in self.places():
-            for message in channel.history():
-                if message.author.bot and message.id not in self.seen:
-                    self.seen.add(message.id)
-                    fresh.append((message.created_at, where, message))
-        for at, where, message in sorted(fresh, key=lambda item: item[0]):
-            self.say(
-                f"[{at.astimezone(self.zone):%a %d %b %H:%M %Z}] {where:<44} {headline(message)}"
-            )
+    def line(self, recipients: list[simcord.MemberActor], message: discord.Message) -> str:
+        when = f"[{message.created_at.astimezone(self.tz):%a %d %b %H:%M %Z}]"
+        text = shortened(plain(headline(message), self.tz))
+        if not recipients:
+            return f"{when} {self.where(message):<22} {text}"
+        if len(recipients) == 1:
+            return f"{when} {'DM ' + shown_name(recipients[0]):<22} {text}"
+        names = ", ".join(shown_name(member) for member in recipients)
+        greeting = masked(text, shown_name(recipients[0]))
+        return f"{when} {f'DMs ({len(recipients)})':<22} {greeting}\n{'':<46}→ {names}"
+
+    def where(self, message: discord.Message) -> str:
+        if message.channel.id == self.server.announcements.id:
+            return "#announcements"
+        if is_forum_post(message, self.server):
+            return "#course-forum"
+        return f"#course-forum › {getattr(message.channel, 'name', '')}"
 
 
-def answer(result: simcord.InteractionResult) -> simcord.ResponseMessage:
-    """The bot's reply to a slash command (the demo's commands always get one)."""
-    if result.response is None:
-        raise RuntimeError(f"the bot did not answer: {result!r}")
-    return result.response
+def group_dms(
+    fresh: list[tuple[simcord.MemberActor | None, discord.Message]],
+) -> list[tuple[list[simcord.MemberActor], discord.Message]]:
+    """One entry per post, and one per fan-out: the same DM to many people at once."""
+    entries: list[tuple[list[simcord.MemberActor], discord.Message]] = []
+    fanouts: dict[tuple[datetime, str], list[simcord.MemberActor]] = {}
+    for recipient, message in fresh:
+        if recipient is None:
+            entries.append(([], message))
+            continue
+        same = (message.created_at, masked(headline(message), shown_name(recipient)))
+        if same not in fanouts:
+            fanouts[same] = []
+            entries.append((fanouts[same], message))
+        fanouts[same].append(recipient)
+    return entries
 
 
 def headline(message: discord.Message) -> str:
-    text = (
-        message.embeds[0].title if message.embeds and message.embeds[0].title else message.content
-    )
-    first = (text or "").strip().splitlines()[0] if text else "(attachment)"
-    return first[:110]
+    """A post's title (its embed's) or its first line."""
+    embed_title = message.embeds[0].title if message.embeds else None
+    text = (embed_title or message.content or "").strip()
+    return text.splitlines()[0] if text else "(a file)"
+
+
+def masked(text: str, name: str) -> str:
+    """The text without the recipient's name: DMs alike but for the greeting group together."""
+    return re.sub(rf"\b{re.escape(name)}\b", "‹name›", text)
+
+
+TIMESTAMP = re.compile(r"<t:(\d+)(?::[a-zA-Z])?>")
+
+
+def plain(text: str, tz: ZoneInfo | None = None) -> str:
+    """Discord markup as a terminal shows it: times in the course's zone, no asterisks."""
+    if tz is not None:
+        text = TIMESTAMP.sub(
+            lambda m: f"{datetime.fromtimestamp(int(m[1]), tz):%a %d %b %H:%M}", text
+        )
+    return text.replace("**", "").replace("`", "")
+
+
+def shortened(text: str, limit: int = 150) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- the learners ----------------------------------------------------------------------
+
+
+@dataclass
+class Learner:
+    actor: simcord.MemberActor
+    keenness: float  # the chance that they come by on a given day
+    hour: int  # the local hour they usually come by
+    wants_reminders: float = 0.6  # the chance that they press "Remind me"
+
+    @property
+    def name(self) -> str:
+        return shown_name(self.actor)
+
+
+@dataclass
+class Learners:
+    """Simulated learners. Every choice comes from one seeded Random, so runs repeat."""
+
+    server: CourseServer
+    people: list[Learner]
+    behind: list[Learner]
+    dms_closed: Learner
+    rng: random.Random
+    posts: dict[int, list[tuple[simcord.ChannelHandle, discord.Message]]] = field(
+        default_factory=dict
+    )  # week -> its forum posts: the module's and the learners'
+    written: Counter[tuple[int, str, int]] = field(default_factory=Counter)  # week, kind, who
+
+    @classmethod
+    def cast(cls, server: CourseServer, rng: random.Random) -> Learners:
+        people = [
+            Learner(actor, keenness=rng.uniform(0.45, 0.9), hour=rng.randint(8, 20))
+            for actor in server.learners
+        ]
+        behind = [people[i] for i in BEHIND]
+        for learner in behind:
+            learner.keenness, learner.wants_reminders = 0.08, 0.2
+        closed = people[DMS_CLOSED]
+        closed.wants_reminders = 1.0  # asks for reminders it cannot receive: skipped, counted
+        return cls(server, people, behind, closed, rng)
+
+    def notice(self, fresh: list[discord.Message], week: int | None) -> None:
+        """The bot's new forum post is the week's module: replies go there too."""
+        for message in fresh:
+            if week is not None and is_forum_post(message, self.server):
+                thread = self.server.thread(message.channel.id)
+                self.posts.setdefault(week, []).append((thread, message))
+
+    async def press_remind_me(self, fresh: list[discord.Message]) -> None:
+        for message in fresh:
+            if has_button(message, "Remind me"):
+                for learner in self.people:
+                    if self.rng.random() < learner.wants_reminders:
+                        await learner.actor.click(message, label="Remind me")
+
+    async def come_by(self, week: int, local_hour: int) -> None:
+        """Those who usually come by at this hour may, today: start a post, or reply."""
+        for learner in self.people:
+            if learner.hour == local_hour and self.rng.random() < learner.keenness:
+                await self.take_part(learner, week)
+
+    async def take_part(self, learner: Learner, week: int) -> None:
+        """Their own post first, then replies to the module or to classmates."""
+        posts = self.posts.setdefault(week, [])
+        me = learner.actor
+        if not self.written[week, "post", me.id]:
+            title = f"{learner.name}'s thoughts on week {week}"
+            posts.append(await self.server.forum_post(me, title, "What I tried this week."))
+            self.written[week, "post", me.id] += 1
+            return
+        others = [(thread, first) for thread, first in posts if first.author.id != me.id]
+        if others:
+            thread, first = self.rng.choice(others)
+            await me.send(thread, "Thanks, that helps.", reply_to=first)
+            self.written[week, "reply", me.id] += 1
+
+    def week_summary(self, week: int) -> str:
+        """What the simulated learners did (their own tally, to set beside the bot's report)."""
+        tally = Counter({(kind, who): n for (w, kind, who), n in self.written.items() if w == week})
+        posts = sum(n for (kind, _), n in tally.items() if kind == "post")
+        replies = sum(n for (kind, _), n in tally.items() if kind == "reply")
+        active = {who for _, who in tally}
+        quiet = [p.name for p in self.people if p.actor.id not in active]
+        silent = f"; nothing from {', '.join(quiet)}" if quiet else ""
+        return f"{'':<23}(learners in week {week}: {posts} posts, {replies} replies{silent})"
+
+
+def is_forum_post(message: discord.Message, server: CourseServer) -> bool:
+    """The first message of a post in the course forum (the post itself, not a reply)."""
+    if getattr(message.channel, "parent_id", None) != server.forum.id:
+        return False
+    first = server.thread(message.channel.id).history()[:1]
+    return bool(first) and first[0].id == message.id
 
 
 def has_button(message: discord.Message, label: str) -> bool:
@@ -82,133 +413,3 @@ def has_button(message: discord.Message, label: str) -> bool:
         for row in message.components
         for child in getattr(row, "children", [])
     )
-
-
-@dataclass
-class Learners:
-    """Simulated learners: some keen, some behind, all seeded so runs repeat."""
-
-    server: CourseServer
-    rng: random.Random
-    keenness: dict[int, float] = field(default_factory=dict)
-    threads: list[tuple[simcord.ChannelHandle, discord.Message]] = field(default_factory=list)
-    written: int = 0
-
-    def __post_init__(self) -> None:
-        for i, learner in enumerate(self.server.learners):
-            self.keenness[learner.id] = 0.08 if i in (3, 7) else self.rng.uniform(0.45, 0.95)
-
-    async def take_part(self, week: int) -> None:
-        for learner in self.server.learners:
-            if self.rng.random() > self.keenness[learner.id] * 0.8:
-                continue
-            own = [
-                t
-                for t, m in self.threads
-                if m.author.id == learner.id and (t.name or "").startswith(f"W{week} ")
-            ]
-            if not own:
-                thread, first = await self.server.forum_post(
-                    learner, f"W{week} — {learner.name}'s reflection", "…"
-                )
-                self.threads.append((thread, first))
-            else:
-                others = [(t, m) for t, m in self.threads if m.author.id != learner.id]
-                if not others:
-                    continue
-                thread, first = self.rng.choice(others[-12:])
-                await learner.send(thread, "…", reply_to=first)
-            self.written += 1
-
-    async def press_remind_me(self, announcements: simcord.ChannelHandle) -> None:
-        for message in announcements.history():
-            if not has_button(message, "Remind me"):
-                continue
-            for learner in self.server.learners:
-                if self.rng.random() < 0.5:
-                    await learner.click(message, label="Remind me")
-
-
-async def play(course_id: str, out: Path, say: Callable[[str], None] = print) -> dict[str, Path]:
-    clock = SimClock()
-    with tempfile.TemporaryDirectory() as folder:
-        bot = CohortBot(database=Path(folder) / "demo.sqlite3", clock=clock)
-        async with simcord.run(bot, approved_intents=required_intents()) as env:
-            clock.attach(env)
-            server = build_course_server(env)
-            course = bot.library.get(course_id)
-            zone = ZoneInfo(course.timezone)
-            narrator = Narrator(env, server, zone, say)
-            closed = server.learners[-1]
-            dm = env.backend.get_dm_channel(closed.id)
-            env.inject_error(
-                "POST", f"/channels/{dm.id}/messages", status=403, code=50007, times=None
-            )
-
-            start = first_post_day(course, (clock.now() + timedelta(days=3)).date())
-            say(f"cohortbot demo — {course.title}")
-            say(f"A server with an instructor and {len(server.learners)} learners "
-                f"({server.learners[3].name} and {server.learners[7].name} fall behind, "
-                f"{closed.name} has DMs closed). Times are {zone.key}.\n")  # fmt: skip
-            created = await server.instructor.slash(
-                server.staff, "cohort create", course=course.id, name="Demo cohort",
-                start=start.isoformat(), forum=server.forum, learner_role=server.learner_role,
-                instructor_role=server.instructor_role, announcements=server.announcements,
-            )  # fmt: skip
-            say(
-                f"Instructor: /cohort create … → {answer(created).embeds[0].title} with its timetable\n"
-            )
-            cohort = (await bot.store.cohorts.all())[0]
-            calendar = cohort.calendar(course)
-            learners = Learners(server, random.Random(7))
-            pressed: set[int] = set()
-            while clock.now() < calendar.ends + timedelta(days=2):
-                await env.advance_time(STEP.total_seconds())
-                narrator.tell()
-                week = calendar.current_week(clock.now())
-                local = clock.now().astimezone(zone)
-                if week and 9 <= local.hour < 15:
-                    await learners.take_part(week)
-                announcements = [
-                    m.id for m in server.announcements.history() if has_button(m, "Remind me")
-                ]
-                if set(announcements) - pressed:
-                    await learners.press_remind_me(server.announcements)
-                    pressed |= set(announcements)
-            narrator.tell()
-            say(f"\nLearners wrote {learners.written} messages (none of their text was stored).\n")
-            files = await report(server, out, say)
-        await bot.release()
-        return files
-
-
-async def report(server: CourseServer, out: Path, say: Callable[[str], None]) -> dict[str, Path]:
-    staff, instructor = server.staff, server.instructor
-    weeks = 4
-    for week in range(1, weeks + 1):
-        summary = await instructor.slash(
-            staff, "participation summary", cohort="Demo cohort", week=week
-        )
-        say(f"{answer(summary).embeds[0].description}\n")
-    out.mkdir(parents=True, exist_ok=True)
-    files = {}
-    for command, name in (
-        ("participation export", "participation.csv"),
-        ("participation chart", "participation.png"),
-    ):
-        result = await instructor.slash(staff, command, cohort="Demo cohort")
-        (attachment,) = answer(result).attachments
-        files[name] = out / name
-        files[name].write_bytes(await attachment.read())
-    say(
-        f"Wrote {files['participation.csv']} and {files['participation.png']} (folder: {out.resolve()})"
-    )
-    return files
-
-
-def run_demo(course: str | None, out: Path | None) -> int:
-    logging.basicConfig(level=logging.ERROR)  # the transcript is the output
-    began = time.monotonic()
-    asyncio.run(play(course or "de-escalation", out or Path("demo-output")))
-    print(f"(played in {time.monotonic() - began:.1f} s of wall time)")
-    return 0
