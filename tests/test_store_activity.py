@@ -34,7 +34,10 @@ def row(message_id: int, cohort_id: int, user: int = AMARA, kind=ORIGINAL, week:
 
 
 def rows(*counted: Counted) -> ActivityBatch:
-    return ActivityBatch(rows={r.message_id: r for r in counted})
+    batch = ActivityBatch()
+    for row in counted:
+        batch.add(row)
+    return batch
 
 
 async def test_counts_per_learner_and_week_and_a_message_recorded_twice_is_one(store, cohort_id):

@@ -19,7 +19,6 @@ from bot.tracking import (
     classify,
     count,
     followed_channels,
-    week_of,
 )
 
 COURSE, _ = load_course(default_prompts_dir() / "de-escalation.yaml")
@@ -43,6 +42,7 @@ COHORT = Cohort(
     state=CohortState.ACTIVE,
 )
 CALENDAR = COHORT.calendar(COURSE)
+FOLLOWED = followed_channels([(COHORT, COURSE)])[FORUM]
 
 
 def facts(
@@ -92,14 +92,14 @@ def test_what_a_message_counts_as(message, kind):
     ],
 )
 def test_the_week_a_message_counts_in(instant, week):
-    assert week_of(CALENDAR, instant) == week
+    assert FOLLOWED.week_of(instant) == week
 
 
 def test_a_counted_row_holds_who_where_when_and_what_kind_never_the_text():
-    row = count(facts(owner=BAO), COHORT.id, CALENDAR)
+    row = count(facts(owner=BAO), FOLLOWED)
     assert row == Counted(100, COHORT.id, AMARA, THREAD, REPLY, 1, WEEK_1)
-    assert count(facts(learner=False), COHORT.id, CALENDAR) is None
-    assert count(facts(at=CALENDAR.ends), COHORT.id, CALENDAR) is None
+    assert count(facts(learner=False), FOLLOWED) is None
+    assert count(facts(at=CALENDAR.ends), FOLLOWED) is None
 
 
 def test_cohorts_are_followed_by_their_channel_until_an_instructor_ends_them():
@@ -111,18 +111,19 @@ def test_cohorts_are_followed_by_their_channel_until_an_instructor_ends_them():
 
 
 def test_history_is_worth_reading_until_the_archive():
-    followed = followed_channels([(COHORT, COURSE)])[FORUM]
-    assert followed.worth_catching_up(CALENDAR.ends + timedelta(days=1))
-    assert not followed.worth_catching_up(CALENDAR.archives)
+    assert FOLLOWED.worth_catching_up(CALENDAR.ends + timedelta(days=1))
+    assert not FOLLOWED.worth_catching_up(CALENDAR.archives)
 
 
 def test_a_batch_put_back_after_a_failed_write_loses_nothing_and_keeps_cursors_forward():
     row = Counted(100, 5, AMARA, THREAD, ORIGINAL, 1, WEEK_1)
-    later_row = row._replace(message_id=101)
-    failed = ActivityBatch({100: row}, {90}, {60}, {THREAD: (5, 100), FORUM: (5, 80)})
-    later = ActivityBatch({101: later_row}, {91}, set(), {THREAD: (5, 101), 61: (5, 70)})
+    later_row = row._replace(message_id=101, kind=REPLY)
+    failed = ActivityBatch([], {90}, {60}, {THREAD: (5, 100), FORUM: (5, 80)})
+    failed.add(row)
+    later = ActivityBatch([], {91}, set(), {THREAD: (5, 101), 61: (5, 70)})
+    later.add(later_row)
     both = failed.then(later)
-    assert both.rows == {100: row, 101: later_row}
+    assert both.rows == [row, later_row]
     assert both.deleted_messages == {90, 91} and both.deleted_places == {60}
     assert both.cursors == {THREAD: (5, 101), FORUM: (5, 80), 61: (5, 70)}
     assert failed.then(ActivityBatch()).cursors == failed.cursors

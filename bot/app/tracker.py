@@ -24,7 +24,7 @@ from datetime import datetime
 import discord
 
 from bot.store import Store
-from bot.tracking import ActivityBatch, Counted, Followed, MessageFacts, count, counted_from
+from bot.tracking import ActivityBatch, Counted, Followed, MessageFacts, count
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class Tracker:
         row = counted(message, followed)
         if row is None:
             return False
-        self._pending.rows[row.message_id] = row
+        self._pending.add(row)
         return True
 
     # -- writing: one writer, one transaction per batch --------------------------------
@@ -154,7 +154,7 @@ class Tracker:
         if not channel.guild.chunked:
             await channel.guild.chunk()  # authors must resolve to members to know their roles
         cursors = await self._store.activity.cursors(followed.cohort_id)
-        start = discord.utils.time_snowflake(counted_from(followed.calendar))
+        start = discord.utils.time_snowflake(followed.counts_from)
         found = 0
         for place in await places_of(channel):
             cursor = cursors.get(place.id)
@@ -198,11 +198,12 @@ def nothing_new(place: Place, cursor: int | None, followed: Followed) -> bool:
     return (
         isinstance(place, discord.Thread)
         and place.archived
-        and place.archive_timestamp < counted_from(followed.calendar)
+        and place.archive_timestamp < followed.counts_from
     )
 
 
-COUNTED_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
+WRITTEN = discord.MessageType.default
+REPLIED = discord.MessageType.reply
 
 
 def counted(message: discord.Message, followed: Followed) -> Counted | None:
@@ -213,7 +214,8 @@ def counted(message: discord.Message, followed: Followed) -> Counted | None:
     no learner.
     """
     author = message.author
-    if message.type not in COUNTED_TYPES or not isinstance(author, discord.Member):
+    kind = message.type  # compared by identity: hashing an Enum member is slow (hot path)
+    if (kind is not WRITTEN and kind is not REPLIED) or not isinstance(author, discord.Member):
         return None
     channel = message.channel
     replied = message.reference.resolved if message.reference is not None else None
@@ -226,7 +228,7 @@ def counted(message: discord.Message, followed: Followed) -> Counted | None:
         replied.author.id if isinstance(replied, discord.Message) else None,
         message.created_at,
     )
-    return count(facts, followed.cohort_id, followed.calendar)
+    return count(facts, followed)
 
 
 def _log_failure(writer: asyncio.Task[None]) -> None:

@@ -6,24 +6,56 @@ message the bot has seen, so the history read at start-up begins there.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
+from functools import cache
+from typing import cast
+
 import aiosqlite
 
 from bot.participation import Counts, Tally
 from bot.store.db import to_text
-from bot.tracking import ActivityBatch
+from bot.tracking import ActivityBatch, Counted
+
+Statement = tuple[str, list[object]]
 
 _RECORD = (
     "INSERT OR IGNORE INTO activity (message_id, cohort_id, user_id, channel_id, kind, week,"
-    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " created_at) VALUES {rows}"
 )
-_FORGET_MESSAGE = "DELETE FROM activity WHERE message_id = ?"
-_FORGET_PLACE = "DELETE FROM activity WHERE channel_id = ?"
-_FORGET_CURSOR = "DELETE FROM channel_cursors WHERE channel_id = ?"
-_ADVANCE_CURSOR = (
-    "INSERT INTO channel_cursors (channel_id, cohort_id, last_message_id) VALUES (?, ?, ?)"
+_FORGET_MESSAGES = "DELETE FROM activity WHERE message_id IN ({rows})"
+_FORGET_PLACES = "DELETE FROM activity WHERE channel_id IN ({rows})"
+_FORGET_CURSORS = "DELETE FROM channel_cursors WHERE channel_id IN ({rows})"
+_ADVANCE_CURSORS = (
+    "INSERT INTO channel_cursors (channel_id, cohort_id, last_message_id) VALUES {rows}"
     " ON CONFLICT (channel_id) DO UPDATE SET"
     " last_message_id = MAX(last_message_id, excluded.last_message_id)"
 )
+_COLUMNS = len(Counted._fields)  # the activity columns are Counted's fields, in order
+_CREATED_AT = Counted._fields.index("created_at")
+# Parameters per statement: SQLite's default limit (999 before version 3.32).
+_MAX_PARAMETERS = 32_766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+
+
+def statements(template: str, columns: int, values: list[object]) -> Iterator[Statement]:
+    """The template once per chunk of rows, ``{rows}`` standing for one ``(?, …)`` per row.
+
+    ``values`` holds the rows' values end to end. A statement per chunk rather
+    than per row (``executemany``): SQLite runs a whole chunk without Python's
+    GIL, where per row the writer thread would wait for the GIL again after
+    each one while the event loop is busy (in a burst).
+    """
+    size = _MAX_PARAMETERS // columns * columns
+    for start in range(0, len(values), size):
+        chunk = values[start : start + size]
+        yield _sql(template, len(chunk) // columns, columns), chunk
+
+
+@cache
+def _sql(template: str, rows: int, columns: int) -> str:
+    group = "(" + ", ".join("?" * columns) + ")"
+    return template.format(rows=", ".join([group] * rows))
 
 
 class ActivityQueries:
@@ -38,22 +70,26 @@ class ActivityQueries:
         message counted and deleted within one batch is gone; cursors only
         ever move forward.
         """
-        places = [(place,) for place in batch.deleted_places]
-        statements = [
-            (_RECORD, [(*row[:6], to_text(row.created_at)) for row in batch.rows.values()]),
-            (_FORGET_MESSAGE, [(message_id,) for message_id in batch.deleted_messages]),
-            (_FORGET_PLACE, places),
-            (_FORGET_CURSOR, places),
-            (_ADVANCE_CURSOR, [(place, *cursor) for place, cursor in batch.cursors.items()]),
+        rows = list(batch.flat_rows)
+        times = cast(list[datetime], rows[_CREATED_AT::_COLUMNS])
+        rows[_CREATED_AT::_COLUMNS] = [to_text(at) for at in times]
+        places: list[object] = list(batch.deleted_places)
+        cursors: list[object] = [v for p, c in batch.cursors.items() for v in (p, *c)]
+        parts: list[tuple[str, int, list[object]]] = [
+            (_RECORD, _COLUMNS, rows),
+            (_FORGET_MESSAGES, 1, list(batch.deleted_messages)),
+            (_FORGET_PLACES, 1, places),
+            (_FORGET_CURSORS, 1, places),
+            (_ADVANCE_CURSORS, 3, cursors),
         ]
         try:
-            for sql, parameters in statements:
-                # Skip the empty ones: the transaction must begin with a write, which
-                # takes the write lock at once (waiting for another process if need be).
-                # Begun without one, another coroutine's read on this shared connection
-                # could pin an old snapshot, and the first write fail as "database is locked".
-                if parameters:
-                    await self._db.executemany(sql, parameters)
+            # Only statements with rows: the transaction must begin with a write, which
+            # takes the write lock at once (waiting for another process if need be).
+            # Begun without one, another coroutine's read on this shared connection
+            # could pin an old snapshot, and the first write fail as "database is locked".
+            for template, columns, values in parts:
+                for sql, parameters in statements(template, columns, values):
+                    await self._db.execute(sql, parameters)
             await self._db.commit()
         except BaseException:
             await self._db.rollback()

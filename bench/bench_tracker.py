@@ -1,0 +1,265 @@
+"""Messages per second: discord.py alone, with cohortbot's tracker, and with a naive tracker.
+
+Run by hand: ``.venv/bin/python bench/bench_tracker.py [messages] [rounds]``.
+
+One process, no network. Each variant gets a fresh discord.py client built
+with the bot's own intents, whose ConnectionState has parsed a GUILD_CREATE
+for a course server (a forum, its threads, the learner role), and is then fed
+the same parsed gateway MESSAGE_CREATE payloads, as Discord sends them without
+the message-content intent (empty content; a third are replies carrying the
+message they answer; one in ten is by the instructor). Payloads go through
+discord.py's own parser in chunks of 50 with a yield to the loop between
+chunks, as a gateway read loop does, so listeners and the writer run as they
+would in production. The time covers parse, dispatch and listeners, plus for
+the trackers every row on disk (committed) at the end:
+
+1. discord.py alone: a no-op ``on_message`` listener;
+2. cohortbot's tracker: ``Tracker.observe`` (as cogs/tracking.py calls it),
+   group commit to a real SQLite file in a temporary folder;
+3. a naive tracker: the same rules, then one INSERT and one COMMIT per message
+   (on fewer messages: it is slow, and its rate is per message anyway).
+
+Target: (2) at least 0.8 times (1). Rounds alternate the variants; each run starts\nafter a full garbage collection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.app.client import required_intents
+from bot.app.tracker import Tracker, counted
+from bot.catalog import default_prompts_dir
+from bot.cohort import NewCohort
+from bot.course_file import load_course
+from bot.store import Store
+from bot.store.db import to_text
+from bot.tracking import Followed, followed_channels
+
+COURSE, _ = load_course(default_prompts_dir() / "de-escalation.yaml")
+START = date(2026, 10, 13)
+GUILD, FORUM, LEARNER_ROLE, INSTRUCTOR_ROLE = 1_000, 2_000, 3_000, 3_001
+BOT, INSTRUCTOR = 9, 10
+LEARNERS = [100 + i for i in range(200)]
+THREADS = [4_000 + i for i in range(40)]  # learners' forum posts and the bot's weekly posts
+CHUNK = 50
+
+Listener = Callable[[discord.Message], Awaitable[None]]
+
+
+def user(user_id: int) -> dict[str, Any]:
+    return {"id": str(user_id), "username": f"u{user_id}", "discriminator": "0",
+            "avatar": None, "global_name": f"User {user_id}", "public_flags": 0}  # fmt: skip
+
+
+def member(roles: list[int]) -> dict[str, Any]:
+    return {"roles": [str(r) for r in roles], "joined_at": "2026-10-01T00:00:00+00:00",
+            "deaf": False, "mute": False, "flags": 0, "nick": None, "avatar": None}  # fmt: skip
+
+
+def role(role_id: int, name: str, position: int) -> dict[str, Any]:
+    return {"id": str(role_id), "name": name, "permissions": "0", "position": position,
+            "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}  # fmt: skip
+
+
+def thread(thread_id: int, owner: int) -> dict[str, Any]:
+    return {"id": str(thread_id), "type": 11, "guild_id": str(GUILD), "parent_id": str(FORUM),
+            "owner_id": str(owner), "name": f"post {thread_id}", "last_message_id": None,
+            "rate_limit_per_user": 0, "flags": 0, "message_count": 0, "member_count": 1,
+            "thread_metadata": {"archived": False, "auto_archive_duration": 10080, "locked": False,
+                                "archive_timestamp": "2026-10-13T16:00:00+00:00"}}  # fmt: skip
+
+
+def owner_of(thread_id: int) -> int:
+    index = THREADS.index(thread_id)
+    return BOT if index % 10 == 0 else LEARNERS[index]
+
+
+def guild_create() -> dict[str, Any]:
+    forum = {"id": str(FORUM), "type": 15, "guild_id": str(GUILD), "name": "course-forum",
+             "position": 0, "permission_overwrites": [], "available_tags": [], "flags": 0,
+             "nsfw": False, "parent_id": None, "rate_limit_per_user": 0}  # fmt: skip
+    return {
+        "id": str(GUILD), "name": "Library Learning", "owner_id": str(INSTRUCTOR),
+        "roles": [role(GUILD, "@everyone", 0), role(LEARNER_ROLE, "Learner", 1),
+                  role(INSTRUCTOR_ROLE, "Instructor", 2)],
+        "channels": [forum], "threads": [thread(t, owner_of(t)) for t in THREADS],
+        "members": [], "emojis": [], "stickers": [], "features": [], "member_count": 211,
+        "large": False, "unavailable": False, "voice_states": [], "presences": [],
+        "stage_instances": [], "guild_scheduled_events": [], "premium_tier": 0,
+        "verification_level": 0, "mfa_level": 0, "explicit_content_filter": 0,
+        "default_message_notifications": 0, "nsfw_level": 0, "system_channel_flags": 0,
+        "preferred_locale": "en-US", "afk_timeout": 300,
+    }  # fmt: skip
+
+
+def message_create(index: int, at: datetime, author: int, channel: int) -> dict[str, Any]:
+    roles = [INSTRUCTOR_ROLE] if author == INSTRUCTOR else [LEARNER_ROLE]
+    return {
+        "id": str(discord.utils.time_snowflake(at) + index % 4096), "channel_id": str(channel),
+        "guild_id": str(GUILD), "author": user(author), "member": member(roles), "content": "",
+        "timestamp": at.isoformat(), "edited_timestamp": None, "tts": False,
+        "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [],
+        "embeds": [], "components": [], "pinned": False, "type": 0, "flags": 0, "nonce": None,
+    }  # fmt: skip
+
+
+def payloads(n: int) -> list[dict[str, Any]]:
+    """``n`` messages over the four course weeks; every third replies to the one before."""
+    first = datetime(2026, 10, 13, 17, tzinfo=UTC)
+    step = (timedelta(weeks=4) - timedelta(hours=2)) / n
+    made: list[dict[str, Any]] = []
+    for i in range(n):
+        author = INSTRUCTOR if i % 10 == 9 else LEARNERS[i % len(LEARNERS)]
+        payload = message_create(i, first + step * i, author, THREADS[i % len(THREADS)])
+        if i % 3 == 2:
+            answered = dict(made[-1], channel_id=payload["channel_id"])
+            payload.update(type=19, referenced_message=answered,
+                           message_reference={"message_id": answered["id"],
+                                              "channel_id": payload["channel_id"],
+                                              "guild_id": str(GUILD)})  # fmt: skip
+        made.append(payload)
+    return made
+
+
+async def client(listener: Listener) -> commands.Bot:
+    """A discord.py client as the bot builds it, its cache holding the course server."""
+    bot = commands.Bot(
+        command_prefix=commands.when_mentioned,
+        intents=required_intents(),
+        chunk_guilds_at_startup=False,  # no gateway to ask for members
+        help_command=None,
+    )
+    await bot._async_setup_hook()  # what login() does first: binds the running loop
+    state = bot._connection
+    state.user = discord.ClientUser(state=state, data=user(BOT))  # type: ignore[arg-type]
+    state.parse_guild_create(guild_create())  # type: ignore[arg-type]
+    bot.add_listener(listener, "on_message")
+    return bot
+
+
+async def feed(bot: commands.Bot, messages: list[dict[str, Any]]) -> None:
+    """Parse and dispatch like a gateway read loop, then wait for every listener."""
+    parse = bot._connection.parsers["MESSAGE_CREATE"]
+    before = asyncio.all_tasks()
+    for start in range(0, len(messages), CHUNK):
+        for payload in messages[start : start + CHUNK]:
+            parse(payload)
+        await asyncio.sleep(0)
+    while running := asyncio.all_tasks() - before - {asyncio.current_task()}:
+        await asyncio.gather(*running)
+
+
+async def open_store(folder: Path, name: str) -> tuple[Store, Followed]:
+    store = await Store.open(folder / f"{name}.sqlite3")
+    new = NewCohort(GUILD, "Fall 2026", COURSE.id, START, COURSE.timezone, FORUM, LEARNER_ROLE,
+                    INSTRUCTOR_ROLE, None, INSTRUCTOR)  # fmt: skip
+    cohort = await store.cohorts.create(new, [], datetime.now(UTC))
+    return store, followed_channels([(cohort, COURSE)])[FORUM]
+
+
+async def rows_in(store: Store) -> int:
+    async with store.db.execute("SELECT COUNT(*) FROM activity") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def discord_alone(messages: list[dict[str, Any]], folder: Path) -> float:
+    async def nothing(message: discord.Message) -> None:
+        return None
+
+    bot = await client(nothing)
+    began = time.perf_counter()
+    await feed(bot, messages)
+    return time.perf_counter() - began
+
+
+async def cohortbot_tracker(messages: list[dict[str, Any]], folder: Path) -> float:
+    store, followed = await open_store(folder, f"tracker-{time.monotonic_ns()}")
+    tracker = Tracker(store)
+    tracker.follow({FORUM: followed})
+    tracker._caught_up.add(FORUM)  # as after start-up's catch-up: cursors move too
+
+    async def on_message(message: discord.Message) -> None:
+        tracker.observe(message)
+
+    bot = await client(on_message)
+    began = time.perf_counter()
+    await feed(bot, messages)
+    await tracker.flush()
+    elapsed = time.perf_counter() - began
+    assert await rows_in(store) == expected_rows(messages)
+    await store.close()
+    return elapsed
+
+
+async def naive_tracker(messages: list[dict[str, Any]], folder: Path) -> float:
+    store, followed = await open_store(folder, f"naive-{time.monotonic_ns()}")
+    db = store.db
+
+    async def on_message(message: discord.Message) -> None:
+        row = counted(message, followed)
+        if row is not None:
+            await db.execute(
+                "INSERT OR IGNORE INTO activity (message_id, cohort_id, user_id, channel_id, kind,"
+                " week, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (*row[:6], to_text(row.created_at)),
+            )
+            await db.commit()
+
+    bot = await client(on_message)
+    began = time.perf_counter()
+    await feed(bot, messages)
+    elapsed = time.perf_counter() - began
+    assert await rows_in(store) == expected_rows(messages)
+    await store.close()
+    return elapsed
+
+
+def expected_rows(messages: list[dict[str, Any]]) -> int:
+    return sum(m["author"]["id"] != str(INSTRUCTOR) for m in messages)
+
+
+VARIANTS = {
+    "discord.py alone": discord_alone,
+    "cohortbot tracker": cohortbot_tracker,
+    "naive tracker": naive_tracker,
+}
+
+
+async def main(n: int, rounds: int) -> None:
+    messages = payloads(n)
+    naive_n = max(n // 10, 1_000)
+    rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(rounds):
+            for name, run in VARIANTS.items():
+                fed = messages[:naive_n] if name == "naive tracker" else messages
+                gc.collect()  # each run starts without the garbage of the one before
+                rates[name].append(len(fed) / await run(fed, Path(folder)))
+    alone, tracker = rates["discord.py alone"], rates["cohortbot tracker"]
+    # Each round's two runs are seconds apart: their ratio shrugs off a busy machine.
+    paired = statistics.median(t / a for t, a in zip(tracker, alone, strict=True))
+    print(f"MESSAGE_CREATE payloads: {n:,} ({naive_n:,} for the naive tracker), {rounds} rounds")
+    print(f"  {'variant':<20} {'median msg/s':>13} {'best msg/s':>11}")
+    for name, measured in rates.items():
+        print(f"  {name:<20} {statistics.median(measured):>13,.0f} {max(measured):>11,.0f}")
+    print(f"  tracker / discord.py alone: {paired:.2f} (median of rounds), "
+          f"{max(tracker) / max(alone):.2f} (best of each); target >= 0.80")  # fmt: skip
+
+
+if __name__ == "__main__":
+    arguments = [int(a) for a in sys.argv[1:]]
+    asyncio.run(main(*(arguments + [20_000, 7][len(arguments) :])))
