@@ -112,7 +112,11 @@ def parse_wall_time(text: str) -> datetime:
 
 
 def https_url(text: str) -> str:
-    parsed = urlparse(text)
+    """A join link; anything but https with a host is refused with InvalidInput."""
+    try:
+        parsed = urlparse(text)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parsed = urlparse("")
     if parsed.scheme != "https" or not parsed.netloc:
         raise InvalidInput(f"{text} is not https: join links must start with https:// and a host")
     return text
@@ -549,11 +553,10 @@ def _check_calendar(
     for fields, session in zip(session_fields, sessions_for(course, course.start, tz), strict=True):
         if opens <= session.start < ends:
             continue
-        where = (
-            f"before the course opens ({opens.astimezone(tz):%Y-%m-%d %H:%M}): "
-            "it is kept and announced with week 1"
-            if session.start < opens
-            else f"after the course ends ({ends.astimezone(tz):%Y-%m-%d %H:%M}): "
-            "it is kept and announced with the last week"
-        )
-        r.warning(fields["start"], f"session {session.key!r} starts {where}")
+        if session.start < opens:
+            where = f"before the course opens ({opens.astimezone(tz):%Y-%m-%d %H:%M})"
+            kept = "it is kept, and announced only when it starts"
+        else:
+            where = f"after the course ends ({ends.astimezone(tz):%Y-%m-%d %H:%M})"
+            kept = "it is kept, and announced with the last week"
+        r.warning(fields["start"], f"session {session.key!r} starts {where}: {kept}")

@@ -15,7 +15,7 @@ def test_check_accepts_the_samples_with_a_summary_per_course(capsys):
     assert main(["check"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         f"{PROMPTS / 'de-escalation.yaml'}:87: warning: session 'live-2' starts after the course "
-        "ends (2025-11-11 09:00): it is kept and announced with the last week",
+        "ends (2025-11-11 09:00): it is kept, and announced with the last week",
         'de-escalation: "De-escalation in the Library", 4 weeks, 2 live sessions, '
         "America/Los_Angeles — OK (1 warning)",
         'safe-workplace: "Creating a Safe and Welcoming Workplace", 4 weeks, 0 live sessions, '

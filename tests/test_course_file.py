@@ -217,6 +217,12 @@ ERRORS = [
         id="link without a host",
     ),
     pytest.param(
+        [("url: https://example.org/live/de-escalation-2", "url: https://[::1/x")],
+        "https://[::1/x",
+        "url: https://[::1/x is not https",
+        id="link that cannot be parsed",
+    ),
+    pytest.param(
         [("start: 2025-10-22 10:00", "start: 2025-10-22 25:00")],
         "start: 2025-10-22 25:00",
         "hour must be in 0..23",
@@ -336,7 +342,7 @@ def test_a_session_before_the_first_week_is_kept_with_a_warning():
     assert [(p.severity, p.line) for p in early] == [
         ("warning", line_of(text, "start: 2025-10-07 10:00"))
     ]
-    assert "starts before the course opens (2025-10-14 09:00)" in early[0].message
+    assert "starts before the course opens (2025-10-14 09:00): it is kept" in early[0].message
 
 
 def test_text_longer_than_an_embed_is_accepted_with_a_warning_at_its_line():
