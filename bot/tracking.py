@@ -12,6 +12,7 @@ cohort by the channel id, or by the thread's parent id.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from typing import Literal, NamedTuple
 
 from bot.cohort import Cohort, CohortState
 from bot.course import Course
+from bot.snowflake import first_id_at, made_at
 from bot.timetable import Calendar
 
 Kind = Literal["original", "reply"]
@@ -32,7 +34,10 @@ EARLY_BIRDS = timedelta(days=7)
 
 
 class MessageFacts(NamedTuple):
-    """A message as the rules see it (a tuple: one is built per gateway message)."""
+    """A message as the rules see it (a tuple: one is built per gateway message).
+
+    Its id says when it was written (``bot.snowflake``).
+    """
 
     message_id: int
     author_id: int
@@ -40,19 +45,21 @@ class MessageFacts(NamedTuple):
     channel_id: int  # the channel or thread it was written in
     thread_owner_id: int | None  # who started the thread; None outside threads
     replied_to_author_id: int | None  # the author of the message it replies to
-    created_at: datetime
 
 
 class Counted(NamedTuple):
     """One counted message: the row the store keeps, never the message's text."""
 
-    message_id: int
+    message_id: int  # also says when it was written
     cohort_id: int
     user_id: int
     channel_id: int
     kind: Kind
     week: int
-    created_at: datetime
+
+    @property
+    def created_at(self) -> datetime:
+        return made_at(self.message_id)
 
 
 def classify(facts: MessageFacts) -> Kind | None:
@@ -73,23 +80,16 @@ def classify(facts: MessageFacts) -> Kind | None:
     return REPLY if answers_someone or in_someone_elses_thread else ORIGINAL
 
 
-def count(facts: MessageFacts, cohort: Followed) -> Counted | None:
-    """The row to keep for this message, or None when it does not count."""
+def count(facts: MessageFacts, cohort: Followed, into: ActivityBatch) -> bool:
+    """Add the message's row to the batch if it counts; True if it does."""
     kind = classify(facts)
     if kind is None:
-        return None
-    week = cohort.week_of(facts.created_at)
+        return False
+    week = cohort.week_of(facts.message_id)
     if week is None:
-        return None
-    return Counted(
-        facts.message_id,
-        cohort.cohort_id,
-        facts.author_id,
-        facts.channel_id,
-        kind,
-        week,
-        facts.created_at,
-    )
+        return False
+    into.add(facts.message_id, cohort.cohort_id, facts.author_id, facts.channel_id, kind, week)
+    return True
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,17 @@ class Followed:
     learner_role_id: int
     calendar: Calendar
     counts_from: datetime  # the oldest instant at which a message counts
+    # The first message id of each week, and the first one that no longer counts:
+    # a message's week is found from its id with no datetime made (the hot path).
+    _week_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _first_id: int = field(init=False, repr=False, compare=False)
+    _end_id: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        starts = tuple(first_id_at(window.opens) for window in self.calendar.weeks)
+        object.__setattr__(self, "_week_starts", starts)
+        object.__setattr__(self, "_first_id", first_id_at(self.counts_from))
+        object.__setattr__(self, "_end_id", first_id_at(self.calendar.ends))
 
     @classmethod
     def of(cls, cohort: Cohort, course: Course) -> Followed:
@@ -108,14 +119,15 @@ class Followed:
         early = calendar.weeks[0].opens - EARLY_BIRDS
         return cls(cohort.id, cohort.channel_id, cohort.learner_role_id, calendar, early)
 
-    def week_of(self, instant: datetime) -> int | None:
-        """The course week a message written at ``instant`` counts in; None if in none.
+    def week_of(self, message_id: int) -> int | None:
+        """The course week the message with this id counts in; None if in none.
 
         Early birds count in week 1; nothing counts from the course's end on.
         """
-        if instant < self.counts_from:
+        if not self._first_id <= message_id < self._end_id:
             return None
-        return self.calendar.week_at(instant)
+        started = bisect_right(self._week_starts, message_id)  # weeks begun by then
+        return self.calendar.weeks[max(started, 1) - 1].number
 
     def worth_catching_up(self, now: datetime) -> bool:
         """Whether reading the cohort's history could still find something to count.
@@ -147,19 +159,24 @@ class ActivityBatch:
     and a message counted twice (live, then in the history) is one row.
     """
 
-    # The counted rows laid end to end, field after field (see ``add``).
+    # The counted rows laid end to end, a Counted's fields after another's (see ``add``).
     flat_rows: list[object] = field(default_factory=list)
     deleted_messages: set[int] = field(default_factory=set)
     deleted_places: set[int] = field(default_factory=set)  # threads deleted with all they held
     # By channel or thread id: (cohort id, the newest message id seen there).
     cursors: dict[int, tuple[int, int]] = field(default_factory=dict)
 
-    def add(self, row: Counted) -> None:
-        # Numbers, strings and datetimes, and no tuple kept per message: an object
-        # the garbage collector tracks, kept per message until the write, made a
-        # burst set off full collections over the bot's whole heap (a third of the
-        # tracker's cost in bench/bench_tracker.py).
-        self.flat_rows.extend(row)
+    def add(
+        self, message_id: int, cohort_id: int, user_id: int, channel_id: int, kind: Kind, week: int
+    ) -> None:
+        """One counted row (a Counted's fields), kept as plain values.
+
+        Nothing here is an object the garbage collector tracks: one kept per
+        message until the write (a Counted) made a burst set off full
+        collections over the bot's whole heap, a third of the tracker's cost
+        in ``bench/bench_tracker.py``.
+        """
+        self.flat_rows += (message_id, cohort_id, user_id, channel_id, kind, week)
 
     @property
     def rows(self) -> list[Counted]:

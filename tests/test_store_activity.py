@@ -7,13 +7,15 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.participation import Tally
+from bot.snowflake import first_id_at
 from bot.store import Store
+from bot.store.db import to_text
 from bot.tracking import ORIGINAL, REPLY, ActivityBatch, Counted
 from tests.test_store import NOW, new_cohort
 
 AMARA, BAO = 1, 2
 THREAD, OTHER_THREAD = 50, 51
-AT = datetime(2026, 10, 14, 12, tzinfo=UTC)
+AT = datetime(2026, 10, 14, 12, 30, 5, 123_000, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -30,13 +32,13 @@ async def cohort_id(store):
 
 def row(message_id: int, cohort_id: int, user: int = AMARA, kind=ORIGINAL, week: int = 1):
     place = THREAD if message_id < 200 else OTHER_THREAD
-    return Counted(message_id, cohort_id, user, place, kind, week, AT)
+    return Counted(message_id, cohort_id, user, place, kind, week)
 
 
 def rows(*counted: Counted) -> ActivityBatch:
     batch = ActivityBatch()
     for row in counted:
-        batch.add(row)
+        batch.add(*row)
     return batch
 
 
@@ -86,3 +88,12 @@ async def test_a_batch_is_written_whole_or_not_at_all(store, cohort_id):
     assert await store.activity.cursors(cohort_id) == {}
     await store.activity.apply(rows(row(102, cohort_id)))  # and the connection still works
     assert (await store.activity.counts(cohort_id)).by_learner_week == {(AMARA, 1): Tally(1, 0)}
+
+
+async def test_the_time_kept_is_the_one_the_message_id_tells(store, cohort_id):
+    message_id = first_id_at(AT) + 77  # written at AT; 77 tells it from others that millisecond
+    await store.activity.apply(rows(row(message_id, cohort_id)))
+    async with store.db.execute(
+        "SELECT created_at FROM activity WHERE message_id = ?", (message_id,)
+    ) as cursor:
+        assert [tuple(r) for r in await cursor.fetchall()] == [(to_text(AT),)]

@@ -10,6 +10,7 @@ import pytest
 from bot.catalog import default_prompts_dir
 from bot.cohort import Cohort, CohortState
 from bot.course_file import load_course
+from bot.snowflake import first_id_at, made_at
 from bot.tracking import (
     ORIGINAL,
     REPLY,
@@ -54,7 +55,7 @@ def facts(
 ) -> MessageFacts:
     """A message Amara wrote in week 1 (in a thread if ``owner`` is given)."""
     channel = THREAD if owner is not None else FORUM
-    return MessageFacts(100, AMARA, learner, channel, owner, replied_to, at)
+    return MessageFacts(first_id_at(at), AMARA, learner, channel, owner, replied_to)
 
 
 @pytest.mark.parametrize(
@@ -92,14 +93,25 @@ def test_what_a_message_counts_as(message, kind):
     ],
 )
 def test_the_week_a_message_counts_in(instant, week):
-    assert FOLLOWED.week_of(instant) == week
+    # A message's id says when it was written, to the millisecond.
+    assert FOLLOWED.week_of(first_id_at(instant)) == week
+    assert FOLLOWED.week_of(first_id_at(instant) + 4_000_000) == week  # later in that millisecond
+
+
+def test_a_message_id_tells_the_millisecond_it_was_written():
+    instant = datetime(2026, 11, 3, 16, 59, 59, 999_999, tzinfo=UTC)
+    assert made_at(first_id_at(instant)) == instant.replace(microsecond=999_000)
+    assert made_at(first_id_at(instant) + (1 << 22) - 1) == instant.replace(microsecond=999_000)
+    assert first_id_at(datetime(2015, 1, 1, 0, 0, 0, 1000, tzinfo=UTC)) == 1 << 22
 
 
 def test_a_counted_row_holds_who_where_when_and_what_kind_never_the_text():
-    row = count(facts(owner=BAO), FOLLOWED)
-    assert row == Counted(100, COHORT.id, AMARA, THREAD, REPLY, 1, WEEK_1)
-    assert count(facts(learner=False), FOLLOWED) is None
-    assert count(facts(at=CALENDAR.ends), FOLLOWED) is None
+    batch = ActivityBatch()
+    assert count(facts(owner=BAO), FOLLOWED, into=batch)
+    assert not count(facts(learner=False), FOLLOWED, into=batch)
+    assert not count(facts(at=CALENDAR.ends), FOLLOWED, into=batch)
+    assert batch.rows == [Counted(first_id_at(WEEK_1), COHORT.id, AMARA, THREAD, REPLY, 1)]
+    assert batch.rows[0].created_at == WEEK_1
 
 
 def test_cohorts_are_followed_by_their_channel_until_an_instructor_ends_them():
@@ -116,12 +128,12 @@ def test_history_is_worth_reading_until_the_archive():
 
 
 def test_a_batch_put_back_after_a_failed_write_loses_nothing_and_keeps_cursors_forward():
-    row = Counted(100, 5, AMARA, THREAD, ORIGINAL, 1, WEEK_1)
+    row = Counted(100, 5, AMARA, THREAD, ORIGINAL, 1)
     later_row = row._replace(message_id=101, kind=REPLY)
     failed = ActivityBatch([], {90}, {60}, {THREAD: (5, 100), FORUM: (5, 80)})
-    failed.add(row)
+    failed.add(*row)
     later = ActivityBatch([], {91}, set(), {THREAD: (5, 101), 61: (5, 70)})
-    later.add(later_row)
+    later.add(*later_row)
     both = failed.then(later)
     assert both.rows == [row, later_row]
     assert both.deleted_messages == {90, 91} and both.deleted_places == {60}

@@ -23,8 +23,9 @@ from datetime import datetime
 
 import discord
 
+from bot.snowflake import first_id_at
 from bot.store import Store
-from bot.tracking import ActivityBatch, Counted, Followed, MessageFacts, count
+from bot.tracking import ActivityBatch, Followed, MessageFacts, count
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +78,8 @@ class Tracker:
         """Queue the row of a message that counts; True if it does."""
         if move_cursor:
             self._pending.cursors[message.channel.id] = (followed.cohort_id, message.id)
-        row = counted(message, followed)
-        if row is None:
-            return False
-        self._pending.add(row)
-        return True
+        facts = facts_of(message, followed)
+        return facts is not None and count(facts, followed, into=self._pending)
 
     # -- writing: one writer, one transaction per batch --------------------------------
 
@@ -154,7 +152,7 @@ class Tracker:
         if not channel.guild.chunked:
             await channel.guild.chunk()  # authors must resolve to members to know their roles
         cursors = await self._store.activity.cursors(followed.cohort_id)
-        start = discord.utils.time_snowflake(followed.counts_from)
+        start = first_id_at(followed.counts_from)
         found = 0
         for place in await places_of(channel):
             cursor = cursors.get(place.id)
@@ -206,12 +204,12 @@ WRITTEN = discord.MessageType.default
 REPLIED = discord.MessageType.reply
 
 
-def counted(message: discord.Message, followed: Followed) -> Counted | None:
-    """The row for a message that counts; None otherwise.
+def facts_of(message: discord.Message, followed: Followed) -> MessageFacts | None:
+    """What the rules need to know about a message; None for what nobody wrote.
 
     System notices ("started a thread", pins, joins) are nobody's writing. An
     author who is a User rather than a Member has left the server: no role, so
-    no learner.
+    no learner. The one object built per message (the hot path).
     """
     author = message.author
     kind = message.type  # compared by identity: hashing an Enum member is slow (hot path)
@@ -219,16 +217,14 @@ def counted(message: discord.Message, followed: Followed) -> Counted | None:
         return None
     channel = message.channel
     replied = message.reference.resolved if message.reference is not None else None
-    facts = MessageFacts(
+    return MessageFacts(
         message.id,
         author.id,
         author.get_role(followed.learner_role_id) is not None,
         channel.id,
         channel.owner_id if isinstance(channel, discord.Thread) else None,
         replied.author.id if isinstance(replied, discord.Message) else None,
-        message.created_at,
     )
-    return count(facts, followed)
 
 
 def _log_failure(writer: asyncio.Task[None]) -> None:

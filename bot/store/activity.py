@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime
-from functools import cache
-from typing import cast
+from functools import lru_cache
 
 import aiosqlite
 
 from bot.participation import Counts, Tally
-from bot.store.db import to_text
 from bot.tracking import ActivityBatch, Counted
 
 Statement = tuple[str, list[object]]
 
+# When a message was written is in its id (``bot.snowflake``), so SQLite writes
+# created_at from it, in ``to_text``'s format: no datetime formatted per message.
 _RECORD = (
     "INSERT OR IGNORE INTO activity (message_id, cohort_id, user_id, channel_id, kind, week,"
-    " created_at) VALUES {rows}"
+    " created_at) SELECT column1, column2, column3, column4, column5, column6,"
+    " strftime('%Y-%m-%dT%H:%M:%f', ((column1 >> 22) + 1420070400000) / 1000.0, 'unixepoch')"
+    " || '000Z' FROM (VALUES {rows})"
 )
 _FORGET_MESSAGES = "DELETE FROM activity WHERE message_id IN ({rows})"
 _FORGET_PLACES = "DELETE FROM activity WHERE channel_id IN ({rows})"
@@ -32,10 +33,11 @@ _ADVANCE_CURSORS = (
     " ON CONFLICT (channel_id) DO UPDATE SET"
     " last_message_id = MAX(last_message_id, excluded.last_message_id)"
 )
-_COLUMNS = len(Counted._fields)  # the activity columns are Counted's fields, in order
-_CREATED_AT = Counted._fields.index("created_at")
-# Parameters per statement: SQLite's default limit (999 before version 3.32).
-_MAX_PARAMETERS = 32_766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+_COLUMNS = len(Counted._fields)  # activity's columns but created_at, in order
+# Rows per statement: a burst fills many statements of this size, so SQLite's
+# statement cache reuses one; a remainder has a size of its own, hence a bounded
+# cache of the texts. Below SQLite's parameter limit (999 before version 3.32).
+_MAX_ROWS = 512 if sqlite3.sqlite_version_info >= (3, 32) else 128
 
 
 def statements(template: str, columns: int, values: list[object]) -> Iterator[Statement]:
@@ -46,13 +48,13 @@ def statements(template: str, columns: int, values: list[object]) -> Iterator[St
     GIL, where per row the writer thread would wait for the GIL again after
     each one while the event loop is busy (in a burst).
     """
-    size = _MAX_PARAMETERS // columns * columns
+    size = _MAX_ROWS * columns
     for start in range(0, len(values), size):
         chunk = values[start : start + size]
         yield _sql(template, len(chunk) // columns, columns), chunk
 
 
-@cache
+@lru_cache(maxsize=64)
 def _sql(template: str, rows: int, columns: int) -> str:
     group = "(" + ", ".join("?" * columns) + ")"
     return template.format(rows=", ".join([group] * rows))
@@ -70,9 +72,7 @@ class ActivityQueries:
         message counted and deleted within one batch is gone; cursors only
         ever move forward.
         """
-        rows = list(batch.flat_rows)
-        times = cast(list[datetime], rows[_CREATED_AT::_COLUMNS])
-        rows[_CREATED_AT::_COLUMNS] = [to_text(at) for at in times]
+        rows = batch.flat_rows
         places: list[object] = list(batch.deleted_places)
         cursors: list[object] = [v for p, c in batch.cursors.items() for v in (p, *c)]
         parts: list[tuple[str, int, list[object]]] = [
