@@ -64,6 +64,10 @@ class Counts:
 
     by_learner_week: Mapping[tuple[int, int], Tally] = field(default_factory=dict)
     excused: set[tuple[int, int]] = field(default_factory=set)
+    # Live sessions each learner checked in to, by user id: reported beside the
+    # weeks, not part of the weekly requirement (recordings exist for those who
+    # cannot come).
+    sessions_attended: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class WeekRecord(NamedTuple):
 class LearnerReport:
     learner: Learner
     weeks: tuple[WeekRecord, ...]  # the report's weeks, in order
+    sessions_attended: int = 0
 
     def week(self, number: int) -> WeekRecord:
         for record in self.weeks:
@@ -167,7 +172,8 @@ def build_report(
             tally = counts.by_learner_week.get(key, NOTHING)
             status = week_status(tally, requirement, key in counts.excused)
             records.append(WeekRecord(week, tally, status))
-        rows.append(LearnerReport(learner, tuple(records)))
+        attended = counts.sessions_attended.get(learner.user_id, 0)
+        rows.append(LearnerReport(learner, tuple(records), attended))
     return Report(requirement, tuple(weeks), tuple(rows), position)
 
 
@@ -185,18 +191,19 @@ def spreadsheet_text(text: str) -> str:
 
 
 def export_csv(report: Report) -> str:
-    """One row per learner: name, user id, each week's posts, replies and status, completed."""
+    """One row per learner: name, user id, each week's posts, replies and status,
+    live sessions attended, completed."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180, as spreadsheets expect
     header = ["display_name", "user_id"]
     for week in report.weeks:
         header += [f"week{week}_posts", f"week{week}_replies", f"week{week}_status"]
-    writer.writerow([*header, "completed"])
+    writer.writerow([*header, "sessions_attended", "completed"])
     for row in report.learners:
         cells: list[str | int] = [spreadsheet_text(row.learner.name), str(row.learner.user_id)]
         for record in row.weeks:
             cells += [record.tally.originals, record.tally.replies, record.status.value]
-        writer.writerow([*cells, "yes" if row.completed else "no"])
+        writer.writerow([*cells, row.sessions_attended, "yes" if row.completed else "no"])
     return out.getvalue()
 
 
@@ -348,6 +355,8 @@ def progress_text(
             f"Weeks met: {row.weeks_met} of {len(row.weeks)}. "
             "The course is complete when every week is met (or excused)."
         )
+    if row.sessions_attended:
+        lines.append(f"Live sessions attended: {row.sessions_attended}.")
     if position.current_week is not None:
         left = left_this_week(row.week(position.current_week), requirement)
         lines.append(left + (f" It closes {discord_timestamp(closes, 'R')}." if closes else ""))

@@ -121,7 +121,7 @@ class Sessions(commands.Cog):
             return []
         if job.course.reminder_audience == ReminderAudience.EVERYONE:
             role = guild.get_role(cohort.learner_role_id)
-            opted_out = await self.bot.store.learners.reminders_off()
+            opted_out = await self.bot.store.participation.reminders_off()
             return [m for m in (role.members if role else []) if m.id not in opted_out]
         return self.members(cohort, await self.bot.store.sessions.rsvps(cohort.id, session.key))
 

@@ -14,6 +14,7 @@ from bot.errors import InvalidInput, NotAllowed
 from bot.store import Store
 from tests.helpers import World, bot_posts, dms, refusals
 from tests.test_e2e_cohorts import START, cohort_id
+from tests.test_e2e_participation import exported
 
 # The 2025 sample's sessions, 52 weeks later: 10:00 in Los Angeles on both sides of the DST end.
 LIVE_1 = datetime(2026, 10, 21, 17, tzinfo=UTC)  # 10:00 PDT, 75 minutes
@@ -394,6 +395,11 @@ async def test_check_in_is_open_only_while_the_session_runs(world: World):
     assert await world.bot.store.sessions.attendance(await cohort_id(world)) == {amara.id: 1}
     listed = await session_command(world, "list")
     assert "1 checked in" in listed.response.content
+    # Attendance is part of participation: in the export, and in the learner's progress.
+    attended = {row["user_id"]: row["sessions_attended"] for row in await exported(world)}
+    assert attended[str(amara.id)] == "1" and attended[str(bao.id)] == "0"
+    progress = await amara.slash(world.server.staff, "progress")
+    assert "Live sessions attended: 1." in progress.response.embeds[0].description
 
 
 # -- recordings -----------------------------------------------------------------------------

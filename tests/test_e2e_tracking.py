@@ -34,7 +34,7 @@ async def counted(world: World) -> Counted:
     return {
         (names.get(user_id, f"user {user_id}"), week): (tally.originals, tally.replies)
         for (user_id, week), tally in (
-            await store.activity.counts(cohort.id)
+            await store.participation.counts(cohort.id)
         ).by_learner_week.items()
     }
 

@@ -67,8 +67,10 @@ def report(
     learners: tuple[Learner, ...] = (AMARA, BAO, CARMEN, DMITRI),
     weeks: range = range(1, 5),
     position: CoursePosition = WEEK_2_OF_4,
+    attended: dict[int, int] | None = None,
 ) -> Report:
-    return build_report(learners, Counts(tallies, set(excused)), weeks, ONE_AND_TWO, position)
+    counts = Counts(tallies, set(excused), attended or {})
+    return build_report(learners, counts, weeks, ONE_AND_TWO, position)
 
 
 FULL = Tally(1, 2)
@@ -109,15 +111,17 @@ def test_the_csv_has_a_row_per_learner_with_each_weeks_counts_and_status_and_com
         excused={(BAO.user_id, 1)},
         learners=(AMARA, BAO),
         position=ENDED,
+        attended={AMARA.user_id: 2},
     )
     rows = list(csv.reader(io.StringIO(export_csv(built))))
     assert rows[0] == [
         "display_name",
         "user_id",
         *(f"week{w}_{c}" for w in range(1, 5) for c in ("posts", "replies", "status")),
+        "sessions_attended",
         "completed",
     ]
-    assert rows[1] == ["Amara", "1", *["1", "2", "met"] * 4, "yes"]
+    assert rows[1] == ["Amara", "1", *["1", "2", "met"] * 4, "2", "yes"]
     assert rows[2] == [
         "bao",
         "2",
@@ -128,6 +132,7 @@ def test_the_csv_has_a_row_per_learner_with_each_weeks_counts_and_status_and_com
         "1",
         "partial",
         *["0", "0", "none"] * 2,
+        "0",
         "no",
     ]
     assert len(rows) == 3
@@ -173,6 +178,14 @@ def test_progress_shows_the_weeks_so_far_and_what_is_left_this_week():
         "Left this week (week 2): 1 post of your own and 1 reply to classmates."
         f" It closes <t:{int(closes.timestamp())}:R>.",
     ]
+
+
+def test_progress_counts_the_live_sessions_attended_when_there_are_any():
+    built = report({(AMARA.user_id, 1): FULL}, learners=(AMARA, BAO), attended={AMARA.user_id: 1})
+    amara = progress_text(built.row_of(AMARA.user_id), ONE_AND_TWO, WEEK_2_OF_4, None)
+    bao = progress_text(built.row_of(BAO.user_id), ONE_AND_TWO, WEEK_2_OF_4, None)
+    assert "Live sessions attended: 1." in amara.splitlines()
+    assert "attended" not in bao
 
 
 @pytest.mark.parametrize(

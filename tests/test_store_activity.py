@@ -47,9 +47,8 @@ async def test_counts_per_learner_and_week_and_a_message_recorded_twice_is_one(s
     await store.activity.apply(
         rows(row(100, cohort_id), row(102, cohort_id, BAO, REPLY, week=2))  # 100 seen again
     )
-    counts = await store.activity.counts(cohort_id)
+    counts = await store.participation.counts(cohort_id)
     assert counts.by_learner_week == {(AMARA, 1): Tally(1, 1), (BAO, 2): Tally(0, 1)}
-    assert sorted(await store.activity.active_users(cohort_id)) == [AMARA, BAO]
 
 
 async def test_deleted_messages_stop_counting_even_within_the_batch_that_counted_them(
@@ -59,7 +58,9 @@ async def test_deleted_messages_stop_counting_even_within_the_batch_that_counted
     batch = rows(row(102, cohort_id), row(103, cohort_id))
     batch.deleted_messages |= {100, 102}
     await store.activity.apply(batch)
-    assert (await store.activity.counts(cohort_id)).by_learner_week == {(AMARA, 1): Tally(2, 0)}
+    assert (await store.participation.counts(cohort_id)).by_learner_week == {
+        (AMARA, 1): Tally(2, 0)
+    }
 
 
 async def test_a_deleted_thread_takes_its_messages_and_its_cursor(store, cohort_id):
@@ -67,7 +68,9 @@ async def test_a_deleted_thread_takes_its_messages_and_its_cursor(store, cohort_
     batch.cursors = {THREAD: (cohort_id, 100), OTHER_THREAD: (cohort_id, 200)}
     await store.activity.apply(batch)
     await store.activity.apply(ActivityBatch(deleted_places={THREAD}))
-    assert (await store.activity.counts(cohort_id)).by_learner_week == {(AMARA, 1): Tally(1, 0)}
+    assert (await store.participation.counts(cohort_id)).by_learner_week == {
+        (AMARA, 1): Tally(1, 0)
+    }
     assert await store.activity.cursors(cohort_id) == {OTHER_THREAD: 200}
 
 
@@ -84,10 +87,12 @@ async def test_a_batch_is_written_whole_or_not_at_all(store, cohort_id):
     broken.cursors = {THREAD: (cohort_id, 101)}
     with pytest.raises(Exception, match="FOREIGN KEY"):
         await store.activity.apply(broken)
-    assert (await store.activity.counts(cohort_id)).by_learner_week == {}
+    assert (await store.participation.counts(cohort_id)).by_learner_week == {}
     assert await store.activity.cursors(cohort_id) == {}
     await store.activity.apply(rows(row(102, cohort_id)))  # and the connection still works
-    assert (await store.activity.counts(cohort_id)).by_learner_week == {(AMARA, 1): Tally(1, 0)}
+    assert (await store.participation.counts(cohort_id)).by_learner_week == {
+        (AMARA, 1): Tally(1, 0)
+    }
 
 
 async def test_the_time_kept_is_the_one_the_message_id_tells(store, cohort_id):

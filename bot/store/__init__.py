@@ -16,7 +16,6 @@ from bot.store.activity import ActivityQueries
 from bot.store.cohorts import CohortQueries
 from bot.store.db import connect, migrate
 from bot.store.deliveries import DeliveryQueries
-from bot.store.learners import LearnerQueries
 from bot.store.participation import ParticipationQueries
 from bot.store.privacy import PrivacyQueries
 from bot.store.sessions import SessionQueries
@@ -28,7 +27,6 @@ class Store:
         self.cohorts = CohortQueries(db)
         self.deliveries = DeliveryQueries(db)
         self.activity = ActivityQueries(db)
-        self.learners = LearnerQueries(db)
         self.sessions = SessionQueries(db)
         self.participation = ParticipationQueries(db)
         self.privacy = PrivacyQueries(db)

@@ -12,7 +12,6 @@ from functools import lru_cache
 
 import aiosqlite
 
-from bot.participation import Counts, Tally
 from bot.tracking import ActivityBatch, Counted
 
 Statement = tuple[str, list[object]]
@@ -102,23 +101,3 @@ class ActivityQueries:
             (cohort_id,),
         ) as cursor:
             return {channel_id: newest for channel_id, newest in await cursor.fetchall()}
-
-    async def counts(self, cohort_id: int) -> Counts:
-        """Per learner and week, how many originals and replies; and the excused weeks."""
-        async with self._db.execute(
-            "SELECT user_id, week, SUM(kind = 'original'), SUM(kind = 'reply') FROM activity"
-            " WHERE cohort_id = ? GROUP BY user_id, week",
-            (cohort_id,),
-        ) as cursor:
-            tallies = {(u, w): Tally(o, r) for u, w, o, r in await cursor.fetchall()}
-        async with self._db.execute(
-            "SELECT user_id, week FROM excusals WHERE cohort_id = ?", (cohort_id,)
-        ) as cursor:
-            excused = {(u, w) for u, w in await cursor.fetchall()}
-        return Counts(tallies, excused)
-
-    async def active_users(self, cohort_id: int) -> list[int]:
-        async with self._db.execute(
-            "SELECT DISTINCT user_id FROM activity WHERE cohort_id = ?", (cohort_id,)
-        ) as cursor:
-            return [row[0] for row in await cursor.fetchall()]
