@@ -4,7 +4,9 @@ import pytest
 
 from bot.app.client import required_intents
 from bot.app.sandbox import SimClock, build_course_server
+from bot.store import Store
 from tests.helpers import World, new_bot
+from tests.test_store import NOW, new_cohort
 
 
 def pytest_collection_modifyitems(items):
@@ -31,3 +33,22 @@ async def world(simcord_env, simcord_bot, sim_clock):
     world = World(simcord_env, simcord_bot, server, sim_clock, simcord_bot.database)
     yield world
     await world.bot.release()
+
+
+@pytest.fixture
+async def store(tmp_path):
+    """The store on a fresh SQLite file, every migration applied."""
+    opened = await Store.open(tmp_path / "cohortbot.sqlite3")
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def cohort(store):
+    """A cohort of the de-escalation course in that store."""
+    return await store.cohorts.create(new_cohort(), [], NOW)
+
+
+@pytest.fixture
+def cohort_id(cohort):
+    return cohort.id

@@ -72,13 +72,6 @@ async def test_open_is_idempotent_and_records_versions(tmp_path):
     assert mode == "wal"
 
 
-@pytest.fixture
-async def store(tmp_path):
-    store = await Store.open(tmp_path / "db.sqlite3")
-    yield store
-    await store.close()
-
-
 async def test_cohort_names_are_unique_per_server(store):
     session = CohortSession("live-1", "Live 1", NOW, timedelta(hours=1))
     cohort = await store.cohorts.create(new_cohort(), [session], NOW)

@@ -8,26 +8,12 @@ import pytest
 
 from bot.participation import Tally
 from bot.snowflake import first_id_at
-from bot.store import Store
 from bot.store.db import to_text
 from bot.tracking import ORIGINAL, REPLY, ActivityBatch, Counted
-from tests.test_store import NOW, new_cohort
 
 AMARA, BAO = 1, 2
 THREAD, OTHER_THREAD = 50, 51
 AT = datetime(2026, 10, 14, 12, 30, 5, 123_000, tzinfo=UTC)
-
-
-@pytest.fixture
-async def store(tmp_path):
-    opened = await Store.open(tmp_path / "cohortbot.sqlite3")
-    yield opened
-    await opened.close()
-
-
-@pytest.fixture
-async def cohort_id(store):
-    return (await store.cohorts.create(new_cohort(), [], NOW)).id
 
 
 def row(message_id: int, cohort_id: int, user: int = AMARA, kind=ORIGINAL, week: int = 1):

@@ -21,18 +21,6 @@ THREAD = 50
 
 
 @pytest.fixture
-async def store(tmp_path):
-    opened = await Store.open(tmp_path / "db.sqlite3")
-    yield opened
-    await opened.close()
-
-
-@pytest.fixture
-async def cohort_id(store):
-    return (await store.cohorts.create(new_cohort(), [], NOW)).id
-
-
-@pytest.fixture
 async def other_cohort_id(store):
     return (await store.cohorts.create(new_cohort("Spring 2027"), [], NOW)).id
 
@@ -205,7 +193,7 @@ async def test_forget_erases_a_person_everywhere_and_from_the_file(tmp_path, sto
     assert removed == 6  # 2 activity, 1 recipient, 1 rsvp, 1 preference, 1 future row
     assert await store.privacy.everything_about(AMARA) == {}
     assert await store.privacy.everything_about(BAO) == bao_before
-    database = tmp_path / "db.sqlite3"  # the store fixture's file
+    database = tmp_path / "cohortbot.sqlite3"  # the store fixture's file
     wal = database.with_name(database.name + "-wal")
     raw = database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     assert AMARA.to_bytes(8, "big") not in raw

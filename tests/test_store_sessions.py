@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot.sessions import Recording
-from bot.store import Store
 from tests.test_store import new_cohort
 
 NOW = datetime(2026, 10, 20, 16, tzinfo=UTC)
 AMARA, BAO = 101, 102
-
-
-@pytest.fixture
-async def store(tmp_path):
-    opened = await Store.open(tmp_path / "cohortbot.sqlite3")
-    yield opened
-    await opened.close()
-
-
-@pytest.fixture
-async def cohort(store):
-    return await store.cohorts.create(new_cohort(), [], NOW)
 
 
 async def test_remind_me_toggles_and_lists_people_in_the_order_they_asked(store, cohort):
