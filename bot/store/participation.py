@@ -35,7 +35,7 @@ class ParticipationQueries:
         self, cohort_id: int, *, week: int | None = None, users: Collection[int] | None = None
     ) -> Counts:
         """Per learner and week: originals and replies, and the excused weeks;
-        per learner, the live sessions they checked in to (over the whole course).
+        per learner, the live sessions they checked in to (for the whole course only).
 
         Every week, or one (what ``/participation summary`` shows); everyone
         with activity, or only ``users``. Given both, the query seeks straight to
@@ -55,8 +55,10 @@ class ParticipationQueries:
             tallies = {(u, w): Tally(o, r) for u, w, o, r in await cursor.fetchall()}
         async with self._db.execute(_EXCUSED.format(only=only), parameters) as cursor:
             excused = {(u, w) for u, w in await cursor.fetchall()}
-        async with self._db.execute(_ATTENDED.format(only=who), who_parameters) as cursor:
-            attended = {u: n for u, n in await cursor.fetchall()}
+        attended: dict[int, int] = {}
+        if week is None:  # sessions belong to no one week: whole-course reports only
+            async with self._db.execute(_ATTENDED.format(only=who), who_parameters) as cursor:
+                attended = {u: n for u, n in await cursor.fetchall()}
         return Counts(tallies, excused, attended)
 
     async def excuse(self, cohort_id: int, user_id: int, week: int, by: int, now: datetime) -> None:
