@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from bot.course import Course
@@ -23,8 +24,12 @@ class Catalog:
 
 
 def default_prompts_dir() -> Path:
-    """The prompts/ folder shipped beside the package."""
-    return Path(__file__).resolve().parent.parent / "prompts"
+    """The prompts/ folder of a source checkout (where course files are edited);
+    in an installed wheel, the copy shipped inside the package as ``bot.prompts``."""
+    checkout = Path(__file__).resolve().parent.parent / "prompts"
+    if checkout.is_dir():
+        return checkout
+    return Path(str(resources.files("bot") / "prompts"))
 
 
 def course_files(*paths: Path) -> list[Path]:
