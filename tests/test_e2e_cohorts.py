@@ -356,3 +356,19 @@ async def test_course_reload_refuses_a_broken_file_and_keeps_the_previous_versio
     learner_try = await world.server.learners[0].slash(staff, "course reload")
     assert "Manage Server" in learner_try.response.content
     assert [type(e) for e in refusals(world)] == [NotAllowed]
+
+
+async def test_in_a_text_channel_each_week_is_a_message_with_its_own_thread(world: World):
+    chat = world.server.guild.create_text_channel("course-chat")
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START, forum=chat)
+    await world.advance_to(WEEK_POSTS[1] + timedelta(minutes=1))
+
+    posts = [m for m in chat.history(viewer=world.server.learners[0]) if m.embeds]
+    assert [m.embeds[0].title for m in posts] == [
+        "Week 1: Making Sure People Feel Heard",
+        "Week 2: Building Welcoming Library Experiences",
+    ]
+    # Each week's discussion is a thread started on its post, named like a forum post.
+    threads = {thread.id: thread.name for thread in chat.threads}
+    assert [threads.get(m.id) for m in posts] == [m.embeds[0].title for m in posts]
