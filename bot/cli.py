@@ -6,6 +6,7 @@ Only ``run`` and ``demo`` import discord, and only when they are chosen.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -25,10 +26,17 @@ USAGE_ERROR = 2  # as argparse exits for a bad option
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return int(args.handler(args))
+        status = int(args.handler(args))
+        sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
+        return status
     except UserError as error:
         print(f"cohortbot: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except BrokenPipeError:
+        # Read by `head` or a pager that quit: not an error worth a traceback. Later
+        # writes (Python flushing stdout at exit) go nowhere instead of failing again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def parser() -> argparse.ArgumentParser:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from bot.catalog import default_prompts_dir
@@ -118,3 +121,23 @@ def test_schedule_of_a_broken_file_lists_its_errors(tmp_path, capsys):
 def test_help_lists_every_command():
     text = parser().format_help()
     assert all(name in text for name in ("run", "demo", "check", "schedule"))
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """``cohortbot schedule … | head``: the reader has gone before the timetable is printed."""
+    command = [
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "schedule",
+        "de-escalation",
+        "--start",
+        "2025-10-14",
+    ]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+        assert run.stdout is not None and run.stderr is not None
+        run.stdout.close()  # before anything is written: every write finds the pipe closed
+        errors = run.stderr.read().decode()
+        status = run.wait(timeout=60)
+    assert errors == ""
+    assert status == 1
