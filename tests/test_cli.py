@@ -125,15 +125,8 @@ def test_help_lists_every_command():
 
 def test_a_reader_that_stops_early_gets_no_traceback():
     """``cohortbot schedule … | head``: the reader has gone before the timetable is printed."""
-    command = [
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "schedule",
-        "de-escalation",
-        "--start",
-        "2025-10-14",
-    ]
+    arguments = "schedule de-escalation --start 2025-10-14".split()
+    command = [sys.executable, "-m", "bot.cli", *arguments]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
         assert run.stdout is not None and run.stderr is not None
         run.stdout.close()  # before anything is written: every write finds the pipe closed
