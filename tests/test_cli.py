@@ -125,7 +125,7 @@ def test_help_lists_every_command():
 
 def test_a_reader_that_stops_early_gets_no_traceback():
     """``cohortbot schedule … | head``: the reader has gone before the timetable is printed."""
-    arguments = "schedule de-escalation --start 2025-10-14".split()
+    arguments = ["schedule", "de-escalation", "--start", "2025-10-14"]
     command = [sys.executable, "-m", "bot.cli", *arguments]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
         assert run.stdout is not None and run.stderr is not None
