@@ -42,6 +42,15 @@ class World:
         await old.release()  # what the old process held goes with it
         return self.bot
 
+    async def forget_it_was_sent(self, cohort_id: int, item_key: str) -> None:
+        """As if the process had sent the item and died before recording it: still claimed."""
+        await self.bot.store.db.execute(
+            "UPDATE deliveries SET state = 'claimed', message_id = NULL, claimed_at = due_at"
+            " WHERE cohort_id = ? AND item_key = ?",
+            (cohort_id, item_key),
+        )
+        await self.bot.store.db.commit()
+
     async def create_cohort(
         self, course: str = "de-escalation", start: date = date(2026, 10, 13), **options: Any
     ) -> simcord.InteractionResult:

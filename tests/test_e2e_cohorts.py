@@ -176,12 +176,7 @@ async def test_killed_between_send_and_record_finds_its_post_instead_of_resendin
     (posted,) = week_threads(world)["Week 1"]
     # The process sent the post but died before recording it: the row is still claimed.
     cid = await cohort_id(world)
-    await world.bot.store.db.execute(
-        "UPDATE deliveries SET state = 'claimed', message_id = NULL, claimed_at = due_at"
-        " WHERE cohort_id = ? AND item_key = 'module:1'",
-        (cid,),
-    )
-    await world.bot.store.db.commit()
+    await world.forget_it_was_sent(cid, "module:1")
 
     await world.restart()
     await world.advance_to(WEEK_POSTS[0] + CLAIM_LEASE + timedelta(seconds=2))

@@ -183,12 +183,7 @@ async def test_killed_after_posting_a_reminder_finds_it_instead_of_reminding_twi
     (posted,) = posts_for(world, "reminder:live-1:1h")
     # The process posted the reminder but died before recording it: the row is still claimed.
     cid = await cohort_id(world)
-    await world.bot.store.db.execute(
-        "UPDATE deliveries SET state = 'claimed', message_id = NULL, claimed_at = due_at"
-        " WHERE cohort_id = ? AND item_key = 'reminder:live-1:1h'",
-        (cid,),
-    )
-    await world.bot.store.db.commit()
+    await world.forget_it_was_sent(cid, "reminder:live-1:1h")
     await world.restart()
     await world.advance_to(LIVE_1 - timedelta(hours=1) + CLAIM_LEASE + timedelta(seconds=2))
     assert posts_for(world, "reminder:live-1:1h") == [posted]
