@@ -205,11 +205,3 @@ def session_items(course: Course, calendar: Calendar, session: CohortSession) ->
         Item(f"starting:{key}", ItemKind.STARTING, session.start, week, key, expires=session.end)
     )
     return items
-
-
-def with_session(
-    sessions: tuple[CohortSession, ...], changed: CohortSession
-) -> tuple[CohortSession, ...]:
-    """The cohort's sessions with one added or replaced (matched by key)."""
-    kept = tuple(s for s in sessions if s.key != changed.key)
-    return tuple(sorted((*kept, changed), key=lambda s: s.start))
