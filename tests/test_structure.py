@@ -14,23 +14,33 @@ from discord import app_commands
 from bot.app.client import EXTENSIONS
 
 ROOT = Path(__file__).resolve().parent.parent
+BOT = ROOT / "bot"
+# The pure core: every module of bot/ but the Discord adapter (bot/app/), the store and the CLI.
 CORE = sorted(
-    p for p in (ROOT / "bot").rglob("*.py") if "app" not in p.relative_to(ROOT / "bot").parts
+    p
+    for p in BOT.rglob("*.py")
+    if not {"app", "store"} & set(p.relative_to(BOT).parts) and p.name != "cli.py"
 )
+STORE = sorted((BOT / "store").rglob("*.py"))
+# What each layer must not import: the core runs with no Discord, no event-loop
+# libraries and no test doubles; the store knows SQL and nothing of Discord.
+PLATFORMS = ("discord", "simcord")
+CORE_BLOCKED = (*PLATFORMS, "aiosqlite", "apscheduler")
+STORE_BLOCKED = (*PLATFORMS, "apscheduler")
 
 
 def module_name(path: Path) -> str:
     return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
 
 
-def test_every_core_module_imports_with_discord_blocked():
-    modules = [module_name(p) for p in CORE if p.name != "cli.py"]
+def import_with_blocked(modules: list[str], blocked: tuple[str, ...]) -> None:
     script = (
         "import sys\n"
+        f"BLOCKED = {blocked!r}\n"
         "class Block:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'discord' or name.startswith('discord.'):\n"
-        "            raise ImportError('the core must not import discord: ' + name)\n"
+        "        if name.split('.')[0] in BLOCKED:\n"
+        "            raise ImportError('this layer must not import ' + name)\n"
         "sys.meta_path.insert(0, Block())\n"
         f"for name in {modules!r}:\n"
         "    __import__(name)\n"
@@ -39,7 +49,23 @@ def test_every_core_module_imports_with_discord_blocked():
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert len(modules) > 8
+
+
+def test_every_core_module_imports_with_discord_and_io_libraries_blocked():
+    modules = [module_name(p) for p in CORE]
+    assert len(modules) > 8 and "bot.participation" in modules
+    import_with_blocked(modules, CORE_BLOCKED)
+
+
+def test_the_store_imports_with_discord_and_the_scheduler_blocked():
+    modules = [module_name(p) for p in STORE]
+    assert "bot.store.deliveries" in modules
+    import_with_blocked(modules, STORE_BLOCKED)
+
+
+def test_the_block_catches_a_forbidden_import():
+    with pytest.raises(AssertionError, match="must not import aiosqlite"):
+        import_with_blocked(["bot.store.db"], CORE_BLOCKED)
 
 
 def test_the_cli_imports_discord_only_inside_commands_that_start_the_bot():
