@@ -112,6 +112,17 @@ def plural(count: int, unit: str) -> str:
     return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
+# A title that already says what it is: "Live session 1: Listening", "live session – Q&A".
+SAYS_LIVE_SESSION = re.compile(r"live\s+session\b", re.IGNORECASE)
+
+
+def announcement_title(title: str) -> str:
+    """``Live session: <title>``, unless the title already begins by saying so."""
+    if SAYS_LIVE_SESSION.match(title.strip()):
+        return title
+    return f"Live session: {title}"
+
+
 def announcement(session: CohortSession) -> Post:
     body = "\n".join(
         [
@@ -122,7 +133,7 @@ def announcement(session: CohortSession) -> Post:
             "Can't make it? The recording will be posted here afterwards (`/recordings`).",
         ]
     )
-    return Post(f"Live session: {session.title}", body)
+    return Post(announcement_title(session.title), body)
 
 
 def reminder(session: CohortSession, now: datetime) -> Post:

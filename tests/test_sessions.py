@@ -117,6 +117,24 @@ def test_the_announcement_gives_start_and_end_in_everyones_own_time_and_the_link
     assert "join link will be posted" in words.announcement(no_link).body
 
 
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("Listening Under Pressure", "Live session: Listening Under Pressure"),
+        ("Live session 1: Listening Under Pressure", "Live session 1: Listening Under Pressure"),
+        ("live session: Q&A", "live session: Q&A"),
+        ("Live Session 2", "Live Session 2"),
+        ("Live  session with guests", "Live  session with guests"),
+        ("Live sessions recap", "Live session: Live sessions recap"),  # a recap, not a session
+        ("Lively session", "Live session: Lively session"),
+        ("Office hour: live session", "Live session: Office hour: live session"),
+    ],
+)
+def test_an_announcement_does_not_repeat_live_session_in_its_title(title, shown):
+    session = CohortSession("x", title, LIVE_1.start, LIVE_1.duration)
+    assert words.announcement(session).title == shown
+
+
 def test_a_reminder_says_how_long_is_left_when_it_is_sent():
     on_time = words.reminder(LIVE_1, LIVE_1.start - timedelta(hours=1))
     assert "starts in 1 hour" in on_time.body and stamp(LIVE_1.start, "t") in on_time.body

@@ -1,17 +1,21 @@
 """``cohortbot demo``: a whole course, offline, in seconds.
 
 The real bot runs inside SimCord (an in-memory Discord) on a sample server:
-the instructor creates a cohort with the slash command, simulated learners
-post, reply and press "Remind me" (two fall behind, one has closed DMs), and
-SimCord's clock, which is the bot's clock, runs hour by hour through the
-course. The transcript is what Discord then holds, read back from the
-simulated server and printed in course time; the participation report, CSV
-and chart are the instructor's own slash commands.
+the instructor (named as in the course file) creates a cohort with the slash
+command, simulated learners post, reply, press "Remind me" and check in to
+live sessions (two fall behind, one has closed DMs), the instructor adds a
+session's recording, and SimCord's clock, which is the bot's clock, runs hour
+by hour through the course. The transcript is what Discord then holds, read
+back from the simulated server and printed in course time; the participation
+report, CSV and chart are the instructor's own slash commands. Then one
+learner asks for their data (``/mydata``) and erases it (``/forgetme``), and
+the clock runs on to the archive, which locks the course's posts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import re
@@ -33,6 +37,7 @@ from bot.course import Course
 from bot.localtime import zone
 from bot.timetable import (
     Calendar,
+    CohortSession,
     ItemKind,
     course_calendar,
     first_post_day,
@@ -42,16 +47,19 @@ from bot.timetable import (
 
 DEFAULT_COURSE = "de-escalation"
 DEFAULT_OUT = Path("demo-output")
-COHORT = "Demo cohort"
+NAME_LIMIT = 60  # /cohort create's limit for a cohort's name
 LEAD = timedelta(days=3)  # the instructor sets the cohort up a few days ahead
 # Learners answer within the hour: a session's announcement and its 1-day reminder
 # can be an hour apart, and "Remind me" presses must land in between.
 STEP = timedelta(hours=1)
-# Months after the last session: the demo does not wait for them.
+# Weeks after the last session: the demo plays them in one go, after the report.
 AFTER_THE_COURSE = frozenset({ItemKind.CONSULTATION, ItemKind.ARCHIVE, ItemKind.PURGE})
 SEED = 7  # the same learners do the same things on every run
 BEHIND = (3, 7)  # which of the sample server's learners fall behind
 DMS_CLOSED = -1  # which one has closed their DMs
+FORGETS = 0  # which one asks for their data after the course, and erases it
+ATTENDS = 0.7  # the chance that a learner who keeps up joins a live session
+RECORDINGS = "https://example.org/recordings"
 
 Say = Callable[[str], None]
 
@@ -65,23 +73,33 @@ def run_demo(course: str | None, out: Path | None) -> int:
     return 0
 
 
-async def play(course_id: str, out: Path, say: Say = print) -> list[Path]:
-    """Play a whole cohort of ``course_id``; returns the report files written to ``out``."""
+async def play(
+    course_id: str, out: Path, say: Say = print, database: Path | None = None
+) -> list[Path]:
+    """Play a whole cohort of ``course_id``; returns the report files written to ``out``.
+
+    The bot's database is a temporary file unless ``database`` names one to keep.
+    """
     clock = SimClock()
     with tempfile.TemporaryDirectory() as folder:
-        bot = CohortBot(database=Path(folder) / "demo.sqlite3", clock=clock)
+        bot = CohortBot(database=database or Path(folder) / "demo.sqlite3", clock=clock)
         try:
             async with simcord.run(bot, approved_intents=required_intents()) as env:
                 clock.attach(env)
                 course = bot.library.get(course_id)  # an unknown id stops here, as a UserError
-                server = build_course_server(env)
+                server = build_course_server(env, instructor=course.instructor)
                 learners = Learners.cast(server, random.Random(SEED))
                 close_dms(env, learners.dms_closed.actor)
                 start = first_day(course, clock.now())
+                tz = zone(course.timezone)
+                transcript = Transcript(env, server, tz, say)
                 say(introduction(course, server, learners, start))
                 await create_cohort(server, course, start, say)
-                await play_course(env, server, course, start, learners, say)
-                return await write_report(server, course, out, say)
+                await play_course(env, server, course, start, learners, transcript)
+                files = await write_report(server, course, out, say)
+                await ask_for_data_and_erase_it(server, learners.forgets, say)
+                await archive(env, server, course_calendar(course, start, tz), transcript)
+                return files
         finally:
             await bot.release()  # SimCord detaches the bot without closing it
 
@@ -97,6 +115,11 @@ def close_dms(env: simcord.Env, member: simcord.MemberActor) -> None:
     env.inject_error("POST", f"/channels/{dm.id}/messages", status=403, code=50007, times=None)
 
 
+def cohort_name(course: Course) -> str:
+    """The instructor names the cohort after its course (so each course's files differ)."""
+    return course.title[:NAME_LIMIT].strip()
+
+
 def introduction(course: Course, server: CourseServer, learners: Learners, start: date) -> str:
     behind = " and ".join(learner.name for learner in learners.behind)
     return (
@@ -110,14 +133,15 @@ def introduction(course: Course, server: CourseServer, learners: Learners, start
 
 async def create_cohort(server: CourseServer, course: Course, start: date, say: Say) -> None:
     created = await server.instructor.slash(
-        server.staff, "cohort create", course=course.id, name=COHORT, start=start.isoformat(),
+        server.staff, "cohort create", course=course.id, name=cohort_name(course),
+        start=start.isoformat(),
         forum=server.forum, announcements=server.announcements,
         learner_role=server.learner_role, instructor_role=server.instructor_role,
     )  # fmt: skip
     timetable_embed = the_embed(created, "/cohort create")
     say(
         f"{shown_name(server.instructor)}: /cohort create course:{course.id} "
-        f"name:{COHORT} start:{start} → {timetable_embed.title}\n"
+        f"name:{cohort_name(course)} start:{start} → {timetable_embed.title}\n"
     )
 
 
@@ -127,13 +151,14 @@ async def play_course(
     course: Course,
     start: date,
     learners: Learners,
-    say: Say,
+    transcript: Transcript,
 ) -> None:
     """Hour by hour until the last post learners see, narrating what the bot did."""
-    tz = zone(course.timezone)
+    say, tz = transcript.say, transcript.tz
     calendar = course_calendar(course, start, tz)
     until = last_moment(course, calendar, start, tz)
-    transcript = Transcript(env, server, tz, say)
+    # The first session's recording is added once it is over (a course may have none).
+    recorded = sorted(sessions_for(course, start, tz), key=lambda s: s.start)[:1]
     week_shown: int | None = None
     while env.now() < until:
         await env.advance_time(STEP.total_seconds())
@@ -144,9 +169,33 @@ async def play_course(
         fresh = transcript.tell()
         learners.notice(fresh, week)
         await learners.press_remind_me(fresh)
+        for line in await learners.check_in(fresh):
+            say(line)
+        if recorded and env.now() >= recorded[0].end:
+            await add_recording(server, course, recorded.pop(), say)
         if week is not None:
             await learners.come_by(week, env.now().astimezone(tz).hour)
     say("")
+
+
+async def add_recording(
+    server: CourseServer, course: Course, session: CohortSession, say: Say
+) -> None:
+    """The instructor posts the session's recording: under its announcement, and DMed."""
+    url = f"{RECORDINGS}/{session.key}"
+    options = {"cohort": cohort_name(course), "session": session.key, "url": url}
+    result = await server.instructor.slash(server.staff, "recording add", **options)
+    answer = " ".join(reply.content for reply in reply_messages(result))
+    if not answer.startswith("Recording posted"):
+        raise RuntimeError(refusal(result, "/recording add"))
+    typed = " ".join(f"{name}:{value}" for name, value in options.items())
+    told = channels_named(server, answer)
+    say(f"{shown_name(server.instructor)}: /recording add {typed} → {told}")
+
+
+def channels_named(server: CourseServer, text: str) -> str:
+    """Channel mentions as a reader sees them: ``<#123>`` → ``#announcements``."""
+    return re.sub(r"<#(\d+)>", lambda m: f"#{server.thread(int(m[1])).name or m[1]}", text)
 
 
 def last_moment(course: Course, calendar: Calendar, start: date, tz: ZoneInfo) -> datetime:
@@ -157,20 +206,69 @@ def last_moment(course: Course, calendar: Calendar, start: date, tz: ZoneInfo) -
 
 async def write_report(server: CourseServer, course: Course, out: Path, say: Say) -> list[Path]:
     """The instructor's participation summary for each week, then the CSV and the chart."""
-    instructor, staff = server.instructor, server.staff
+    instructor, staff, cohort = server.instructor, server.staff, cohort_name(course)
     say("Participation report (/participation summary, week by week):\n")
     for week in range(1, len(course.weeks) + 1):
-        result = await instructor.slash(staff, "participation summary", cohort=COHORT, week=week)
+        result = await instructor.slash(staff, "participation summary", cohort=cohort, week=week)
         say(plain(the_embed(result, "/participation summary").description or "") + "\n")
     out.mkdir(parents=True, exist_ok=True)
     files = []
     for command in ("participation export", "participation chart"):
-        result = await instructor.slash(staff, command, cohort=COHORT)
+        result = await instructor.slash(staff, command, cohort=cohort)
         attachment = the_file(result, f"/{command}")
         files.append(out / attachment.filename)
         files[-1].write_bytes(await attachment.read())
-    say(f"Wrote {', '.join(f.name for f in files)} to {out.resolve()}")
+    say(f"Wrote {', '.join(f.name for f in files)} to {out.resolve()}\n")
     return files
+
+
+async def ask_for_data_and_erase_it(server: CourseServer, learner: Learner, say: Say) -> None:
+    """A learner sees what the bot keeps about them, erases it, and checks."""
+    me = learner.actor
+    shown = await me.slash(server.staff, "mydata")
+    attachment = the_file(shown, "/mydata")
+    stored = json.loads(await attachment.read())
+    records = sum(len(rows) for rows in stored.values())
+    summary = reply_messages(shown)[0].content.splitlines()
+    say(f"{learner.name}: /mydata → {attachment.filename} ({records} records)")
+    for line in summary[1:]:
+        say(f"    {plain(line)}")
+    asked = await me.slash(server.staff, "forgetme")
+    if asked.response is None:
+        raise RuntimeError(refusal(asked, "/forgetme"))
+    erased = await me.click(asked.response.message, label="Erase my data")
+    say(f"{learner.name}: /forgetme → Erase my data → {content_of(erased, '/forgetme')}")
+    again = await me.slash(server.staff, "mydata")
+    say(f"{learner.name}: /mydata → {content_of(again, '/mydata')}\n")
+
+
+async def archive(
+    env: simcord.Env, server: CourseServer, calendar: Calendar, transcript: Transcript
+) -> None:
+    """On to the archive date: the consultation notice, then the course's posts locked."""
+    await env.advance_time((calendar.archives + STEP - env.now()).total_seconds())
+    transcript.tell()
+    locked = [
+        thread.name or str(thread.id)
+        for thread in server.forum.threads
+        if is_closed(env, thread.id)
+    ]
+    when = f"[{calendar.archives.astimezone(transcript.tz):%a %d %b %H:%M %Z}]"
+    what = "; ".join(locked) if locked else "nothing"
+    transcript.say(f"{when} {'#course-forum':<22} Archived and locked: {what}")
+
+
+def is_closed(env: simcord.Env, channel_id: int) -> bool:
+    """Whether Discord holds this thread archived and locked."""
+    meta = env.backend.get_channel(channel_id).thread_metadata
+    return bool(meta and meta.archived and meta.locked)
+
+
+def content_of(result: simcord.InteractionResult, command: str) -> str:
+    said = " ".join(reply.content for reply in reply_messages(result) if reply.content)
+    if not said:
+        raise RuntimeError(refusal(result, command))
+    return said
 
 
 def shown_name(actor: simcord.MemberActor) -> str:
@@ -334,6 +432,7 @@ class Learners:
     people: list[Learner]
     behind: list[Learner]
     dms_closed: Learner
+    forgets: Learner
     rng: random.Random
     posts: dict[int, list[tuple[simcord.ChannelHandle, discord.Message]]] = field(
         default_factory=dict
@@ -351,7 +450,7 @@ class Learners:
             learner.keenness, learner.wants_reminders = 0.08, 0.2
         closed = people[DMS_CLOSED]
         closed.wants_reminders = 1.0  # asks for reminders it cannot receive: skipped, counted
-        return cls(server, people, behind, closed, rng)
+        return cls(server, people, behind, closed, people[FORGETS], rng)
 
     def notice(self, fresh: list[discord.Message], week: int | None) -> None:
         """The bot's new forum post is the week's module: replies go there too."""
@@ -366,6 +465,25 @@ class Learners:
                 for learner in self.people:
                     if self.rng.random() < learner.wants_reminders:
                         await learner.actor.click(message, label="Remind me")
+
+    async def check_in(self, fresh: list[discord.Message]) -> list[str]:
+        """Under each "starting now" post, those who join press "Check in": who did, in words."""
+        said = []
+        for message in fresh:
+            if not has_button(message, "Check in"):
+                continue
+            joined = []
+            for learner in self.people:
+                if learner in self.behind or self.rng.random() >= ATTENDS:
+                    continue
+                result = await learner.actor.click(message, label="Check in")
+                if not content_of(result, "Check in").startswith("Checked in"):
+                    raise RuntimeError(refusal(result, f"{learner.name}'s check-in"))
+                joined.append(learner.name)
+            session = headline(message).removeprefix("Starting now: ")
+            names = ", ".join(joined) or "nobody"
+            said.append(f"{'':<23}(at {session}, {len(joined)} checked in: {names})")
+        return said
 
     async def come_by(self, week: int, local_hour: int) -> None:
         """Those who usually come by at this hour may, today: start a post, or reply."""

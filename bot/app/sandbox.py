@@ -6,6 +6,7 @@ checks against a simulated guild, so the bot under test is the real one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -74,15 +75,23 @@ class CourseServer:
         return simcord.ChannelHandle(self.env, self.guild, self.env.backend.get_channel(channel_id))
 
 
-def build_course_server(env: simcord.Env, learners: int = 12) -> CourseServer:
+def user_name(shown: str) -> str:
+    """A Discord user name for a display name: ``Becky Russell`` → ``becky-russell``."""
+    return re.sub(r"[^a-z0-9_.]+", "-", shown.lower()).strip("-")[:32] or "instructor"
+
+
+def build_course_server(
+    env: simcord.Env, learners: int = 12, instructor: str = "Ms Rivera"
+) -> CourseServer:
+    """The sample server; ``instructor`` is the name shown (the demo takes the course file's)."""
     guild = env.create_guild("Library Learning")
     instructor_role = guild.create_role("Instructor")
     learner_role = guild.create_role("Learner")
     forum = guild.create_forum_channel("course-forum")
     announcements = guild.create_text_channel("announcements")
     staff = guild.create_text_channel("staff")
-    instructor = guild.add_member(
-        env.create_user("ms-rivera", global_name="Ms Rivera"), roles=[instructor_role]
+    teacher = guild.add_member(
+        env.create_user(user_name(instructor), global_name=instructor), roles=[instructor_role]
     )
     people = [
         guild.add_member(env.create_user(name, global_name=name.title()), roles=[learner_role])
@@ -97,7 +106,7 @@ def build_course_server(env: simcord.Env, learners: int = 12) -> CourseServer:
         forum,
         announcements,
         staff,
-        instructor,
+        teacher,
         people,
         outsider,
     )
