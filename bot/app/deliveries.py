@@ -57,6 +57,14 @@ class DeliveryProblem(UserError):
     """A delivery could not be made for a reason the instructor can fix (e.g. a permission)."""
 
 
+class NotYet(UserError):
+    """Part of a delivery is in another process's hands: look again at ``until``, no failure."""
+
+    def __init__(self, message: str, *, until: datetime) -> None:
+        super().__init__(message)
+        self.until = until
+
+
 Handler = Callable[[Job], Awaitable[Sent]]
 Finder = Callable[[Job], Awaitable[Sent | None]]
 Reporter = Callable[[Cohort, str], Awaitable[None]]
@@ -129,6 +137,9 @@ class DeliveryRunner:
         try:
             job = Job(cohort, delivery, self._library.get(cohort.course_id), now)
             sent = await handler(job)
+        except NotYet as wait:
+            await self._store.deliveries.postpone(delivery, wait.until, str(wait))
+            return None
         except Exception as error:
             await self._failed(cohort, delivery, now, error)
             return None
