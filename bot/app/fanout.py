@@ -62,6 +62,14 @@ class FanoutResult:
 class StillSending(NotYet):
     """Some recipients are claimed by another process (alive, or dead less than a lease ago)."""
 
+    def __init__(self, result: FanoutResult) -> None:
+        super().__init__(
+            f"{result.summary()}. I do not send anyone the same DM twice: I will look at the"
+            " others again in a minute or two.",
+            until=max(result.in_flight),
+        )
+        self.result = result
+
 
 async def send_dms(
     store: Store,
@@ -113,11 +121,7 @@ async def send_dms(
             continue
         await _send_one(store, clock, cohort_id, key, user, message, tag, result)
     if result.in_flight:
-        raise StillSending(
-            f"{result.summary()}. I do not send anyone the same DM twice: I will look at the"
-            " others again in a minute or two.",
-            until=max(result.in_flight),
-        )
+        raise StillSending(result)
     return result
 
 
