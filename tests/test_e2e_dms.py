@@ -250,3 +250,21 @@ async def test_an_outsider_or_another_cohorts_instructor_cannot_nudge(world: Wor
     assert [type(e) for e in refusals(world)] == [NotAllowed, NotAllowed]
     assert all(nudges(world, m) == [] for m in server.learners)
     assert await outcomes(world, "nudge:1") == {}
+
+
+async def test_a_nudge_by_hand_leaves_a_claimed_learner_to_its_process_and_says_so(world: World):
+    await course_in_week(world, 1)
+    amara = world.server.learners[0]
+    await world.advance_to(datetime(2026, 10, 15, 17, tzinfo=UTC))  # Thursday 10:00 local
+    await ghost_claims(world, "nudge:1:by-hand:2026-10-15", amara)
+
+    first = await instructor(world, "participation nudge")
+    assert first.response.content.startswith("11 sent, 1 being sent by another process.")
+    assert "run this again in a couple of minutes" in first.response.content
+    assert [type(e) for e in refusals(world)] == [StillSending]
+    assert nudges(world, amara) == []
+
+    await world.advance_to(world.clock.now() + SETTLED)  # the ghost's claim has run out
+    again = await instructor(world, "participation nudge")
+    assert again.response.content == "Week 1 nudges: 1 sent, 11 already reached."
+    assert [len(nudges(world, m)) for m in world.server.learners] == [1] * 12

@@ -4,7 +4,9 @@ For each due row: skip it if it has expired (a reminder after its session
 started), claim it atomically, hand it to the handler its cog registered for
 its kind, then record the message it made. A transient failure (rate limit,
 server error, missing permission) puts it back with backoff and tells the
-instructor; after ``MAX_ATTEMPTS`` it is marked failed and reported.
+instructor; after ``MAX_ATTEMPTS`` it is marked failed and reported. A handler
+that finds part of its work in another process's hands (``NotYet``: DMs
+another process claimed) puts it back quietly until that claim expires.
 """
 
 from __future__ import annotations
@@ -138,7 +140,8 @@ class DeliveryRunner:
             job = Job(cohort, delivery, self._library.get(cohort.course_id), now)
             sent = await handler(job)
         except NotYet as wait:
-            await self._store.deliveries.postpone(delivery, wait.until, str(wait))
+            note = "waiting for DMs another process holds; looking again when its claim expires"
+            await self._store.deliveries.postpone(delivery, wait.until, note)
             return None
         except Exception as error:
             await self._failed(cohort, delivery, now, error)

@@ -64,8 +64,9 @@ class StillSending(NotYet):
 
     def __init__(self, result: FanoutResult) -> None:
         super().__init__(
-            f"{result.summary()}. I do not send anyone the same DM twice: I will look at the"
-            " others again in a minute or two.",
+            f"{result.summary()}. Another process is sending the rest right now (or stopped"
+            " while it was). Nobody gets the same DM twice: run this again in a couple of"
+            " minutes to reach anyone it missed.",
             until=max(result.in_flight),
         )
         self.result = result
