@@ -102,3 +102,13 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 )
 def test_nudging_by_hand_is_once_per_local_day(now: datetime, zone: ZoneInfo, key: str):
     assert by_hand_key(1, now, zone) == key
+
+
+def test_a_dm_ends_with_its_marker_and_still_fits_one_message():
+    from bot.app.markers import MESSAGE_LIMIT, marked_text
+
+    short = marked_text("Hi Amara!", marker(3, "nudge:2"))
+    assert short == "Hi Amara!\n-# cohortbot · cohort 3 · nudge:2"
+    long = marked_text("x" * MESSAGE_LIMIT, marker(3, "nudge:2"))
+    assert len(long) == MESSAGE_LIMIT
+    assert long.endswith("x…\n-# cohortbot · cohort 3 · nudge:2")
