@@ -20,6 +20,7 @@ from bot.app.permissions import is_learner, require_instructor
 from bot.chart import heatmap_png
 from bot.cohort import Cohort, CohortState
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.nudges import by_hand_key, nudge_recipients
 from bot.participation import (
     CoursePosition,
     Learner,
@@ -213,8 +214,7 @@ class Participation(commands.Cog):
         if week is None:
             raise InvalidInput(f"{found.name} has no week in progress to nudge about.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        # At most one nudge by hand per learner per day, however often this is run.
-        key = f"nudge:{week}:by-hand:{self.bot.clock.now():%Y-%m-%d}"
+        key = by_hand_key(week, self.bot.clock.now(), found.zone)
         result = await self.nudge(found, week, key)
         await interaction.followup.send(f"Week {week} nudges: {result.summary()}.", ephemeral=True)
 
@@ -291,13 +291,11 @@ class Participation(commands.Cog):
         course = self.bot.library.get(cohort.course_id)
         report = await self.report(cohort, week=week)
         opted_out = await self.bot.store.participation.reminders_off()
+        in_server = {m.id: m for m in self.guild(cohort).members}
         behind = {
-            row.learner.user_id: row
-            for row in report.behind(week)
-            if row.learner.user_id not in opted_out
+            r.learner.user_id: r for r in nudge_recipients(report, week, opted_out, in_server)
         }
-        guild = self.guild(cohort)
-        members = [m for user_id in behind if (m := guild.get_member(user_id)) is not None]
+        members = [in_server[user_id] for user_id in behind]
         closes = cohort.calendar(course).week(week).closes
         link = await self.week_link(cohort, week)
 

@@ -4,7 +4,9 @@ For each due row: skip it if it has expired (a reminder after its session
 started), claim it atomically, hand it to the handler its cog registered for
 its kind, then record the message it made. A transient failure (rate limit,
 server error, missing permission) puts it back with backoff and tells the
-instructor; after ``MAX_ATTEMPTS`` it is marked failed and reported.
+instructor; after ``MAX_ATTEMPTS`` it is marked failed and reported. A handler
+that finds part of its work in another process's hands (``NotYet``: DMs
+another process claimed) puts it back quietly until that claim expires.
 """
 
 from __future__ import annotations
@@ -55,6 +57,14 @@ class Sent:
 
 class DeliveryProblem(UserError):
     """A delivery could not be made for a reason the instructor can fix (e.g. a permission)."""
+
+
+class NotYet(UserError):
+    """Part of a delivery is in another process's hands: look again at ``until``, no failure."""
+
+    def __init__(self, message: str, *, until: datetime) -> None:
+        super().__init__(message)
+        self.until = until
 
 
 Handler = Callable[[Job], Awaitable[Sent]]
@@ -129,6 +139,10 @@ class DeliveryRunner:
         try:
             job = Job(cohort, delivery, self._library.get(cohort.course_id), now)
             sent = await handler(job)
+        except NotYet as wait:
+            note = "waiting for DMs another process holds; looking again when its claim expires"
+            await self._store.deliveries.postpone(delivery, wait.until, note)
+            return None
         except Exception as error:
             await self._failed(cohort, delivery, now, error)
             return None

@@ -14,6 +14,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.cohort import CLAIM_LEASE, Delivery, DeliveryState
+from bot.dms import Outcome, Reached
 from bot.store.db import from_text, maybe_time, to_text
 from bot.timetable import Item
 
@@ -177,6 +178,16 @@ class DeliveryQueries:
         )
         await self._db.commit()
 
+    async def postpone(self, delivery: Delivery, when: datetime, note: str) -> None:
+        """Back to pending until ``when``, counting no attempt: not a failure, only not yet."""
+        await self._db.execute(
+            "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, note = ?,"
+            " claimed_by = NULL, claimed_at = NULL, attempts = MAX(attempts - 1, 0)"
+            " WHERE cohort_id = ? AND item_key = ?",
+            (to_text(when), note, delivery.cohort_id, delivery.key),
+        )
+        await self._db.commit()
+
     async def release(self, delivery: Delivery) -> None:
         """A stale claim whose post was not found: send it again (counts no attempt)."""
         await self._db.execute(
@@ -226,16 +237,50 @@ class DeliveryQueries:
             for cohort_id, key, state, ready, claimed_at in rows
         ]
 
-    async def recipients(self, cohort_id: int, key: str) -> dict[int, str]:
-        """Who a fan-out delivery already reached (or found with DMs closed), by user id."""
+    async def recipients(self, cohort_id: int, key: str) -> dict[int, Reached]:
+        """What each recipient of a fan-out holds (claimed, reached, DMs closed…), by user id."""
         async with self._db.execute(
-            "SELECT user_id, outcome FROM delivery_recipients WHERE cohort_id = ? AND item_key = ?",
+            "SELECT user_id, outcome, at FROM delivery_recipients WHERE cohort_id = ? AND item_key = ?",
             (cohort_id, key),
         ) as cursor:
-            return {row[0]: row[1] for row in await cursor.fetchall()}
+            return {
+                row[0]: Reached(Outcome(row[1]), from_text(row[2]))
+                for row in await cursor.fetchall()
+            }
+
+    async def claim_recipient(self, cohort_id: int, key: str, user_id: int, now: datetime) -> bool:
+        """Take one recipient for sending; False if anyone (any process) has a row for them."""
+        cursor = await self._db.execute(
+            "INSERT INTO delivery_recipients (cohort_id, item_key, user_id, outcome, at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (cohort_id, key, user_id, Outcome.SENDING, to_text(now)),
+        )
+        await self._db.commit()
+        return cursor.rowcount == 1
+
+    async def reclaim_recipient(
+        self, cohort_id: int, key: str, user_id: int, stale: Reached, now: datetime
+    ) -> bool:
+        """Take over a dead process's claim; False if someone else took it over first."""
+        cursor = await self._db.execute(
+            "UPDATE delivery_recipients SET at = ? WHERE cohort_id = ? AND item_key = ?"
+            " AND user_id = ? AND outcome = ? AND at = ?",
+            (to_text(now), cohort_id, key, user_id, Outcome.SENDING, to_text(stale.at)),
+        )
+        await self._db.commit()
+        return cursor.rowcount == 1
+
+    async def release_recipient(self, cohort_id: int, key: str, user_id: int) -> None:
+        """Discord refused the DM (rate limit, server error): the claim goes, a retry sends."""
+        await self._db.execute(
+            "DELETE FROM delivery_recipients WHERE cohort_id = ? AND item_key = ? AND user_id = ?"
+            " AND outcome = ?",
+            (cohort_id, key, user_id, Outcome.SENDING),
+        )
+        await self._db.commit()
 
     async def record_recipient(
-        self, cohort_id: int, key: str, user_id: int, outcome: str, now: datetime
+        self, cohort_id: int, key: str, user_id: int, outcome: Outcome, now: datetime
     ) -> None:
         await self._db.execute(
             "INSERT OR REPLACE INTO delivery_recipients (cohort_id, item_key, user_id, outcome, at)"
