@@ -75,6 +75,7 @@ async def play(course_id: str, out: Path, say: Say = print) -> list[Path]:
                 clock.attach(env)
                 course = bot.library.get(course_id)  # an unknown id stops here, as a UserError
                 server = build_course_server(env)
+                await server.appoint_staff()
                 learners = Learners.cast(server, random.Random(SEED))
                 close_dms(env, learners.dms_closed.actor)
                 start = first_day(course, clock.now())

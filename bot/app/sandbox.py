@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import discord
 import simcord
@@ -46,6 +47,11 @@ class CourseServer:
     instructor: simcord.MemberActor
     learners: list[simcord.MemberActor]
     outsider: simcord.MemberActor
+    admin: simcord.MemberActor  # has Manage Server: sets the bot up
+
+    async def appoint_staff(self) -> None:
+        """The admin makes the instructor role the course-staff role (``/setup staff-role``)."""
+        await self.admin.slash(self.staff, "setup staff-role", role=self.instructor_role)
 
     async def forum_post(
         self, learner: simcord.MemberActor, title: str, text: str
@@ -74,9 +80,23 @@ class CourseServer:
         return simcord.ChannelHandle(self.env, self.guild, self.env.backend.get_channel(channel_id))
 
 
+def show_staff_commands(env: simcord.Env, guild: simcord.GuildHandle, *roles: Any) -> None:
+    """What an admin does in Server Settings → Integrations: these roles see the staff commands.
+
+    Staff commands are hidden (``default_permissions``) from members without Manage
+    Server; a per-command allow for a role shows them to its members. Call it after
+    the bot has synced its commands.
+    """
+    for command in env.backend.commands.get(None, {}).values():
+        if command.get("default_member_permissions") is not None:
+            guild.set_command_permissions(int(command["id"]), dict.fromkeys(roles, True))
+
+
 def build_course_server(env: simcord.Env, learners: int = 12) -> CourseServer:
     guild = env.create_guild("Library Learning")
     instructor_role = guild.create_role("Instructor")
+    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+    show_staff_commands(env, guild, instructor_role)
     learner_role = guild.create_role("Learner")
     forum = guild.create_forum_channel("course-forum")
     announcements = guild.create_text_channel("announcements")
@@ -89,6 +109,7 @@ def build_course_server(env: simcord.Env, learners: int = 12) -> CourseServer:
         for name in LEARNER_NAMES[:learners]
     ]
     outsider = guild.add_member(env.create_user("passer-by"))
+    admin = guild.add_member(env.create_user("site-admin"), roles=[admin_role])
     return CourseServer(
         env,
         guild,
@@ -100,4 +121,5 @@ def build_course_server(env: simcord.Env, learners: int = 12) -> CourseServer:
         instructor,
         people,
         outsider,
+        admin,
     )
