@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import zlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
