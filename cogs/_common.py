@@ -46,28 +46,30 @@ async def instructor_cohort(bot: CohortBot, interaction: discord.Interaction, na
     Someone who runs no cohort here is refused before being told which cohorts exist.
     """
     guild = guild_of(interaction)
-    staff_role = await bot.store.guilds.staff_role(guild.id)
     cohort = await bot.store.cohorts.by_name(guild.id, name)
     if cohort is None:
-        who = standing(interaction.user)
-        cohorts = await bot.store.cohorts.in_guild(guild.id)
-        if not any(access.is_instructor(who, c.instructor_role_id, staff_role) for c in cohorts):
-            access.require_staff(who, staff_role)
-    cohort = cohort or await find_cohort(bot, interaction, name)
-    require_instructor(interaction.user, cohort, staff_role)
+        mine = await runnable_cohorts(bot, interaction)
+        known = ", ".join(c.name for c in mine) or "there are none yet (`/cohort create`)"
+        raise NotFound(f"no cohort called {name!r} in this server; cohorts: {known}")
+    require_instructor(interaction.user, cohort, await bot.store.guilds.staff_role(guild.id))
     return cohort
 
 
-async def require_some_instructor(bot: CohortBot, interaction: discord.Interaction) -> None:
-    """Staff, or an instructor of at least one of the server's cohorts."""
+async def runnable_cohorts(bot: CohortBot, interaction: discord.Interaction) -> list[Cohort]:
+    """The server's cohorts the member asking may run: all for staff, else those they instruct.
+
+    NotAllowed for someone who is neither staff nor an instructor of any cohort here.
+    """
     guild = guild_of(interaction)
     staff_role = await bot.store.guilds.staff_role(guild.id)
     who = standing(interaction.user)
-    if access.is_staff(who, staff_role):
-        return
     cohorts = await bot.store.cohorts.in_guild(guild.id)
-    if not any(access.is_instructor(who, c.instructor_role_id, staff_role) for c in cohorts):
+    if access.is_staff(who, staff_role):
+        return cohorts
+    mine = [c for c in cohorts if access.is_instructor(who, c.instructor_role_id, staff_role)]
+    if not mine:
         raise NotAllowed("Only course staff and cohorts' instructors can do that.")
+    return mine
 
 
 def guild_of(interaction: discord.Interaction) -> discord.Guild:

@@ -18,11 +18,10 @@ from bot.overview import cohort_overview, timetable_text
 from bot.timetable import sessions_for
 from cogs._common import (
     CohortName,
-    guild_of,
     instructor_cohort,
     replan,
-    require_some_instructor,
     require_staff,
+    runnable_cohorts,
     staff_group,
 )
 
@@ -108,7 +107,14 @@ class Cohorts(commands.Cog):
             ephemeral=True,
         )
         if share_in is not None:
-            await share_in.send(embed=embed)
+            try:
+                await share_in.send(embed=embed)
+            except discord.HTTPException as error:
+                await interaction.followup.send(
+                    f"{cohort.name} is created, but I could not post the timetable in"
+                    f" {share_in.mention} ({error.text or error.status}).",
+                    ephemeral=True,
+                )
 
     async def _timetable(self, cohort: Cohort) -> discord.Embed:
         course = self.bot.library.get(cohort.course_id)
@@ -127,10 +133,9 @@ class Cohorts(commands.Cog):
             if needle in c.id.lower() or needle in c.title.lower()
         ][:25]
 
-    @cohort.command(name="list", description="The cohorts in this server")
+    @cohort.command(name="list", description="The cohorts in this server that you run")
     async def list_(self, interaction: discord.Interaction) -> None:
-        await require_some_instructor(self.bot, interaction)
-        cohorts = await self.bot.store.cohorts.in_guild(guild_of(interaction).id)
+        cohorts = await runnable_cohorts(self.bot, interaction)  # staff: all of them
         if not cohorts:
             await interaction.response.send_message(
                 "No cohorts yet: start one with `/cohort create`.", ephemeral=True

@@ -64,14 +64,14 @@ class World:
         server = self.server
         options.setdefault("forum", server.forum)
         options.setdefault("announcements", server.announcements)
+        options.setdefault("learner_role", server.learner_role)
+        options.setdefault("instructor_role", server.instructor_role)
         return await server.instructor.slash(
             server.staff,
             "cohort create",
             course=course,
             name=options.pop("name", "Fall 2026"),
             start=start.isoformat(),
-            learner_role=server.learner_role,
-            instructor_role=server.instructor_role,
             **options,
         )
 
