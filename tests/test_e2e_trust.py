@@ -329,3 +329,26 @@ async def test_a_second_cohort_in_a_forum_is_refused_and_the_first_still_counts(
     (cohort,) = await world.bot.store.cohorts.all()
     counts = await world.bot.store.participation.counts(cohort.id)
     assert counts.by_learner_week[(server.learners[0].id, 1)].originals == 1
+
+
+async def test_recordings_are_for_the_cohorts_learners_and_instructors_only(world: World):
+    rival = await two_cohorts(world)
+    server = world.server
+    await world.advance_to(WEEK_1 + timedelta(days=7, hours=1))  # live-1 is announced
+    added = await server.instructor.slash(
+        server.staff,
+        "recording add",
+        cohort="Fall 2026",
+        session="live-1",
+        url="https://example.org/rec/1",
+        passcode="s3cret",
+    )
+    assert added.ephemeral and not refusals(world)
+    for reader in (server.learners[0], server.instructor):
+        listed = await reader.slash(server.staff, "recordings", cohort="Fall 2026")
+        assert "s3cret" in listed.response.content
+    for stranger in (rival.member, server.outsider):
+        refused = await stranger.slash(server.staff, "recordings", cohort="Fall 2026")
+        assert refused.ephemeral and "s3cret" not in refused.response.content
+        assert "for its learners" in refused.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed, NotAllowed]
