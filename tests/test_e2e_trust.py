@@ -90,13 +90,12 @@ def options_for(
 ) -> dict[str, Any]:
     """Every option filled in, as an attacker would: aimed at the cohort "Fall 2026"."""
     server = world.server
+    session_start = "2026-10-20 10:00"
     by_name: dict[str, Any] = {
         "cohort": "Fall 2026",
         "course": "de-escalation",
         "name": "Taken over",
-        "start": "2026-10-20 10:00"
-        if command.parent and command.parent.name == "session"
-        else "2026-10-13",
+        "start": session_start if command.qualified_name.startswith("session ") else "2026-10-13",
         "title": "Sneaky session",
         "duration": "60m",
         "url": "https://example.org/x",
@@ -152,9 +151,8 @@ async def test_staff_commands_are_hidden_from_learners_and_outsiders(world: Worl
         with pytest.raises(simcord.SetupError, match="not visible"):
             await actor.slash(server.staff, "cohort show", cohort="Fall 2026")
     assert staff_roots <= visible(server.admin)
-    assert staff_roots <= visible(
-        server.instructor
-    )  # the sandbox's admin showed them (Integrations)
+    # The sandbox's admin showed them to the instructor role (Server Settings → Integrations).
+    assert staff_roots <= visible(server.instructor)
 
 
 async def test_every_staff_command_refuses_learners_outsiders_and_other_cohorts_instructors(
