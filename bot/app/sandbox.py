@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import discord
 import simcord
@@ -80,7 +79,9 @@ class CourseServer:
         return simcord.ChannelHandle(self.env, self.guild, self.env.backend.get_channel(channel_id))
 
 
-def show_staff_commands(env: simcord.Env, guild: simcord.GuildHandle, *roles: Any) -> None:
+def show_staff_commands(
+    env: simcord.Env, guild: simcord.GuildHandle, *roles: simcord.RoleHandle
+) -> None:
     """What an admin does in Server Settings → Integrations: these roles see the staff commands.
 
     Staff commands are hidden (``default_permissions``) from members without Manage
