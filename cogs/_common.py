@@ -1,4 +1,5 @@
-"""Helpers the cogs share: finding a cohort by name, autocompletion, replanning."""
+"""Helpers the cogs share: staff groups and guards, finding a cohort by name, autocompletion,
+replanning."""
 
 from __future__ import annotations
 
@@ -7,12 +8,68 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot import access
+from bot.app.permissions import require_instructor, standing
 from bot.cohort import Cohort
-from bot.errors import NotFound, UserError
+from bot.errors import NotAllowed, NotFound, UserError
 from bot.timetable import timetable
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
+
+
+def staff_group(name: str, description: str) -> app_commands.Group:
+    """A group of staff commands: hidden from members without Manage Server.
+
+    Admins can show them to the staff role (Server Settings → Integrations), so
+    every command in it still checks who is asking (``require_staff``,
+    ``instructor_cohort``); a test walks the tree to hold every one to that.
+    """
+    return app_commands.Group(
+        name=name,
+        description=description,
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+
+
+async def require_staff(bot: CohortBot, interaction: discord.Interaction) -> discord.Guild:
+    """The server, when the member asking is course staff (else NotAllowed)."""
+    guild = guild_of(interaction)
+    access.require_staff(standing(interaction.user), await bot.store.guilds.staff_role(guild.id))
+    return guild
+
+
+async def instructor_cohort(bot: CohortBot, interaction: discord.Interaction, name: str) -> Cohort:
+    """The named cohort, when the member asking is one of its instructors (else NotAllowed).
+
+    Someone who runs no cohort here is refused before being told which cohorts exist.
+    """
+    guild = guild_of(interaction)
+    cohort = await bot.store.cohorts.by_name(guild.id, name)
+    if cohort is None:
+        mine = await runnable_cohorts(bot, interaction)
+        known = ", ".join(c.name for c in mine) or "there are none yet (`/cohort create`)"
+        raise NotFound(f"no cohort called {name!r} in this server; cohorts: {known}")
+    require_instructor(interaction.user, cohort, await bot.store.guilds.staff_role(guild.id))
+    return cohort
+
+
+async def runnable_cohorts(bot: CohortBot, interaction: discord.Interaction) -> list[Cohort]:
+    """The server's cohorts the member asking may run: all for staff, else those they instruct.
+
+    NotAllowed for someone who is neither staff nor an instructor of any cohort here.
+    """
+    guild = guild_of(interaction)
+    staff_role = await bot.store.guilds.staff_role(guild.id)
+    who = standing(interaction.user)
+    cohorts = await bot.store.cohorts.in_guild(guild.id)
+    if access.is_staff(who, staff_role):
+        return cohorts
+    mine = [c for c in cohorts if access.is_instructor(who, c.instructor_role_id, staff_role)]
+    if not mine:
+        raise NotAllowed("Only course staff and cohorts' instructors can do that.")
+    return mine
 
 
 def guild_of(interaction: discord.Interaction) -> discord.Guild:

@@ -9,13 +9,21 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.permissions import SEND_MESSAGES, posting_needs, require, require_instructor
+from bot.access import check_cohort_roles
+from bot.app.permissions import SEND_MESSAGES, posting_needs, require, role_facts
 from bot.cohort import Cohort, CohortState, NewCohort
-from bot.errors import InvalidInput, NotAllowed, UserError
-from bot.localtime import discord_timestamp, zone
-from bot.render import item_label, jump_url
+from bot.errors import InvalidInput, UserError
+from bot.localtime import zone
+from bot.overview import cohort_overview, timetable_text
 from bot.timetable import sessions_for
-from cogs._common import CohortName, find_cohort, guild_of, replan
+from cogs._common import (
+    CohortName,
+    instructor_cohort,
+    replan,
+    require_staff,
+    runnable_cohorts,
+    staff_group,
+)
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -32,27 +40,9 @@ def parse_start(text: str) -> date:
         ) from None
 
 
-def check_can_create(
-    member: discord.Member | discord.User, learner: discord.Role, instructor: discord.Role | None
-) -> None:
-    if not isinstance(member, discord.Member):
-        raise UserError("Cohorts are created in a server.")
-    if instructor is not None and (instructor == learner or instructor.is_default()):
-        raise InvalidInput(
-            "the instructor role must be a role of its own, not the learner role or @everyone"
-        )
-    if member.guild_permissions.manage_guild:
-        return
-    if instructor is not None and member.get_role(instructor.id) is not None:
-        return
-    raise NotAllowed(
-        "Only members with Manage Server, or with the cohort's instructor role, can create a cohort."
-    )
-
-
 class Cohorts(commands.Cog):
-    cohort = app_commands.Group(name="cohort", description="Create and run course cohorts")
-    course = app_commands.Group(name="course", description="The course files the bot knows")
+    cohort = staff_group("cohort", "Create and run course cohorts")
+    course = staff_group("course", "The course files the bot knows")
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
@@ -64,9 +54,10 @@ class Cohorts(commands.Cog):
         start="First day, YYYY-MM-DD, in the cohort's time zone",
         forum="The forum (or text channel) where weekly modules are posted",
         learner_role="The role every learner in this cohort has",
-        instructor_role="The role of this cohort's instructors (default: Manage Server only)",
+        instructor_role="The role of this cohort's instructors (default: course staff only)",
         announcements="Channel for session announcements (default: the forum)",
         timezone="IANA time zone, e.g. America/Los_Angeles (default: the course's)",
+        share_in="Also post the timetable in this channel (default: only you see it)",
     )
     async def create(
         self,
@@ -79,15 +70,19 @@ class Cohorts(commands.Cog):
         instructor_role: discord.Role | None = None,
         announcements: discord.TextChannel | None = None,
         timezone: str | None = None,
+        share_in: discord.TextChannel | None = None,
     ) -> None:
-        guild = guild_of(interaction)
-        check_can_create(interaction.user, learner_role, instructor_role)
+        guild = await require_staff(self.bot, interaction)
+        check_cohort_roles(
+            role_facts(learner_role), role_facts(instructor_role) if instructor_role else None
+        )
         chosen = self.bot.library.get(course)
         first_day = parse_start(start)
         tz = zone(timezone or chosen.timezone)
         require(forum, posting_needs(forum))
-        if announcements is not None:
-            require(announcements, SEND_MESSAGES)
+        for channel in (announcements, share_in):
+            if channel is not None:
+                require(channel, SEND_MESSAGES)
         new = NewCohort(
             guild_id=guild.id,
             name=name.strip(),
@@ -102,35 +97,30 @@ class Cohorts(commands.Cog):
         )
         now = self.bot.clock.now()
         cohort = await self.bot.store.cohorts.create(new, sessions_for(chosen, first_day, tz), now)
-        await interaction.response.send_message(embed=await self._timetable(cohort))
+        # Planned before anything is sent: a failed reply or post loses no module post.
         await replan(self.bot, cohort)
+        embed = await self._timetable(cohort)
+        await interaction.response.send_message(
+            f"Created {cohort.name}."
+            + (f" Its timetable is in {share_in.mention}." if share_in else ""),
+            embed=embed,
+            ephemeral=True,
+        )
+        if share_in is not None:
+            try:
+                await share_in.send(embed=embed)
+            except discord.HTTPException as error:
+                await interaction.followup.send(
+                    f"{cohort.name} is created, but I could not post the timetable in"
+                    f" {share_in.mention} ({error.text or error.status}).",
+                    ephemeral=True,
+                )
 
     async def _timetable(self, cohort: Cohort) -> discord.Embed:
         course = self.bot.library.get(cohort.course_id)
-        calendar = cohort.calendar(course)
-        lines = [
-            f"**Course:** {course.title} · **Starts:** {cohort.start:%A %d %B %Y} ({cohort.timezone})",
-            "",
-        ]
-        for week, window in zip(course.weeks, calendar.weeks, strict=True):
-            lines.append(
-                f"**Week {week.number}: {week.title}** — {discord_timestamp(window.opens)}"
-                f" ({discord_timestamp(window.opens, 'R')})"
-            )
         sessions = await self.bot.store.cohorts.sessions(cohort.id)
-        if sessions:
-            lines += ["", "**Live sessions**"]
-            lines += [
-                f"• {s.title} — {discord_timestamp(s.start)} ({discord_timestamp(s.start, 'R')})"
-                for s in sessions
-                if not s.cancelled
-            ]
-        lines += [
-            "",
-            f"**Course ends** {discord_timestamp(calendar.ends)}",
-            f"**Posts archived** {discord_timestamp(calendar.archives, 'D')}",
-        ]
-        return discord.Embed(title=f"Cohort {cohort.name}", description="\n".join(lines))
+        text = timetable_text(cohort, course, sessions)
+        return discord.Embed(title=f"Cohort {cohort.name}", description=text[:4096])
 
     @create.autocomplete("course")
     async def _course_names(
@@ -143,9 +133,9 @@ class Cohorts(commands.Cog):
             if needle in c.id.lower() or needle in c.title.lower()
         ][:25]
 
-    @cohort.command(name="list", description="The cohorts in this server")
+    @cohort.command(name="list", description="The cohorts in this server that you run")
     async def list_(self, interaction: discord.Interaction) -> None:
-        cohorts = await self.bot.store.cohorts.in_guild(guild_of(interaction).id)
+        cohorts = await runnable_cohorts(self.bot, interaction)  # staff: all of them
         if not cohorts:
             await interaction.response.send_message(
                 "No cohorts yet: start one with `/cohort create`.", ephemeral=True
@@ -160,41 +150,17 @@ class Cohorts(commands.Cog):
     @cohort.command(name="show", description="What a cohort has posted and what comes next")
     @app_commands.describe(cohort="The cohort")
     async def show(self, interaction: discord.Interaction, cohort: CohortName) -> None:
-        found = await find_cohort(self.bot, interaction, cohort)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         deliveries = await self.bot.store.deliveries.for_cohort(found.id)
-        done, upcoming, problems = [], [], []
-        for d in deliveries:
-            label = item_label(d.kind, d.week, d.session, d.key)
-            if d.state == "done":
-                link = (
-                    f" — {jump_url(found.guild_id, d.channel_id, d.message_id)}"
-                    if d.channel_id
-                    else ""
-                )
-                done.append(f"✅ {label}{' (late)' if d.late else ''}{link}")
-            elif d.state == "pending" and d.note:
-                problems.append(
-                    f"⚠️ {label}: {d.note} — retrying {discord_timestamp(d.ready_at, 'R')}"
-                )
-            elif d.state == "pending":
-                upcoming.append(
-                    f"• {label} — {discord_timestamp(d.due)} ({discord_timestamp(d.due, 'R')})"
-                )
-            elif d.state == "failed":
-                problems.append(f"❌ {label}: {d.note}")
-        lines = [f"**{found.name}** ({found.course_id}) — {found.state}"]
-        if problems:
-            lines += ["", "**Needs attention**", *problems]
-        lines += ["", "**Posted**", *(done[-10:] or ["nothing yet"])]
-        lines += ["", "**Next**", *(upcoming[:8] or ["nothing left"])]
-        embed = discord.Embed(title=f"Cohort {found.name}", description="\n".join(lines)[:4096])
+        embed = discord.Embed(
+            title=f"Cohort {found.name}", description=cohort_overview(found, deliveries)
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     async def _set_state(
         self, interaction: discord.Interaction, name: str, state: CohortState
     ) -> Cohort:
-        found = await find_cohort(self.bot, interaction, name)
-        require_instructor(interaction.user, found)
+        found = await instructor_cohort(self.bot, interaction, name)
         if found.state == CohortState.ENDED:
             raise UserError(f"{found.name} has ended; it can't be paused or resumed.")
         await self.bot.store.cohorts.set_state(found.id, state)
@@ -226,8 +192,7 @@ class Cohorts(commands.Cog):
     )
     @app_commands.describe(cohort="The cohort")
     async def end(self, interaction: discord.Interaction, cohort: CohortName) -> None:
-        found = await find_cohort(self.bot, interaction, cohort)
-        require_instructor(interaction.user, found)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         await self.bot.store.cohorts.set_state(found.id, CohortState.ENDED)
         skipped = await self.bot.store.deliveries.skip_pending(
             found.id, ("archive", "purge"), self.bot.clock.now(), "the cohort was ended"
@@ -243,9 +208,7 @@ class Cohorts(commands.Cog):
         name="reload", description="Re-read the course files; a broken file keeps its old version"
     )
     async def reload(self, interaction: discord.Interaction) -> None:
-        member = interaction.user
-        if not (isinstance(member, discord.Member) and member.guild_permissions.manage_guild):
-            raise NotAllowed("Only members with Manage Server can reload course files.")
+        await require_staff(self.bot, interaction)
         problems = self.bot.library.reload()
         errors = [p for p in problems if p.severity == "error"]
         lines = [

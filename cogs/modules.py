@@ -9,11 +9,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.deliveries import Job, Sent
-from bot.app.permissions import MissingPermissions, missing, require_instructor
+from bot.app.permissions import MissingPermissions, missing
 from bot.app.posting import channel_named, embed_for, find_published, publish
 from bot.errors import InvalidInput, UserError
 from bot.render import Post, consultation_post, jump_url, module_post, wrapup_post
-from cogs._common import CohortName, find_cohort
+from cogs._common import CohortName, instructor_cohort, staff_group
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 class Modules(commands.Cog):
-    module = app_commands.Group(name="module", description="The weekly module posts")
+    module = staff_group("module", "The weekly module posts")
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
@@ -89,8 +89,7 @@ class Modules(commands.Cog):
     async def _week(
         self, interaction: discord.Interaction, cohort_name: str, week: int
     ) -> tuple[Cohort, int]:
-        cohort = await find_cohort(self.bot, interaction, cohort_name)
-        require_instructor(interaction.user, cohort)
+        cohort = await instructor_cohort(self.bot, interaction, cohort_name)
         course = self.bot.library.get(cohort.course_id)
         if not any(w.number == week for w in course.weeks):
             raise InvalidInput(f"{course.title} has weeks 1 to {len(course.weeks)}, not {week}")

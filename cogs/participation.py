@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from bot.app.deliveries import Job, Sent
 from bot.app.fanout import FanoutResult, send_dms
-from bot.app.permissions import is_learner, require_instructor
+from bot.app.permissions import is_learner
 from bot.chart import heatmap_png
 from bot.cohort import Cohort, CohortState
 from bot.errors import InvalidInput, NotAllowed, NotFound
@@ -35,7 +35,7 @@ from bot.participation import (
     week_summary,
 )
 from bot.render import jump_url
-from cogs._common import CohortName, find_cohort, guild_of
+from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, staff_group
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -55,9 +55,7 @@ def slug(name: str) -> str:
 
 
 class Participation(commands.Cog):
-    participation = app_commands.Group(
-        name="participation", description="Who is taking part in a cohort (instructors)"
-    )
+    participation = staff_group("participation", "Who is taking part in a cohort (instructors)")
     reminders = app_commands.Group(name="reminders", description="Your nudges and reminder DMs")
 
     def __init__(self, bot: CohortBot) -> None:
@@ -92,11 +90,6 @@ class Participation(commands.Cog):
         weeks = [week] if week else [w.number for w in course.weeks]
         return build_report(learners, counts, weeks, course.requirement, self.position(cohort))
 
-    async def instructor_cohort(self, interaction: discord.Interaction, name: str) -> Cohort:
-        cohort = await find_cohort(self.bot, interaction, name)
-        require_instructor(interaction.user, cohort)
-        return cohort
-
     def require_week(self, cohort: Cohort, week: int) -> None:
         weeks = len(self.bot.library.get(cohort.course_id).weeks)
         if week > weeks:
@@ -124,7 +117,7 @@ class Participation(commands.Cog):
     async def summary(
         self, interaction: discord.Interaction, cohort: CohortName, week: Week | None = None
     ) -> None:
-        found = await self.instructor_cohort(interaction, cohort)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         if week is not None:
             self.require_week(found, week)
         shown = week or self.default_week(found)
@@ -143,7 +136,7 @@ class Participation(commands.Cog):
     async def learner(
         self, interaction: discord.Interaction, cohort: CohortName, member: discord.Member
     ) -> None:
-        found = await self.instructor_cohort(interaction, cohort)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         self.require_learner(member, found)
         embed = await self.progress_embed(found, member)
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -154,7 +147,7 @@ class Participation(commands.Cog):
     )
     @app_commands.describe(cohort="The cohort")
     async def export(self, interaction: discord.Interaction, cohort: CohortName) -> None:
-        found = await self.instructor_cohort(interaction, cohort)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         report = await self.report(found)
         data = io.BytesIO(export_csv(report).encode("utf-8-sig"))  # the BOM: Excel reads UTF-8
         await interaction.response.send_message(
@@ -169,7 +162,7 @@ class Participation(commands.Cog):
     )
     @app_commands.describe(cohort="The cohort")
     async def chart(self, interaction: discord.Interaction, cohort: CohortName) -> None:
-        found = await self.instructor_cohort(interaction, cohort)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await self.report(found)
         # Drawing takes a fraction of a second: in a worker thread, so the bot keeps
@@ -192,7 +185,7 @@ class Participation(commands.Cog):
         member: discord.Member,
         week: Week,
     ) -> None:
-        found = await self.instructor_cohort(interaction, cohort)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         self.require_week(found, week)
         self.require_learner(member, found)
         await self.bot.store.participation.excuse(
@@ -209,7 +202,7 @@ class Participation(commands.Cog):
     )
     @app_commands.describe(cohort="The cohort")
     async def nudge_now(self, interaction: discord.Interaction, cohort: CohortName) -> None:
-        found = await self.instructor_cohort(interaction, cohort)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         week = self.position(found).current_week
         if week is None:
             raise InvalidInput(f"{found.name} has no week in progress to nudge about.")

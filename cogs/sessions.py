@@ -18,7 +18,6 @@ from bot.app.permissions import (
     is_instructor,
     is_learner,
     require,
-    require_instructor,
 )
 from bot.app.posting import channel_named, embed_for, find_published, publish
 from bot.cohort import Cohort, Delivery
@@ -28,7 +27,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.render import Post
 from bot.sessions import Recording
 from bot.timetable import CohortSession
-from cogs._common import CohortName, find_cohort, guild_of, replan
+from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, replan, staff_group
 from cogs._session_buttons import SessionButton, buttons, calendar_file, session_of
 from cogs._session_events import sync_event
 
@@ -41,10 +40,10 @@ Place = discord.TextChannel | discord.Thread
 
 
 class Sessions(commands.Cog):
-    session = app_commands.Group(name="session", description="Manage a cohort's live sessions")
+    session = staff_group("session", "Manage a cohort's live sessions")
     # Discord cannot run a group by its own name, so "/sessions" is "/sessions upcoming".
     listing = app_commands.Group(name="sessions", description="Upcoming live sessions")
-    recording = app_commands.Group(name="recording", description="Session recordings")
+    recording = staff_group("recording", "Post a session's recording")
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
@@ -141,11 +140,6 @@ class Sessions(commands.Cog):
 
     # -- instructor commands ----------------------------------------------------------
 
-    async def instructor_cohort(self, interaction: discord.Interaction, name: str) -> Cohort:
-        cohort = await find_cohort(self.bot, interaction, name)
-        require_instructor(interaction.user, cohort)
-        return cohort
-
     async def named_session(self, cohort: Cohort, key: str) -> CohortSession:
         for s in await self.bot.store.cohorts.sessions(cohort.id):
             if key in (s.key, s.title):
@@ -169,7 +163,7 @@ class Sessions(commands.Cog):
         duration: str,
         url: str | None = None,
     ) -> None:
-        found = await self.instructor_cohort(interaction, cohort)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         existing = await self.bot.store.cohorts.sessions(found.id)
         session = CohortSession(
             words.new_key(title, (s.key for s in existing)),
@@ -187,7 +181,7 @@ class Sessions(commands.Cog):
     @session.command(name="list", description="A cohort's sessions, with their ids and counts")
     @app_commands.describe(cohort="The cohort")
     async def list_(self, interaction: discord.Interaction, cohort: CohortName) -> None:
-        found = await self.instructor_cohort(interaction, cohort)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         asked = await self.bot.store.sessions.rsvp_counts(found.id)
         attended = await self.bot.store.sessions.attendance_counts(found.id)
         lines = [
@@ -205,7 +199,7 @@ class Sessions(commands.Cog):
     async def reschedule(
         self, interaction: discord.Interaction, cohort: CohortName, session: str, start: str
     ) -> None:
-        found = await self.instructor_cohort(interaction, cohort)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         old = await self.named_session(found, session)
         new_start = words.parse_start(start, found.zone, self.bot.clock.now())
         # Moving a cancelled session brings it back.
@@ -226,7 +220,7 @@ class Sessions(commands.Cog):
     async def cancel(
         self, interaction: discord.Interaction, cohort: CohortName, session: str
     ) -> None:
-        found = await self.instructor_cohort(interaction, cohort)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         old = await self.named_session(found, session)
         if old.cancelled:
             raise InvalidInput(f"**{old.title}** is already cancelled.")
@@ -347,7 +341,7 @@ class Sessions(commands.Cog):
         passcode: str | None = None,
         note: str | None = None,
     ) -> None:
-        found = await self.instructor_cohort(interaction, cohort)
+        found = await instructor_cohort(self.bot, interaction, cohort)
         target = await self.named_session(found, session)
         link = words.https_link(url, "recording link")
         places = await self.recording_places(found, target)
@@ -418,8 +412,10 @@ class Sessions(commands.Cog):
     ) -> None:
         now = self.bot.clock.now()
         parts = []
+        staff_role = await self.bot.store.guilds.staff_role(guild_of(interaction).id)
         for found in await self.chosen_cohorts(interaction, cohort):
-            if not (is_learner(interaction.user, found) or is_instructor(interaction.user, found)):
+            member = interaction.user
+            if not (is_learner(member, found) or is_instructor(member, found, staff_role)):
                 raise NotAllowed(f"Recordings of {found.name} are for its learners.")
             course = self.bot.library.get(found.course_id)
             if now >= found.calendar(course).archives:

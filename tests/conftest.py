@@ -30,6 +30,7 @@ async def simcord_bot(tmp_path, sim_clock):
 async def world(simcord_env, simcord_bot, sim_clock):
     sim_clock.attach(simcord_env)
     server = build_course_server(simcord_env)
+    await server.appoint_staff()  # the instructor role is the course-staff role
     world = World(simcord_env, simcord_bot, server, sim_clock, simcord_bot.database)
     yield world
     await world.bot.release()

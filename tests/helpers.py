@@ -12,7 +12,7 @@ import simcord
 from discord import app_commands
 
 from bot.app.client import CohortBot
-from bot.app.sandbox import CourseServer, SimClock
+from bot.app.sandbox import CourseServer, SimClock, show_staff_commands
 from bot.errors import UserError
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
@@ -42,6 +42,13 @@ class World:
         await old.release()  # what the old process held goes with it
         return self.bot
 
+    def show_staff_commands_to_everyone(self, *roles: simcord.RoleHandle) -> None:
+        """As if an admin allowed @everyone on every staff command (Server Settings →
+        Integrations): nothing but the bot's own checks stands in anyone's way."""
+        server = self.server
+        everyone = server.guild.default_role
+        show_staff_commands(self.env, server.guild, server.instructor_role, everyone, *roles)
+
     async def forget_it_was_sent(self, cohort_id: int, item_key: str) -> None:
         """As if the process had sent the item and died before recording it: still claimed."""
         await self.bot.store.db.execute(
@@ -57,14 +64,14 @@ class World:
         server = self.server
         options.setdefault("forum", server.forum)
         options.setdefault("announcements", server.announcements)
+        options.setdefault("learner_role", server.learner_role)
+        options.setdefault("instructor_role", server.instructor_role)
         return await server.instructor.slash(
             server.staff,
             "cohort create",
             course=course,
             name=options.pop("name", "Fall 2026"),
             start=start.isoformat(),
-            learner_role=server.learner_role,
-            instructor_role=server.instructor_role,
             **options,
         )
 

@@ -6,6 +6,8 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import discord
+import pytest
+import simcord
 
 from bot.app.deliveries import DeliveryRunner
 from bot.app.permissions import MissingPermissions
@@ -72,18 +74,22 @@ async def test_a_whole_course_posts_every_week_once_on_time_across_dst(world: Wo
 
 
 async def test_a_learner_cannot_create_a_cohort_and_nothing_changes(world: World):
-    learner = world.server.learners[0]
-    result = await learner.slash(
-        world.server.staff,
+    learner, server = world.server.learners[0], world.server
+    with pytest.raises(simcord.SetupError, match="not visible"):  # hidden from learners
+        await learner.slash(server.staff, "cohort create")
+    world.show_staff_commands_to_everyone()  # an admin shows it to everyone: still refused
+    result = await learner.slash(  # naming a role one holds as the instructor role is not enough
+        server.staff,
         "cohort create",
         course="de-escalation",
         name="Mine",
         start="2026-10-13",
-        forum=world.server.forum,
-        learner_role=world.server.learner_role,
+        forum=server.forum,
+        learner_role=server.instructor_role,
+        instructor_role=server.learner_role,
     )
     assert result.ephemeral
-    assert "Manage Server" in result.response.content
+    assert "Only course staff" in result.response.content
     assert [type(e) for e in refusals(world)] == [NotAllowed]
     assert await world.bot.store.cohorts.all() == []
 
@@ -260,6 +266,7 @@ async def test_module_preview_and_post_now_then_only_repost_posts_again(world: W
     await world.advance_to(WEEK_POSTS[1] + timedelta(minutes=1))
     assert len(week_threads(world)["Week 2"]) == 2
 
+    world.show_staff_commands_to_everyone()
     learner_try = await world.server.learners[0].slash(
         staff, "module post", cohort="Fall 2026", week=3
     )
@@ -348,6 +355,7 @@ async def test_course_reload_refuses_a_broken_file_and_keeps_the_previous_versio
     assert "Loaded 1 courses: de-escalation" in accepted.response.content
     assert world.bot.library.get("de-escalation").title == "Calm Responses"
 
+    world.show_staff_commands_to_everyone()
     learner_try = await world.server.learners[0].slash(staff, "course reload")
     assert "Manage Server" in learner_try.response.content
     assert [type(e) for e in refusals(world)] == [NotAllowed]

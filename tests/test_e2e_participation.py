@@ -234,6 +234,7 @@ async def test_a_learner_cannot_run_instructor_commands(world: World, command: s
     if "member" in options:
         options = {**options, "member": bao}
 
+    world.show_staff_commands_to_everyone()  # hidden from learners; an admin could show it
     refused = await amara.slash(world.server.staff, command, cohort=COHORT, **options)
 
     assert refused.ephemeral

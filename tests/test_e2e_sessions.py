@@ -294,6 +294,7 @@ async def test_moving_an_announced_session_corrects_its_announcement_and_says_so
 async def test_session_changes_refuse_learners_past_times_and_double_cancels(world: World):
     await created(world)
     learner = world.server.learners[0]
+    world.show_staff_commands_to_everyone()
     tried = await learner.slash(
         world.server.staff, "session cancel", cohort="Fall 2026", session="live-1"
     )
@@ -402,6 +403,7 @@ async def test_check_in_is_open_only_while_the_session_runs(world: World):
 
 async def test_a_learner_cannot_add_a_recording_and_links_must_be_https(world: World):
     await announced(world)
+    world.show_staff_commands_to_everyone()
     refused = await add_recording(world, world.server.learners[0], url="https://x.org/r")
     assert "instructors" in refused.response.content
     bad = await add_recording(world, url="http://x.org/r")

@@ -17,14 +17,16 @@ NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
 KINDS = [kind.value for kind in ItemKind]
 
 
-def new_cohort(name: str = "Fall 2026") -> NewCohort:
+def new_cohort(name: str = "Fall 2026", channel_id: int | None = None) -> NewCohort:
+    """A cohort in channel 10; another name gets a channel of its own (one cohort per channel)."""
     return NewCohort(
         guild_id=1,
         name=name,
         course_id="de-escalation",
         start=date(2026, 10, 13),
         timezone="America/Los_Angeles",
-        channel_id=10,
+        channel_id=channel_id
+        or (10 if name == "Fall 2026" else 10 + len(name) * 1000 + ord(name[0])),
         learner_role_id=20,
         instructor_role_id=30,
         announcements_channel_id=None,
@@ -78,9 +80,39 @@ async def test_cohort_names_are_unique_per_server(store):
     assert (await store.cohorts.by_name(1, "Fall 2026")) == cohort
     assert await store.cohorts.sessions(cohort.id) == (session,)
     with pytest.raises(InvalidInput, match="already exists"):
-        await store.cohorts.create(new_cohort(), [], NOW)
+        await store.cohorts.create(new_cohort(channel_id=11), [], NOW)
     await store.cohorts.set_state(cohort.id, CohortState.PAUSED)
     assert (await store.cohorts.get(cohort.id)).state is CohortState.PAUSED
+
+
+async def test_a_channel_holds_one_cohort_until_its_archive_has_run(store):
+    first = await store.cohorts.create(new_cohort(), [], NOW)
+    archive = Item("archive", ItemKind.ARCHIVE, NOW)
+    await store.deliveries.plan(first.id, [archive], NOW)
+    for state in (CohortState.PAUSED, CohortState.ENDED):  # ended early: still holds it
+        await store.cohorts.set_state(first.id, state)
+        with pytest.raises(InvalidInput, match="already holds the cohort 'Fall 2026'"):
+            await store.cohorts.create(new_cohort("Spring 2027", channel_id=10), [], NOW)
+    assert await store.cohorts.holding_channel(10) == await store.cohorts.get(first.id)
+    assert [c.name for c in await store.cohorts.all()] == ["Fall 2026"]
+
+    assert await store.deliveries.claim(first.id, "archive", "me", NOW)
+    claimed = await store.deliveries.get(first.id, "archive")
+    await store.deliveries.complete(claimed, NOW, channel_id=None, message_id=None)
+    assert await store.cohorts.holding_channel(10) is None
+    second = await store.cohorts.create(new_cohort("Spring 2027", channel_id=10), [], NOW)
+    assert await store.cohorts.holding_channel(10) == second
+
+
+async def test_the_staff_role_is_kept_per_server(store):
+    assert await store.guilds.staff_role(1) is None
+    await store.guilds.set_staff_role(1, 50)
+    await store.guilds.set_staff_role(1, 51)  # replaced
+    await store.guilds.set_staff_role(2, 60)
+    assert (await store.guilds.staff_role(1), await store.guilds.staff_role(2)) == (51, 60)
+    assert await store.guilds.clear_staff_role(1)
+    assert not await store.guilds.clear_staff_role(1)
+    assert (await store.guilds.staff_role(1), await store.guilds.staff_role(2)) == (None, 60)
 
 
 async def test_a_delivery_is_claimed_once_even_by_two_connections(tmp_path):

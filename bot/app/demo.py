@@ -88,6 +88,7 @@ async def play(
                 clock.attach(env)
                 course = bot.library.get(course_id)  # an unknown id stops here, as a UserError
                 server = build_course_server(env, instructor=course.instructor)
+                await server.appoint_staff()
                 learners = Learners.cast(server, random.Random(SEED))
                 close_dms(env, learners.dms_closed.actor)
                 start = first_day(course, clock.now())

@@ -1,11 +1,16 @@
-"""Which permissions the bot needs where, named the way Discord's settings name them."""
+"""Which permissions the bot needs where (named as Discord's settings name them), and who asks.
+
+Who may do what is ``bot.access``; this module only translates Discord members and roles.
+"""
 
 from __future__ import annotations
 
 import discord
 
+from bot import access
+from bot.access import RoleFacts, Standing
 from bot.cohort import Cohort
-from bot.errors import NotAllowed, UserError
+from bot.errors import UserError
 
 POST_IN_FORUM = (
     "view_channel",
@@ -78,22 +83,34 @@ def posting_needs(channel: discord.abc.GuildChannel | discord.Thread) -> tuple[s
     return POST_IN_FORUM if isinstance(channel, discord.ForumChannel) else POST_IN_TEXT
 
 
-def is_instructor(member: discord.Member | discord.User, cohort: Cohort) -> bool:
+def standing(member: discord.Member | discord.User) -> Standing | None:
+    """What ``bot.access`` needs to know about who is asking (None outside a server)."""
     if not isinstance(member, discord.Member):
-        return False
-    if member.guild_permissions.manage_guild:
-        return True
-    return (
-        cohort.instructor_role_id is not None
-        and member.get_role(cohort.instructor_role_id) is not None
+        return None
+    return Standing(
+        role_ids=frozenset(role.id for role in member.roles),
+        manages_server=member.guild_permissions.manage_guild,
     )
 
 
-def require_instructor(member: discord.Member | discord.User, cohort: Cohort) -> None:
-    if not is_instructor(member, cohort):
-        raise NotAllowed(
-            f"Only {cohort.name}'s instructors (or members with Manage Server) can do that."
-        )
+def role_facts(role: discord.Role) -> RoleFacts:
+    return RoleFacts(
+        id=role.id, mention=role.mention, everyone=role.is_default(), managed=role.managed
+    )
+
+
+def is_instructor(
+    member: discord.Member | discord.User, cohort: Cohort, staff_role_id: int | None
+) -> bool:
+    return access.is_instructor(standing(member), cohort.instructor_role_id, staff_role_id)
+
+
+def require_instructor(
+    member: discord.Member | discord.User, cohort: Cohort, staff_role_id: int | None
+) -> None:
+    access.require_instructor(
+        standing(member), cohort.name, cohort.instructor_role_id, staff_role_id
+    )
 
 
 def is_learner(member: discord.Member | discord.User, cohort: Cohort) -> bool:

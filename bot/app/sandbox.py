@@ -47,6 +47,11 @@ class CourseServer:
     instructor: simcord.MemberActor
     learners: list[simcord.MemberActor]
     outsider: simcord.MemberActor
+    admin: simcord.MemberActor  # has Manage Server: sets the bot up
+
+    async def appoint_staff(self) -> None:
+        """The admin makes the instructor role the course-staff role (``/setup staff-role``)."""
+        await self.admin.slash(self.staff, "setup staff-role", role=self.instructor_role)
 
     async def forum_post(
         self, learner: simcord.MemberActor, title: str, text: str
@@ -75,6 +80,20 @@ class CourseServer:
         return simcord.ChannelHandle(self.env, self.guild, self.env.backend.get_channel(channel_id))
 
 
+def show_staff_commands(
+    env: simcord.Env, guild: simcord.GuildHandle, *roles: simcord.RoleHandle
+) -> None:
+    """What an admin does in Server Settings → Integrations: these roles see the staff commands.
+
+    Staff commands are hidden (``default_permissions``) from members without Manage
+    Server; a per-command allow for a role shows them to its members. Call it after
+    the bot has synced its commands.
+    """
+    for command in env.backend.commands.get(None, {}).values():
+        if command.get("default_member_permissions") is not None:
+            guild.set_command_permissions(int(command["id"]), dict.fromkeys(roles, True))
+
+
 def user_name(shown: str) -> str:
     """A Discord user name for a display name: ``Becky Russell`` → ``becky-russell``."""
     return re.sub(r"[^a-z0-9_.]+", "-", shown.lower()).strip("-")[:32] or "instructor"
@@ -86,6 +105,8 @@ def build_course_server(
     """The sample server; ``instructor`` is the name shown (the demo takes the course file's)."""
     guild = env.create_guild("Library Learning")
     instructor_role = guild.create_role("Instructor")
+    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+    show_staff_commands(env, guild, instructor_role)
     learner_role = guild.create_role("Learner")
     forum = guild.create_forum_channel("course-forum")
     announcements = guild.create_text_channel("announcements")
@@ -98,6 +119,7 @@ def build_course_server(
         for name in LEARNER_NAMES[:learners]
     ]
     outsider = guild.add_member(env.create_user("passer-by"))
+    admin = guild.add_member(env.create_user("site-admin"), roles=[admin_role])
     return CourseServer(
         env,
         guild,
@@ -109,4 +131,5 @@ def build_course_server(
         teacher,
         people,
         outsider,
+        admin,
     )

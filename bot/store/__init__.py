@@ -16,6 +16,7 @@ from bot.store.activity import ActivityQueries
 from bot.store.cohorts import CohortQueries
 from bot.store.db import connect, migrate
 from bot.store.deliveries import DeliveryQueries
+from bot.store.guilds import GuildQueries
 from bot.store.participation import ParticipationQueries
 from bot.store.privacy import PrivacyQueries
 from bot.store.sessions import SessionQueries
@@ -30,6 +31,7 @@ class Store:
         self.sessions = SessionQueries(db)
         self.participation = ParticipationQueries(db)
         self.privacy = PrivacyQueries(db)
+        self.guilds = GuildQueries(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -8,15 +8,23 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from bot.cohort import Cohort, CohortState, NewCohort, session_from_row
+from bot.cohort import Cohort, CohortState, DeliveryState, NewCohort, session_from_row
 from bot.errors import InvalidInput
 from bot.store.db import from_text, to_text
-from bot.timetable import CohortSession
+from bot.timetable import CohortSession, ItemKind
 
 _COLUMNS = (
     "id, guild_id, name, course_id, start_date, timezone, channel_id, learner_role_id,"
     " instructor_role_id, announcements_channel_id, state, created_by"
 )
+
+
+# A cohort holds its channel until its archive has run (done, or given up).
+_HOLDS_CHANNEL = (
+    "c.channel_id = ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.cohort_id = c.id"
+    " AND d.kind = ? AND d.state NOT IN (?, ?))"
+)
+_HOLDS_PARAMETERS = (ItemKind.ARCHIVE, DeliveryState.PENDING, DeliveryState.CLAIMED)
 
 
 def _cohort(row: aiosqlite.Row) -> Cohort:
@@ -45,10 +53,12 @@ class CohortQueries:
     ) -> Cohort:
         """Insert a cohort with its sessions; the caller plans its deliveries next."""
         try:
+            # One statement, so two processes cannot both take the channel.
             cursor = await self._db.execute(
                 "INSERT INTO cohorts (guild_id, name, course_id, start_date, timezone, channel_id,"
                 " learner_role_id, instructor_role_id, announcements_channel_id, created_by,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+                f" WHERE NOT EXISTS (SELECT 1 FROM cohorts c WHERE {_HOLDS_CHANNEL})",
                 (
                     new.guild_id,
                     new.name,
@@ -61,6 +71,8 @@ class CohortQueries:
                     new.announcements_channel_id,
                     new.created_by,
                     to_text(now),
+                    new.channel_id,
+                    *_HOLDS_PARAMETERS,
                 ),
             )
         except sqlite3.IntegrityError as exc:
@@ -68,6 +80,14 @@ class CohortQueries:
             raise InvalidInput(
                 f"a cohort called {new.name!r} already exists in this server: choose another name"
             ) from exc
+        if cursor.rowcount == 0:
+            await self._db.rollback()
+            holder = await self.holding_channel(new.channel_id)
+            held_by = f"the cohort {holder.name!r}" if holder else "another cohort"
+            raise InvalidInput(
+                f"<#{new.channel_id}> already holds {held_by} until its posts are archived:"
+                " choose another channel (one cohort per channel, so every post counts for it)"
+            )
         cohort_id = cursor.lastrowid
         assert cohort_id is not None
         await self._db.executemany(
@@ -93,6 +113,15 @@ class CohortQueries:
     async def get(self, cohort_id: int) -> Cohort | None:
         async with self._db.execute(
             f"SELECT {_COLUMNS} FROM cohorts WHERE id = ?", (cohort_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _cohort(row) if row else None
+
+    async def holding_channel(self, channel_id: int) -> Cohort | None:
+        """The cohort (not yet archived) whose posts and counting are in this channel."""
+        async with self._db.execute(
+            f"SELECT {_COLUMNS} FROM cohorts c WHERE {_HOLDS_CHANNEL} ORDER BY id LIMIT 1",
+            (channel_id, *_HOLDS_PARAMETERS),
         ) as cursor:
             row = await cursor.fetchone()
         return _cohort(row) if row else None

@@ -1,0 +1,352 @@
+"""Who may do what, end to end on SimCord: staff, instructors of one cohort, learners, outsiders."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import discord
+import pytest
+import simcord
+from discord import app_commands
+
+from bot.app.sandbox import show_staff_commands
+from bot.errors import InvalidInput, NotAllowed
+from tests.helpers import World, bot_posts, refusals
+
+START = date(2026, 10, 13)
+WEEK_1 = datetime(2026, 10, 13, 16, tzinfo=UTC)
+# Commands anyone may run (each checks membership itself). A new command is a staff
+# command, walked below, unless it is added here on purpose.
+PUBLIC = {
+    "forgetme",
+    "mydata",
+    "progress",
+    "recordings",
+    "reminders off",
+    "reminders on",
+    "sessions calendar",
+    "sessions upcoming",
+}
+
+
+def commands_of(world: World) -> list[app_commands.Command[Any, ..., Any]]:
+    return [c for c in world.bot.tree.walk_commands() if isinstance(c, app_commands.Command)]
+
+
+def is_staff_command(command: app_commands.Command[Any, ..., Any]) -> bool:
+    root = command.root_parent or command
+    return root.default_permissions is not None
+
+
+def unwrapped(error: BaseException) -> BaseException:
+    if isinstance(error, app_commands.CommandInvokeError):
+        return error.original
+    return error
+
+
+def database(world: World) -> list[str]:
+    """Every row of every table, as SQL."""
+    with sqlite3.connect(world.database) as db:
+        return list(db.iterdump())
+
+
+def discord_writes(world: World, since: int) -> list[str]:
+    """What the bot asked Discord to change, apart from answering interactions."""
+    return [
+        f"{r.method} {r.path}"
+        for r in world.env.http_requests[since:]
+        if r.method != "GET" and not r.path.startswith(("/interactions/", "/webhooks/"))
+    ]
+
+
+class Rival:
+    """An instructor of another cohort, in another forum."""
+
+    def __init__(self, world: World) -> None:
+        guild = world.server.guild
+        self.role = guild.create_role("Instructor (Winter)")
+        self.forum = guild.create_forum_channel("winter-forum")
+        self.member = guild.add_member(world.env.create_user("rival"), roles=[self.role])
+        # The admin shows the staff commands to both instructor roles (Integrations).
+        show_staff_commands(world.env, guild, world.server.instructor_role, self.role)
+
+
+async def two_cohorts(world: World) -> Rival:
+    rival = Rival(world)
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    created = await world.create_cohort(
+        start=START, name="Winter 2027", forum=rival.forum, instructor_role=rival.role
+    )
+    assert created.ephemeral and "Created Winter 2027" in created.response.content
+    await world.advance_to(WEEK_1 + timedelta(hours=1))
+    return rival
+
+
+def options_for(
+    world: World, command: app_commands.Command[Any, ..., Any], own_role: simcord.RoleHandle
+) -> dict[str, Any]:
+    """Every option filled in, as an attacker would: aimed at the cohort "Fall 2026"."""
+    server = world.server
+    session_start = "2026-10-20 10:00"
+    by_name: dict[str, Any] = {
+        "cohort": "Fall 2026",
+        "course": "de-escalation",
+        "name": "Taken over",
+        "start": session_start if command.qualified_name.startswith("session ") else "2026-10-13",
+        "title": "Sneaky session",
+        "duration": "60m",
+        "url": "https://example.org/x",
+        "session": "live-1",
+        "timezone": "UTC",
+        "passcode": "1234",
+        "note": "x",
+        "week": 1,
+        "repost": True,
+        "forum": server.forum,
+        "announcements": server.announcements,
+        "share_in": server.announcements,
+        "member": server.learners[1],
+        # The issue's attack: the instructor role as the learner role, and one's own role
+        # as the instructor role.
+        "learner_role": server.instructor_role,
+        "instructor_role": own_role,
+        "role": own_role,
+    }
+    missing = [p.name for p in command.parameters if p.name not in by_name]
+    assert not missing, f"/{command.qualified_name}: give the walk a value for {missing}"
+    return {p.name: by_name[p.name] for p in command.parameters}
+
+
+def test_every_command_is_staff_or_knowingly_public(world: World):
+    public = {c.qualified_name for c in commands_of(world) if not is_staff_command(c)}
+    assert public == PUBLIC
+    for command in world.bot.tree.get_commands():
+        if isinstance(command, app_commands.Group) and command.default_permissions is not None:
+            assert command.default_permissions == discord.Permissions(manage_guild=True)
+            assert command.guild_only
+
+
+async def test_staff_commands_are_hidden_from_learners_and_outsiders(world: World):
+    server = world.server
+
+    def visible(actor: simcord.MemberActor) -> set[str]:
+        found = world.env.backend.visible_commands(user_id=actor.id, channel_id=server.staff.id)
+        return {c["name"] for c in found}
+
+    staff_roots = {(c.root_parent or c).name for c in commands_of(world) if is_staff_command(c)}
+    assert staff_roots == {
+        "cohort",
+        "course",
+        "module",
+        "participation",
+        "recording",
+        "session",
+        "setup",
+    }
+    for actor in (server.learners[0], server.outsider):
+        assert visible(actor).isdisjoint(staff_roots)
+        with pytest.raises(simcord.SetupError, match="not visible"):
+            await actor.slash(server.staff, "cohort show", cohort="Fall 2026")
+    assert staff_roots <= visible(server.admin)
+    # The sandbox's admin showed them to the instructor role (Server Settings → Integrations).
+    assert staff_roots <= visible(server.instructor)
+
+
+async def test_every_staff_command_refuses_learners_outsiders_and_other_cohorts_instructors(
+    world: World,
+):
+    """Walks the command tree, so a future staff command is held to this without being named."""
+    rival = await two_cohorts(world)
+    server = world.server
+    world.show_staff_commands_to_everyone(rival.role)  # admins may show them to anyone
+    attackers = [
+        (server.learners[0], server.learner_role),
+        (server.outsider, server.learner_role),
+        (rival.member, rival.role),
+    ]
+    staff_commands = [c for c in commands_of(world) if is_staff_command(c)]
+    assert len(staff_commands) >= 20
+    before = database(world)
+    for command in staff_commands:
+        for actor, own_role in attackers:
+            requests, errors = len(world.env.http_requests), len(world.env.errors)
+            result = await actor.slash(
+                server.staff, command.qualified_name, **options_for(world, command, own_role)
+            )
+            where = f"/{command.qualified_name} by {actor.name}"
+            assert result.ephemeral, where
+            raised = [unwrapped(e) for e in world.env.errors[errors:]]
+            aimed = any(p.name == "cohort" for p in command.parameters)
+            if actor is rival.member and not aimed and not raised:
+                # An instructor may list what they run (/cohort list): never Fall 2026.
+                assert "Fall 2026" not in result.response.content, where
+            else:
+                assert [type(e) for e in raised] == [NotAllowed], (where, raised)
+            assert discord_writes(world, requests) == [], where
+            assert database(world) == before, where
+    refusals(world)  # each was a NotAllowed, checked above
+
+
+async def test_an_instructor_runs_their_own_cohort_only(world: World):
+    rival = await two_cohorts(world)
+    mine = await rival.member.slash(world.server.staff, "cohort show", cohort="Winter 2027")
+    assert mine.ephemeral and "Winter 2027" in mine.response.embeds[0].description
+    theirs = await rival.member.slash(world.server.staff, "cohort show", cohort="Fall 2026")
+    assert theirs.response.content == "Only Fall 2026's instructors (or course staff) can do that."
+    assert [type(e) for e in refusals(world)] == [NotAllowed]
+
+
+async def test_only_manage_server_sets_the_staff_role_and_staff_may_create(world: World):
+    server = world.server
+    guild = server.guild
+    coordinators = guild.create_role("Coordinators")
+    coordinator = guild.add_member(world.env.create_user("coordinator"), roles=[coordinators])
+    world.show_staff_commands_to_everyone(coordinators)
+
+    # The instructor (staff, but no Manage Server) cannot change who is staff.
+    tried = await server.instructor.slash(server.staff, "setup staff-role", role=coordinators)
+    assert tried.ephemeral and "Manage Server" in tried.response.content
+    assert await world.bot.store.guilds.staff_role(guild.id) == server.instructor_role.id
+
+    shown = await server.admin.slash(server.staff, "setup show")
+    assert server.instructor_role.mention in shown.response.content
+    set_to = await server.admin.slash(server.staff, "setup staff-role", role=coordinators)
+    assert set_to.ephemeral and "Integrations" in set_to.response.content
+    created = await coordinator.slash(
+        server.staff,
+        "cohort create",
+        course="de-escalation",
+        name="Coordinated",
+        start="2026-10-13",
+        forum=server.forum,
+        learner_role=server.learner_role,
+    )
+    assert created.ephemeral and "Created Coordinated" in created.response.content
+    # The old staff role gives nothing now: the instructor runs no cohort.
+    refused = await server.instructor.slash(server.staff, "cohort show", cohort="Coordinated")
+    assert "Only Coordinated's instructors" in refused.response.content
+
+    cleared = await server.admin.slash(server.staff, "setup clear-staff-role")
+    assert "only members with Manage Server" in cleared.response.content
+    assert await world.bot.store.guilds.staff_role(guild.id) is None
+    refused = await coordinator.slash(server.staff, "course reload")
+    assert "Only course staff" in refused.response.content
+
+    for role in (guild.default_role, guild.create_role("Bot role", managed=True)):
+        bad = await server.admin.slash(server.staff, "setup staff-role", role=role)
+        assert "can't be the staff role" in bad.response.content
+    assert await world.bot.store.guilds.staff_role(guild.id) is None
+    assert [type(e) for e in refusals(world)] == [
+        NotAllowed,
+        NotAllowed,
+        NotAllowed,
+        InvalidInput,
+        InvalidInput,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("roles", "message"),
+    [
+        ({"learner_role": "everyone"}, "can't be @everyone"),
+        ({"learner_role": "managed"}, "belongs to a bot or an integration"),
+        ({"instructor_role": "learner"}, "must be different roles"),
+        ({"instructor_role": "everyone"}, "can't be an instructor role"),
+    ],
+)
+async def test_a_cohort_needs_roles_people_are_given(world: World, roles: dict, message: str):
+    guild = world.server.guild
+    handles = {
+        "everyone": guild.default_role,
+        "managed": guild.create_role("Some bot", managed=True),
+        "learner": world.server.learner_role,
+    }
+    result = await world.create_cohort(**{k: handles[v] for k, v in roles.items()})
+    assert result.ephemeral and message in result.response.content
+    assert [type(e) for e in refusals(world)] == [InvalidInput]
+    assert await world.bot.store.cohorts.all() == []
+
+
+async def test_create_answers_privately_and_posts_the_timetable_only_where_asked(world: World):
+    server = world.server
+    quiet = await world.create_cohort(start=START)
+    assert quiet.ephemeral and quiet.response.embeds[0].title == "Cohort Fall 2026"
+    assert bot_posts(server.staff) == [] and bot_posts(server.announcements) == []
+
+    news = server.guild.create_text_channel("cohort-news")
+    shared = await world.create_cohort(
+        start=START,
+        name="Spring 2027",
+        forum=server.guild.create_forum_channel("f2"),
+        share_in=news,
+    )
+    assert shared.ephemeral and news.mention in shared.response.content
+    (posted,) = bot_posts(news)
+    assert posted.embeds[0].title == "Cohort Spring 2027"
+    assert "Week 1" in posted.embeds[0].description
+    assert bot_posts(server.staff) == []
+
+
+async def test_a_timetable_post_that_fails_leaves_the_cohort_created_and_planned(world: World):
+    """Record, then send: a crash between them loses no module post."""
+    server = world.server
+    news = server.guild.create_text_channel("cohort-news")
+    world.env.inject_error("POST", f"/channels/{news.id}/messages", status=403, code=50013)
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    result = await world.create_cohort(start=START, share_in=news)
+    assert result.ephemeral and "Created Fall 2026" in result.response.content
+    (told,) = result.followups
+    assert (
+        told.flags.ephemeral and f"could not post the timetable in {news.mention}" in told.content
+    )
+    assert bot_posts(news) == []
+    (cohort,) = await world.bot.store.cohorts.all()
+    deliveries = await world.bot.store.deliveries.for_cohort(cohort.id)
+    assert "module:1" in {d.key for d in deliveries}
+    await world.advance_to(WEEK_1 + timedelta(minutes=1))
+    assert [t.name for t in server.forum.threads][:1] == ["Week 1: Making Sure People Feel Heard"]
+    assert refusals(world) == []
+
+
+async def test_a_second_cohort_in_a_forum_is_refused_and_the_first_still_counts(world: World):
+    server = world.server
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    refused = await world.create_cohort(start=START, name="Second")
+    assert refused.ephemeral
+    assert "already holds the cohort 'Fall 2026'" in refused.response.content
+    assert [type(e) for e in refusals(world)] == [InvalidInput]
+    assert [c.name for c in await world.bot.store.cohorts.all()] == ["Fall 2026"]
+
+    await world.advance_to(WEEK_1 + timedelta(hours=1))
+    await server.forum_post(server.learners[0], "My thoughts", "I listened first")
+    await world.bot.tracker.flush()
+    (cohort,) = await world.bot.store.cohorts.all()
+    counts = await world.bot.store.participation.counts(cohort.id)
+    assert counts.by_learner_week[(server.learners[0].id, 1)].originals == 1
+
+
+async def test_recordings_are_for_the_cohorts_learners_and_instructors_only(world: World):
+    rival = await two_cohorts(world)
+    server = world.server
+    await world.advance_to(WEEK_1 + timedelta(days=7, hours=1))  # live-1 is announced
+    added = await server.instructor.slash(
+        server.staff,
+        "recording add",
+        cohort="Fall 2026",
+        session="live-1",
+        url="https://example.org/rec/1",
+        passcode="s3cret",
+    )
+    assert added.ephemeral and not refusals(world)
+    for reader in (server.learners[0], server.instructor):
+        listed = await reader.slash(server.staff, "recordings", cohort="Fall 2026")
+        assert "s3cret" in listed.response.content
+    for stranger in (rival.member, server.outsider):
+        refused = await stranger.slash(server.staff, "recordings", cohort="Fall 2026")
+        assert refused.ephemeral and "s3cret" not in refused.response.content
+        assert "for its learners" in refused.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed, NotAllowed]
