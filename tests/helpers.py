@@ -112,3 +112,15 @@ def refusals(world: World) -> list[UserError]:
             raise AssertionError(f"unexpected error: {original!r}") from original
         refused.append(original)
     return refused
+
+
+class Rival:
+    """An instructor of another cohort, in another forum."""
+
+    def __init__(self, world: World) -> None:
+        guild = world.server.guild
+        self.role = guild.create_role("Instructor (Winter)")
+        self.forum = guild.create_forum_channel("winter-forum")
+        self.member = guild.add_member(world.env.create_user("rival"), roles=[self.role])
+        # The admin shows the staff commands to both instructor roles (Integrations).
+        show_staff_commands(world.env, guild, world.server.instructor_role, self.role)

@@ -11,9 +11,8 @@ import pytest
 import simcord
 from discord import app_commands
 
-from bot.app.sandbox import show_staff_commands
 from bot.errors import InvalidInput, NotAllowed
-from tests.helpers import World, bot_posts, refusals
+from tests.helpers import Rival, World, bot_posts, refusals
 
 START = date(2026, 10, 13)
 WEEK_1 = datetime(2026, 10, 13, 16, tzinfo=UTC)
@@ -59,18 +58,6 @@ def discord_writes(world: World, since: int) -> list[str]:
         for r in world.env.http_requests[since:]
         if r.method != "GET" and not r.path.startswith(("/interactions/", "/webhooks/"))
     ]
-
-
-class Rival:
-    """An instructor of another cohort, in another forum."""
-
-    def __init__(self, world: World) -> None:
-        guild = world.server.guild
-        self.role = guild.create_role("Instructor (Winter)")
-        self.forum = guild.create_forum_channel("winter-forum")
-        self.member = guild.add_member(world.env.create_user("rival"), roles=[self.role])
-        # The admin shows the staff commands to both instructor roles (Integrations).
-        show_staff_commands(world.env, guild, world.server.instructor_role, self.role)
 
 
 async def two_cohorts(world: World) -> Rival:
