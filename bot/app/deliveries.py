@@ -53,10 +53,6 @@ class Sent:
     note: str | None = None
 
 
-class DeliveryProblem(UserError):
-    """A delivery could not be made for a reason the instructor can fix (e.g. a permission)."""
-
-
 Handler = Callable[[Job], Awaitable[Sent]]
 Finder = Callable[[Job], Awaitable[Sent | None]]
 Reporter = Callable[[Cohort, str], Awaitable[None]]
