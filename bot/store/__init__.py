@@ -19,6 +19,7 @@ from bot.store.deliveries import DeliveryQueries
 from bot.store.participation import ParticipationQueries
 from bot.store.privacy import PrivacyQueries
 from bot.store.sessions import SessionQueries
+from bot.store.state import StateQueries
 
 
 class Store:
@@ -30,6 +31,7 @@ class Store:
         self.sessions = SessionQueries(db)
         self.participation = ParticipationQueries(db)
         self.privacy = PrivacyQueries(db)
+        self.state = StateQueries(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
