@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from discord.http import Route
 from bot.app.client import CohortBot
 from bot.settings import Settings, SettingsError, database_problem
 from bot.store import Store
+from bot.store.db import cannot_write
 
 EXIT_SETTINGS = 2  # a setting is missing, malformed or unusable (e.g. DATABASE_PATH)
 EXIT_LOGIN_REFUSED = 3  # Discord refused DISCORD_TOKEN
@@ -58,6 +60,8 @@ def quiet_libraries(level: str) -> None:
 async def check_database(path: Path) -> None:
     """Open the database (creating and migrating it) once, before logging in."""
     problem = database_problem(path)
+    if problem is None and (error := cannot_write(path)) is not None:
+        problem = f"SQLite cannot use it ({error})"
     if problem is None:
         try:
             store = await Store.open(path)
@@ -92,18 +96,21 @@ def run_bot(*, force_sync: bool = False) -> int:
             EXIT_LOGIN_REFUSED,
         )
     except aiohttp.ClientConnectionError as error:
-        via = " (DISCORD_API_BASE)" if settings.api_base else ""
+        setting = ", or DISCORD_API_BASE" if settings.api_base else ""
         return fail(
-            f"cannot reach Discord at {Route.BASE}{via}: {reason(error)};"
-            " check the network, or DISCORD_API_BASE",
+            f"cannot reach Discord at {Route.BASE}: {reason(error)}; check the network{setting}",
             EXIT_UNREACHABLE,
         )
     return 0
 
 
 def reason(error: BaseException) -> str:
+    """ "Connection refused", "Name or service not known", …: the system's words."""
     cause = getattr(error, "os_error", None) or error
-    return getattr(cause, "strerror", None) or str(cause) or type(error).__name__
+    number = getattr(cause, "errno", None)
+    if isinstance(number, int) and number > 0:
+        return os.strerror(number)
+    return str(cause) or type(error).__name__
 
 
 def fail(message: str, status: int) -> int:

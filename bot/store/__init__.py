@@ -36,7 +36,11 @@ class Store:
     @classmethod
     async def open(cls, path: Path | str) -> Store:
         db = await connect(path)
-        await migrate(db)
+        try:
+            await migrate(db)
+        except BaseException:
+            await db.close()  # its worker thread would otherwise keep the process alive
+            raise
         return cls(db)
 
     async def close(self) -> None:
