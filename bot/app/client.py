@@ -133,7 +133,8 @@ class CohortBot(commands.Bot):
 
     async def tell_instructors(self, cohort: Cohort, text: str) -> None:
         """Private word to the cohort's instructor: by DM to whoever created the cohort."""
-        log.info("told the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
+        # DEBUG: every caller is a delivery, which the runner logs at INFO in one line.
+        log.debug("telling the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
         try:
             user = self.get_user(cohort.created_by) or await self.fetch_user(cohort.created_by)
             await user.send(f"**{cohort.name}**: {text}")
