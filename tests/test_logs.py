@@ -10,8 +10,9 @@ import pytest
 
 from bot.app.client import CohortBot
 from bot.app.launch import quiet_libraries
+from bot.cohort import MAX_ATTEMPTS
 from tests.helpers import World
-from tests.test_e2e_cohorts import START, cohort_id
+from tests.test_e2e_cohorts import START, WEEK_POSTS, cohort_id
 from tests.test_e2e_sessions import WEEK_2_OPENS, session_command
 
 
@@ -78,3 +79,29 @@ def test_no_warning_about_voice_libraries_in_a_bot_without_voice(tmp_path, caplo
     caplog.set_level(logging.WARNING)
     CohortBot(database=tmp_path / "bot.sqlite3")
     assert "voice" not in caplog.text
+
+
+async def test_each_failed_attempt_is_one_warning_and_giving_up_one_more(
+    world: World, caplog, library_levels
+):
+    quiet_libraries("INFO")
+    caplog.set_level(logging.INFO)
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    cohort = await cohort_id(world)
+    world.env.inject_error(
+        "POST", f"/channels/{world.server.forum.id}/threads", status=500, times=None
+    )
+    await world.advance_to(WEEK_POSTS[0] + timedelta(hours=2))
+
+    about_module_1 = [m for n, m in lines(caplog) if n == "bot.app.deliveries" and "module:1" in m]
+    retries = [f"cohort {cohort}: could not send module:1 (attempt {n}): " for n in (1, 2, 3, 4)]
+    assert [m[: len(r)] for m, r in zip(about_module_1, retries, strict=False)] == retries
+    assert (
+        "Discord had a server error (HTTP 500); retrying at 2026-10-13 16:00:30 UTC"
+        in about_module_1[0]
+    )
+    assert about_module_1[4:] == [
+        f"cohort {cohort}: gave up on module:1 after {MAX_ATTEMPTS} attempts:"
+        " Discord had a server error (HTTP 500)"
+    ]
