@@ -13,7 +13,7 @@ from bot.app.launch import quiet_libraries
 from bot.cohort import MAX_ATTEMPTS
 from tests.helpers import World
 from tests.test_e2e_cohorts import START, WEEK_POSTS, cohort_id
-from tests.test_e2e_sessions import WEEK_2_OPENS, session_command
+from tests.test_e2e_sessions import LIVE_1, WEEK_2_OPENS, session_command
 
 
 @pytest.fixture
@@ -105,3 +105,20 @@ async def test_each_failed_attempt_is_one_warning_and_giving_up_one_more(
         f"cohort {cohort}: gave up on module:1 after {MAX_ATTEMPTS} attempts:"
         " Discord had a server error (HTTP 500)"
     ]
+
+
+async def test_a_reminder_whose_moment_passed_offline_is_logged_as_skipped(
+    world: World, caplog, library_levels
+):
+    quiet_libraries("INFO")
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    cohort = await cohort_id(world)
+    await world.advance_to(LIVE_1 - timedelta(hours=2))
+    world.bot.wakeups.shutdown()  # down across the 1-hour reminder and the start
+    await world.advance_to(LIVE_1 + timedelta(minutes=80))
+    caplog.set_level(logging.INFO)
+    await world.restart()
+    logged = [m for n, m in lines(caplog) if n == "bot.app.deliveries"]
+    assert f"cohort {cohort}: skipped reminder:live-1:1h, its moment passed" in logged
+    assert f"cohort {cohort}: skipped starting:live-1, its moment passed" in logged
