@@ -17,7 +17,8 @@ from bot.course import Course
 from bot.course_file import load_course
 from bot.errors import UserError
 from bot.localtime import zone
-from bot.render import item_label
+from bot.render import item_label, plural
+from bot.settings import Settings
 from bot.timetable import Item, ItemKind, course_calendar, sessions_for, timetable
 
 USAGE_ERROR = 2  # as argparse exits for a bad option
@@ -49,6 +50,11 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="start the bot (DISCORD_TOKEN from the environment or .env)"
     )
+    run.add_argument(
+        "--sync-commands",
+        action="store_true",
+        help="send the slash commands to Discord even if they have not changed since the last sync",
+    )
     run.set_defaults(handler=run_command)
 
     demo = commands.add_parser("demo", help="play a whole course offline, no token needed")
@@ -58,7 +64,9 @@ def parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(handler=demo_command)
 
-    check = commands.add_parser("check", help="validate course files (default: prompts/)")
+    check = commands.add_parser(
+        "check", help="validate course files (default: PROMPTS_DIR, else prompts/)"
+    )
     check.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help="a course file or a folder of them"
     )
@@ -68,7 +76,9 @@ def parser() -> argparse.ArgumentParser:
     schedule.add_argument("course", help="course id in the prompts folder, or a course file")
     schedule.add_argument("--start", required=True, help="the cohort's first day, YYYY-MM-DD")
     schedule.add_argument("--tz", help="IANA time zone (default: the course's)")
-    schedule.add_argument("--prompts", type=Path, help="folder of course files (default: prompts/)")
+    schedule.add_argument(
+        "--prompts", type=Path, help="folder of course files (default: PROMPTS_DIR, else prompts/)"
+    )
     schedule.set_defaults(handler=schedule_command)
     return top
 
@@ -76,18 +86,37 @@ def parser() -> argparse.ArgumentParser:
 def run_command(args: argparse.Namespace) -> int:
     from bot.app.launch import run_bot
 
-    return run_bot()
+    return run_bot(force_sync=args.sync_commands)
 
 
 def demo_command(args: argparse.Namespace) -> int:
-    from bot.app.demo import run_demo
+    from bot.app.demo import DEFAULT_OUT, run_demo
 
+    writable_folder(args.out or DEFAULT_OUT)  # now, not after the whole course has played
     return run_demo(args.course, args.out)
+
+
+def writable_folder(folder: Path) -> None:
+    """Make ``folder`` (and its parents) if missing; a clear error if it cannot hold files."""
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"--out {folder} is a file: name a folder (it is made if missing)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"--out {folder}: cannot make the folder ({error.strerror})") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"--out {folder}: the folder is read-only to this user")
+
+
+def prompts_dir() -> Path:
+    """The course folder every command uses: PROMPTS_DIR (environment or .env), else the
+    shipped prompts/ folder, as the bot itself loads it."""
+    return Settings.load(require_token=False).prompts_dir or default_prompts_dir()
 
 
 def check_command(args: argparse.Namespace) -> int:
     """Every problem as FILE:LINE; then, if there is no error, one summary line per course."""
-    paths = args.paths or [default_prompts_dir()]
+    paths = args.paths or [prompts_dir()]
     files = course_files(*paths)
     if not files:
         wanted = " or ".join(f"*{suffix}" for suffix in COURSE_SUFFIXES)
@@ -108,10 +137,6 @@ def summary(course: Course, warnings: int) -> str:
         f'{course.id}: "{course.title}", {plural(len(course.weeks), "week")}, '
         f"{plural(len(course.sessions), 'live session')}, {course.timezone} — OK{note}"
     )
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def schedule_command(args: argparse.Namespace) -> int:
@@ -140,7 +165,7 @@ def find_course(name: str, prompts: Path | None) -> Course:
             errors = [str(p) for p in problems if p.severity == "error"]
             raise UserError(f"{path} has errors:\n" + "\n".join(errors))
         return course
-    folder = prompts or default_prompts_dir()
+    folder = prompts or prompts_dir()
     catalog = load_catalog(folder)
     if name not in catalog.courses:
         known = ", ".join(sorted(catalog.courses)) or "none"

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from bot.course import Requirement
 from bot.localtime import discord_timestamp
-from bot.render import requirement_text
+from bot.render import plural, requirement_text
 from bot.timetable import Calendar
 
 
@@ -222,10 +222,6 @@ _MARKDOWN_ESCAPED = str.maketrans({c: "\\" + c for c in "\\*_~`|[]>#"})
 def plain(name: str) -> str:
     """A display name shown as written, not as Markdown."""
     return name.translate(_MARKDOWN_ESCAPED)
-
-
-def plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 def tally_text(tally: Tally) -> str:

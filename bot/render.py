@@ -140,3 +140,8 @@ def item_label(kind: str, week: int | None, session: str | None, key: str) -> st
 def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
     tail = f"/{message_id}" if message_id else ""
     return f"https://discord.com/channels/{guild_id}/{channel_id}{tail}"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``1 week``, ``2 weeks``; ``many`` for irregular nouns (``reply``, ``replies``)."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.course_file import https_url, parse_wall_time
 from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import discord_timestamp, to_utc
-from bot.render import MESSAGE_LIMIT, Post
+from bot.render import MESSAGE_LIMIT, Post, plural
 from bot.timetable import CohortSession
 
 KEY_LIMIT = 32  # the course file's limit for session ids; keeps button custom ids short
@@ -106,10 +106,6 @@ def time_left(delta: timedelta) -> str:
     if minutes or not hours:
         parts.append(plural(minutes, "minute"))
     return " ".join(parts)
-
-
-def plural(count: int, unit: str) -> str:
-    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 # A title that already says what it is: "Live session 1: Listening", "live session – Q&A".

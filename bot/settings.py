@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
+
+from dotenv import find_dotenv, load_dotenv
 
 from bot.errors import UserError
 
@@ -24,6 +27,14 @@ class Settings:
     log_level: str = "INFO"
     api_base: str | None = None
     gateway_url: str | None = None
+
+    @classmethod
+    def load(cls, *, require_token: bool = True) -> Settings:
+        """What every ``cohortbot`` command reads: the environment, then the ``.env`` beside
+        the operator (the working folder; a bare ``load_dotenv()`` would search upward from
+        this module, i.e. the install folder). The environment wins over ``.env``."""
+        load_dotenv(find_dotenv(usecwd=True))
+        return cls.from_env(os.environ, require_token=require_token)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, require_token: bool = True) -> Settings:
@@ -69,3 +80,27 @@ def _optional_url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -
     if parsed.scheme not in schemes or not parsed.netloc:
         raise SettingsError(f"{name}={value!r} must be a {' or '.join(schemes)} URL with a host")
     return value
+
+
+def database_problem(path: Path) -> str | None:
+    """Why SQLite could not keep its file at ``path`` (None: it looks usable).
+
+    Checked before logging in, so a bad DATABASE_PATH is named in one line, not found
+    as a traceback later. SQLite writes a journal beside the file, so the folder must
+    be writable too.
+    """
+    folder = path.parent
+    if path.is_dir():
+        return "is a folder, not a file: name a file in it, e.g. cohortbot.sqlite3"
+    if not folder.exists():
+        return f"the folder {folder} does not exist: create it, or name another file"
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return "the file is read-only to this user: make it writable, or name another file"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"the folder {folder} is read-only to this user (SQLite writes its journal"
+            " beside the file): make it writable, or name another folder"
+        )
+    return None

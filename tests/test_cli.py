@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +137,73 @@ def test_a_reader_that_stops_early_gets_no_traceback():
         status = run.wait(timeout=60)
     assert errors == ""
     assert status == 1
+
+
+@pytest.fixture
+def settings_from(tmp_path, monkeypatch):
+    """A working folder with nothing in the environment; returns the folder for a .env."""
+    monkeypatch.setattr(os, "environ", {})
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def a_broken_prompts_folder(parent: Path) -> Path:
+    folder = parent / "courses"
+    folder.mkdir()
+    (folder / "calm.yaml").write_text(SAMPLE.replace("duration: 75m", "duration: long"))
+    return folder
+
+
+def test_check_validates_the_prompts_dir_from_the_environment(settings_from, capsys):
+    folder = a_broken_prompts_folder(settings_from)
+    os.environ["PROMPTS_DIR"] = str(folder)
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert f"{folder / 'calm.yaml'}:" in out and "OK" not in out
+
+
+def test_check_validates_the_prompts_dir_from_env_file(settings_from, capsys):
+    folder = a_broken_prompts_folder(settings_from)
+    (settings_from / ".env").write_text(f"PROMPTS_DIR={folder}\n")
+    assert main(["check"]) == 1
+    assert f"{folder / 'calm.yaml'}:" in capsys.readouterr().out
+
+
+def test_schedule_finds_courses_in_the_prompts_dir_from_env_file(settings_from, capsys):
+    (settings_from / "mine").mkdir()
+    (settings_from / "mine" / "calm.yaml").write_text(SAMPLE)
+    (settings_from / ".env").write_text("PROMPTS_DIR=mine\n")
+    assert main(["schedule", "calm", "--start", "2026-10-13"]) == 0
+    assert "Starting now" in capsys.readouterr().out
+    assert main(["schedule", "de-escalation", "--start", "2026-10-13"]) == 2  # not in that folder
+    assert "no course 'de-escalation' in mine (courses: calm)" in capsys.readouterr().err
+
+
+def test_demo_out_that_is_a_file_fails_at_once_in_one_line(settings_from, capsys):
+    (settings_from / "report.csv").write_text("")
+    started = time.monotonic()
+    assert main(["demo", "--out", "report.csv"]) == 2
+    assert capsys.readouterr().err == (
+        "cohortbot: --out report.csv is a file: name a folder (it is made if missing)\n"
+    )
+    assert time.monotonic() - started < 5  # refused before the course plays
+
+
+def test_demo_out_that_cannot_be_made_fails_at_once_in_one_line(settings_from, capsys):
+    (settings_from / "report.csv").write_text("")
+    assert main(["demo", "--out", "report.csv/charts"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cohortbot: --out report.csv/charts: cannot make the folder (")
+    assert err.count("\n") == 1
+
+
+def test_run_sync_commands_forces_the_sync(monkeypatch):
+    called: list[bool] = []
+
+    def run_bot(*, force_sync: bool) -> int:
+        called.append(force_sync)
+        return 0
+
+    monkeypatch.setattr("bot.app.launch.run_bot", run_bot)
+    assert main(["run"]) == main(["run", "--sync-commands"]) == 0
+    assert called == [False, True]

@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.course import Course, Requirement, Week
-from bot.render import EMBED_LIMIT, MESSAGE_LIMIT, module_post, requirement_text, split_text
+from bot.render import (
+    EMBED_LIMIT,
+    MESSAGE_LIMIT,
+    module_post,
+    plural,
+    requirement_text,
+    split_text,
+)
 from bot.timetable import course_calendar
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -71,3 +80,17 @@ def test_split_text_cuts_at_breaks_and_keeps_every_word():
     assert all(c.startswith("line") for c in chunks)
     assert " ".join(chunks).split() == text.split()
     assert split_text("x" * 50, 10) == ["x" * 10] * 5
+
+
+@pytest.mark.parametrize(
+    ("count", "words", "text"),
+    [
+        (1, ("week",), "1 week"),
+        (0, ("week",), "0 weeks"),
+        (2, ("live session",), "2 live sessions"),
+        (1, ("reply", "replies"), "1 reply"),
+        (3, ("reply", "replies"), "3 replies"),
+    ],
+)
+def test_plural(count, words, text):
+    assert plural(count, *words) == text

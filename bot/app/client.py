@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from pathlib import Path
 
@@ -50,7 +52,10 @@ class CohortBot(commands.Bot):
         clock: Clock | None = None,
         dev_guild_id: int | None = None,
         extensions: tuple[str, ...] = EXTENSIONS,
+        force_sync: bool = False,
     ) -> None:
+        # No voice in this bot: discord.py's warnings about voice libraries are noise.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=required_intents(),
@@ -63,6 +68,7 @@ class CohortBot(commands.Bot):
         self.library = CourseLibrary(prompts_dir or default_prompts_dir())
         self.dev_guild_id = dev_guild_id
         self.extension_names = extensions
+        self.force_sync = force_sync
         self.wakeups = WakeUps(self.clock, self._wake)
         self._store: Store | None = None
         self._runner: DeliveryRunner | None = None
@@ -103,12 +109,20 @@ class CohortBot(commands.Bot):
         self.wakeups.start()
 
     async def sync_commands(self) -> None:
-        if self.dev_guild_id:
-            guild = discord.Object(self.dev_guild_id)
+        """Send the slash commands to Discord only when they changed since the last sync
+        (a hash per application and scope, kept in the database), or when forced."""
+        guild = discord.Object(self.dev_guild_id) if self.dev_guild_id else None
+        if guild is not None:
             self.tree.copy_global_to(guild=guild)
-            await self.tree.sync(guild=guild)
-        else:
-            await self.tree.sync()
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        scope = f"{self.application_id}:" + (f"guild:{guild.id}" if guild else "global")
+        if not self.force_sync and await self.store.state.synced_commands(scope) == digest:
+            log.info("slash commands unchanged since the last sync (%s): not syncing", scope)
+            return
+        await self.tree.sync(guild=guild)
+        await self.store.state.record_synced_commands(scope, digest)
+        log.info("synced %d slash commands (%s)", len(payload), scope)
 
     async def reschedule(self) -> None:
         """Rebuild the scheduler's jobs from the database (the truth), and tell the cogs."""
@@ -120,7 +134,8 @@ class CohortBot(commands.Bot):
 
     async def tell_instructors(self, cohort: Cohort, text: str) -> None:
         """Private word to the cohort's instructor: by DM to whoever created the cohort."""
-        log.info("told the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
+        # DEBUG: every caller is a delivery, which the runner logs at INFO in one line.
+        log.debug("telling the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
         try:
             user = self.get_user(cohort.created_by) or await self.fetch_user(cohort.created_by)
             await user.send(f"**{cohort.name}**: {text}")

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import discord
 
 from bot.clock import Clock
-from bot.cohort import MAX_ATTEMPTS, Cohort, Delivery, retry_delay
+from bot.cohort import MAX_ATTEMPTS, Cohort, Delivery, DeliveryState, retry_delay
 from bot.course import Course
 from bot.errors import UserError
 from bot.library import CourseLibrary
@@ -53,10 +53,6 @@ class Sent:
     channel_id: int | None = None
     message_id: int | None = None
     note: str | None = None
-
-
-class DeliveryProblem(UserError):
-    """A delivery could not be made for a reason the instructor can fix (e.g. a permission)."""
 
 
 class NotYet(UserError):
@@ -120,7 +116,7 @@ class DeliveryRunner:
             delivery = await self._store.deliveries.get(cohort.id, key)
             if delivery is None:
                 raise UserError(f"{cohort.name} has no item {key!r}")
-            if delivery.state != "pending":
+            if delivery.state != DeliveryState.PENDING:
                 return None
             return await self._run_one(delivery, self._clock.now(), early=True)
 
@@ -132,6 +128,7 @@ class DeliveryRunner:
             await self._store.deliveries.skip(
                 delivery, now, "its moment passed while I was offline"
             )
+            log.info("cohort %s: skipped %s, its moment passed", cohort.id, delivery.key)
             return None
         if not await self._store.deliveries.claim(cohort.id, delivery.key, self.instance, now):
             return None  # another process has it
@@ -155,6 +152,11 @@ class DeliveryRunner:
             late=late,
             note=sent.note,
         )
+        how = "late, caught up" if late else "ahead of time" if early else None
+        details = "; ".join(part for part in (how, sent.note) if part)
+        log.info(
+            "cohort %s: sent %s%s", cohort.id, delivery.key, f" ({details})" if details else ""
+        )
         return sent
 
     async def _failed(
@@ -166,6 +168,10 @@ class DeliveryRunner:
             log.error("delivery %s of cohort %s failed", delivery.key, cohort.id, exc_info=error)
         if attempts >= MAX_ATTEMPTS:
             await self._store.deliveries.give_up(delivery, now, reason)
+            log.warning(
+                "cohort %s: gave up on %s after %d attempts: %s",
+                cohort.id, delivery.key, attempts, reason,
+            )  # fmt: skip
             await self._report(
                 cohort,
                 f"I gave up on **{delivery.key}** after {attempts} attempts: {reason}. "
@@ -174,6 +180,10 @@ class DeliveryRunner:
             return
         retry = now + retry_delay(attempts)
         await self._store.deliveries.retry_at(delivery, retry, reason)
+        log.warning(
+            "cohort %s: could not send %s (attempt %d): %s; retrying at %s",
+            cohort.id, delivery.key, attempts, reason, f"{retry:%Y-%m-%d %H:%M:%S} UTC",
+        )  # fmt: skip
         if attempts == 1:  # say it once, not on every retry
             await self._report(
                 cohort,
@@ -197,7 +207,10 @@ class DeliveryRunner:
                 log.warning("could not look for %s's post; will look again", delivery.key)
                 return
         if found is not None:
-            log.info("found %s already posted; recording it", delivery.key)
+            log.info(
+                "cohort %s: found %s already sent by a process that died; recorded it",
+                cohort.id, delivery.key,
+            )  # fmt: skip
             await self._store.deliveries.complete(
                 delivery, now, channel_id=found.channel_id, message_id=found.message_id
             )

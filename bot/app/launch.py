@@ -1,19 +1,32 @@
-"""``cohortbot run``: settings from the environment and ``.env``, then the bot, for real."""
+"""``cohortbot run``: settings from the environment and ``.env``, then the bot, for real.
+
+Each way the start can fail for a reason the operator can fix ends with one line on
+stderr that names the cause and the setting, and an exit status of its own (below).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import sqlite3
 import sys
+from pathlib import Path
 
+import aiohttp
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
-from dotenv import find_dotenv, load_dotenv
 
 from bot.app.client import CohortBot
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, database_problem
+from bot.store import Store
+from bot.store.db import cannot_write
+
+EXIT_SETTINGS = 2  # a setting is missing, malformed or unusable (e.g. DATABASE_PATH)
+EXIT_LOGIN_REFUSED = 3  # Discord refused DISCORD_TOKEN
+EXIT_UNREACHABLE = 4  # Discord (or DISCORD_API_BASE) could not be reached
 
 
 def point_at(api_base: str | None, gateway_url: str | None) -> None:
@@ -28,21 +41,78 @@ def point_at(api_base: str | None, gateway_url: str | None) -> None:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-def run_bot() -> int:
-    # The .env beside the operator (the working folder), as scripts/run and the README say:
-    # a bare load_dotenv() searches upward from this module's file, i.e. the install folder.
-    load_dotenv(find_dotenv(usecwd=True))
+def configure_logging(level: str) -> None:
+    """discord.py's log format at ``level``; APScheduler only when something goes wrong.
+
+    APScheduler logs every job it adds, runs and removes at INFO (one per pending
+    delivery, rebuilt after each change): at INFO the bot's own lines say what it did.
+    """
+    discord.utils.setup_logging(level=logging.getLevelName(level))
+    quiet_libraries(level)
+
+
+def quiet_libraries(level: str) -> None:
+    logging.getLogger("apscheduler").setLevel(
+        logging.DEBUG if level == "DEBUG" else logging.WARNING
+    )
+
+
+async def check_database(path: Path) -> None:
+    """Open the database (creating and migrating it) once, before logging in."""
+    problem = database_problem(path)
+    if problem is None and (error := cannot_write(path)) is not None:
+        problem = f"SQLite cannot use it ({error})"
+    if problem is None:
+        try:
+            store = await Store.open(path)
+        except sqlite3.Error as error:
+            problem = f"SQLite cannot use it ({error})"
+        else:
+            await store.close()
+    if problem is not None:
+        raise SettingsError(f"DATABASE_PATH={path}: {problem}")
+
+
+def run_bot(*, force_sync: bool = False) -> int:
     try:
-        settings = Settings.from_env(os.environ)
+        settings = Settings.load()
+        asyncio.run(check_database(settings.database))
     except SettingsError as error:
-        print(f"cohortbot: {error}", file=sys.stderr)
-        return 2
-    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level))
+        return fail(str(error), EXIT_SETTINGS)
+    configure_logging(settings.log_level)
     point_at(settings.api_base, settings.gateway_url)
     bot = CohortBot(
         database=settings.database,
         prompts_dir=settings.prompts_dir,
         dev_guild_id=settings.dev_guild_id,
+        force_sync=force_sync,
     )
-    bot.run(settings.token, log_handler=None)  # logging is already set up
+    try:
+        bot.run(settings.token, log_handler=None)  # logging is already set up
+    except discord.LoginFailure:
+        return fail(
+            "Discord refused DISCORD_TOKEN (401 Unauthorized): copy the bot's token from the"
+            " Developer Portal (Bot > Reset Token) into .env",
+            EXIT_LOGIN_REFUSED,
+        )
+    except aiohttp.ClientConnectionError as error:
+        setting = ", or DISCORD_API_BASE" if settings.api_base else ""
+        return fail(
+            f"cannot reach Discord at {Route.BASE}: {reason(error)}; check the network{setting}",
+            EXIT_UNREACHABLE,
+        )
     return 0
+
+
+def reason(error: BaseException) -> str:
+    """ "Connection refused", "Name or service not known", …: the system's words."""
+    cause = getattr(error, "os_error", None) or error
+    number = getattr(cause, "errno", None)
+    if isinstance(number, int) and number > 0:
+        return os.strerror(number)
+    return str(cause) or type(error).__name__
+
+
+def fail(message: str, status: int) -> int:
+    print(f"cohortbot: {message}", file=sys.stderr)
+    return status

@@ -92,6 +92,3 @@ class WakeUps:
                 coalesce=True,
             )
         log.debug("scheduler holds %d wake-ups", len(wanted))
-
-    def jobs(self) -> dict[str, datetime]:
-        return {job.id: job.next_run_time for job in self.scheduler.get_jobs()}

@@ -20,6 +20,7 @@ from bot.store.guilds import GuildQueries
 from bot.store.participation import ParticipationQueries
 from bot.store.privacy import PrivacyQueries
 from bot.store.sessions import SessionQueries
+from bot.store.state import StateQueries
 
 
 class Store:
@@ -32,11 +33,16 @@ class Store:
         self.participation = ParticipationQueries(db)
         self.privacy = PrivacyQueries(db)
         self.guilds = GuildQueries(db)
+        self.state = StateQueries(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
         db = await connect(path)
-        await migrate(db)
+        try:
+            await migrate(db)
+        except BaseException:
+            await db.close()  # its worker thread would otherwise keep the process alive
+            raise
         return cls(db)
 
     async def close(self) -> None:

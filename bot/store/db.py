@@ -7,6 +7,8 @@ start-up inside one transaction each, and recorded in ``schema_version``.
 from __future__ import annotations
 
 import re
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -38,18 +40,38 @@ def migrations() -> list[Migration]:
     return found
 
 
+def cannot_write(path: Path | str) -> str | None:
+    """Why SQLite cannot open ``path`` for writing (None: it can), asked synchronously.
+
+    Used before anything starts: a failed ``aiosqlite.connect`` leaves its worker
+    thread to report to an event loop that may be gone by then.
+    """
+    try:
+        with closing(sqlite3.connect(path)) as db:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("BEGIN IMMEDIATE")  # takes the write lock: a read-only file fails here
+            db.rollback()
+    except sqlite3.Error as error:
+        return str(error)
+    return None
+
+
 async def connect(path: Path | str) -> aiosqlite.Connection:
     db = await aiosqlite.connect(path)
     db.row_factory = aiosqlite.Row
-    for pragma in (
-        "journal_mode = WAL",  # readers never block the writer
-        "foreign_keys = ON",
-        "busy_timeout = 5000",  # a second process waits for the lock instead of failing
-        "synchronous = NORMAL",  # safe with WAL, and far fewer fsyncs
-        "secure_delete = ON",  # what is deleted (e.g. by /forgetme) is overwritten on disk
-    ):
-        async with db.execute(f"PRAGMA {pragma}"):
-            pass  # close each cursor: an open one blocks the next commit
+    try:
+        for pragma in (
+            "journal_mode = WAL",  # readers never block the writer
+            "foreign_keys = ON",
+            "busy_timeout = 5000",  # a second process waits for the lock instead of failing
+            "synchronous = NORMAL",  # safe with WAL, and far fewer fsyncs
+            "secure_delete = ON",  # what is deleted (e.g. by /forgetme) is overwritten on disk
+        ):
+            async with db.execute(f"PRAGMA {pragma}"):
+                pass  # close each cursor: an open one blocks the next commit
+    except BaseException:
+        await db.close()  # its worker thread would otherwise keep the process alive
+        raise
     return db
 
 
