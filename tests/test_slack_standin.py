@@ -25,7 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slack_standin import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, SlackStandin
+from tests.slack_standin import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, NotAllowed, SlackStandin
 
 GUARD = 5.0  # seconds: a failure guard, never a wait for timing
 
@@ -197,6 +197,50 @@ async def test_a_button_press_reaches_its_action_handler(slack: SlackStandin, ap
     assert body["container"]["message_ts"] == message.ts and body["channel"]["id"] == channel
     with pytest.raises(LookupError):
         await learner.press("cohort", message, "no_such_button")
+
+
+async def test_a_button_in_an_ephemeral_answer_works_and_its_response_replaces_it(
+    slack: SlackStandin, app: AsyncApp
+):
+    """The /forgetme shape: an ephemeral confirmation whose button's response replaces it."""
+    pressed = Seen()
+    confirm = [
+        {
+            "type": "actions",
+            "block_id": "erase",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "forget_confirm",
+                    "style": "danger",
+                    "text": {"type": "plain_text", "text": "Erase"},
+                    "value": "erase",
+                }
+            ],
+        }
+    ]
+
+    @app.command("/forgetme")
+    async def forgetme(ack):
+        await ack(text="Erase everything stored about you?", blocks=confirm)
+
+    @app.action("forget_confirm")
+    async def forget_confirm(ack, body, respond):
+        await ack()
+        await respond(replace_original=True, text="Erased.")
+        pressed.add(body)
+
+    learner, outsider = slack.person("learner2"), slack.person("outsider")
+    await learner.command("/forgetme")
+    (shown,) = slack.workspace.ephemeral_to(learner.user)
+    with pytest.raises(NotAllowed):  # nobody else sees, or can press, another's ephemeral
+        await outsider.press("cohort", shown, "forget_confirm")
+    await learner.press("cohort", shown, "forget_confirm")
+    (body,) = await pressed.wait()
+
+    assert body["container"]["is_ephemeral"] is True and "message" not in body
+    assert body["container"]["message_ts"] == shown["ts"]
+    assert [e["text"] for e in slack.workspace.ephemeral_to(learner.user)] == ["Erased."]
 
 
 COHORT_MODAL = {

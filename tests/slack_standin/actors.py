@@ -92,7 +92,7 @@ class Person:
             conv,
             command,
             text,
-            self.standin.new_response_url(self.id, conv.id, None),
+            self.standin.new_response_url(self.id, conv.id),
             self.standin.new_trigger(self.id),
         )
         ack = await self.standin.socket.deliver(
@@ -102,11 +102,20 @@ class Person:
         self.standin.show(answer, self.id, conv.id, "ack")
         return answer
 
-    async def press(self, channel: Conversation | str, msg: Message, action_id: str):
-        """Presses the button `action_id` in a message's blocks; returns the ack's payload."""
+    async def press(
+        self, channel: Conversation | str, msg: Message | dict[str, Any], action_id: str
+    ):
+        """Presses the button `action_id` in a message's blocks (a `Message`, or an entry
+        of `Workspace.ephemeral` shown to this person); returns the ack's payload."""
         ws = self.standin.workspace
         conv = ws.channel_named(channel) if isinstance(channel, str) else channel
-        for block in msg.blocks or []:
+        if isinstance(msg, dict):
+            if msg["user"] != self.id or msg not in ws.ephemeral:
+                raise NotAllowed(f"{self.user.name} does not see this ephemeral message")
+            blocks, target = msg.get("blocks"), {"ephemeral": msg}
+        else:
+            blocks, target = msg.blocks, {"message_ts": msg.ts}
+        for block in blocks or []:
             for element in [*block.get("elements", []), block.get("accessory") or {}]:
                 if element.get("action_id") == action_id and element.get("type") == "button":
                     payload = payloads.block_actions(
@@ -116,14 +125,14 @@ class Person:
                         element,
                         block.get("block_id", ""),
                         self.standin.new_trigger(self.id),
-                        self.standin.new_response_url(self.id, conv.id, msg.ts),
+                        self.standin.new_response_url(self.id, conv.id, **target),
                         ws.next_ts(),
                     )
                     ack = await self.standin.socket.deliver(
                         "interactive", payload, accepts_response_payload=False
                     )
                     return ack.get("payload") or {}
-        raise LookupError(f"no button {action_id!r} in message {msg.ts}")
+        raise LookupError(f"no button {action_id!r} in that message")
 
     async def submit(self, view: dict[str, Any], values: dict[str, dict[str, Any]]):
         """Submits a modal the app opened for this person; returns the ack's payload

@@ -132,24 +132,25 @@ def _interaction(kind: str, user: User, trigger_id: str) -> dict[str, Any]:
 def block_actions(
     user: User,
     conv: Conversation,
-    msg: Message,
+    msg: Message | dict[str, Any],
     action: dict[str, Any],
     block_id: str,
     trigger_id: str,
     response_url: str,
     action_ts: str,
 ) -> dict[str, Any]:
-    """A press of a button in a message the app posted."""
+    """A press of a button in a message the app posted, or in an ephemeral message
+    (a dict from `Workspace.ephemeral`: Slack then sends no `message`, only its ts)."""
+    ephemeral = isinstance(msg, dict)
     payload = _interaction("block_actions", user, trigger_id)
     payload |= {
         "container": {
             "type": "message",
-            "message_ts": msg.ts,
+            "message_ts": msg["ts"] if isinstance(msg, dict) else msg.ts,
             "channel_id": conv.id,
-            "is_ephemeral": False,
+            "is_ephemeral": ephemeral,
         },
         "channel": {"id": conv.id, "name": "directmessage" if conv.is_im else conv.name},
-        "message": msg.to_api(),
         "state": {"values": {}},
         "response_url": response_url,
         "actions": [
@@ -163,6 +164,8 @@ def block_actions(
             }
         ],
     }
+    if isinstance(msg, Message):
+        payload["message"] = msg.to_api()
     return payload
 
 

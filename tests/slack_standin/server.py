@@ -89,9 +89,22 @@ class SlackStandin:
         self.triggers[trigger] = user_id
         return trigger
 
-    def new_response_url(self, user_id: str, channel: str, message_ts: str | None) -> str:
+    def new_response_url(
+        self,
+        user_id: str,
+        channel: str,
+        *,
+        message_ts: str | None = None,
+        ephemeral: dict[str, Any] | None = None,
+    ) -> str:
+        """A `response_url`; from a button, it can replace or delete the message pressed."""
         rid = self.workspace.new_id("R")
-        self.response_urls[rid] = {"user": user_id, "channel": channel, "message_ts": message_ts}
+        self.response_urls[rid] = {
+            "user": user_id,
+            "channel": channel,
+            "message_ts": message_ts,
+            "ephemeral": ephemeral,
+        }
         return f"{self.url}/response/{rid}"
 
     def show(self, answer: dict[str, Any], user_id: str, channel: str, via: str) -> None:
@@ -111,6 +124,7 @@ class SlackStandin:
                     "user": user_id,
                     "text": answer.get("text", ""),
                     "blocks": answer.get("blocks"),
+                    "ts": self.workspace.next_ts(),
                 }
             )
 
@@ -158,15 +172,21 @@ class SlackStandin:
         if target is None:
             return web.Response(status=404, text="no_such_response_url")
         answer = await request.json()
-        ws = self.workspace
-        original = target["message_ts"]
-        if original and (answer.get("replace_original") or answer.get("delete_original")):
-            conv = ws.conversations[target["channel"]]
-            msg = conv.find(original)
-            if msg is not None and answer.get("delete_original"):
-                conv.messages = [m for m in conv.messages if m.ts != original]
+        replace, delete = answer.get("replace_original"), answer.get("delete_original")
+        text, blocks = str(answer.get("text") or ""), answer.get("blocks")
+        if target["ephemeral"] is not None and (replace or delete):
+            shown = target["ephemeral"]
+            if delete and shown in self.workspace.ephemeral:
+                self.workspace.ephemeral.remove(shown)
+            elif replace:
+                shown |= {"text": text, "blocks": blocks}
+        elif target["message_ts"] is not None and (replace or delete):
+            conv = self.workspace.conversations[target["channel"]]
+            msg = conv.find(target["message_ts"])
+            if msg is not None and delete:
+                conv.messages = [m for m in conv.messages if m is not msg]
             elif msg is not None:
-                msg.text, msg.blocks = str(answer.get("text") or ""), answer.get("blocks")
-            return web.Response(text="ok", content_type="text/plain")
-        self.show(answer, target["user"], target["channel"], "response_url")
+                msg.text, msg.blocks = text, blocks
+        else:
+            self.show(answer, target["user"], target["channel"], "response_url")
         return web.Response(text="ok", content_type="text/plain")
