@@ -428,7 +428,12 @@ async def test_slacks_errors_surface_as_slack_api_errors(slack: SlackStandin):
     ws.bot_scopes.discard("chat:write")
     missing = await error_of(client.chat_postMessage(channel=cohort.id, text="x"))
     assert (missing["error"], missing["needed"]) == ("missing_scope", "chat:write")
-    ws.bot_scopes.add("chat:write")
+    ws.bot_scopes.clear()
+    ws.bot_scopes.add("chat:write")  # posting needs no read scope ...
+    await client.chat_postMessage(channel=cohort.id, text="x")
+    private = ws.channel_named("cohort-private")
+    no_history = await error_of(client.conversations_history(channel=private.id))
+    assert no_history["needed"] == "groups:history"  # ... reading does, by the channel's kind
 
     assert (await error_of(client.chat_postMessage(channel=general.id, text="x")))["error"] == (
         "not_in_channel"

@@ -106,15 +106,17 @@ class Call:
             raise ApiError("user_not_found")
         return user
 
-    def conversation(self, scope: str, *, member: bool = True) -> Conversation:
+    def conversation(self, scope: str | None, *, member: bool = True) -> Conversation:
         """The conversation in `channel`, checked as Slack checks a bot's access to it:
-        the scope family by its kind (`channels:`, `groups:`, `im:` + `scope`); a private
+        a reading method's scope by its kind (`channels:`, `groups:`, `im:` + `scope`;
+        writing methods pass None, their `chat:write` is checked by name); a private
         channel or DM the bot is not in does not exist for it; a public one answers
         `not_in_channel` where the method needs membership."""
         conv = self.ws.conversations.get(self.arg("channel"))
         if conv is None or ((conv.is_private or conv.is_im) and BOT_USER_ID not in conv.members):
             raise ApiError("channel_not_found")
-        self.require(f"{conv.kind}:{scope}")
+        if scope is not None:
+            self.require(f"{conv.kind}:{scope}")
         if member and BOT_USER_ID not in conv.members:
             raise ApiError("not_in_channel")
         return conv

@@ -23,12 +23,11 @@ MAX_TEXT = 40_000  # Slack truncates longer text; the stand-in refuses it (msg_t
 
 def _target(call: Call) -> Conversation:
     """`channel` as chat.postMessage reads it: a user id means the app's DM with that user."""
+    call.require("chat:write")
     channel = call.arg("channel")
     if channel.startswith(("U", "W")) and channel in call.ws.users:
-        call.require("chat:write")
         return call.ws.open_im(channel)
-    call.require("chat:write")
-    return call.conversation("read")
+    return call.conversation(None)
 
 
 def _content(call: Call) -> tuple[str, list[dict[str, Any]] | None]:
@@ -74,7 +73,7 @@ async def chat_post_message(call: Call) -> dict[str, Any]:
 
 @method("chat.update", scope="chat:write")
 async def chat_update(call: Call) -> dict[str, Any]:
-    conv = call.conversation("read")
+    conv = call.conversation(None)
     msg = conv.find(call.arg("ts"))
     if msg is None:
         raise ApiError("message_not_found")
@@ -93,7 +92,7 @@ async def chat_update(call: Call) -> dict[str, Any]:
 
 @method("chat.postEphemeral", scope="chat:write")
 async def chat_post_ephemeral(call: Call) -> dict[str, Any]:
-    conv = call.conversation("read")
+    conv = call.conversation(None)
     user = call.user()
     if user.id not in conv.members:
         raise ApiError("user_not_in_channel")
