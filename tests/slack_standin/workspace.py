@@ -121,6 +121,7 @@ class Message:
             m |= {
                 "reply_count": len(self.replies),
                 "reply_users": sorted({r.user for r in self.replies}),
+                "reply_users_count": len({r.user for r in self.replies}),
                 "latest_reply": self.replies[-1].ts,
             }
         if with_metadata and self.metadata is not None:
