@@ -30,7 +30,7 @@ from bot.sessions import Recording
 from bot.timetable import CohortSession
 from cogs._common import CohortName, find_cohort, guild_of, replan
 from cogs._session_buttons import SessionButton, buttons, calendar_file, session_of
-from cogs._session_events import sync_event
+from cogs._session_events import sync_events
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -81,7 +81,7 @@ class Sessions(commands.Cog):
             job.delivery.marker(),
             view=buttons(job.cohort.id, session.key, "remind", "ics"),
         )
-        await sync_event(self.bot, job.cohort, session)
+        await sync_events(self.bot, job.cohort, [session])  # in case planning could not
         return sent
 
     async def remind(self, job: Job) -> Sent:
@@ -217,7 +217,6 @@ class Sessions(commands.Cog):
         await replan(self.bot, found)
         if await self.update_announcement(found, moved, words.announcement(moved)):
             await self.notice(found, words.moved(old, moved), f"moved:{moved.key}")
-        await sync_event(self.bot, found, moved)
 
     @session.command(
         name="cancel", description="Cancel a session: reminders removed, learners told"
@@ -237,10 +236,9 @@ class Sessions(commands.Cog):
         )
         await self.bot.store.cohorts.save_session(found.id, cancelled)
         await interaction.response.send_message(f"Cancelled **{old.title}**.", ephemeral=True)
-        await replan(self.bot, found)  # its pending reminders are skipped
+        await replan(self.bot, found)  # its pending reminders are skipped, its event deleted
         await self.update_announcement(found, old, words.cancellation(old))
         await self.notice(found, words.cancellation(old), f"cancel:{old.key}")
-        await sync_event(self.bot, found, cancelled)
 
     async def notice(self, cohort: Cohort, post: Post, what: str) -> None:
         await publish(await self.announcements(cohort), post, f"{cohort.marker} · {what}")

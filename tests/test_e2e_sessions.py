@@ -234,6 +234,36 @@ async def test_closed_dms_are_skipped_and_counted_for_the_instructor_only(world:
     assert not any("bao" in text.lower() or "skipped" in text for text in public)
 
 
+async def test_a_kick_off_added_before_week_1_is_announced_at_once_before_its_reminders(
+    world: World,
+):
+    await created(world)  # 12 Oct; week 1 opens 13 Oct 16:00 UTC
+    added_at = world.clock.now()
+    await session_command(world, "add", title="Kick-off", start="2026-10-13 08:00", duration="30m")
+    kick_off = datetime(2026, 10, 13, 15, tzinfo=UTC)  # 08:00 PDT, before the first module
+    (announcement,) = posts_for(world, "announce:kick-off")
+    assert announcement.created_at == added_at
+    await world.advance_to(kick_off + timedelta(minutes=1))
+    (day_before,) = posts_for(world, "reminder:kick-off:1d")
+    (hour_before,) = posts_for(world, "reminder:kick-off:1h")
+    assert day_before.created_at == kick_off - timedelta(days=1)
+    assert hour_before.created_at == kick_off - timedelta(hours=1)
+    (starting,) = posts_for(world, "starting:kick-off")
+    assert announcement.id < day_before.id < hour_before.id < starting.id
+
+
+async def test_a_session_added_four_minutes_ahead_gets_one_reminder(world: World):
+    await created(world)
+    await world.advance_to(datetime(2026, 10, 20, 16, 56, tzinfo=UTC))  # 09:56 PDT, week 2
+    await session_command(world, "add", title="Drop-in", start="2026-10-20 10:00", duration="30m")
+    await world.advance_to(datetime(2026, 10, 20, 17, 1, tzinfo=UTC))
+    (announcement,) = posts_for(world, "announce:drop-in")
+    (reminder,) = titled(world, "Reminder: Drop-in")
+    assert "starts in 4 minutes" in reminder.embeds[0].description
+    assert announcement.id < reminder.id
+    assert len(posts_for(world, "starting:drop-in")) == 1
+
+
 # -- calendar files -------------------------------------------------------------------------
 
 
@@ -339,23 +369,64 @@ async def test_an_added_session_is_announced_listed_and_autocompleted(world: Wor
 # -- Discord scheduled events ---------------------------------------------------------------
 
 
-async def test_sessions_become_discord_events_that_follow_reschedules_and_cancels(world: World):
-    await announced(world)
-    (event,) = events(world)
-    assert event.name == "Live session 1: Listening Under Pressure (Fall 2026)"
+def event_named(world: World, prefix: str):
+    (event,) = [e for e in events(world) if e.name.startswith(prefix)]
+    return event
+
+
+async def test_sessions_are_discord_events_from_planning_that_follow_reschedules_and_cancels(
+    world: World,
+):
+    await created(world)  # weeks before anything is announced
+    assert sorted(e.name for e in events(world)) == [
+        "Live session 1: Listening Under Pressure (Fall 2026)",
+        "Live session 2: Putting It Into Practice (Fall 2026)",
+    ]
+    event = event_named(world, "Live session 1")
     assert event.entity_type == discord.EntityType.external.value
     assert datetime.fromisoformat(event.scheduled_start_time) == LIVE_1
     assert datetime.fromisoformat(event.scheduled_end_time) == LIVE_1 + timedelta(minutes=75)
     assert event.entity_metadata == {"location": "https://example.org/live/de-escalation-1"}
 
+    await session_command(
+        world, "add", title="Office hour", start="2026-10-15 16:00", duration="45m"
+    )
+    office = event_named(world, "Office hour")
+    assert datetime.fromisoformat(office.scheduled_start_time) == datetime(
+        2026, 10, 15, 23, tzinfo=UTC
+    )
+    assert office.entity_metadata == {"location": "See the course announcements"}
+
     await session_command(world, "reschedule", session="live-1", start="2026-10-21 12:00")
-    (moved,) = events(world)
+    moved = event_named(world, "Live session 1")
     assert moved.id == event.id  # updated, not duplicated
     assert datetime.fromisoformat(moved.scheduled_start_time) == datetime(
         2026, 10, 21, 19, tzinfo=UTC
     )
     await session_command(world, "cancel", session="live-1")
-    assert events(world) == []
+    assert not [e for e in events(world) if e.name.startswith("Live session 1")]
+    assert len(events(world)) == 2
+
+    await world.advance_to(WEEK_2_OPENS + timedelta(minutes=1))  # announcing makes no second one
+    assert len(events(world)) == 2
+
+
+async def test_an_event_made_but_not_recorded_before_a_crash_is_found_not_made_again(
+    world: World,
+):
+    await created(world)
+    made = {e.id for e in events(world)}
+    cid = await cohort_id(world)
+    # The process created the events and died before recording their ids.
+    await world.bot.store.db.execute("DELETE FROM session_events WHERE cohort_id = ?", (cid,))
+    await world.bot.store.db.commit()
+    await world.restart()
+    await session_command(world, "reschedule", session="live-2", start="2026-11-11 11:00")
+    await world.advance_to(WEEK_2_OPENS + timedelta(minutes=1))
+    assert {e.id for e in events(world)} == made
+    assert await world.bot.store.sessions.event_id(cid, "live-1") in made
+    moved = event_named(world, "Live session 2")
+    assert datetime.fromisoformat(moved.scheduled_start_time) == LIVE_2 + timedelta(hours=1)
 
 
 async def test_without_manage_events_sessions_are_still_announced(world: World):
