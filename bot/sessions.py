@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.course import ReminderAudience
 from bot.course_file import https_url, parse_wall_time
 from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import discord_timestamp, to_utc
@@ -79,6 +80,34 @@ def require_check_in_open(session: CohortSession, now: datetime) -> None:
         raise NotAllowed(
             f"Check-in closed when **{session.title}** ended ({discord_timestamp(session.end, 'f')})."
         )
+
+
+# -- who may see what ----------------------------------------------------------------
+
+
+def reminder_recipients(
+    audience: ReminderAudience,
+    learners: Iterable[int],
+    asked: Sequence[int],
+    opted_out: Collection[int],
+) -> list[int]:
+    """Whose DMs a reminder goes to, by user id.
+
+    ``opted_in`` courses: those who pressed "Remind me" for the session, in the
+    order they asked (an explicit press is not undone by ``/reminders off``).
+    ``everyone``: every learner, less those who turned reminders off.
+    """
+    if audience == ReminderAudience.EVERYONE:
+        return [user for user in dict.fromkeys(learners) if user not in opted_out]
+    return list(dict.fromkeys(asked))
+
+
+def passcode_visible(everyone_can_view: bool, learners_can_view: bool) -> bool:
+    """A recording's passcode is posted only where the cohort can look and the public cannot.
+
+    Anywhere else the post says to use ``/recordings``, which answers privately.
+    """
+    return learners_can_view and not everyone_can_view
 
 
 # -- the words of the posts -----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import discord
@@ -9,7 +10,7 @@ import simcord
 from icalendar import Calendar
 from simcord.backend.models.channel import Overwrite, OverwriteType
 
-from bot.cohort import CLAIM_LEASE
+from bot.cohort import CLAIM_LEASE, NewCohort
 from bot.errors import InvalidInput, NotAllowed
 from bot.store import Store
 from tests.helpers import World, bot_posts, dms, refusals
@@ -538,3 +539,58 @@ async def test_recordings_are_listed_until_the_cohort_is_archived(world: World):
     await world.advance_to(archives + timedelta(minutes=1))
     after = await amara.slash(world.server.staff, "recordings", cohort="Fall 2026")
     assert "rec/1" not in after.response.content
+
+
+async def test_a_recording_reaches_the_weeks_thread_after_it_left_the_cache(world: World):
+    await announced(world)
+    week_2 = next(t for t in world.server.forum.threads if (t.name or "").startswith("Week 2"))
+    # Quiet for days, the thread is auto-archived, and Discord drops it from the bot's cache.
+    world.env.backend.edit_channel(week_2.id, {}, thread_metadata={"archived": True})
+    assert world.bot.get_channel(week_2.id) is None
+    added = await add_recording(world, url="https://example.org/rec/1")
+    assert week_2.mention in added.response.content
+    assert any("rec/1" in m.content for m in week_2.history() if m.author.bot)
+
+
+async def instructor_of_another_cohort(world: World) -> simcord.MemberActor:
+    """The instructor of a second cohort in the same server, with its own roles."""
+    guild = world.server.guild
+    role, learners = guild.create_role("Spring instructor"), guild.create_role("Spring learner")
+    other = guild.add_member(world.env.create_user("mr-okafor"), roles=[role])
+    fall = await world.bot.store.cohorts.get(await cohort_id(world))
+    spring = dataclasses.replace(
+        fall, name="Spring 2027", instructor_role_id=role.id, learner_role_id=learners.id
+    )
+    fields = {f.name: getattr(spring, f.name) for f in dataclasses.fields(NewCohort)}
+    await world.bot.store.cohorts.create(NewCohort(**fields), [], world.clock.now())
+    return other
+
+
+async def test_only_the_cohorts_instructors_change_its_sessions_events_and_recordings(
+    world: World,
+):
+    await announced(world)
+    others = [
+        world.server.learners[0],
+        world.server.outsider,
+        await instructor_of_another_cohort(world),
+    ]
+    cid = await cohort_id(world)
+    sessions_before = await world.bot.store.cohorts.sessions(cid)
+    events_before = [(e.id, e.name, e.scheduled_start_time) for e in events(world)]
+    posts_before = [m.id for m in bot_posts(world.server.announcements)]
+    attempts = [
+        ("session add", {"title": "Mine", "start": "2026-10-23 10:00", "duration": "1h"}),
+        ("session reschedule", {"session": "live-1", "start": "2026-10-23 10:00"}),
+        ("session cancel", {"session": "live-2"}),
+        ("recording add", {"session": "live-1", "url": "https://example.org/rec/x"}),
+    ]
+    for actor in others:
+        for command, options in attempts:
+            tried = await actor.slash(world.server.staff, command, cohort="Fall 2026", **options)
+            assert tried.ephemeral and "instructors" in tried.response.content, (actor, command)
+    assert [type(e) for e in refusals(world)] == [NotAllowed] * len(others) * len(attempts)
+    assert await world.bot.store.cohorts.sessions(cid) == sessions_before
+    assert [(e.id, e.name, e.scheduled_start_time) for e in events(world)] == events_before
+    assert [m.id for m in bot_posts(world.server.announcements)] == posts_before
+    assert await world.bot.store.sessions.recordings(cid) == []

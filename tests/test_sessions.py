@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import sessions as words
+from bot.course import ReminderAudience
 from bot.errors import InvalidInput, NotAllowed
 from bot.render import MESSAGE_LIMIT
 from bot.sessions import Recording
@@ -180,3 +181,39 @@ def test_long_answers_fit_one_message_and_say_they_were_cut():
     cut = words.fit(text)
     assert len(cut) <= MESSAGE_LIMIT and cut.endswith("(more not shown)")
     assert words.fit("short") == "short"
+
+
+# -- who gets a reminder, and where a passcode may be shown ---------------------------
+
+OPTED_IN, EVERYONE = ReminderAudience.OPTED_IN, ReminderAudience.EVERYONE
+
+
+@pytest.mark.parametrize(
+    ("audience", "learners", "asked", "opted_out", "expected"),
+    [
+        (OPTED_IN, [1, 2, 3], [3, 1], set(), [3, 1]),  # those who asked, in the order they did
+        (OPTED_IN, [1, 2, 3], [], set(), []),  # nobody asked: nobody is DMed
+        (OPTED_IN, [1, 2], [2, 9], {1}, [2, 9]),  # an explicit press counts, learner or not
+        (OPTED_IN, [1, 2], [2], {2}, [2]),  # ... even after /reminders off
+        (EVERYONE, [1, 2, 3], [], {2}, [1, 3]),  # every learner but those who opted out
+        (EVERYONE, [1, 2, 2], [9], set(), [1, 2]),  # learners only, each once
+        (EVERYONE, [], [1], set(), []),
+    ],
+)
+def test_who_gets_a_reminder(audience, learners, asked, opted_out, expected):
+    assert words.reminder_recipients(audience, learners, asked, opted_out) == expected
+
+
+@pytest.mark.parametrize(
+    ("everyone_can_view", "learners_can_view", "shown"),
+    [
+        (False, True, True),  # a members-only channel: the cohort sees it, the public cannot
+        (True, True, False),  # a public channel: never
+        (True, False, False),
+        (False, False, False),  # staff only: learners could not use it there anyway
+    ],
+)
+def test_a_passcode_is_shown_only_where_the_cohort_looks_and_the_public_cannot(
+    everyone_can_view, learners_can_view, shown
+):
+    assert words.passcode_visible(everyone_can_view, learners_can_view) is shown
