@@ -202,16 +202,20 @@ def timetable(
 def announce_time(
     course: Course, calendar: Calendar, session: CohortSession, planned: datetime | None
 ) -> datetime:
-    """With its week's module post; a session before the course opens (a kick-off), at once.
+    """With its week's module post, or when planned if that week is already open.
 
-    Planned long ahead (``planned`` None), the kick-off is announced with its first reminder.
+    A session before the course opens (a kick-off) is announced when planned,
+    not at its start after its own reminders; planned long ahead (``planned``
+    None), with its first reminder.
     """
     opens = calendar.week(session_week(calendar, session)).opens
+    if planned is None:
+        if session.start >= opens:
+            return opens
+        return session.start - max(course.reminder_leads, default=timedelta(0))
     if session.start >= opens:
-        return opens
-    if planned is not None:
-        return planned
-    return session.start - max(course.reminder_leads, default=timedelta(0))
+        return max(opens, planned)
+    return planned
 
 
 def reminder_times(

@@ -253,6 +253,28 @@ async def test_a_kick_off_added_before_week_1_is_announced_at_once_before_its_re
     assert announcement.id < day_before.id < hour_before.id < starting.id
 
 
+async def test_a_course_files_kick_off_is_announced_when_the_cohort_is_created(
+    world: World, tmp_path
+):
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    sample = (world.prompts / "de-escalation.yaml").read_text()
+    kick_off = sample.replace("start: 2025-10-22 10:00", "start: 2025-10-13 10:00", 1)
+    (prompts / "de-escalation.yaml").write_text(kick_off)
+    world.bot.library.directory = prompts
+    world.bot.library.reload()
+    await created(world)  # 12 Oct 00:00 UTC; the kick-off is 12 Oct 10:00 PDT, 17 hours away
+    created_at = world.clock.now()
+    (announcement,) = posts_for(world, "announce:live-1")
+    (reminder,) = titled(world, "Reminder: Live session 1")  # the day-before one, overdue: now
+    assert announcement.created_at == reminder.created_at == created_at
+    assert announcement.id < reminder.id
+    assert "starts in 17 hours" in reminder.embeds[0].description
+    assert posts_for(world, "reminder:live-1:1d") == [reminder]
+    await world.advance_to(datetime(2026, 10, 12, 17, 1, tzinfo=UTC))
+    assert len(titled(world, "Reminder: Live session 1")) == 2  # and the hour-before one
+
+
 async def test_a_session_added_four_minutes_ahead_gets_one_reminder(world: World):
     await created(world)
     await world.advance_to(datetime(2026, 10, 20, 16, 56, tzinfo=UTC))  # 09:56 PDT, week 2

@@ -196,6 +196,14 @@ def test_overdue_reminders_collapse_into_one_sent_when_planned(ahead, reminders)
     assert found == reminders
 
 
+def test_a_session_added_to_an_open_week_is_announced_when_added_to_a_later_one_with_it():
+    planned = datetime(2025, 10, 22, 12, tzinfo=UTC)  # week 2 has been open a day
+    this_week = items_of(session_at(planned + timedelta(days=2)), planned)
+    assert this_week["announce:extra"].due == planned  # at once, not "late"
+    later = items_of(session_at(datetime(2025, 10, 30, 17, tzinfo=UTC)), planned)
+    assert later["announce:extra"].due == datetime(2025, 10, 28, 16, tzinfo=UTC)  # week 3
+
+
 def test_no_reminder_comes_before_its_announcement():
     week_3 = datetime(2025, 10, 28, 16, tzinfo=UTC)
     early = session_at(week_3 + timedelta(minutes=30))  # half an hour after its week's post
