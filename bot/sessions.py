@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.cohort import Delivery
 from bot.course import ReminderAudience
 from bot.course_file import https_url, parse_wall_time
 from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import discord_timestamp, to_utc
 from bot.render import MESSAGE_LIMIT, Post
-from bot.timetable import CohortSession
+from bot.timetable import CohortSession, ItemKind
 
 KEY_LIMIT = 32  # the course file's limit for session ids; keeps button custom ids short
 
@@ -80,6 +81,21 @@ def require_check_in_open(session: CohortSession, now: datetime) -> None:
         raise NotAllowed(
             f"Check-in closed when **{session.title}** ended ({discord_timestamp(session.end, 'f')})."
         )
+
+
+def superseded_reminders(due: Iterable[Delivery]) -> list[Delivery]:
+    """Reminders that a nearer reminder of the same session, due as well, replaces.
+
+    After downtime a session's "1d" and "1h" reminders can both be due at
+    once; only the nearer one is sent (it says how long is left from now).
+    """
+    reminders = [d for d in due if d.kind == ItemKind.REMINDER and d.session is not None]
+    nearest: dict[tuple[int, str | None], Delivery] = {}
+    for d in reminders:
+        held = nearest.get((d.cohort_id, d.session))
+        if held is None or (d.due, d.key) > (held.due, held.key):
+            nearest[(d.cohort_id, d.session)] = d
+    return [d for d in reminders if d is not nearest[(d.cohort_id, d.session)]]
 
 
 # -- who may see what ----------------------------------------------------------------

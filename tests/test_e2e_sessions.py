@@ -218,6 +218,25 @@ async def test_no_reminder_is_ever_sent_after_its_session_started(world: World):
     assert row.state == "skipped"
 
 
+async def test_back_after_downtime_across_two_reminders_the_nearer_one_alone_is_sent(
+    world: World,
+):
+    message = await announced(world)
+    amara = world.server.learners[0]
+    await amara.click(message, label="Remind me")
+    await world.advance_to(LIVE_1 - timedelta(hours=24, minutes=30))
+    world.bot.wakeups.shutdown()  # down across the day-before and the hour-before reminders
+    await world.advance_to(LIVE_1 - timedelta(minutes=30))
+    await world.restart()
+    assert posts_for(world, "reminder:live-1:1d") == []
+    (reminder,) = posts_for(world, "reminder:live-1:1h")
+    assert "starts in 30 minutes" in reminder.embeds[0].description
+    (dm,) = dms_containing(world, amara, "Reminder:")
+    assert "starts in 30 minutes" in dm
+    row = await world.bot.store.deliveries.get(await cohort_id(world), "reminder:live-1:1d")
+    assert (row.state, row.note) == ("skipped", "a nearer reminder replaced it")
+
+
 async def test_closed_dms_are_skipped_and_counted_for_the_instructor_only(world: World):
     message = await announced(world)
     amara, bao = world.server.learners[:2]

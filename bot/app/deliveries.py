@@ -23,6 +23,7 @@ from bot.cohort import MAX_ATTEMPTS, Cohort, Delivery, retry_delay
 from bot.course import Course
 from bot.errors import UserError
 from bot.library import CourseLibrary
+from bot.sessions import superseded_reminders
 from bot.store import Store
 from bot.timetable import run_order
 
@@ -100,9 +101,18 @@ class DeliveryRunner:
             for stale in await self._store.deliveries.stale_claims(now):
                 await self._settle_stale_claim(stale, now)
             due = await self._store.deliveries.due(now, self.kinds)
+            superseded = {(d.cohort_id, d.key) for d in superseded_reminders(due)}
             for delivery in sorted(due, key=lambda d: run_order(d.due, d.kind, d.key)):
-                await self._run_one(delivery, self._clock.now())
+                if (delivery.cohort_id, delivery.key) in superseded:
+                    await self._supersede(delivery, now)
+                else:
+                    await self._run_one(delivery, self._clock.now())
             await self._rebuild()
+
+    async def _supersede(self, delivery: Delivery, now: datetime) -> None:
+        """Skip a reminder that a nearer one of the same session replaces (after downtime)."""
+        if await self._store.deliveries.claim(delivery.cohort_id, delivery.key, self.instance, now):
+            await self._store.deliveries.skip(delivery, now, "a nearer reminder replaced it")
 
     async def deliver_now(self, cohort: Cohort, key: str) -> Sent | None:
         """Send one pending item ahead of time (``/module post``); None if already taken."""
