@@ -104,15 +104,11 @@ class DeliveryRunner:
             superseded = {(d.cohort_id, d.key) for d in superseded_reminders(due)}
             for delivery in sorted(due, key=lambda d: run_order(d.due, d.kind, d.key)):
                 if (delivery.cohort_id, delivery.key) in superseded:
-                    await self._supersede(delivery, now)
+                    note = "a nearer reminder replaced it"  # e.g. both due after downtime
+                    await self._store.deliveries.skip_if_pending(delivery, now, note)
                 else:
                     await self._run_one(delivery, self._clock.now())
             await self._rebuild()
-
-    async def _supersede(self, delivery: Delivery, now: datetime) -> None:
-        """Skip a reminder that a nearer one of the same session replaces (after downtime)."""
-        if await self._store.deliveries.claim(delivery.cohort_id, delivery.key, self.instance, now):
-            await self._store.deliveries.skip(delivery, now, "a nearer reminder replaced it")
 
     async def deliver_now(self, cohort: Cohort, key: str) -> Sent | None:
         """Send one pending item ahead of time (``/module post``); None if already taken."""
