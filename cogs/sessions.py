@@ -225,12 +225,12 @@ class Sessions(commands.Cog):
         found = await self.instructor_cohort(interaction, cohort)
         target = await self.named_session(found, session)
         link = words.https_link(url, "recording link")
+        await interaction.response.defer(ephemeral=True, thinking=True)  # threads may be fetched
         places = await recording_places(self.posts, found, target)
         recording = Recording(target.key, link, passcode, note, self.bot.clock.now())
         number = await self.bot.store.sessions.add_recording(
             found.id, recording, interaction.user.id
         )
-        await interaction.response.defer(ephemeral=True, thinking=True)
         for channel, reply_to in places:
             await post_recording(found, channel, reply_to, recording, target)
         private = words.recording_post(recording, target, show_passcode=True)

@@ -635,3 +635,11 @@ async def test_only_the_cohorts_instructors_change_its_sessions_events_and_recor
     assert [(e.id, e.name, e.scheduled_start_time) for e in events(world)] == events_before
     assert [m.id for m in bot_posts(world.server.announcements)] == posts_before
     assert await world.bot.store.sessions.recordings(cid) == []
+
+
+async def test_a_recording_of_a_session_not_yet_announced_is_refused_privately(world: World):
+    await created(world)
+    refused = await add_recording(world, session="live-2", url="https://example.org/rec/2")
+    assert refused.ephemeral and "has not been announced yet" in refused.response.content
+    assert [type(e) for e in refusals(world)] == [InvalidInput]
+    assert await world.bot.store.sessions.recordings(await cohort_id(world)) == []
