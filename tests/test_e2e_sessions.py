@@ -451,6 +451,10 @@ async def test_sessions_are_discord_events_from_planning_that_follow_reschedules
 
     await world.advance_to(WEEK_2_OPENS + timedelta(minutes=1))  # announcing makes no second one
     assert len(events(world)) == 2
+    edits = [
+        r for r in world.env.http_requests if r.method == "PATCH" and "scheduled-events" in r.path
+    ]
+    assert len(edits) == 1  # the reschedule's: an event that is right is left alone
 
 
 async def test_an_event_made_but_not_recorded_before_a_crash_is_found_not_made_again(
