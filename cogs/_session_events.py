@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot import sessions as words
 from bot.app.markers import footer
 from bot.cohort import Cohort
 from bot.timetable import CohortSession
@@ -114,7 +113,8 @@ def event_marker(cohort: Cohort, session: CohortSession) -> str:
 
 def event_fields(cohort: Cohort, session: CohortSession) -> dict[str, Any]:
     marker = event_marker(cohort, session)
-    text = f"Live session of {cohort.name}. {words.link_line(session)}"
+    link = f"Join: {session.url}" if session.url else "The join link comes in the announcements."
+    text = f"Live session of {cohort.name}. {link}"
     return {
         "name": f"{session.title} ({cohort.name})"[:100],
         "description": f"{text[: DESCRIPTION_LIMIT - len(marker) - 2]}\n\n{marker}",

@@ -438,6 +438,7 @@ async def test_sessions_are_discord_events_from_planning_that_follow_reschedules
         2026, 10, 15, 23, tzinfo=UTC
     )
     assert office.entity_metadata == {"location": "See the course announcements"}
+    assert office.description.startswith("Live session of Fall 2026. The join link comes in")
 
     await session_command(world, "reschedule", session="live-1", start="2026-10-21 12:00")
     moved = event_named(world, "Live session 1")
