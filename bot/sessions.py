@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.cohort import Delivery
+from bot.course import ReminderAudience
 from bot.course_file import https_url, parse_wall_time
 from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import discord_timestamp, to_utc
 from bot.render import MESSAGE_LIMIT, Post, plural
-from bot.timetable import CohortSession
+from bot.timetable import CohortSession, ItemKind
 
 KEY_LIMIT = 32  # the course file's limit for session ids; keeps button custom ids short
 
@@ -79,6 +81,49 @@ def require_check_in_open(session: CohortSession, now: datetime) -> None:
         raise NotAllowed(
             f"Check-in closed when **{session.title}** ended ({discord_timestamp(session.end, 'f')})."
         )
+
+
+def superseded_reminders(due: Iterable[Delivery]) -> list[Delivery]:
+    """Reminders that a nearer reminder of the same session, due as well, replaces.
+
+    After downtime a session's "1d" and "1h" reminders can both be due at
+    once; only the nearer one is sent (it says how long is left from now).
+    """
+    reminders = [d for d in due if d.kind == ItemKind.REMINDER and d.session is not None]
+    nearest: dict[tuple[int, str | None], Delivery] = {}
+    for d in reminders:
+        held = nearest.get((d.cohort_id, d.session))
+        if held is None or (d.due, d.key) > (held.due, held.key):
+            nearest[(d.cohort_id, d.session)] = d
+    return [d for d in reminders if d is not nearest[(d.cohort_id, d.session)]]
+
+
+# -- who may see what ----------------------------------------------------------------
+
+
+def reminder_recipients(
+    audience: ReminderAudience,
+    learners: Iterable[int],
+    asked: Sequence[int],
+    opted_out: Collection[int],
+) -> list[int]:
+    """Whose DMs a reminder goes to, by user id.
+
+    ``opted_in`` courses: those who pressed "Remind me" for the session, in the
+    order they asked (an explicit press is not undone by ``/reminders off``).
+    ``everyone``: every learner, less those who turned reminders off.
+    """
+    if audience == ReminderAudience.EVERYONE:
+        return [user for user in dict.fromkeys(learners) if user not in opted_out]
+    return list(dict.fromkeys(asked))
+
+
+def passcode_visible(everyone_can_view: bool, learners_can_view: bool) -> bool:
+    """A recording's passcode is posted only where the cohort can look and the public cannot.
+
+    Anywhere else the post says to use ``/recordings``, which answers privately.
+    """
+    return learners_can_view and not everyone_can_view
 
 
 # -- the words of the posts -----------------------------------------------------------

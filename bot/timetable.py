@@ -167,8 +167,17 @@ def session_week(calendar: Calendar, session: CohortSession) -> int:
 
 
 def timetable(
-    course: Course, calendar: Calendar, sessions: tuple[CohortSession, ...]
+    course: Course,
+    calendar: Calendar,
+    sessions: tuple[CohortSession, ...],
+    planned: datetime | None = None,
 ) -> list[Item]:
+    """Every item of a cohort, in delivery order.
+
+    ``planned`` is when the timetable is (re)made: a session added before the
+    course opens is announced then, and reminders already overdue then
+    collapse into one. None: as if planned long before anything happens.
+    """
     items: list[Item] = []
     for window in calendar.weeks:
         n = window.number
@@ -180,7 +189,7 @@ def timetable(
     for session in sessions:
         if session.cancelled:
             continue
-        items.extend(session_items(course, calendar, session))
+        items.extend(session_items(course, calendar, session, planned))
     items += [
         Item("wrapup", ItemKind.WRAPUP, calendar.ends),
         Item("consultation", ItemKind.CONSULTATION, calendar.consultation_ends),
@@ -190,16 +199,55 @@ def timetable(
     return sorted(items, key=lambda item: run_order(item.due, item.kind, item.key))
 
 
-def session_items(course: Course, calendar: Calendar, session: CohortSession) -> list[Item]:
+def announce_time(
+    course: Course, calendar: Calendar, session: CohortSession, planned: datetime | None
+) -> datetime:
+    """With its week's module post, or when planned if that week is already open.
+
+    A session before the course opens (a kick-off) is announced when planned,
+    not at its start after its own reminders; planned long ahead (``planned``
+    None), with its first reminder.
+    """
+    opens = calendar.week(session_week(calendar, session)).opens
+    if planned is None:
+        if session.start >= opens:
+            return opens
+        return session.start - max(course.reminder_leads, default=timedelta(0))
+    if session.start >= opens:
+        return max(opens, planned)
+    return planned
+
+
+def reminder_times(
+    leads: tuple[timedelta, ...], start: datetime, floor: datetime
+) -> list[tuple[timedelta, datetime]]:
+    """Each lead's reminder and when it is sent, never before ``floor`` (announced, planned).
+
+    Reminders that would fall at or before ``floor`` collapse into one, at
+    ``floor``: the one nearest the start, so a session added four minutes
+    ahead gets a single "starts in 4 minutes", not its "1d" and "1h" at once.
+    None once the session has started.
+    """
+    if start <= floor:
+        return []
+    on_time = [(lead, start - lead) for lead in sorted(leads, reverse=True) if start - lead > floor]
+    overdue = [lead for lead in leads if start - lead <= floor]
+    collapsed = [(min(overdue), floor)] if overdue else []
+    return collapsed + on_time
+
+
+def session_items(
+    course: Course, calendar: Calendar, session: CohortSession, planned: datetime | None = None
+) -> list[Item]:
     week = session_week(calendar, session)
     key = session.key
-    announce_at = min(calendar.week(week).opens, session.start)
+    announce_at = announce_time(course, calendar, session, planned)
     items = [
         Item(f"announce:{key}", ItemKind.ANNOUNCE, announce_at, week, key, expires=session.end)
     ]
-    for lead in sorted(course.reminder_leads, reverse=True):
+    floor = max(announce_at, planned) if planned is not None else announce_at
+    for lead, due in reminder_times(course.reminder_leads, session.start, floor):
         name = f"reminder:{key}:{format_duration(lead)}"
-        due = session.start - lead
         items.append(Item(name, ItemKind.REMINDER, due, week, key, lead, expires=session.start))
     items.append(
         Item(f"starting:{key}", ItemKind.STARTING, session.start, week, key, expires=session.end)

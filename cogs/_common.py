@@ -13,6 +13,7 @@ from bot.app.permissions import require_instructor, standing
 from bot.cohort import Cohort
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.timetable import timetable
+from cogs._session_events import sync_events
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -116,9 +117,11 @@ CohortName = app_commands.Transform[str, _CohortName]
 
 
 async def replan(bot: CohortBot, cohort: Cohort) -> None:
-    """Bring the cohort's deliveries in line with its course and sessions, then reschedule."""
+    """Bring the cohort's deliveries and Discord events in line with its course and sessions."""
     course = bot.library.get(cohort.course_id)
     sessions = await bot.store.cohorts.sessions(cohort.id)
-    items = timetable(course, cohort.calendar(course), sessions)
-    await bot.store.deliveries.plan(cohort.id, items, bot.clock.now())
+    now = bot.clock.now()
+    items = timetable(course, cohort.calendar(course), sessions, planned=now)
+    await bot.store.deliveries.plan(cohort.id, items, now)
     await bot.reschedule()
+    await sync_events(bot, cohort, sessions)  # members see a planned session in Events at once

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 import discord
@@ -10,33 +9,20 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import sessions as words
-from bot.app.deliveries import Job, Sent
-from bot.app.fanout import FanoutResult, send_dms
-from bot.app.permissions import (
-    POST_IN_THREAD,
-    SEND_MESSAGES,
-    is_instructor,
-    is_learner,
-    require,
-)
-from bot.app.posting import channel_named, embed_for, find_published, publish
-from bot.cohort import Cohort, Delivery
-from bot.course import ReminderAudience
+from bot.app.permissions import is_instructor, is_learner
+from bot.cohort import Cohort
 from bot.durations import parse_duration
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.render import Post
 from bot.sessions import Recording
 from bot.timetable import CohortSession
 from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, replan, staff_group
-from cogs._session_buttons import SessionButton, buttons, calendar_file, session_of
-from cogs._session_events import sync_event
+from cogs._session_buttons import SessionButton, calendar_file
+from cogs._session_posts import SessionPosts
+from cogs._session_recordings import post_recording, recording_places
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
-
-log = logging.getLogger(__name__)
-
-Place = discord.TextChannel | discord.Thread
 
 
 class Sessions(commands.Cog):
@@ -47,96 +33,13 @@ class Sessions(commands.Cog):
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
-        bot.deliveries.handle("announce", self.announce, self.find_in_announcements)
-        bot.deliveries.handle("reminder", self.remind, self.find_in_announcements)
-        bot.deliveries.handle("starting", self.start, self.find_in_announcements)
+        self.posts = SessionPosts(bot)  # delivers announcements, reminders, "starting now"
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(SessionButton)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(SessionButton)
-
-    # -- deliveries -------------------------------------------------------------------
-
-    async def announcements(self, cohort: Cohort) -> discord.abc.GuildChannel | discord.Thread:
-        """Where session posts go: the announcements channel, else the cohort's forum."""
-        return await channel_named(self.bot, cohort.announcements_channel_id or cohort.channel_id)
-
-    async def job_session(self, job: Job) -> CohortSession:
-        assert job.delivery.session is not None
-        return (await session_of(self.bot, job.cohort.id, job.delivery.session))[1]
-
-    async def find_in_announcements(self, job: Job) -> Sent | None:
-        assert job.delivery.claimed_at is not None
-        channel = await self.announcements(job.cohort)
-        return await find_published(channel, job.delivery.marker(), job.delivery.claimed_at)
-
-    async def announce(self, job: Job) -> Sent:
-        session = await self.job_session(job)
-        sent = await publish(
-            await self.announcements(job.cohort),
-            words.announcement(session),
-            job.delivery.marker(),
-            view=buttons(job.cohort.id, session.key, "remind", "ics"),
-        )
-        await sync_event(self.bot, job.cohort, session)
-        return sent
-
-    async def remind(self, job: Job) -> Sent:
-        """DMs first, then the public post, so every way of failing ends with both, once.
-
-        A failure among the DMs (rate limit) raises before anything is posted, and
-        the retry skips whoever was reached. A crash after the post is settled by
-        ``find``, which records the post without running this again: safe only
-        because no DM is owed by then.
-        """
-        session = await self.job_session(job)
-        post = words.reminder(session, job.now)
-        recipients = await self.reminder_recipients(job, session)
-        result = await self.dm(job.cohort, job.delivery.key, recipients, post)
-        if result.dms_closed:
-            await self.bot.tell_instructors(
-                job.cohort, f"reminder for {session.title}: {result.summary()}."
-            )
-        channel = await self.announcements(job.cohort)
-        sent = await publish(channel, post, job.delivery.marker())
-        return Sent(sent.channel_id, sent.message_id, note=f"DMs: {result.summary()}")
-
-    async def start(self, job: Job) -> Sent:
-        session = await self.job_session(job)
-        return await publish(
-            await self.announcements(job.cohort),
-            words.starting(session),
-            job.delivery.marker(),
-            view=buttons(job.cohort.id, session.key, "checkin"),
-        )
-
-    async def reminder_recipients(self, job: Job, session: CohortSession) -> list[discord.Member]:
-        """Who pressed "Remind me", or every learner not opted out if the course says so."""
-        cohort = job.cohort
-        guild = self.bot.get_guild(cohort.guild_id)
-        if guild is None:
-            return []
-        if job.course.reminder_audience == ReminderAudience.EVERYONE:
-            role = guild.get_role(cohort.learner_role_id)
-            opted_out = await self.bot.store.participation.reminders_off()
-            return [m for m in (role.members if role else []) if m.id not in opted_out]
-        return self.members(cohort, await self.bot.store.sessions.rsvps(cohort.id, session.key))
-
-    def members(self, cohort: Cohort, user_ids: list[int]) -> list[discord.Member]:
-        """The cohort's server members with these ids (someone who left is skipped)."""
-        guild = self.bot.get_guild(cohort.guild_id)
-        return [m for uid in user_ids if guild and (m := guild.get_member(uid))]
-
-    async def dm(
-        self, cohort: Cohort, key: str, members: list[discord.Member], post: Post
-    ) -> FanoutResult:
-        """Each member once per ``key``; closed DMs are counted, never named in public."""
-        text = words.fit(f"**{post.title}** ({cohort.name})\n{post.body}")
-        return await send_dms(
-            self.bot.store, self.bot.clock, cohort.id, key, members, lambda _: {"content": text}
-        )
 
     # -- instructor commands ----------------------------------------------------------
 
@@ -209,9 +112,8 @@ class Sessions(commands.Cog):
             f"Moved **{moved.title}** to {words.when(moved)}.", ephemeral=True
         )
         await replan(self.bot, found)
-        if await self.update_announcement(found, moved, words.announcement(moved)):
-            await self.notice(found, words.moved(old, moved), f"moved:{moved.key}")
-        await sync_event(self.bot, found, moved)
+        if await self.posts.update_announcement(found, moved, words.announcement(moved)):
+            await self.posts.notice(found, words.moved(old, moved), f"moved:{moved.key}")
 
     @session.command(
         name="cancel", description="Cancel a session: reminders removed, learners told"
@@ -231,35 +133,9 @@ class Sessions(commands.Cog):
         )
         await self.bot.store.cohorts.save_session(found.id, cancelled)
         await interaction.response.send_message(f"Cancelled **{old.title}**.", ephemeral=True)
-        await replan(self.bot, found)  # its pending reminders are skipped
-        await self.update_announcement(found, old, words.cancellation(old))
-        await self.notice(found, words.cancellation(old), f"cancel:{old.key}")
-        await sync_event(self.bot, found, cancelled)
-
-    async def notice(self, cohort: Cohort, post: Post, what: str) -> None:
-        await publish(await self.announcements(cohort), post, f"{cohort.marker} · {what}")
-
-    async def announcement_row(self, cohort: Cohort, session: CohortSession) -> Delivery | None:
-        """The session's announcement, if it has been posted."""
-        row = await self.bot.store.deliveries.get(cohort.id, f"announce:{session.key}")
-        return row if row and row.channel_id and row.message_id else None
-
-    async def update_announcement(self, cohort: Cohort, session: CohortSession, post: Post) -> bool:
-        """Rewrite the posted announcement so scrolling up never shows a stale time.
-
-        False when it was never posted (nothing to correct, nobody to tell).
-        """
-        row = await self.announcement_row(cohort, session)
-        if row is None or row.channel_id is None or row.message_id is None:
-            return False
-        channel = self.bot.get_channel(row.channel_id)
-        if isinstance(channel, Place):
-            try:
-                message = channel.get_partial_message(row.message_id)
-                await message.edit(embed=embed_for(post, row.marker()))
-            except discord.HTTPException as error:
-                log.warning("could not update the announcement of %s: %s", session.key, error)
-        return True
+        await replan(self.bot, found)  # its pending reminders are skipped, its event deleted
+        await self.posts.update_announcement(found, old, words.cancellation(old))
+        await self.posts.notice(found, words.cancellation(old), f"cancel:{old.key}")
 
     @reschedule.autocomplete("session")
     @cancel.autocomplete("session")
@@ -344,17 +220,17 @@ class Sessions(commands.Cog):
         found = await instructor_cohort(self.bot, interaction, cohort)
         target = await self.named_session(found, session)
         link = words.https_link(url, "recording link")
-        places = await self.recording_places(found, target)
+        await interaction.response.defer(ephemeral=True, thinking=True)  # threads may be fetched
+        places = await recording_places(self.posts, found, target)
         recording = Recording(target.key, link, passcode, note, self.bot.clock.now())
         number = await self.bot.store.sessions.add_recording(
             found.id, recording, interaction.user.id
         )
-        await interaction.response.defer(ephemeral=True, thinking=True)
         for channel, reply_to in places:
-            await self.post_recording(channel, reply_to, recording, target)
+            await post_recording(found, channel, reply_to, recording, target)
         private = words.recording_post(recording, target, show_passcode=True)
-        asked = self.members(found, await self.bot.store.sessions.rsvps(found.id, target.key))
-        result = await self.dm(
+        asked = self.posts.members(found, await self.bot.store.sessions.rsvps(found.id, target.key))
+        result = await self.posts.dm(
             found,
             f"recording:{target.key}:{number}",
             asked,
@@ -367,41 +243,6 @@ class Sessions(commands.Cog):
         )
 
     add_recording.autocomplete("session")(session_choices)
-
-    async def recording_places(
-        self, cohort: Cohort, session: CohortSession
-    ) -> list[tuple[Place, int | None]]:
-        """Under the session's announcement, and in its week's forum post."""
-        announce = await self.announcement_row(cohort, session)
-        if announce is None:
-            raise InvalidInput(
-                f"**{session.title}** has not been announced yet, so there is nowhere to post "
-                "its recording"
-            )
-        module = await self.bot.store.deliveries.get(cohort.id, f"module:{announce.week}")
-        places: list[tuple[Place, int | None]] = []
-        for row, reply_to in ((announce, announce.message_id), (module, None)):
-            channel = self.bot.get_channel(row.channel_id) if row and row.channel_id else None
-            if isinstance(channel, Place) and channel.id not in {c.id for c, _ in places}:
-                places.append((channel, reply_to))
-        return places
-
-    async def post_recording(
-        self,
-        channel: Place,
-        reply_to: int | None,
-        recording: Recording,
-        session: CohortSession,
-    ) -> None:
-        require(channel, POST_IN_THREAD if isinstance(channel, discord.Thread) else SEND_MESSAGES)
-        # A passcode goes only where @everyone cannot look; elsewhere, /recordings shows it.
-        public = channel.permissions_for(channel.guild.default_role).view_channel
-        text = words.recording_post(recording, session, show_passcode=not public)
-        if reply_to is None:
-            await channel.send(text)
-        else:
-            under = channel.get_partial_message(reply_to)
-            await channel.send(text, reference=under.to_reference(fail_if_not_exists=False))
 
     @app_commands.command(
         name="recordings", description="Every recording of your cohort's sessions"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import discord
@@ -9,7 +10,7 @@ import simcord
 from icalendar import Calendar
 from simcord.backend.models.channel import Overwrite, OverwriteType
 
-from bot.cohort import CLAIM_LEASE
+from bot.cohort import CLAIM_LEASE, NewCohort
 from bot.errors import InvalidInput, NotAllowed
 from bot.store import Store
 from tests.helpers import World, bot_posts, dms, refusals
@@ -217,6 +218,25 @@ async def test_no_reminder_is_ever_sent_after_its_session_started(world: World):
     assert row.state == "skipped"
 
 
+async def test_back_after_downtime_across_two_reminders_the_nearer_one_alone_is_sent(
+    world: World,
+):
+    message = await announced(world)
+    amara = world.server.learners[0]
+    await amara.click(message, label="Remind me")
+    await world.advance_to(LIVE_1 - timedelta(hours=24, minutes=30))
+    world.bot.wakeups.shutdown()  # down across the day-before and the hour-before reminders
+    await world.advance_to(LIVE_1 - timedelta(minutes=30))
+    await world.restart()
+    assert posts_for(world, "reminder:live-1:1d") == []
+    (reminder,) = posts_for(world, "reminder:live-1:1h")
+    assert "starts in 30 minutes" in reminder.embeds[0].description
+    (dm,) = dms_containing(world, amara, "Reminder:")
+    assert "starts in 30 minutes" in dm
+    row = await world.bot.store.deliveries.get(await cohort_id(world), "reminder:live-1:1d")
+    assert (row.state, row.note) == ("skipped", "a nearer reminder replaced it")
+
+
 async def test_closed_dms_are_skipped_and_counted_for_the_instructor_only(world: World):
     message = await announced(world)
     amara, bao = world.server.learners[:2]
@@ -232,6 +252,58 @@ async def test_closed_dms_are_skipped_and_counted_for_the_instructor_only(world:
     assert "1 sent, 1 skipped (DMs closed)" in told and "bao" not in told.lower()
     public = [m.content for m in world.server.announcements.history()]
     assert not any("bao" in text.lower() or "skipped" in text for text in public)
+
+
+async def test_a_kick_off_added_before_week_1_is_announced_at_once_before_its_reminders(
+    world: World,
+):
+    await created(world)  # 12 Oct; week 1 opens 13 Oct 16:00 UTC
+    added_at = world.clock.now()
+    await session_command(world, "add", title="Kick-off", start="2026-10-13 08:00", duration="30m")
+    kick_off = datetime(2026, 10, 13, 15, tzinfo=UTC)  # 08:00 PDT, before the first module
+    (announcement,) = posts_for(world, "announce:kick-off")
+    assert announcement.created_at == added_at
+    await world.advance_to(kick_off + timedelta(minutes=1))
+    (day_before,) = posts_for(world, "reminder:kick-off:1d")
+    (hour_before,) = posts_for(world, "reminder:kick-off:1h")
+    assert day_before.created_at == kick_off - timedelta(days=1)
+    assert hour_before.created_at == kick_off - timedelta(hours=1)
+    (starting,) = posts_for(world, "starting:kick-off")
+    assert announcement.id < day_before.id < hour_before.id < starting.id
+
+
+async def test_a_course_files_kick_off_is_announced_when_the_cohort_is_created(
+    world: World, tmp_path
+):
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    sample = (world.prompts / "de-escalation.yaml").read_text()
+    kick_off = sample.replace("start: 2025-10-22 10:00", "start: 2025-10-13 10:00", 1)
+    (prompts / "de-escalation.yaml").write_text(kick_off)
+    world.bot.library.directory = prompts
+    world.bot.library.reload()
+    await created(world)  # 12 Oct 00:00 UTC; the kick-off is 12 Oct 10:00 PDT, 17 hours away
+    created_at = world.clock.now()
+    (announcement,) = posts_for(world, "announce:live-1")
+    (reminder,) = titled(world, "Reminder: Live session 1")  # the day-before one, overdue: now
+    assert announcement.created_at == reminder.created_at == created_at
+    assert announcement.id < reminder.id
+    assert "starts in 17 hours" in reminder.embeds[0].description
+    assert posts_for(world, "reminder:live-1:1d") == [reminder]
+    await world.advance_to(datetime(2026, 10, 12, 17, 1, tzinfo=UTC))
+    assert len(titled(world, "Reminder: Live session 1")) == 2  # and the hour-before one
+
+
+async def test_a_session_added_four_minutes_ahead_gets_one_reminder(world: World):
+    await created(world)
+    await world.advance_to(datetime(2026, 10, 20, 16, 56, tzinfo=UTC))  # 09:56 PDT, week 2
+    await session_command(world, "add", title="Drop-in", start="2026-10-20 10:00", duration="30m")
+    await world.advance_to(datetime(2026, 10, 20, 17, 1, tzinfo=UTC))
+    (announcement,) = posts_for(world, "announce:drop-in")
+    (reminder,) = titled(world, "Reminder: Drop-in")
+    assert "starts in 4 minutes" in reminder.embeds[0].description
+    assert announcement.id < reminder.id
+    assert len(posts_for(world, "starting:drop-in")) == 1
 
 
 # -- calendar files -------------------------------------------------------------------------
@@ -340,23 +412,69 @@ async def test_an_added_session_is_announced_listed_and_autocompleted(world: Wor
 # -- Discord scheduled events ---------------------------------------------------------------
 
 
-async def test_sessions_become_discord_events_that_follow_reschedules_and_cancels(world: World):
-    await announced(world)
-    (event,) = events(world)
-    assert event.name == "Live session 1: Listening Under Pressure (Fall 2026)"
+def event_named(world: World, prefix: str):
+    (event,) = [e for e in events(world) if e.name.startswith(prefix)]
+    return event
+
+
+async def test_sessions_are_discord_events_from_planning_that_follow_reschedules_and_cancels(
+    world: World,
+):
+    await created(world)  # weeks before anything is announced
+    assert sorted(e.name for e in events(world)) == [
+        "Live session 1: Listening Under Pressure (Fall 2026)",
+        "Live session 2: Putting It Into Practice (Fall 2026)",
+    ]
+    event = event_named(world, "Live session 1")
     assert event.entity_type == discord.EntityType.external.value
     assert datetime.fromisoformat(event.scheduled_start_time) == LIVE_1
     assert datetime.fromisoformat(event.scheduled_end_time) == LIVE_1 + timedelta(minutes=75)
     assert event.entity_metadata == {"location": "https://example.org/live/de-escalation-1"}
 
+    await session_command(
+        world, "add", title="Office hour", start="2026-10-15 16:00", duration="45m"
+    )
+    office = event_named(world, "Office hour")
+    assert datetime.fromisoformat(office.scheduled_start_time) == datetime(
+        2026, 10, 15, 23, tzinfo=UTC
+    )
+    assert office.entity_metadata == {"location": "See the course announcements"}
+    assert office.description.startswith("Live session of Fall 2026. The join link comes in")
+
     await session_command(world, "reschedule", session="live-1", start="2026-10-21 12:00")
-    (moved,) = events(world)
+    moved = event_named(world, "Live session 1")
     assert moved.id == event.id  # updated, not duplicated
     assert datetime.fromisoformat(moved.scheduled_start_time) == datetime(
         2026, 10, 21, 19, tzinfo=UTC
     )
     await session_command(world, "cancel", session="live-1")
-    assert events(world) == []
+    assert not [e for e in events(world) if e.name.startswith("Live session 1")]
+    assert len(events(world)) == 2
+
+    await world.advance_to(WEEK_2_OPENS + timedelta(minutes=1))  # announcing makes no second one
+    assert len(events(world)) == 2
+    edits = [
+        r for r in world.env.http_requests if r.method == "PATCH" and "scheduled-events" in r.path
+    ]
+    assert len(edits) == 1  # the reschedule's: an event that is right is left alone
+
+
+async def test_an_event_made_but_not_recorded_before_a_crash_is_found_not_made_again(
+    world: World,
+):
+    await created(world)
+    made = {e.id for e in events(world)}
+    cid = await cohort_id(world)
+    # The process created the events and died before recording their ids.
+    await world.bot.store.db.execute("DELETE FROM session_events WHERE cohort_id = ?", (cid,))
+    await world.bot.store.db.commit()
+    await world.restart()
+    await session_command(world, "reschedule", session="live-2", start="2026-11-11 11:00")
+    await world.advance_to(WEEK_2_OPENS + timedelta(minutes=1))
+    assert {e.id for e in events(world)} == made
+    assert await world.bot.store.sessions.event_id(cid, "live-1") in made
+    moved = event_named(world, "Live session 2")
+    assert datetime.fromisoformat(moved.scheduled_start_time) == LIVE_2 + timedelta(hours=1)
 
 
 async def test_without_manage_events_sessions_are_still_announced(world: World):
@@ -469,3 +587,66 @@ async def test_recordings_are_listed_until_the_cohort_is_archived(world: World):
     await world.advance_to(archives + timedelta(minutes=1))
     after = await amara.slash(world.server.staff, "recordings", cohort="Fall 2026")
     assert "rec/1" not in after.response.content
+
+
+async def test_a_recording_reaches_the_weeks_thread_after_it_left_the_cache(world: World):
+    await announced(world)
+    week_2 = next(t for t in world.server.forum.threads if (t.name or "").startswith("Week 2"))
+    # Quiet for days, the thread is auto-archived, and Discord drops it from the bot's cache.
+    world.env.backend.edit_channel(week_2.id, {}, thread_metadata={"archived": True})
+    assert world.bot.get_channel(week_2.id) is None
+    added = await add_recording(world, url="https://example.org/rec/1")
+    assert week_2.mention in added.response.content
+    assert any("rec/1" in m.content for m in week_2.history() if m.author.bot)
+
+
+async def instructor_of_another_cohort(world: World) -> simcord.MemberActor:
+    """The instructor of a second cohort in the same server, with its own roles."""
+    guild = world.server.guild
+    role, learners = guild.create_role("Spring instructor"), guild.create_role("Spring learner")
+    other = guild.add_member(world.env.create_user("mr-okafor"), roles=[role])
+    fall = await world.bot.store.cohorts.get(await cohort_id(world))
+    spring = dataclasses.replace(
+        fall, name="Spring 2027", instructor_role_id=role.id, learner_role_id=learners.id
+    )
+    fields = {f.name: getattr(spring, f.name) for f in dataclasses.fields(NewCohort)}
+    await world.bot.store.cohorts.create(NewCohort(**fields), [], world.clock.now())
+    return other
+
+
+async def test_only_the_cohorts_instructors_change_its_sessions_events_and_recordings(
+    world: World,
+):
+    await announced(world)
+    others = [
+        world.server.learners[0],
+        world.server.outsider,
+        await instructor_of_another_cohort(world),
+    ]
+    cid = await cohort_id(world)
+    sessions_before = await world.bot.store.cohorts.sessions(cid)
+    events_before = [(e.id, e.name, e.scheduled_start_time) for e in events(world)]
+    posts_before = [m.id for m in bot_posts(world.server.announcements)]
+    attempts = [
+        ("session add", {"title": "Mine", "start": "2026-10-23 10:00", "duration": "1h"}),
+        ("session reschedule", {"session": "live-1", "start": "2026-10-23 10:00"}),
+        ("session cancel", {"session": "live-2"}),
+        ("recording add", {"session": "live-1", "url": "https://example.org/rec/x"}),
+    ]
+    for actor in others:
+        for command, options in attempts:
+            tried = await actor.slash(world.server.staff, command, cohort="Fall 2026", **options)
+            assert tried.ephemeral and "instructors" in tried.response.content, (actor, command)
+    assert [type(e) for e in refusals(world)] == [NotAllowed] * len(others) * len(attempts)
+    assert await world.bot.store.cohorts.sessions(cid) == sessions_before
+    assert [(e.id, e.name, e.scheduled_start_time) for e in events(world)] == events_before
+    assert [m.id for m in bot_posts(world.server.announcements)] == posts_before
+    assert await world.bot.store.sessions.recordings(cid) == []
+
+
+async def test_a_recording_of_a_session_not_yet_announced_is_refused_privately(world: World):
+    await created(world)
+    refused = await add_recording(world, session="live-2", url="https://example.org/rec/2")
+    assert refused.ephemeral and "has not been announced yet" in refused.response.content
+    assert [type(e) for e in refusals(world)] == [InvalidInput]
+    assert await world.bot.store.sessions.recordings(await cohort_id(world)) == []

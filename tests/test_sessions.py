@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot import sessions as words
+from bot.cohort import Delivery, DeliveryState
+from bot.course import ReminderAudience
 from bot.errors import InvalidInput, NotAllowed
 from bot.render import MESSAGE_LIMIT
 from bot.sessions import Recording
-from bot.timetable import CohortSession
+from bot.timetable import CohortSession, ItemKind
 
 LA = ZoneInfo("America/Los_Angeles")
 BEFORE = datetime(2026, 10, 1, tzinfo=UTC)
@@ -198,3 +201,73 @@ def test_long_answers_fit_one_message_and_say_they_were_cut():
     cut = words.fit(text)
     assert len(cut) <= MESSAGE_LIMIT and cut.endswith("(more not shown)")
     assert words.fit("short") == "short"
+
+
+# -- who gets a reminder, and where a passcode may be shown ---------------------------
+
+OPTED_IN, EVERYONE = ReminderAudience.OPTED_IN, ReminderAudience.EVERYONE
+
+
+@pytest.mark.parametrize(
+    ("audience", "learners", "asked", "opted_out", "expected"),
+    [
+        (OPTED_IN, [1, 2, 3], [3, 1], set(), [3, 1]),  # those who asked, in the order they did
+        (OPTED_IN, [1, 2, 3], [], set(), []),  # nobody asked: nobody is DMed
+        (OPTED_IN, [1, 2], [2, 9], {1}, [2, 9]),  # an explicit press counts, learner or not
+        (OPTED_IN, [1, 2], [2], {2}, [2]),  # ... even after /reminders off
+        (EVERYONE, [1, 2, 3], [], {2}, [1, 3]),  # every learner but those who opted out
+        (EVERYONE, [1, 2, 2], [9], set(), [1, 2]),  # learners only, each once
+        (EVERYONE, [], [1], set(), []),
+    ],
+)
+def test_who_gets_a_reminder(audience, learners, asked, opted_out, expected):
+    assert words.reminder_recipients(audience, learners, asked, opted_out) == expected
+
+
+@pytest.mark.parametrize(
+    ("everyone_can_view", "learners_can_view", "shown"),
+    [
+        (False, True, True),  # a members-only channel: the cohort sees it, the public cannot
+        (True, True, False),  # a public channel: never
+        (True, False, False),
+        (False, False, False),  # staff only: learners could not use it there anyway
+    ],
+)
+def test_a_passcode_is_shown_only_where_the_cohort_looks_and_the_public_cannot(
+    everyone_can_view, learners_can_view, shown
+):
+    assert words.passcode_visible(everyone_can_view, learners_can_view) is shown
+
+
+def due_reminder(cohort: int, session: str, lead: str, due_hour: int) -> Delivery:
+    due = datetime(2026, 10, 21, due_hour, tzinfo=UTC)
+    return Delivery(
+        cohort, f"reminder:{session}:{lead}", ItemKind.REMINDER, due, 2, session, None,
+        DeliveryState.PENDING, 0, None, None, None, None, None, None, False, None,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("due", "superseded"),
+    [
+        ([], []),
+        ([(1, "live-1", "1d", 1)], []),
+        ([(1, "live-1", "1d", 1), (1, "live-1", "1h", 16)], ["reminder:live-1:1d"]),
+        ([(1, "live-1", "1h", 16), (1, "live-1", "1d", 1)], ["reminder:live-1:1d"]),
+        ([(1, "live-1", "1d", 1), (1, "live-2", "1h", 16)], []),  # other sessions
+        ([(1, "live-1", "1d", 1), (2, "live-1", "1h", 16)], []),  # other cohorts
+        (
+            [(1, "a", "2d", 1), (1, "a", "1d", 5), (1, "a", "1h", 9)],
+            ["reminder:a:2d", "reminder:a:1d"],
+        ),
+    ],
+)
+def test_a_reminder_due_with_a_nearer_one_of_its_session_is_superseded(due, superseded):
+    rows = [due_reminder(*spec) for spec in due]
+    assert [d.key for d in words.superseded_reminders(rows)] == superseded
+
+
+def test_other_items_are_never_superseded():
+    reminder = due_reminder(1, "live-1", "1h", 16)
+    announce = dataclasses.replace(reminder, key="announce:live-1", kind=ItemKind.ANNOUNCE)
+    assert words.superseded_reminders([announce, reminder]) == []

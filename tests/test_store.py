@@ -168,6 +168,22 @@ async def test_delivery_life_cycle(store):
     assert (await store.deliveries.get(cohort.id, "module:1")).state is DeliveryState.DONE
 
 
+async def test_skip_if_pending_never_skips_a_row_someone_is_sending(store):
+    cohort = await store.cohorts.create(new_cohort(), [], NOW)
+    items = [
+        Item("reminder:live-1:1d", ItemKind.REMINDER, NOW, 1, "live-1"),
+        Item("reminder:live-1:1h", ItemKind.REMINDER, NOW, 1, "live-1"),
+    ]
+    await store.deliveries.plan(cohort.id, items, NOW)
+    day, hour = await store.deliveries.due(NOW, KINDS)
+    assert await store.deliveries.claim(cohort.id, hour.key, "other process", NOW)
+    assert await store.deliveries.skip_if_pending(day, NOW, "replaced")
+    assert not await store.deliveries.skip_if_pending(hour, NOW, "replaced")
+    skipped = await store.deliveries.get(cohort.id, day.key)
+    assert (skipped.state, skipped.note) == (DeliveryState.SKIPPED, "replaced")
+    assert (await store.deliveries.get(cohort.id, hour.key)).state is DeliveryState.CLAIMED
+
+
 async def test_paused_cohorts_have_nothing_due(store):
     cohort = await store.cohorts.create(new_cohort(), [], NOW)
     await store.deliveries.plan(cohort.id, [Item("module:1", ItemKind.MODULE, NOW, week=1)], NOW)

@@ -5,9 +5,21 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
 from bot.catalog import load_catalog
 from bot.localtime import zone
-from bot.timetable import ItemKind, course_calendar, sessions_for, timetable
+from bot.timetable import (
+    CohortSession,
+    Item,
+    ItemKind,
+    course_calendar,
+    reminder_times,
+    run_order,
+    session_items,
+    sessions_for,
+    timetable,
+)
 
 CATALOG = load_catalog()
 COURSE = CATALOG.courses["de-escalation"]
@@ -129,3 +141,91 @@ def test_items_due_together_close_the_old_week_before_opening_the_new():
 def test_a_start_that_is_not_the_post_weekday_waits_for_it():
     calendar = course_calendar(COURSE, date(2025, 10, 16), LA)  # a Thursday
     assert calendar.week(1).opens == datetime(2025, 10, 21, 16, tzinfo=UTC)  # the next Tuesday
+
+
+# -- sessions planned late: a kick-off before week 1, a session inside its lead times --------
+
+WEEK_1 = datetime(2025, 10, 14, 16, tzinfo=UTC)  # the first module post
+
+
+def session_at(start: datetime, key: str = "extra") -> CohortSession:
+    return CohortSession(key, "Extra", start, timedelta(minutes=60))
+
+
+def items_of(session: CohortSession, planned: datetime | None) -> dict[str, Item]:
+    calendar = course_calendar(COURSE, START, LA)
+    return {i.key: i for i in session_items(COURSE, calendar, session, planned)}
+
+
+def test_a_kick_off_before_week_1_is_announced_when_planned_before_its_reminders():
+    planned = WEEK_1 - timedelta(days=5)
+    kick_off = session_at(WEEK_1 - timedelta(days=2), "kick-off")
+    items = items_of(kick_off, planned)
+    assert items["announce:kick-off"].due == planned
+    assert items["announce:kick-off"].week == 1
+    assert items["reminder:kick-off:1d"].due == kick_off.start - timedelta(days=1)
+    assert items["reminder:kick-off:1h"].due == kick_off.start - timedelta(hours=1)
+    ordered = sorted(items.values(), key=lambda i: run_order(i.due, i.kind, i.key))
+    assert ordered[0].kind == ItemKind.ANNOUNCE
+
+
+def test_a_kick_off_planned_long_ahead_is_announced_no_later_than_its_first_reminder():
+    kick_off = session_at(WEEK_1 - timedelta(days=2), "kick-off")
+    items = items_of(kick_off, None)  # e.g. `cohortbot schedule`
+    assert items["announce:kick-off"].due == items["reminder:kick-off:1d"].due
+
+
+@pytest.mark.parametrize(
+    ("ahead", "reminders"),
+    [
+        (timedelta(days=3), {"1d": timedelta(days=1), "1h": timedelta(hours=1)}),
+        (timedelta(hours=5), {"1d": timedelta(hours=5), "1h": timedelta(hours=1)}),  # 1d: now
+        (timedelta(hours=1), {"1h": timedelta(hours=1)}),  # due exactly now
+        (timedelta(minutes=4), {"1h": timedelta(minutes=4)}),  # both overdue: one, now
+        (timedelta(0), {}),  # already started: none
+    ],
+)
+def test_overdue_reminders_collapse_into_one_sent_when_planned(ahead, reminders):
+    planned = datetime(2025, 10, 22, 12, tzinfo=UTC)  # week 2 is posted
+    session = session_at(planned + ahead)
+    found = {
+        i.key.rsplit(":", 1)[1]: session.start - i.due
+        for i in items_of(session, planned).values()
+        if i.kind == ItemKind.REMINDER
+    }
+    assert found == reminders
+
+
+def test_a_session_added_to_an_open_week_is_announced_when_added_to_a_later_one_with_it():
+    planned = datetime(2025, 10, 22, 12, tzinfo=UTC)  # week 2 has been open a day
+    this_week = items_of(session_at(planned + timedelta(days=2)), planned)
+    assert this_week["announce:extra"].due == planned  # at once, not "late"
+    later = items_of(session_at(datetime(2025, 10, 30, 17, tzinfo=UTC)), planned)
+    assert later["announce:extra"].due == datetime(2025, 10, 28, 16, tzinfo=UTC)  # week 3
+
+
+def test_no_reminder_comes_before_its_announcement():
+    week_3 = datetime(2025, 10, 28, 16, tzinfo=UTC)
+    early = session_at(week_3 + timedelta(minutes=30))  # half an hour after its week's post
+    items = items_of(early, datetime(2025, 10, 1, tzinfo=UTC))
+    assert items["announce:extra"].due == week_3
+    assert [k for k in items if k.startswith("reminder")] == ["reminder:extra:1h"]
+    assert items["reminder:extra:1h"].due == week_3
+
+
+@pytest.mark.parametrize(
+    ("leads", "start", "floor", "expected"),
+    [
+        ((), 10, 0, []),
+        ((1, 5), 10, 0, [(5, 5), (1, 9)]),
+        ((1, 5), 10, 5, [(5, 5), (1, 9)]),  # due exactly at the floor: kept, at the floor
+        ((1, 5), 10, 6, [(5, 6), (1, 9)]),  # only the 5h reminder is overdue: sent at once
+        ((1, 5), 10, 9, [(1, 9)]),
+        ((1, 5), 10, 10, []),
+    ],
+)
+def test_reminder_times_table(leads, start, floor, expected):
+    hour = timedelta(hours=1)
+    base = datetime(2025, 10, 1, tzinfo=UTC)
+    got = reminder_times(tuple(n * hour for n in leads), base + start * hour, base + floor * hour)
+    assert [(lead / hour, (due - base) / hour) for lead, due in got] == expected

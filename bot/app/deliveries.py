@@ -25,6 +25,7 @@ from bot.cohort import MAX_ATTEMPTS, Cohort, Delivery, DeliveryState, retry_dela
 from bot.course import Course
 from bot.errors import UserError
 from bot.library import CourseLibrary
+from bot.sessions import superseded_reminders
 from bot.store import Store
 from bot.timetable import run_order
 
@@ -106,8 +107,13 @@ class DeliveryRunner:
             for stale in await self._store.deliveries.stale_claims(now):
                 await self._settle_stale_claim(stale, now)
             due = await self._store.deliveries.due(now, self.kinds)
+            superseded = {(d.cohort_id, d.key) for d in superseded_reminders(due)}
             for delivery in sorted(due, key=lambda d: run_order(d.due, d.kind, d.key)):
-                await self._run_one(delivery, self._clock.now())
+                if (delivery.cohort_id, delivery.key) in superseded:
+                    note = "a nearer reminder replaced it"  # e.g. both due after downtime
+                    await self._store.deliveries.skip_if_pending(delivery, now, note)
+                else:
+                    await self._run_one(delivery, self._clock.now())
             await self._rebuild()
 
     async def deliver_now(self, cohort: Cohort, key: str) -> Sent | None:

@@ -215,6 +215,16 @@ class DeliveryQueries:
         await self._db.commit()
         return cursor.rowcount
 
+    async def skip_if_pending(self, delivery: Delivery, now: datetime, note: str) -> bool:
+        """Skip a row nobody has claimed, in one statement; False if it was taken meanwhile."""
+        cursor = await self._db.execute(
+            "UPDATE deliveries SET state = 'skipped', done_at = ?, note = ?"
+            " WHERE cohort_id = ? AND item_key = ? AND state = 'pending'",
+            (to_text(now), note, delivery.cohort_id, delivery.key),
+        )
+        await self._db.commit()
+        return cursor.rowcount == 1
+
     async def wakeups(self, kinds: Collection[str]) -> list[tuple[str, datetime]]:
         """(job id, instant) for every row of ``kinds`` that will need the runner.
 
