@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import discord
@@ -10,10 +9,10 @@ import simcord
 from icalendar import Calendar
 from simcord.backend.models.channel import Overwrite, OverwriteType
 
-from bot.cohort import CLAIM_LEASE, NewCohort
+from bot.cohort import CLAIM_LEASE
 from bot.errors import InvalidInput, NotAllowed
 from bot.store import Store
-from tests.helpers import World, bot_posts, dms, refusals
+from tests.helpers import Rival, World, bot_posts, dms, refusals
 from tests.test_e2e_cohorts import START, cohort_id
 from tests.test_e2e_participation import exported
 
@@ -601,17 +600,14 @@ async def test_a_recording_reaches_the_weeks_thread_after_it_left_the_cache(worl
 
 
 async def instructor_of_another_cohort(world: World) -> simcord.MemberActor:
-    """The instructor of a second cohort in the same server, with its own roles."""
-    guild = world.server.guild
-    role, learners = guild.create_role("Spring instructor"), guild.create_role("Spring learner")
-    other = guild.add_member(world.env.create_user("mr-okafor"), roles=[role])
-    fall = await world.bot.store.cohorts.get(await cohort_id(world))
-    spring = dataclasses.replace(
-        fall, name="Spring 2027", instructor_role_id=role.id, learner_role_id=learners.id
+    """The instructor of a second cohort in the same server, with its own roles and forum."""
+    rival = Rival(world)
+    spring = await world.create_cohort(
+        name="Spring 2027", forum=rival.forum, instructor_role=rival.role
     )
-    fields = {f.name: getattr(spring, f.name) for f in dataclasses.fields(NewCohort)}
-    await world.bot.store.cohorts.create(NewCohort(**fields), [], world.clock.now())
-    return other
+    assert "Created Spring 2027" in spring.response.content
+    world.show_staff_commands_to_everyone()
+    return rival.member
 
 
 async def test_only_the_cohorts_instructors_change_its_sessions_events_and_recordings(
