@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import discord
 
 from bot.clock import Clock
-from bot.cohort import MAX_ATTEMPTS, Cohort, Delivery, retry_delay
+from bot.cohort import MAX_ATTEMPTS, Cohort, Delivery, DeliveryState, retry_delay
 from bot.course import Course
 from bot.errors import UserError
 from bot.library import CourseLibrary
@@ -38,10 +38,11 @@ class Job:
     delivery: Delivery
     course: Course
     now: datetime
+    by_hand: bool = False  # sent again on request (``/module post repost``): never "late"
 
     @property
     def late(self) -> bool:
-        return self.now - self.delivery.due > LATE_AFTER
+        return not self.by_hand and self.now - self.delivery.due > LATE_AFTER
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Sent:
     channel_id: int | None = None
     message_id: int | None = None
     note: str | None = None
+    thread_id: int | None = None  # the thread the post opened, kept for the archive
 
 
 class DeliveryProblem(UserError):
@@ -110,9 +112,38 @@ class DeliveryRunner:
             delivery = await self._store.deliveries.get(cohort.id, key)
             if delivery is None:
                 raise UserError(f"{cohort.name} has no item {key!r}")
-            if delivery.state != "pending":
+            if delivery.state is not DeliveryState.PENDING:
                 return None
             return await self._run_one(delivery, self._clock.now(), early=True)
+
+    async def send_again(self, cohort: Cohort, key: str) -> Sent:
+        """Send by hand an item that is no longer pending: a repost, or one that failed.
+
+        A repost leaves the row on the first post and keeps the new post's
+        thread too, so the archive locks both; any other row is completed.
+        """
+        async with self._lock:
+            delivery = await self._store.deliveries.get(cohort.id, key)
+            if delivery is None:
+                raise UserError(f"{cohort.name} has no item {key!r}")
+            if delivery.state in (DeliveryState.PENDING, DeliveryState.CLAIMED):
+                raise UserError(f"{key} is waiting to be sent or being sent: try again shortly")
+            now = self._clock.now()
+            handler, _ = self._handlers[delivery.kind]
+            job = Job(cohort, delivery, self._library.get(cohort.course_id), now, by_hand=True)
+            sent = await handler(job)
+            if delivery.state is DeliveryState.DONE:
+                await self._store.deliveries.record_repost(delivery, now, sent.thread_id)
+            else:
+                await self._store.deliveries.complete(
+                    delivery,
+                    now,
+                    channel_id=sent.channel_id,
+                    message_id=sent.message_id,
+                    note="sent by hand",
+                    thread_id=sent.thread_id,
+                )
+            return sent
 
     async def _run_one(self, delivery: Delivery, now: datetime, early: bool = False) -> Sent | None:
         cohort = await self._store.cohorts.get(delivery.cohort_id)
@@ -140,6 +171,7 @@ class DeliveryRunner:
             message_id=sent.message_id,
             late=late,
             note=sent.note,
+            thread_id=sent.thread_id,
         )
         return sent
 
@@ -185,7 +217,11 @@ class DeliveryRunner:
         if found is not None:
             log.info("found %s already posted; recording it", delivery.key)
             await self._store.deliveries.complete(
-                delivery, now, channel_id=found.channel_id, message_id=found.message_id
+                delivery,
+                now,
+                channel_id=found.channel_id,
+                message_id=found.message_id,
+                thread_id=found.thread_id,
             )
         else:
             await self._store.deliveries.release(delivery)
