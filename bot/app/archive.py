@@ -76,13 +76,17 @@ async def _marked_key(
     channel: discord.ForumChannel | discord.TextChannel, thread: discord.Thread, cohort: Cohort
 ) -> str | None:
     """The item key in the marker of the post that opened ``thread``, if it is this cohort's."""
-    # A thread's id is its starter message's: in the thread in a forum, in the channel otherwise.
-    where: discord.Thread | discord.TextChannel = (
-        thread if isinstance(channel, discord.ForumChannel) else channel
-    )
+    # A forum post's starter is the thread's first message; a text channel's thread starts
+    # on a message in the channel with the thread's id.
+    starter: discord.Message | None = None
     try:
-        starter = await where.fetch_message(thread.id)
+        if isinstance(channel, discord.ForumChannel):
+            starter = await anext(aiter(thread.history(limit=1, oldest_first=True)), None)
+        else:
+            starter = await channel.fetch_message(thread.id)
     except discord.NotFound:
+        return None
+    if starter is None:
         return None
     prefix = footer(f"{cohort.marker} · ")
     for embed in starter.embeds:

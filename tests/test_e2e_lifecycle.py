@@ -1,0 +1,121 @@
+"""A cohort's life after its weeks: the archive finds every thread it made, through the API."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import simcord
+
+from bot.cohort import DeliveryState
+from bot.errors import NotAllowed
+from tests.helpers import World, refusals
+from tests.test_e2e_cohorts import COURSE_END, START, WEEK_POSTS, cohort_id, week_threads
+
+ARCHIVED = COURSE_END + timedelta(weeks=4)  # 2 weeks of consultation, then 2 until the archive
+
+
+def closed(world: World, thread: simcord.ChannelHandle) -> tuple[bool, bool]:
+    """(archived, locked) as Discord holds them."""
+    meta = world.server.thread(thread.id)._channel.thread_metadata
+    return meta.archived, meta.locked
+
+
+def auto_archive(world: World, thread: simcord.ChannelHandle) -> None:
+    """Discord archives a quiet thread on its own: archived, not locked, gone from the cache."""
+    world.env.backend.edit_channel(thread.id, {}, thread_metadata={"archived": True})
+
+
+async def started(world: World) -> None:
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    await world.advance_to(WEEK_POSTS[1] + timedelta(minutes=1))
+
+
+async def test_the_archive_locks_auto_archived_threads_and_both_threads_of_a_repost(world: World):
+    await started(world)
+    instructor, staff = world.server.instructor, world.server.staff
+    reposted = await instructor.slash(staff, "module post", cohort="Fall 2026", week=2, repost=True)
+    assert "Posted week 2" in reposted.response.content
+    first, _ = week_threads(world)["Week 2"]
+    (week_1,) = week_threads(world)["Week 1"]
+    auto_archive(world, week_1)
+    await world.advance_to(WEEK_POSTS[1] + timedelta(minutes=2))
+    assert world.bot.get_channel(week_1.id) is None  # only the API knows it now
+    assert closed(world, week_1) == (True, False)
+    own, _ = await world.server.forum_post(world.server.learners[0], "My question", "Hello")
+
+    await world.advance_to(ARCHIVED + timedelta(hours=1))
+
+    threads = [t for posts in week_threads(world).values() for t in posts]
+    assert len(threads) == 5  # weeks 1 to 4, and week 2 twice
+    assert all(closed(world, t) == (True, True) for t in threads)
+    assert closed(world, own) == (False, False)  # a learner's own post is not the bot's to lock
+    cid = await cohort_id(world)
+    row = await world.bot.store.deliveries.get(cid, "module:2")
+    # The row still names the first post; the repost is kept beside it.
+    assert (row.state, row.channel_id, row.note) == (DeliveryState.DONE, first.id, "reposted")
+    assert set(await world.bot.store.deliveries.threads(cid)) == {t.id for t in threads}
+    archive = await world.bot.store.deliveries.get(cid, "archive")
+    assert (archive.state, archive.note) == (DeliveryState.DONE, "archived 5 threads")
+
+
+async def test_a_repost_whose_record_was_lost_is_found_by_its_marker_and_locked(world: World):
+    """The process reposted and died before recording the thread: the listings still show it."""
+    await started(world)
+    instructor, staff = world.server.instructor, world.server.staff
+    await instructor.slash(staff, "module post", cohort="Fall 2026", week=2, repost=True)
+    _, lost = week_threads(world)["Week 2"]
+    await world.bot.store.db.execute("DELETE FROM cohort_threads WHERE thread_id = ?", (lost.id,))
+    await world.bot.store.db.commit()
+    auto_archive(world, lost)  # and Discord archived it meanwhile: only the archived listing has it
+    # Another cohort in the same forum, a week behind: its threads are not this archive's.
+    other = await instructor.slash(
+        staff,
+        "cohort create",
+        course="de-escalation",
+        name="Late 2026",
+        start=(START + timedelta(weeks=1)).isoformat(),
+        forum=world.server.forum,
+        learner_role=world.server.learner_role,
+        instructor_role=world.server.instructor_role,
+    )
+    assert not other.ephemeral
+
+    await world.advance_to(ARCHIVED + timedelta(hours=1))
+
+    assert closed(world, lost) == (True, True)
+    assert lost.id in await world.bot.store.deliveries.threads(await cohort_id(world))
+    late = await world.bot.store.cohorts.by_name(world.server.guild.id, "Late 2026")
+    theirs = await world.bot.store.deliveries.threads(late.id)
+    assert len(theirs) >= 4  # its weeks, and (with no announcements channel) its notices
+    assert all(closed(world, world.server.thread(t)) == (False, False) for t in theirs)
+    assert (await world.bot.store.deliveries.get(late.id, "archive")).state is (
+        DeliveryState.PENDING
+    )
+
+
+async def test_only_the_cohorts_instructors_can_repost(world: World):
+    await started(world)
+    server, staff = world.server, world.server.staff
+    other_role = server.guild.create_role("Other instructors")
+    other = server.guild.add_member(world.env.create_user("other-teacher"), roles=[other_role])
+    made = await other.slash(
+        staff,
+        "cohort create",
+        course="de-escalation",
+        name="Theirs",
+        start=date(2027, 1, 5).isoformat(),
+        forum=server.forum,
+        learner_role=server.learner_role,
+        instructor_role=other_role,
+    )
+    assert not made.ephemeral
+    cid = await cohort_id(world)
+    before = await world.bot.store.deliveries.for_cohort(cid)
+    threads = len(server.forum.threads)
+    for who in (server.learners[0], server.outsider, other):
+        tried = await who.slash(staff, "module post", cohort="Fall 2026", week=1, repost=True)
+        assert tried.ephemeral and "instructors" in tried.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed] * 3
+    assert len(server.forum.threads) == threads
+    assert await world.bot.store.deliveries.for_cohort(cid) == before
