@@ -109,13 +109,21 @@ def _cancelled(session: CohortSession) -> CohortSession:
     )
 
 
-def describe_changes(changes: PlanChanges, limit: int = 12) -> str:
-    """A short list for the instructor: what moved, what was added, what was dropped."""
-    lines = [f"• {c.label}: {_when(c.was)} → {_when(c.now)}" for c in changes.moved]
-    lines += [f"• added: {c.label}, {_when(c.now)}" for c in changes.added]
-    lines += [f"• dropped: {c.label} (was {_when(c.was)})" for c in changes.dropped]
-    if len(lines) > limit:
-        lines = [*lines[:limit], f"… and {len(lines) - limit} more (see `/cohort show`)"]
+def describe_changes(changes: PlanChanges, limit: int = 8) -> str:
+    """A short list for the instructor: what moved, what was added, what was dropped.
+
+    At most ``limit`` lines of each, soonest first; the rest are counted.
+    """
+    sections = (
+        [f"• {c.label}: {_when(c.was)} → {_when(c.now)}" for c in changes.moved],
+        [f"• added: {c.label}, {_when(c.now)}" for c in changes.added],
+        [f"• dropped: {c.label} (was {_when(c.was)})" for c in changes.dropped],
+    )
+    lines = []
+    for section in sections:
+        lines += section[:limit]
+        if len(section) > limit:
+            lines.append(f"  … and {len(section) - limit} more like it (see `/cohort show`)")
     return "\n".join(lines)
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
-from bot.cohort import Cohort
+from bot.cohort import Cohort, CohortState
+from bot.course import Course
 from bot.errors import NotFound, UserError
+from bot.replan import PlanChanges, course_session_updates, describe_changes, plan_changes
 from bot.timetable import timetable
 
 if TYPE_CHECKING:
@@ -58,10 +61,44 @@ class _CohortName(app_commands.Transformer):
 CohortName = app_commands.Transform[str, _CohortName]
 
 
-async def replan(bot: CohortBot, cohort: Cohort) -> None:
+async def replan(bot: CohortBot, cohort: Cohort) -> PlanChanges:
     """Bring the cohort's deliveries in line with its course and sessions, then reschedule."""
     course = bot.library.get(cohort.course_id)
     sessions = await bot.store.cohorts.sessions(cohort.id)
     items = timetable(course, cohort.calendar(course), sessions)
+    changes = plan_changes(await bot.store.deliveries.for_cohort(cohort.id), items)
     await bot.store.deliveries.plan(cohort.id, items, bot.clock.now())
     await bot.reschedule()
+    return changes
+
+
+async def follow_course_files(bot: CohortBot, before: Mapping[str, Course]) -> int:
+    """After a reload, re-plan each running cohort whose course file changed; how many.
+
+    The file's session changes reach the cohort's sessions first (only what the
+    file changed: an instructor's own sessions and moves stay); then pending
+    items move, and the instructor is told what moved.
+    """
+    now = bot.clock.now()
+    replanned = 0
+    for cohort in await bot.store.cohorts.all():
+        old = before.get(cohort.course_id)
+        if cohort.state is CohortState.ENDED or old is None:
+            continue
+        if cohort.course_id not in bot.library.ids():
+            continue  # the file is gone: nothing to follow
+        new = bot.library.get(cohort.course_id)
+        if new == old:
+            continue
+        current = await bot.store.cohorts.sessions(cohort.id)
+        for session in course_session_updates(old, new, cohort.start, cohort.zone, current, now):
+            await bot.store.cohorts.save_session(cohort.id, session)
+        changes = await replan(bot, cohort)
+        replanned += 1
+        if changes:
+            await bot.tell_instructors(
+                cohort,
+                f"The course file `{new.id}` changed, so I re-planned what is still to come "
+                f"(what was sent stays as it was):\n{describe_changes(changes)}",
+            )
+    return replanned

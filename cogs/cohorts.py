@@ -15,7 +15,7 @@ from bot.errors import InvalidInput, NotAllowed, UserError
 from bot.localtime import discord_timestamp, zone
 from bot.render import item_label, jump_url
 from bot.timetable import sessions_for
-from cogs._common import CohortName, find_cohort, guild_of, replan
+from cogs._common import CohortName, find_cohort, follow_course_files, guild_of, replan
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -246,6 +246,7 @@ class Cohorts(commands.Cog):
         member = interaction.user
         if not (isinstance(member, discord.Member) and member.guild_permissions.manage_guild):
             raise NotAllowed("Only members with Manage Server can reload course files.")
+        before = {c.id: c for c in self.bot.library.all()}
         problems = self.bot.library.reload()
         errors = [p for p in problems if p.severity == "error"]
         lines = [
@@ -254,7 +255,10 @@ class Cohorts(commands.Cog):
         if errors:
             lines += ["", "**Refused (the previous version stays in force):**"]
         lines += [f"`{p}`" for p in problems]
-        await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if replanned := await follow_course_files(self.bot, before):
+            lines.insert(1, f"Re-planned {replanned} running cohorts; their instructors are told.")
+        await interaction.followup.send("\n".join(lines)[:2000], ephemeral=True)
 
 
 async def setup(bot: CohortBot) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+import discord
 import simcord
 
 from bot.cohort import DeliveryState
 from bot.errors import NotAllowed
-from tests.helpers import World, refusals
+from tests.helpers import World, dms, refusals
 from tests.test_e2e_cohorts import COURSE_END, START, WEEK_POSTS, cohort_id, week_threads
 
 ARCHIVED = COURSE_END + timedelta(weeks=4)  # 2 weeks of consultation, then 2 until the archive
@@ -119,3 +122,123 @@ async def test_only_the_cohorts_instructors_can_repost(world: World):
     assert [type(e) for e in refusals(world)] == [NotAllowed] * 3
     assert len(server.forum.threads) == threads
     assert await world.bot.store.deliveries.for_cohort(cid) == before
+
+
+# -- /course reload re-plans running cohorts ------------------------------------------
+
+WEDNESDAY_2 = datetime(2026, 10, 21, 17, tzinfo=UTC)  # week 2 at Wednesday 10:00 PDT
+LIVE_1 = datetime(2026, 10, 21, 17, tzinfo=UTC)  # 2025-10-22 10:00, 364 days on
+LIVE_2_MOVED = datetime(2026, 11, 12, 18, tzinfo=UTC)  # 2025-11-13 10:00 PST, 364 days on
+
+
+def editable_course(world: World, tmp_path: Path) -> Path:
+    """The course files copied to a folder the test may edit, which the bot reloads from."""
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    for path in world.prompts.glob("*.yaml"):
+        shutil.copy(path, prompts / path.name)
+    world.prompts = world.bot.library.directory = prompts
+    return prompts / "de-escalation.yaml"
+
+
+def admin(world: World) -> simcord.MemberActor:
+    admins = world.server.guild.create_role(
+        "Admins", permissions=discord.Permissions(manage_guild=True)
+    )
+    return world.server.guild.add_member(world.env.create_user("admin"), roles=[admins])
+
+
+def told(world: World, text: str) -> list[str]:
+    return [m.content for m in dms(world, world.server.instructor) if text in m.content]
+
+
+async def test_reload_moves_what_is_pending_of_a_running_cohort_and_tells_the_instructor(
+    world: World, tmp_path: Path
+):
+    course = editable_course(world, tmp_path)
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    await world.advance_to(WEEK_POSTS[0] + timedelta(hours=1))  # week 1 is out
+    course.write_text(
+        course.read_text()
+        .replace("weekly_post: Tuesday 09:00", "weekly_post: Wednesday 10:00")
+        .replace("lead_times: [24h, 1h]", "lead_times: [2h]")
+        .replace("start: 2025-11-12 10:00", "start: 2025-11-13 10:00")
+    )
+
+    answer = await admin(world).slash(world.server.staff, "course reload")
+
+    assert "Re-planned 1 running cohorts" in answer.response.content
+    cid = await cohort_id(world)
+    rows = {d.key: d for d in await world.bot.store.deliveries.for_cohort(cid)}
+    assert (rows["module:1"].state, rows["module:1"].due) == (DeliveryState.DONE, WEEK_POSTS[0])
+    assert (rows["module:2"].state, rows["module:2"].due) == (DeliveryState.PENDING, WEDNESDAY_2)
+    assert rows["reminder:live-1:1d"].state is DeliveryState.UNPLANNED
+    assert rows["reminder:live-1:2h"].due == LIVE_1 - timedelta(hours=2)
+    assert rows["starting:live-2"].due == LIVE_2_MOVED
+    live_2 = {s.key: s for s in await world.bot.store.cohorts.sessions(cid)}["live-2"]
+    assert live_2.start == LIVE_2_MOVED
+    (message,) = told(world, "re-planned")
+    stamp = int(WEEK_POSTS[1].timestamp()), int(WEDNESDAY_2.timestamp())
+    assert f"• Week 2 module post: <t:{stamp[0]}:F> → <t:{stamp[1]}:F>" in message
+    assert "• added: Reminder: live-1 (2h before)" in message
+    assert "• dropped: Reminder: live-1 (1d before)" in message
+    assert "Week 1 module post" not in message  # sent: it stays as it was
+
+    # What learners see: no week 2 at the old time; at the new one, once.
+    await world.advance_to(WEEK_POSTS[1] + timedelta(minutes=1))
+    assert sorted(week_threads(world)) == ["Week 1"]
+    await world.restart()  # the new plan is in the database, not only in the scheduler
+    await world.advance_to(WEDNESDAY_2 + timedelta(minutes=1))
+    posts = week_threads(world)
+    assert {k: len(v) for k, v in posts.items()} == {"Week 1": 1, "Week 2": 1}
+    assert posts["Week 2"][0].history()[0].created_at == WEDNESDAY_2
+
+
+async def test_reload_of_a_broken_or_unchanged_file_moves_nothing(world: World, tmp_path: Path):
+    course = editable_course(world, tmp_path)
+    good = course.read_text()
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    cid = await cohort_id(world)
+    before = await world.bot.store.deliveries.for_cohort(cid)
+    boss = admin(world)
+
+    course.write_text(
+        good.replace("weekly_post: Tuesday 09:00", "weekly_post: Wednesday 10:00").replace(
+            "timezone: America/Los_Angeles", "timezone: Atlantis/Capital"
+        )
+    )
+    refused = await boss.slash(world.server.staff, "course reload")
+    course.write_text(good)
+    unchanged = await boss.slash(world.server.staff, "course reload")
+
+    assert "previous version stays in force" in refused.response.content
+    assert "Re-planned" not in refused.response.content + unchanged.response.content
+    assert await world.bot.store.deliveries.for_cohort(cid) == before
+    assert told(world, "re-planned") == []
+
+
+async def test_only_server_managers_can_reload_and_a_refusal_moves_nothing(
+    world: World, tmp_path: Path
+):
+    course = editable_course(world, tmp_path)
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    server = world.server
+    other_role = server.guild.create_role("Other instructors")
+    other = server.guild.add_member(world.env.create_user("other-teacher"), roles=[other_role])
+    cid = await cohort_id(world)
+    before = await world.bot.store.deliveries.for_cohort(cid)
+    course.write_text(
+        course.read_text().replace("weekly_post: Tuesday 09:00", "weekly_post: Wednesday 10:00")
+    )
+
+    for who in (server.learners[0], server.outsider, other):
+        tried = await who.slash(server.staff, "course reload")
+        assert tried.ephemeral and "Manage Server" in tried.response.content
+
+    assert [type(e) for e in refusals(world)] == [NotAllowed] * 3
+    assert await world.bot.store.deliveries.for_cohort(cid) == before
+    assert world.bot.library.get("de-escalation").post_weekday == 1  # still Tuesday
+    assert told(world, "re-planned") == []
