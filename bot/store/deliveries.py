@@ -13,9 +13,9 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.cohort import CLAIM_LEASE, Delivery, DeliveryState
+from bot.cohort import CLAIM_LEASE, CohortState, Delivery, DeliveryState
 from bot.store.db import from_text, maybe_time, to_text
-from bot.timetable import Item
+from bot.timetable import Item, ItemKind
 
 _COLUMNS = (
     "cohort_id, item_key, kind, due_at, week, session_key, expires_at, state, attempts,"
@@ -108,12 +108,20 @@ class DeliveryQueries:
     async def due(self, now: datetime, kinds: Collection[str]) -> list[Delivery]:
         """Pending rows of ``kinds`` whose moment has come, of running cohorts, oldest first."""
         return await self._select(
-            "state = 'pending' AND COALESCE(next_attempt_at, due_at) <= ?"
+            "state = ? AND COALESCE(next_attempt_at, due_at) <= ?"
             f" AND kind IN ({_marks(kinds)})"
-            " AND cohort_id IN (SELECT id FROM cohorts WHERE state = 'active'"
-            "   OR (state = 'ended' AND deliveries.kind IN ('archive', 'purge')))"
+            " AND cohort_id IN (SELECT id FROM cohorts WHERE state = ?"
+            "   OR (state = ? AND deliveries.kind IN (?, ?)))"
             " ORDER BY due_at, item_key",
-            (to_text(now), *kinds),
+            (
+                DeliveryState.PENDING,
+                to_text(now),
+                *kinds,
+                CohortState.ACTIVE,
+                CohortState.ENDED,
+                ItemKind.ARCHIVE,
+                ItemKind.PURGE,
+            ),
         )
 
     async def get(self, cohort_id: int, key: str) -> Delivery | None:
@@ -220,25 +228,25 @@ class DeliveryQueries:
     async def retry_at(self, delivery: Delivery, when: datetime, note: str) -> None:
         """Back to pending, not before ``when`` (a transient failure)."""
         await self._db.execute(
-            "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, note = ?,"
+            "UPDATE deliveries SET state = ?, next_attempt_at = ?, note = ?,"
             " claimed_by = NULL, claimed_at = NULL WHERE cohort_id = ? AND item_key = ?",
-            (to_text(when), note, delivery.cohort_id, delivery.key),
+            (DeliveryState.PENDING, to_text(when), note, delivery.cohort_id, delivery.key),
         )
         await self._db.commit()
 
     async def release(self, delivery: Delivery) -> None:
         """A stale claim whose post was not found: send it again (counts no attempt)."""
         await self._db.execute(
-            "UPDATE deliveries SET state = 'pending', claimed_by = NULL, claimed_at = NULL,"
-            " attempts = MAX(attempts - 1, 0) WHERE cohort_id = ? AND item_key = ? AND state = 'claimed'",
-            (delivery.cohort_id, delivery.key),
+            "UPDATE deliveries SET state = ?, claimed_by = NULL, claimed_at = NULL,"
+            " attempts = MAX(attempts - 1, 0) WHERE cohort_id = ? AND item_key = ? AND state = ?",
+            (DeliveryState.PENDING, delivery.cohort_id, delivery.key, DeliveryState.CLAIMED),
         )
         await self._db.commit()
 
     async def stale_claims(self, now: datetime) -> list[Delivery]:
         return await self._select(
-            "state = 'claimed' AND claimed_at <= ? ORDER BY due_at",
-            (to_text(now - CLAIM_LEASE),),
+            "state = ? AND claimed_at <= ? ORDER BY due_at",
+            (DeliveryState.CLAIMED, to_text(now - CLAIM_LEASE)),
         )
 
     async def skip_pending(
@@ -246,9 +254,9 @@ class DeliveryQueries:
     ) -> int:
         kinds = list(keep_kinds)
         cursor = await self._db.execute(
-            "UPDATE deliveries SET state = 'skipped', done_at = ?, note = ?"
-            f" WHERE cohort_id = ? AND state = 'pending' AND kind NOT IN ({_marks(kinds)})",
-            (to_text(now), note, cohort_id, *kinds),
+            "UPDATE deliveries SET state = ?, done_at = ?, note = ?"
+            f" WHERE cohort_id = ? AND state = ? AND kind NOT IN ({_marks(kinds)})",
+            (DeliveryState.SKIPPED, to_text(now), note, cohort_id, DeliveryState.PENDING, *kinds),
         )
         await self._db.commit()
         return cursor.rowcount
@@ -262,15 +270,17 @@ class DeliveryQueries:
         """
         async with self._db.execute(
             "SELECT cohort_id, item_key, state, COALESCE(next_attempt_at, due_at), claimed_at"
-            f" FROM deliveries WHERE kind IN ({_marks(kinds)}) AND (state = 'claimed'"
-            " OR (state = 'pending' AND cohort_id IN (SELECT id FROM cohorts WHERE state != 'paused')))",
-            tuple(kinds),
+            f" FROM deliveries WHERE kind IN ({_marks(kinds)}) AND (state = ?"
+            " OR (state = ? AND cohort_id IN (SELECT id FROM cohorts WHERE state != ?)))",
+            (*kinds, DeliveryState.CLAIMED, DeliveryState.PENDING, CohortState.PAUSED),
         ) as cursor:
             rows = await cursor.fetchall()
         return [
             (
                 f"{cohort_id}:{key}",
-                from_text(claimed_at) + CLAIM_LEASE if state == "claimed" else from_text(ready),
+                from_text(claimed_at) + CLAIM_LEASE
+                if state == DeliveryState.CLAIMED
+                else from_text(ready),
             )
             for cohort_id, key, state, ready, claimed_at in rows
         ]
