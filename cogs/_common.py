@@ -90,11 +90,14 @@ async def follow_course_files(bot: CohortBot, before: Mapping[str, Course]) -> i
         new = bot.library.get(cohort.course_id)
         if new == old:
             continue
-        current = await bot.store.cohorts.sessions(cohort.id)
-        for session in course_session_updates(old, new, cohort.start, cohort.zone, current, now):
+        current = {s.key: s for s in await bot.store.cohorts.sessions(cohort.id)}
+        updates = course_session_updates(old, new, cohort.start, cohort.zone, current.values(), now)
+        for session in updates:
             await bot.store.cohorts.save_session(cohort.id, session)
         changes = await replan(bot, cohort)
         replanned += 1
+        # What was posted about a moved or cancelled session is corrected by its feature.
+        bot.dispatch("sessions_changed", cohort, [(current.get(s.key), s) for s in updates])
         if changes:
             await bot.tell_instructors(
                 cohort,

@@ -242,6 +242,26 @@ class Sessions(commands.Cog):
         await self.notice(found, words.cancellation(old), f"cancel:{old.key}")
         await sync_event(self.bot, found, cancelled)
 
+    @commands.Cog.listener()
+    async def on_sessions_changed(
+        self, cohort: Cohort, changed: list[tuple[CohortSession | None, CohortSession]]
+    ) -> None:
+        """A course file moved or cancelled sessions (``/course reload``): correct what was posted."""
+        for old, new in changed:
+            if old is None:
+                continue  # added: announced with its week, like one added by hand
+            if new.cancelled and not old.cancelled:
+                shown, post, notice = old, words.cancellation(old), words.cancellation(old)
+                what = f"cancel:{old.key}"
+            elif not new.cancelled and new.start != old.start:
+                shown, post, notice = new, words.announcement(new), words.moved(old, new)
+                what = f"moved:{new.key}"
+            else:
+                shown = None
+            if shown is not None and await self.update_announcement(cohort, shown, post):
+                await self.notice(cohort, notice, what)
+            await sync_event(self.bot, cohort, new)
+
     async def notice(self, cohort: Cohort, post: Post, what: str) -> None:
         await publish(await self.announcements(cohort), post, f"{cohort.marker} · {what}")
 

@@ -13,6 +13,7 @@ from bot.cohort import DeliveryState
 from bot.errors import NotAllowed
 from tests.helpers import World, dms, refusals
 from tests.test_e2e_cohorts import COURSE_END, START, WEEK_POSTS, cohort_id, week_threads
+from tests.test_e2e_sessions import events, posts_for, titled
 
 ARCHIVED = COURSE_END + timedelta(weeks=4)  # 2 weeks of consultation, then 2 until the archive
 
@@ -242,3 +243,36 @@ async def test_only_server_managers_can_reload_and_a_refusal_moves_nothing(
     assert await world.bot.store.deliveries.for_cohort(cid) == before
     assert world.bot.library.get("de-escalation").post_weekday == 1  # still Tuesday
     assert told(world, "re-planned") == []
+
+
+async def test_reload_corrects_an_announced_session_it_moved_and_cancels_one_it_removed(
+    world: World, tmp_path: Path
+):
+    course = editable_course(world, tmp_path)
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    await world.advance_to(WEEK_POSTS[1] + timedelta(minutes=1))  # week 2 announces live-1
+    (announcement,) = posts_for(world, "announce:live-1")
+    text = course.read_text()
+    live_2 = text[text.index("  - id: live-2") :]
+    course.write_text(
+        text.replace(live_2, "").replace("start: 2025-10-22 10:00", "start: 2025-10-22 12:00")
+    )
+
+    await admin(world).slash(world.server.staff, "course reload")
+    await world.advance_to(world.clock.now() + timedelta(seconds=1))
+
+    new_start = datetime(2026, 10, 21, 19, tzinfo=UTC)  # 12:00 PDT
+    stamp = f"<t:{int(new_start.timestamp())}:F>"
+    (updated,) = posts_for(world, "announce:live-1")
+    assert updated.id == announcement.id and stamp in updated.embeds[0].description
+    (notice,) = titled(world, "Moved")
+    assert stamp in notice.embeds[0].description
+    assert titled(world, "Cancelled") == []  # live-2 was never announced: nobody to tell
+    cid = await cohort_id(world)
+    sessions = {s.key: s for s in await world.bot.store.cohorts.sessions(cid)}
+    assert sessions["live-2"].cancelled and sessions["live-1"].start == new_start
+    rows = {d.key: d for d in await world.bot.store.deliveries.for_cohort(cid)}
+    assert rows["starting:live-1"].due == new_start
+    assert rows["starting:live-2"].state is DeliveryState.UNPLANNED
+    assert [e.scheduled_start_time for e in events(world)] == [new_start.isoformat()]
