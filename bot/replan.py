@@ -45,10 +45,6 @@ class PlanChanges:
         return bool(self.moved or self.added or self.dropped)
 
 
-# Rows a new plan may change; every other state is history.
-OPEN_STATES = (DeliveryState.PENDING, DeliveryState.UNPLANNED)
-
-
 def plan_changes(rows: Iterable[Delivery], items: Iterable[Item]) -> PlanChanges:
     """What ``DeliveryQueries.plan`` will do to ``rows`` to make them follow ``items``."""
     by_key = {row.key: row for row in rows}

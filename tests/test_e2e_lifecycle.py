@@ -276,3 +276,25 @@ async def test_reload_corrects_an_announced_session_it_moved_and_cancels_one_it_
     assert rows["starting:live-1"].due == new_start
     assert rows["starting:live-2"].state is DeliveryState.UNPLANNED
     assert [e.scheduled_start_time for e in events(world)] == [new_start.isoformat()]
+
+
+async def test_a_post_that_failed_is_sent_by_hand_recorded_and_its_thread_kept(world: World):
+    await started(world)  # weeks 1 and 2 are out
+    cid = await cohort_id(world)
+    await world.bot.store.db.execute(  # as if every attempt at week 3 had failed
+        "UPDATE deliveries SET state = 'failed', note = 'HTTP 500' WHERE item_key = 'module:3'"
+    )
+    await world.bot.store.db.commit()
+    await world.advance_to(WEEK_POSTS[2] + timedelta(hours=1))
+    assert "Week 3" not in week_threads(world)
+
+    sent = await world.server.instructor.slash(
+        world.server.staff, "module post", cohort="Fall 2026", week=3
+    )
+
+    assert "Posted week 3" in sent.response.content
+    (thread,) = week_threads(world)["Week 3"]
+    assert "Posted late" not in thread.history()[0].embeds[0].description
+    row = await world.bot.store.deliveries.get(cid, "module:3")
+    assert (row.state, row.channel_id, row.note) == (DeliveryState.DONE, thread.id, "sent by hand")
+    assert thread.id in await world.bot.store.deliveries.threads(cid)
