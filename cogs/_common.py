@@ -73,32 +73,29 @@ async def replan(bot: CohortBot, cohort: Cohort) -> PlanChanges:
 
 
 async def follow_course_files(bot: CohortBot, before: Mapping[str, Course]) -> int:
-    """After a reload, re-plan each running cohort whose course file changed; how many.
+    """After a reload, re-plan each running cohort on its course file; how many changed.
 
-    The file's session changes reach the cohort's sessions first (only what the
-    file changed: an instructor's own sessions and moves stay); then pending
-    items move, and the instructor is told what moved.
+    Sessions the file changed since ``before`` reach the cohort's sessions first
+    (only those: an instructor's own sessions and moves stay); then pending
+    items follow the file in force, even one changed while the bot was down,
+    and the instructor is told what moved.
     """
     now = bot.clock.now()
     replanned = 0
     for cohort in await bot.store.cohorts.all():
-        old = before.get(cohort.course_id)
-        if cohort.state is CohortState.ENDED or old is None:
-            continue
-        if cohort.course_id not in bot.library.ids():
-            continue  # the file is gone: nothing to follow
+        if cohort.state is CohortState.ENDED or cohort.course_id not in bot.library.ids():
+            continue  # ended, or its file is gone: nothing to follow
         new = bot.library.get(cohort.course_id)
-        if new == old:
-            continue
+        old = before.get(cohort.course_id, new)
         current = {s.key: s for s in await bot.store.cohorts.sessions(cohort.id)}
         updates = course_session_updates(old, new, cohort.start, cohort.zone, current.values(), now)
         for session in updates:
             await bot.store.cohorts.save_session(cohort.id, session)
         changes = await replan(bot, cohort)
-        replanned += 1
-        # What was posted about a moved or cancelled session is corrected by its feature.
-        bot.dispatch("sessions_changed", cohort, [(current.get(s.key), s) for s in updates])
+        if updates:  # what was posted about a moved or cancelled session is corrected
+            bot.dispatch("sessions_changed", cohort, [(current.get(s.key), s) for s in updates])
         if changes:
+            replanned += 1
             await bot.tell_instructors(
                 cohort,
                 f"The course file `{new.id}` changed, so I re-planned what is still to come "

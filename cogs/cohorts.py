@@ -257,7 +257,7 @@ class Cohorts(commands.Cog):
         lines += [f"`{p}`" for p in problems]
         await interaction.response.defer(ephemeral=True, thinking=True)
         if replanned := await follow_course_files(self.bot, before):
-            lines.insert(1, f"Re-planned {replanned} running cohorts; their instructors are told.")
+            lines.insert(1, f"Re-planned {replanned} running cohorts; their instructors were told.")
         await interaction.followup.send("\n".join(lines)[:2000], ephemeral=True)
 
 

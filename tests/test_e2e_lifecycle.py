@@ -298,3 +298,23 @@ async def test_a_post_that_failed_is_sent_by_hand_recorded_and_its_thread_kept(w
     row = await world.bot.store.deliveries.get(cid, "module:3")
     assert (row.state, row.channel_id, row.note) == (DeliveryState.DONE, thread.id, "sent by hand")
     assert thread.id in await world.bot.store.deliveries.threads(cid)
+
+
+async def test_a_file_changed_while_the_bot_was_down_is_followed_at_the_next_reload(
+    world: World, tmp_path: Path
+):
+    course = editable_course(world, tmp_path)
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    course.write_text(
+        course.read_text().replace("weekly_post: Tuesday 09:00", "weekly_post: Wednesday 10:00")
+    )
+    await world.restart()  # the new process reads the changed file; the plan is the old one
+
+    answer = await admin(world).slash(world.server.staff, "course reload")
+
+    assert "Re-planned 1 running cohorts" in answer.response.content
+    row = await world.bot.store.deliveries.get(await cohort_id(world), "module:2")
+    assert row.due == WEDNESDAY_2
+    (message,) = told(world, "re-planned")
+    assert "• Week 2 module post: " in message
