@@ -72,14 +72,14 @@ async def test_a_repost_whose_record_was_lost_is_found_by_its_marker_and_locked(
     await world.bot.store.db.execute("DELETE FROM cohort_threads WHERE thread_id = ?", (lost.id,))
     await world.bot.store.db.commit()
     auto_archive(world, lost)  # and Discord archived it meanwhile: only the archived listing has it
-    # Another cohort in the same forum, a week behind: its threads are not this archive's.
+    # Another cohort, a week behind, in its own forum: its threads are not this archive's.
     other = await instructor.slash(
         staff,
         "cohort create",
         course="de-escalation",
         name="Late 2026",
         start=(START + timedelta(weeks=1)).isoformat(),
-        forum=world.server.forum,
+        forum=world.server.guild.create_forum_channel("late-forum"),
         learner_role=world.server.learner_role,
         instructor_role=world.server.instructor_role,
     )
@@ -92,6 +92,7 @@ async def test_a_repost_whose_record_was_lost_is_found_by_its_marker_and_locked(
     late = await world.bot.store.cohorts.by_name(world.server.guild.id, "Late 2026")
     theirs = await world.bot.store.deliveries.threads(late.id)
     assert len(theirs) >= 4  # its weeks, and (with no announcements channel) its notices
+    assert lost.id not in theirs
     assert all(closed(world, world.server.thread(t)) == (False, False) for t in theirs)
     assert (await world.bot.store.deliveries.get(late.id, "archive")).state is (
         DeliveryState.PENDING
