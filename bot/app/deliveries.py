@@ -112,7 +112,7 @@ class DeliveryRunner:
             delivery = await self._store.deliveries.get(cohort.id, key)
             if delivery is None:
                 raise UserError(f"{cohort.name} has no item {key!r}")
-            if delivery.state is not DeliveryState.PENDING:
+            if delivery.state != DeliveryState.PENDING:
                 return None
             return await self._run_one(delivery, self._clock.now(), early=True)
 
