@@ -330,3 +330,20 @@ async def test_a_file_changed_while_the_bot_was_down_is_followed_at_the_next_rel
     assert row.due == WEDNESDAY_2
     (message,) = told(world, "re-planned")
     assert "• Week 2 module post: " in message
+
+
+async def test_in_a_text_channel_the_archive_finds_each_week_thread_even_a_lost_one(world: World):
+    chat = world.server.guild.create_text_channel("course-chat")
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START, forum=chat)
+    await world.advance_to(WEEK_POSTS[1] + timedelta(minutes=1))
+    first, second = chat.threads
+    await world.bot.store.db.execute("DELETE FROM cohort_threads WHERE thread_id = ?", (second.id,))
+    await world.bot.store.db.commit()
+    auto_archive(world, first)
+
+    await world.advance_to(ARCHIVED + timedelta(hours=1))
+
+    assert len(chat.threads) == 4
+    assert all(closed(world, t) == (True, True) for t in chat.threads)
+    assert second.id in await world.bot.store.deliveries.threads(await cohort_id(world))
