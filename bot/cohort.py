@@ -56,6 +56,9 @@ class DeliveryState(StrEnum):
     DONE = "done"
     SKIPPED = "skipped"  # deliberately not sent (expired, cancelled, cohort ended)
     FAILED = "failed"  # gave up after retries; the instructor was told
+    # Left the timetable (a cancelled session, a week a course file dropped); pending
+    # again if a later plan brings it back.
+    UNPLANNED = "unplanned"
 
 
 @dataclass(frozen=True)

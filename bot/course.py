@@ -69,7 +69,7 @@ class Course:
     reminder_audience: ReminderAudience = ReminderAudience.OPTED_IN
     nudge_before: timedelta | None = timedelta(days=2)  # before each week closes
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
-    source: Path | None = None
+    source: Path | None = field(default=None, compare=False)  # where, not what: not compared
 
     def week(self, number: int) -> Week:
         for week in self.weeks:

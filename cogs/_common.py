@@ -3,6 +3,7 @@ replanning."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import discord
@@ -10,8 +11,10 @@ from discord import app_commands
 
 from bot import access
 from bot.app.permissions import require_instructor, standing
-from bot.cohort import Cohort
+from bot.cohort import Cohort, CohortState
+from bot.course import Course
 from bot.errors import NotAllowed, NotFound, UserError
+from bot.replan import PlanChanges, course_session_updates, describe_changes, plan_changes
 from bot.timetable import timetable
 from cogs._session_events import sync_events
 
@@ -116,12 +119,46 @@ class _CohortName(app_commands.Transformer):
 CohortName = app_commands.Transform[str, _CohortName]
 
 
-async def replan(bot: CohortBot, cohort: Cohort) -> None:
+async def replan(bot: CohortBot, cohort: Cohort) -> PlanChanges:
     """Bring the cohort's deliveries and Discord events in line with its course and sessions."""
     course = bot.library.get(cohort.course_id)
     sessions = await bot.store.cohorts.sessions(cohort.id)
     now = bot.clock.now()
     items = timetable(course, cohort.calendar(course), sessions, planned=now)
+    changes = plan_changes(await bot.store.deliveries.for_cohort(cohort.id), items)
     await bot.store.deliveries.plan(cohort.id, items, now)
     await bot.reschedule()
     await sync_events(bot, cohort, sessions)  # members see a planned session in Events at once
+    return changes
+
+
+async def follow_course_files(bot: CohortBot, before: Mapping[str, Course]) -> int:
+    """After a reload, re-plan each running cohort on its course file; how many changed.
+
+    Sessions the file changed since ``before`` reach the cohort's sessions first
+    (only those: an instructor's own sessions and moves stay); then pending
+    items follow the file in force, even one changed while the bot was down,
+    and the instructor is told what moved.
+    """
+    now = bot.clock.now()
+    replanned = 0
+    for cohort in await bot.store.cohorts.all():
+        if cohort.state is CohortState.ENDED or cohort.course_id not in bot.library.ids():
+            continue  # ended, or its file is gone: nothing to follow
+        new = bot.library.get(cohort.course_id)
+        old = before.get(cohort.course_id, new)
+        current = {s.key: s for s in await bot.store.cohorts.sessions(cohort.id)}
+        updates = course_session_updates(old, new, cohort.start, cohort.zone, current.values(), now)
+        for session in updates:
+            await bot.store.cohorts.save_session(cohort.id, session)
+        changes = await replan(bot, cohort)
+        if updates:  # what was posted about a moved or cancelled session is corrected
+            bot.dispatch("sessions_changed", cohort, [(current.get(s.key), s) for s in updates])
+        if changes:
+            replanned += 1
+            await bot.tell_instructors(
+                cohort,
+                f"The course file `{new.id}` changed, so I re-planned what is still to come "
+                f"(what was sent stays as it was):\n{describe_changes(changes)}",
+            )
+    return replanned

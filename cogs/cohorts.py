@@ -18,6 +18,7 @@ from bot.overview import cohort_overview, timetable_text
 from bot.timetable import sessions_for
 from cogs._common import (
     CohortName,
+    follow_course_files,
     instructor_cohort,
     replan,
     require_staff,
@@ -209,6 +210,7 @@ class Cohorts(commands.Cog):
     )
     async def reload(self, interaction: discord.Interaction) -> None:
         await require_staff(self.bot, interaction)
+        before = {c.id: c for c in self.bot.library.all()}
         problems = self.bot.library.reload()
         errors = [p for p in problems if p.severity == "error"]
         lines = [
@@ -217,7 +219,10 @@ class Cohorts(commands.Cog):
         if errors:
             lines += ["", "**Refused (the previous version stays in force):**"]
         lines += [f"`{p}`" for p in problems]
-        await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if replanned := await follow_course_files(self.bot, before):
+            lines.insert(1, f"Re-planned {replanned} running cohorts; their instructors were told.")
+        await interaction.followup.send("\n".join(lines)[:2000], ephemeral=True)
 
 
 async def setup(bot: CohortBot) -> None:

@@ -8,16 +8,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.archive import archive_cohort
 from bot.app.deliveries import Job, Sent
-from bot.app.permissions import MissingPermissions, missing
 from bot.app.posting import channel_named, embed_for, find_published, publish
+from bot.cohort import DeliveryState
 from bot.errors import InvalidInput, UserError
 from bot.render import Post, consultation_post, jump_url, module_post, wrapup_post
 from cogs._common import CohortName, instructor_cohort, staff_group
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
-    from bot.cohort import Cohort, Delivery
+    from bot.cohort import Cohort
 
 
 class Modules(commands.Cog):
@@ -71,18 +72,8 @@ class Modules(commands.Cog):
 
     async def archive(self, job: Job) -> Sent:
         """Lock and archive every thread the cohort's posts opened."""
-        threads = 0
-        for delivery in await self.bot.store.deliveries.for_cohort(job.cohort.id):
-            if delivery.state != "done" or delivery.channel_id is None:
-                continue
-            channel = self.bot.get_channel(delivery.channel_id)
-            if not isinstance(channel, discord.Thread) or (channel.archived and channel.locked):
-                continue
-            if names := missing(channel, ("manage_threads",)):
-                raise MissingPermissions(channel, names)
-            await channel.edit(archived=True, locked=True)
-            threads += 1
-        return Sent(note=f"archived {threads} threads")
+        closed = await archive_cohort(self.bot, self.bot.store, job.cohort, job.now)
+        return Sent(note=f"archived {closed} threads")
 
     # -- commands ---------------------------------------------------------------------
 
@@ -136,7 +127,7 @@ class Modules(commands.Cog):
         if sent is None:
             delivery = await self.bot.store.deliveries.get(found.id, key)
             assert delivery is not None
-            if delivery.state == "done" and not repost:
+            if delivery.state is DeliveryState.DONE and not repost:
                 link = jump_url(
                     found.guild_id, delivery.channel_id or found.channel_id, delivery.message_id
                 )
@@ -145,29 +136,13 @@ class Modules(commands.Cog):
                     ephemeral=True,
                 )
                 return
-            if (
-                delivery.state == "pending"
-            ):  # it failed just now: the runner has told the instructor
+            if delivery.state is DeliveryState.PENDING:
+                # it failed just now: the runner has told the instructor
                 raise UserError(f"I could not post week {number}: {delivery.note}")
-            sent = await self._repost(found, delivery)
+            sent = await self.bot.deliveries.send_again(found, key)
         link = jump_url(found.guild_id, sent.channel_id or found.channel_id, sent.message_id)
         await interaction.followup.send(f"Posted week {number}: {link}", ephemeral=True)
         await self.bot.reschedule()
-
-    async def _repost(self, cohort: Cohort, delivery: Delivery) -> Sent:
-        course = self.bot.library.get(cohort.course_id)
-        assert delivery.week is not None
-        post = module_post(course, cohort.calendar(course), delivery.week)
-        channel = await channel_named(self.bot, cohort.channel_id)
-        sent = await publish(channel, post, delivery.marker(), tag=f"Week {delivery.week}")
-        await self.bot.store.deliveries.complete(
-            delivery,
-            self.bot.clock.now(),
-            channel_id=sent.channel_id,
-            message_id=sent.message_id,
-            note="reposted",
-        )
-        return sent
 
 
 async def setup(bot: CohortBot) -> None:

@@ -137,6 +137,25 @@ class Sessions(commands.Cog):
         await self.posts.update_announcement(found, old, words.cancellation(old))
         await self.posts.notice(found, words.cancellation(old), f"cancel:{old.key}")
 
+    @commands.Cog.listener()
+    async def on_sessions_changed(
+        self, cohort: Cohort, changed: list[tuple[CohortSession | None, CohortSession]]
+    ) -> None:
+        """A course file moved or cancelled sessions (``/course reload``): correct what was posted."""
+        for old, new in changed:
+            if old is None:
+                continue  # added: announced with its week, like one added by hand
+            if new.cancelled and not old.cancelled:
+                shown, post, notice = old, words.cancellation(old), words.cancellation(old)
+                what = f"cancel:{old.key}"
+            elif not new.cancelled and new.start != old.start:
+                shown, post, notice = new, words.announcement(new), words.moved(old, new)
+                what = f"moved:{new.key}"
+            else:
+                shown = None
+            if shown is not None and await self.posts.update_announcement(cohort, shown, post):
+                await self.posts.notice(cohort, notice, what)
+
     @reschedule.autocomplete("session")
     @cancel.autocomplete("session")
     async def session_choices(

@@ -190,6 +190,7 @@ async def test_killed_between_send_and_record_finds_its_post_instead_of_resendin
     assert {k: len(v) for k, v in week_threads(world).items()} == {"Week 1": 1}
     row = await world.bot.store.deliveries.get(cid, "module:1")
     assert (row.state, row.channel_id) == ("done", posted.id)
+    assert await world.bot.store.deliveries.threads(cid) == [posted.id]  # kept for the archive
 
 
 async def test_two_bot_processes_on_one_database_post_each_week_once(world: World):

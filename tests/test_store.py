@@ -155,12 +155,13 @@ async def test_delivery_life_cycle(store):
     done = await store.deliveries.get(cohort.id, "module:1")
     assert (done.state, done.attempts, done.message_id) == (DeliveryState.DONE, 2, 6)
 
-    # Rescheduling moves a pending row; dropping it from the plan skips it.
+    # Rescheduling moves a pending row; dropping it from the plan makes it unplanned.
     moved = Item("reminder:live-1:1h", ItemKind.REMINDER, later + timedelta(hours=2), 1, "live-1")
     await store.deliveries.plan(cohort.id, [items[0], moved], NOW)
     assert (await store.deliveries.get(cohort.id, moved.key)).due == moved.due
     await store.deliveries.plan(cohort.id, [items[0]], NOW)
-    assert (await store.deliveries.get(cohort.id, moved.key)).state is DeliveryState.SKIPPED
+    left = await store.deliveries.get(cohort.id, moved.key)
+    assert (left.state, left.note) == (DeliveryState.UNPLANNED, None)
     # ...and planning it again brings it back.
     await store.deliveries.plan(cohort.id, [items[0], moved], NOW)
     assert (await store.deliveries.get(cohort.id, moved.key)).state is DeliveryState.PENDING
@@ -192,3 +193,55 @@ async def test_paused_cohorts_have_nothing_due(store):
     assert await store.deliveries.wakeups(KINDS) == []
     await store.cohorts.set_state(cohort.id, CohortState.ACTIVE)
     assert await store.deliveries.wakeups(KINDS) == [(f"{cohort.id}:module:1", NOW)]
+
+
+async def test_a_skipped_row_stays_skipped_whatever_its_note(store):
+    """Only an unplanned row comes back: a skip (expired, cohort ended) is history."""
+    cohort = await store.cohorts.create(new_cohort(), [], NOW)
+    item = Item("reminder:live-1:1h", ItemKind.REMINDER, NOW, 1, "live-1", expires=NOW)
+    await store.deliveries.plan(cohort.id, [item], NOW)
+    row = await store.deliveries.get(cohort.id, item.key)
+    await store.deliveries.skip(row, NOW, "no longer planned")  # the old magic note, as a skip
+    await store.deliveries.plan(cohort.id, [item], NOW)
+    assert (await store.deliveries.get(cohort.id, item.key)).state is DeliveryState.SKIPPED
+
+
+async def test_migration_6_turns_the_magic_note_into_a_state_and_keeps_module_threads(tmp_path):
+    path = tmp_path / "v4.sqlite3"
+    db = await connect(path)
+    await migrate(db, up_to=4)
+    await db.execute(
+        "INSERT INTO cohorts (id, guild_id, name, course_id, start_date, timezone, channel_id,"
+        " learner_role_id, created_by, created_at)"
+        " VALUES (7, 1, 'Old', 'de-escalation', '2025-10-14', 'UTC', 10, 20, 99, 'x')"
+    )
+    rows = [  # key, kind, state, channel, note
+        ("module:1", "module", "done", 501, None),
+        ("module:2", "module", "done", 10, None),  # a text post without a thread
+        ("wrapup", "wrapup", "done", 11, None),
+        ("reminder:live-1:1h", "reminder", "skipped", None, "no longer planned"),
+        ("reminder:live-2:1h", "reminder", "skipped", None, "its moment passed"),
+        ("digest:1", "digest", "pending", None, "HTTP 500"),
+    ]
+    await db.executemany(
+        "INSERT INTO deliveries (cohort_id, item_key, kind, due_at, state, channel_id, note,"
+        " done_at) VALUES (7, ?, ?, '2025-10-14T16:00:00.000000Z', ?, ?, ?, NULL)",
+        rows,
+    )
+    await db.commit()
+    await db.close()
+
+    store = await Store.open(path)
+    found = {d.key: (d.state, d.note) for d in await store.deliveries.for_cohort(7)}
+    threads = await store.deliveries.threads(7)
+    await store.close()
+
+    assert found == {
+        "module:1": (DeliveryState.DONE, None),
+        "module:2": (DeliveryState.DONE, None),
+        "wrapup": (DeliveryState.DONE, None),
+        "reminder:live-1:1h": (DeliveryState.UNPLANNED, None),
+        "reminder:live-2:1h": (DeliveryState.SKIPPED, "its moment passed"),
+        "digest:1": (DeliveryState.PENDING, "HTTP 500"),
+    }
+    assert threads == [501]

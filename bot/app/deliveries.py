@@ -41,10 +41,11 @@ class Job:
     delivery: Delivery
     course: Course
     now: datetime
+    by_hand: bool = False  # sent again on request (``/module post repost``): never "late"
 
     @property
     def late(self) -> bool:
-        return self.now - self.delivery.due > LATE_AFTER
+        return not self.by_hand and self.now - self.delivery.due > LATE_AFTER
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Sent:
     channel_id: int | None = None
     message_id: int | None = None
     note: str | None = None
+    thread_id: int | None = None  # the thread the post opened, kept for the archive
 
 
 class NotYet(UserError):
@@ -126,6 +128,35 @@ class DeliveryRunner:
                 return None
             return await self._run_one(delivery, self._clock.now(), early=True)
 
+    async def send_again(self, cohort: Cohort, key: str) -> Sent:
+        """Send by hand an item that is no longer pending: a repost, or one that failed.
+
+        A repost leaves the row on the first post and keeps the new post's
+        thread too, so the archive locks both; any other row is completed.
+        """
+        async with self._lock:
+            delivery = await self._store.deliveries.get(cohort.id, key)
+            if delivery is None:
+                raise UserError(f"{cohort.name} has no item {key!r}")
+            if delivery.state in (DeliveryState.PENDING, DeliveryState.CLAIMED):
+                raise UserError(f"{key} is waiting to be sent or being sent: try again shortly")
+            now = self._clock.now()
+            handler, _ = self._handlers[delivery.kind]
+            job = Job(cohort, delivery, self._library.get(cohort.course_id), now, by_hand=True)
+            sent = await handler(job)
+            if delivery.state is DeliveryState.DONE:
+                await self._store.deliveries.record_repost(delivery, now, sent.thread_id)
+            else:
+                await self._store.deliveries.complete(
+                    delivery,
+                    now,
+                    channel_id=sent.channel_id,
+                    message_id=sent.message_id,
+                    note="sent by hand",
+                    thread_id=sent.thread_id,
+                )
+            return sent
+
     async def _run_one(self, delivery: Delivery, now: datetime, early: bool = False) -> Sent | None:
         cohort = await self._store.cohorts.get(delivery.cohort_id)
         if cohort is None:
@@ -157,6 +188,7 @@ class DeliveryRunner:
             message_id=sent.message_id,
             late=late,
             note=sent.note,
+            thread_id=sent.thread_id,
         )
         how = "late, caught up" if late else "ahead of time" if early else None
         details = "; ".join(part for part in (how, sent.note) if part)
@@ -218,7 +250,11 @@ class DeliveryRunner:
                 cohort.id, delivery.key,
             )  # fmt: skip
             await self._store.deliveries.complete(
-                delivery, now, channel_id=found.channel_id, message_id=found.message_id
+                delivery,
+                now,
+                channel_id=found.channel_id,
+                message_id=found.message_id,
+                thread_id=found.thread_id,
             )
         else:
             await self._store.deliveries.release(delivery)

@@ -78,7 +78,7 @@ async def _publish(
         raise UserError(f"I can only post in forum or text channels, not in {channel.mention}")
     for more in post.more:
         await thread.send(more)
-    return Sent(thread.id, message.id)
+    return Sent(thread.id, message.id, thread_id=thread.id)
 
 
 async def forum_tag(forum: discord.ForumChannel, name: str) -> discord.ForumTag | None:
@@ -100,5 +100,7 @@ async def find_published(
     if message is None:
         return None
     if isinstance(message.channel, discord.Thread) and isinstance(channel, discord.ForumChannel):
-        return Sent(message.channel.id, message.id)
-    return Sent(message.thread.id if message.thread else message.channel.id, message.id)
+        return Sent(message.channel.id, message.id, thread_id=message.channel.id)
+    if message.thread is not None:
+        return Sent(message.thread.id, message.id, thread_id=message.thread.id)
+    return Sent(message.channel.id, message.id)

@@ -13,10 +13,10 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.cohort import CLAIM_LEASE, Delivery, DeliveryState
+from bot.cohort import CLAIM_LEASE, CohortState, Delivery, DeliveryState
 from bot.dms import Outcome, Reached
 from bot.store.db import from_text, maybe_time, to_text
-from bot.timetable import Item
+from bot.timetable import Item, ItemKind
 
 _COLUMNS = (
     "cohort_id, item_key, kind, due_at, week, session_key, expires_at, state, attempts,"
@@ -62,23 +62,24 @@ class DeliveryQueries:
             return [_delivery(row) for row in await cursor.fetchall()]
 
     async def plan(self, cohort_id: int, items: Iterable[Item], now: datetime) -> None:
-        """Make the pending rows match the timetable.
+        """Make the open rows match the timetable (``bot.replan.plan_changes`` says how).
 
         New items are added; pending ones move with their item (a rescheduled
-        session); pending ones no longer planned (a cancelled session) are
-        skipped. Rows already sent, claimed or failed are history: untouched.
+        session, a new post time); pending ones no longer planned (a cancelled
+        session, a dropped week) become unplanned, and pending again if planned
+        again. Rows sent, claimed, skipped or failed are history: untouched.
         """
         items = list(items)
+        pending, unplanned = DeliveryState.PENDING, DeliveryState.UNPLANNED
         await self._db.executemany(
             "INSERT INTO deliveries (cohort_id, item_key, kind, due_at, week, session_key, expires_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cohort_id, item_key) DO UPDATE SET"
+            " next_attempt_at = CASE WHEN state = ? AND due_at = excluded.due_at"
+            "                        THEN next_attempt_at END,"
+            " note = CASE WHEN state = ? AND due_at = excluded.due_at THEN note END,"
             " due_at = excluded.due_at, expires_at = excluded.expires_at, week = excluded.week,"
-            " next_attempt_at = NULL,"
-            " state = CASE WHEN state = 'skipped' AND note = 'no longer planned' THEN 'pending'"
-            "              ELSE state END,"
-            " note = CASE WHEN state = 'skipped' AND note = 'no longer planned' THEN NULL"
-            "             ELSE note END"
-            " WHERE state IN ('pending', 'skipped')",
+            " state = ?, done_at = NULL"
+            " WHERE state IN (?, ?)",
             [
                 (
                     cohort_id,
@@ -88,27 +89,40 @@ class DeliveryQueries:
                     i.week,
                     i.session,
                     to_text(i.expires) if i.expires else None,
+                    pending,
+                    pending,
+                    pending,
+                    pending,
+                    unplanned,
                 )
                 for i in items
             ],
         )
         keys = [i.key for i in items]
         await self._db.execute(
-            "UPDATE deliveries SET state = 'skipped', note = 'no longer planned', done_at = ?"
-            f" WHERE cohort_id = ? AND state = 'pending' AND item_key NOT IN ({_marks(keys)})",
-            (to_text(now), cohort_id, *keys),
+            "UPDATE deliveries SET state = ?, done_at = ?"
+            f" WHERE cohort_id = ? AND state = ? AND item_key NOT IN ({_marks(keys)})",
+            (unplanned, to_text(now), cohort_id, pending, *keys),
         )
         await self._db.commit()
 
     async def due(self, now: datetime, kinds: Collection[str]) -> list[Delivery]:
         """Pending rows of ``kinds`` whose moment has come, of running cohorts, oldest first."""
         return await self._select(
-            "state = 'pending' AND COALESCE(next_attempt_at, due_at) <= ?"
+            "state = ? AND COALESCE(next_attempt_at, due_at) <= ?"
             f" AND kind IN ({_marks(kinds)})"
-            " AND cohort_id IN (SELECT id FROM cohorts WHERE state = 'active'"
-            "   OR (state = 'ended' AND deliveries.kind IN ('archive', 'purge')))"
+            " AND cohort_id IN (SELECT id FROM cohorts WHERE state = ?"
+            "   OR (state = ? AND deliveries.kind IN (?, ?)))"
             " ORDER BY due_at, item_key",
-            (to_text(now), *kinds),
+            (
+                DeliveryState.PENDING,
+                to_text(now),
+                *kinds,
+                CohortState.ACTIVE,
+                CohortState.ENDED,
+                ItemKind.ARCHIVE,
+                ItemKind.PURGE,
+            ),
         )
 
     async def get(self, cohort_id: int, key: str) -> Delivery | None:
@@ -121,9 +135,9 @@ class DeliveryQueries:
     async def claim(self, cohort_id: int, key: str, owner: str, now: datetime) -> bool:
         """Take the row for sending; False if another process (or call) already has it."""
         cursor = await self._db.execute(
-            "UPDATE deliveries SET state = 'claimed', claimed_by = ?, claimed_at = ?,"
-            " attempts = attempts + 1 WHERE cohort_id = ? AND item_key = ? AND state = 'pending'",
-            (owner, to_text(now), cohort_id, key),
+            "UPDATE deliveries SET state = ?, claimed_by = ?, claimed_at = ?,"
+            " attempts = attempts + 1 WHERE cohort_id = ? AND item_key = ? AND state = ?",
+            (DeliveryState.CLAIMED, owner, to_text(now), cohort_id, key, DeliveryState.PENDING),
         )
         await self._db.commit()
         return cursor.rowcount == 1
@@ -137,11 +151,14 @@ class DeliveryQueries:
         message_id: int | None,
         late: bool = False,
         note: str | None = None,
+        thread_id: int | None = None,
     ) -> None:
+        """Record what a delivery sent, and the thread its post opened (in one transaction)."""
         await self._db.execute(
-            "UPDATE deliveries SET state = 'done', done_at = ?, channel_id = ?, message_id = ?,"
+            "UPDATE deliveries SET state = ?, done_at = ?, channel_id = ?, message_id = ?,"
             " late = ?, note = ? WHERE cohort_id = ? AND item_key = ?",
             (
+                DeliveryState.DONE,
                 to_text(now),
                 channel_id,
                 message_id,
@@ -150,6 +167,46 @@ class DeliveryQueries:
                 delivery.cohort_id,
                 delivery.key,
             ),
+        )
+        await self._add_thread(delivery, thread_id, now)
+        await self._db.commit()
+
+    async def record_repost(self, delivery: Delivery, now: datetime, thread_id: int | None) -> None:
+        """A done post was posted again: the row keeps the first post; the new thread is kept too."""
+        await self._db.execute(
+            "UPDATE deliveries SET note = 'reposted' WHERE cohort_id = ? AND item_key = ?",
+            (delivery.cohort_id, delivery.key),
+        )
+        await self._add_thread(delivery, thread_id, now)
+        await self._db.commit()
+
+    async def _add_thread(self, delivery: Delivery, thread_id: int | None, now: datetime) -> None:
+        if thread_id is not None:
+            await self._insert_thread(delivery.cohort_id, delivery.key, thread_id, now)
+
+    async def _insert_thread(self, cohort_id: int, key: str, thread_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT OR IGNORE INTO cohort_threads (thread_id, cohort_id, item_key, opened_at)"
+            " VALUES (?, ?, ?, ?)",
+            (thread_id, cohort_id, key, to_text(now)),
+        )
+
+    async def threads(self, cohort_id: int) -> list[int]:
+        """Every thread the cohort's posts opened (module posts, reposts), oldest first."""
+        async with self._db.execute(
+            "SELECT thread_id FROM cohort_threads WHERE cohort_id = ? ORDER BY opened_at, thread_id",
+            (cohort_id,),
+        ) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
+    async def add_thread(self, cohort_id: int, key: str, thread_id: int, now: datetime) -> None:
+        """A thread of the cohort's found in Discord that the store did not know (a lost record)."""
+        await self._insert_thread(cohort_id, key, thread_id, now)
+        await self._db.commit()
+
+    async def thread_closed(self, thread_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE cohort_threads SET closed_at = ? WHERE thread_id = ?", (to_text(now), thread_id)
         )
         await self._db.commit()
 
@@ -172,9 +229,9 @@ class DeliveryQueries:
     async def retry_at(self, delivery: Delivery, when: datetime, note: str) -> None:
         """Back to pending, not before ``when`` (a transient failure)."""
         await self._db.execute(
-            "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, note = ?,"
+            "UPDATE deliveries SET state = ?, next_attempt_at = ?, note = ?,"
             " claimed_by = NULL, claimed_at = NULL WHERE cohort_id = ? AND item_key = ?",
-            (to_text(when), note, delivery.cohort_id, delivery.key),
+            (DeliveryState.PENDING, to_text(when), note, delivery.cohort_id, delivery.key),
         )
         await self._db.commit()
 
@@ -191,16 +248,16 @@ class DeliveryQueries:
     async def release(self, delivery: Delivery) -> None:
         """A stale claim whose post was not found: send it again (counts no attempt)."""
         await self._db.execute(
-            "UPDATE deliveries SET state = 'pending', claimed_by = NULL, claimed_at = NULL,"
-            " attempts = MAX(attempts - 1, 0) WHERE cohort_id = ? AND item_key = ? AND state = 'claimed'",
-            (delivery.cohort_id, delivery.key),
+            "UPDATE deliveries SET state = ?, claimed_by = NULL, claimed_at = NULL,"
+            " attempts = MAX(attempts - 1, 0) WHERE cohort_id = ? AND item_key = ? AND state = ?",
+            (DeliveryState.PENDING, delivery.cohort_id, delivery.key, DeliveryState.CLAIMED),
         )
         await self._db.commit()
 
     async def stale_claims(self, now: datetime) -> list[Delivery]:
         return await self._select(
-            "state = 'claimed' AND claimed_at <= ? ORDER BY due_at",
-            (to_text(now - CLAIM_LEASE),),
+            "state = ? AND claimed_at <= ? ORDER BY due_at",
+            (DeliveryState.CLAIMED, to_text(now - CLAIM_LEASE)),
         )
 
     async def skip_pending(
@@ -208,9 +265,9 @@ class DeliveryQueries:
     ) -> int:
         kinds = list(keep_kinds)
         cursor = await self._db.execute(
-            "UPDATE deliveries SET state = 'skipped', done_at = ?, note = ?"
-            f" WHERE cohort_id = ? AND state = 'pending' AND kind NOT IN ({_marks(kinds)})",
-            (to_text(now), note, cohort_id, *kinds),
+            "UPDATE deliveries SET state = ?, done_at = ?, note = ?"
+            f" WHERE cohort_id = ? AND state = ? AND kind NOT IN ({_marks(kinds)})",
+            (DeliveryState.SKIPPED, to_text(now), note, cohort_id, DeliveryState.PENDING, *kinds),
         )
         await self._db.commit()
         return cursor.rowcount
@@ -234,15 +291,17 @@ class DeliveryQueries:
         """
         async with self._db.execute(
             "SELECT cohort_id, item_key, state, COALESCE(next_attempt_at, due_at), claimed_at"
-            f" FROM deliveries WHERE kind IN ({_marks(kinds)}) AND (state = 'claimed'"
-            " OR (state = 'pending' AND cohort_id IN (SELECT id FROM cohorts WHERE state != 'paused')))",
-            tuple(kinds),
+            f" FROM deliveries WHERE kind IN ({_marks(kinds)}) AND (state = ?"
+            " OR (state = ? AND cohort_id IN (SELECT id FROM cohorts WHERE state != ?)))",
+            (*kinds, DeliveryState.CLAIMED, DeliveryState.PENDING, CohortState.PAUSED),
         ) as cursor:
             rows = await cursor.fetchall()
         return [
             (
                 f"{cohort_id}:{key}",
-                from_text(claimed_at) + CLAIM_LEASE if state == "claimed" else from_text(ready),
+                from_text(claimed_at) + CLAIM_LEASE
+                if state == DeliveryState.CLAIMED
+                else from_text(ready),
             )
             for cohort_id, key, state, ready, claimed_at in rows
         ]
