@@ -202,20 +202,20 @@ def timetable(
 def announce_time(
     course: Course, calendar: Calendar, session: CohortSession, planned: datetime | None
 ) -> datetime:
-    """With its week's module post, or when planned if that week is already open.
+    """With the last module post that comes before all of its reminders; when planned, if later.
 
-    A session before the course opens (a kick-off) is announced when planned,
-    not at its start after its own reminders; planned long ahead (``planned``
-    None), with its first reminder.
+    Usually that is its own week's post (a Wednesday session, Tuesday posts, a
+    day's lead). A session at or just after its week's opening is announced a
+    week earlier, so a reminder never comes before the announcement, nor the
+    announcement at the start. A session before any post leaves room (a
+    kick-off) is announced when planned; planned long ahead (``planned`` None),
+    with its first reminder.
     """
-    opens = calendar.week(session_week(calendar, session)).opens
+    first_reminder = session.start - max(course.reminder_leads, default=timedelta(0))
+    posts = [window.opens for window in calendar.weeks if window.opens <= first_reminder]
     if planned is None:
-        if session.start >= opens:
-            return opens
-        return session.start - max(course.reminder_leads, default=timedelta(0))
-    if session.start >= opens:
-        return max(opens, planned)
-    return planned
+        return posts[-1] if posts else first_reminder
+    return max(posts[-1], planned) if posts else planned
 
 
 def reminder_times(
