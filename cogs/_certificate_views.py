@@ -39,6 +39,7 @@ class NameModal(discord.ui.Modal, title="Your name on the certificate"):
         super().__init__(timeout=None)
         self.name: discord.ui.TextInput[NameModal] = discord.ui.TextInput(
             label="Your name as it should be printed",
+            custom_id="printed_name",
             placeholder="e.g. Amara N. Okafor",
             default=current,
             max_length=NAME_LIMIT,
