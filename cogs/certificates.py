@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.deliveries import Job, Sent
+from bot.app.deliveries import Job, Sent, describe
 from bot.app.fanout import FanoutResult, send_dms
 from bot.app.permissions import is_learner, require_instructor
 from bot.certificate import (
@@ -149,12 +149,17 @@ class Certificates(commands.Cog):
             raise NotFound(f"{member.display_name} is not a learner in {found.name}.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         certificate, new = await self.certificate_for(found, member.id, interaction.user.id)
-        result = await self.send(found, [member], {member.id: certificate})
         who = plain(member.display_name)
         if new:
             text = f"Issued certificate **{certificate.code}** to {who}, recorded as issued by you."
         else:
             text = f"{who} already has certificate **{certificate.code}** for {found.name}."
+        try:
+            result = await self.send(found, [member], {member.id: certificate})
+        except discord.HTTPException as error:  # recorded, not sent: running it again sends it
+            text += f" I could not DM it ({describe(error)}): run this again to retry."
+            await interaction.followup.send(text, ephemeral=True)
+            return
         if result.sent:
             text += " I sent it by DM."
         elif result.already:

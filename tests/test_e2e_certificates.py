@@ -267,6 +267,30 @@ async def test_an_instructor_issues_one_by_hand_and_it_shows_in_the_list_and_the
     assert [type(e) for e in refusals(world)] == [NotFound]
 
 
+async def test_a_dm_that_fails_when_issued_by_hand_is_sent_when_issued_again(world: World):
+    await course_in_week(world, 1)
+    carmen = world.server.learners[2]
+    await set_name(world, carmen, "Carmen Ruiz")
+    dm_channel = world.env.backend.get_dm_channel(carmen.id)
+    world.env.inject_error("POST", f"/channels/{dm_channel.id}/messages", status=500, times=1)
+
+    failed = await instructor(world, "certificate issue", member=carmen)
+
+    (certificate,) = await world.bot.store.certificates.of_user(carmen.id)  # recorded, not sent
+    assert failed.response.content.endswith(
+        "I could not DM it (Discord had a server error (HTTP 500)): run this again to retry."
+    )
+    assert certificate_dms(world, carmen) == []
+    again = await instructor(world, "certificate issue", member=carmen)
+    assert again.response.content == (
+        f"Carmen already has certificate **{certificate.code}** for {COHORT}. I sent it by DM."
+    )
+    (dm,) = certificate_dms(world, carmen)
+    assert "Carmen Ruiz" in await pdf_text(dm.attachments[0])
+    await world.advance_to(await consultation_ends(world) + timedelta(minutes=1))
+    assert len(certificate_dms(world, carmen)) == 1
+
+
 STAFF_ONLY = [
     ("certificate list", {}),
     ("certificate issue", {"member": 1}),
