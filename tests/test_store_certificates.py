@@ -89,11 +89,18 @@ async def test_migration_0010_from_todays_schema_carries_the_data_through(tmp_pa
     db = await connect(path)
     assert await migrate(db, up_to=4) == 4  # the schema before certificates
     # Rows of today's kinds, written into today's tables.
-    await db.execute(
-        "INSERT INTO cohorts (guild_id, name, course_id, start_date, timezone, channel_id,"
-        " learner_role_id, instructor_role_id, announcements_channel_id, created_by, created_at)"
-        " VALUES (1, 'Fall 2026', 'de-escalation', '2026-10-13', 'America/Los_Angeles',"
-        " 10, 20, 30, NULL, 99, '2026-10-01T12:00:00.000000Z')"
+    for name in ("Fall 2026", "Spring 2026"):
+        await db.execute(
+            "INSERT INTO cohorts (guild_id, name, course_id, start_date, timezone, channel_id,"
+            " learner_role_id, instructor_role_id, announcements_channel_id, created_by,"
+            " created_at) VALUES (1, ?, 'de-escalation', '2026-10-13', 'America/Los_Angeles',"
+            " 10, 20, 30, NULL, 99, '2026-10-01T12:00:00.000000Z')",
+            (name,),
+        )
+    await db.executemany(
+        "INSERT INTO deliveries (cohort_id, item_key, kind, due_at, state)"
+        " VALUES (?, 'consultation', 'consultation', ?, ?)",
+        [(1, "2026-11-24T17:00:00.000000Z", "pending"), (2, "2026-05-26T16:00:00.000000Z", "done")],
     )
     await db.execute(
         "INSERT INTO excusals (cohort_id, user_id, week, excused_by, at)"
@@ -110,12 +117,19 @@ async def test_migration_0010_from_todays_schema_carries_the_data_through(tmp_pa
 
     store = await Store.open(path)  # start-up applies what is missing, 0010 included
     try:
-        (cohort,) = await store.cohorts.all()
-        assert cohort.name == "Fall 2026"
+        cohort, spring = await store.cohorts.all()
+        assert (cohort.name, spring.name) == ("Fall 2026", "Spring 2026")
         assert await store.participation.excusals(cohort.id) == [(AMARA, 1)]
         assert await store.participation.reminders_off() == {BAO}
         issued, new = await store.certificates.issue(certificate(cohort.id, AMARA))
         assert new and await store.certificates.get(issued.code) == issued
+        # A cohort planned before certificates existed has the item at its consultation end;
+        # one whose consultation is over is not sent certificates late.
+        coming = await store.deliveries.get(cohort.id, "certificates")
+        assert (coming.kind, coming.state) == ("certificates", "pending")
+        assert coming.due == (await store.deliveries.get(cohort.id, "consultation")).due
+        past = await store.deliveries.get(spring.id, "certificates")
+        assert past.state == "skipped" and "/certificate issue" in past.note
         async with store.db.execute("SELECT MAX(version) FROM schema_version") as cursor:
             assert (await cursor.fetchone())[0] >= 10
     finally:

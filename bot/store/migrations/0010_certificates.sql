@@ -23,3 +23,15 @@ CREATE TABLE printed_names (
     name       TEXT    NOT NULL,
     updated_at TEXT    NOT NULL
 );
+
+-- Cohorts planned before certificates existed get the item at their consultation end (the
+-- due time of their consultation row). A cohort whose consultation is already over is not
+-- sent certificates late: its row is skipped, and instructors can use /certificate issue.
+INSERT INTO deliveries (cohort_id, item_key, kind, due_at, state, done_at, note)
+SELECT cohort_id, 'certificates', 'certificates', due_at,
+       CASE WHEN state = 'pending' THEN 'pending' ELSE 'skipped' END,
+       CASE WHEN state = 'pending' THEN NULL ELSE due_at END,
+       CASE WHEN state = 'pending' THEN NULL
+            ELSE 'the consultation ended before certificates existed: /certificate issue' END
+FROM deliveries WHERE item_key = 'consultation'
+ON CONFLICT (cohort_id, item_key) DO NOTHING;
