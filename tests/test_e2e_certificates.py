@@ -89,6 +89,10 @@ async def test_completers_get_their_pdf_by_dm_at_the_consultation_end_once_acros
     assert asked.attachments == [] and "how should your name appear" in asked.content
     assert asked.components[0].children[0].label == "Set the name for my certificate"
     assert certificate_dms(world, carmen) == []
+    nothing = await carmen.slash(world.server.staff, "certificate get")  # not someone else's
+    assert nothing.ephemeral and nothing.response.attachments == []
+    assert nothing.response.content.startswith("You have no certificate of completion yet.")
+    assert [type(e) for e in refusals(world)] == [NotFound]
     told = [m.content for m in dms(world, world.server.instructor)]
     assert f"**{COHORT}**: Certificates of completion: 2 completed; DMs 2 sent." in told
 
@@ -388,3 +392,20 @@ async def test_the_purge_keeps_certificates_as_proof_of_completion(world: World)
     )
     assert checked.response.content.startswith("✅")
     assert datetime(2026, 1, 1, tzinfo=UTC) < kept.issued_at < purges
+
+
+async def test_fetching_a_certificate_still_waiting_for_its_name_asks_for_it(world: World):
+    await course_in_week(world, 1)
+    bao = world.server.learners[1]
+    await complete(world, bao)
+    await world.advance_to(await consultation_ends(world) + timedelta(minutes=1))
+
+    fetched = await bao.slash(world.server.staff, "certificate get")
+
+    assert fetched.ephemeral and fetched.response.attachments == []
+    assert "waiting for your name" in fetched.response.content
+    shown = await bao.click(fetched.response.message, label="Set the name for my certificate")
+    answered = await bao.submit_modal(shown, {"printed_name": "Bao Tran"})
+    assert answered.response.ephemeral  # in the server: only Bao sees it
+    (attachment,) = answered.response.attachments
+    assert "Bao Tran" in await pdf_text(attachment)
