@@ -28,7 +28,7 @@ from bot.certificate import (
 )
 from bot.cohort import Cohort
 from bot.errors import NotFound
-from bot.participation import fit, plain
+from bot.participation import fit, plain, plural
 from bot.timetable import ItemKind
 from cogs._certificate_views import NameButton, NameModal, ask_name, pdf_files
 from cogs._common import CohortName, find_cohort
@@ -174,7 +174,8 @@ class Certificates(commands.Cog):
         found = await self.staff_cohort(interaction, cohort)
         certificates = await self.bot.store.certificates.in_cohort(found.id)
         lines = [_listed(c) for c in certificates]
-        head = f"{len(certificates)} certificates of completion in {found.name}."
+        count = plural(len(certificates), "certificate", "certificates")
+        head = f"{count} of completion in {found.name}."
         body = fit(lines, 3900, "\n", lambda n: f"… and {n} more: see the file")
         files = []
         if body != "\n".join(lines):

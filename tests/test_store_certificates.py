@@ -49,6 +49,24 @@ async def test_a_code_already_taken_is_replaced(store: Store, cohort_id):
     assert [c.user_id for c in await store.certificates.in_cohort(cohort_id)] == [AMARA, BAO]
 
 
+async def test_one_issued_by_another_at_the_same_moment_is_the_one_returned(
+    store: Store, cohort_id, monkeypatch
+):
+    first, _ = await store.certificates.issue(certificate(cohort_id, AMARA))
+    look_up = store.certificates.of
+    answers = iter([None])  # the first look finds nothing: the other's insert came after it
+
+    async def racing(cohort: int, user: int):
+        return next(answers, None) or await look_up(cohort, user)
+
+    monkeypatch.setattr(store.certificates, "of", racing)
+    again, new = await store.certificates.issue(
+        certificate(cohort_id, AMARA, "CCCCC-DDDDD"), new_code=lambda: "EEEEE-FFFFF"
+    )
+    assert not new and again == first
+    assert await store.certificates.in_cohort(cohort_id) == [first]
+
+
 async def test_a_printed_name_fills_only_the_certificates_waiting_for_it(store: Store, cohort_id):
     other = (await store.cohorts.create(new_cohort("Spring 2027"), [], NOW)).id
     await store.certificates.issue(certificate(cohort_id, AMARA, name="Amara O."))

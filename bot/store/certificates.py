@@ -77,6 +77,8 @@ class CertificateQueries:
                 return certificate, True
             except aiosqlite.IntegrityError:
                 await self._db.rollback()
+                if await self.of(certificate.cohort_id, certificate.user_id) is not None:
+                    continue  # issued meanwhile (e.g. by hand at the same moment): that one
                 if new_code is None or await self.get(certificate.code) is None:
                     raise
                 certificate = replace(certificate, code=new_code())
