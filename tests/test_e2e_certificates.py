@@ -10,6 +10,7 @@ import pypdf
 import pytest
 import simcord
 
+from bot.certificate import Certificate
 from bot.cohort import CLAIM_LEASE
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from tests.helpers import World, dms, refusals
@@ -35,6 +36,19 @@ async def set_name(
     shown = await learner.slash(world.server.staff, "certificate name")
     assert shown.modal is not None
     return await learner.submit_modal(shown, {"printed_name": name})
+
+
+async def certified_at_the_consultation_end(
+    world: World,
+) -> tuple[simcord.MemberActor, Certificate]:
+    """Amara, who gave her name and completed, and the certificate she got at the end."""
+    await course_in_week(world, 1)
+    amara = world.server.learners[0]
+    await set_name(world, amara, "Amara Okafor")
+    await complete(world, amara)
+    await world.advance_to(await consultation_ends(world) + timedelta(minutes=1))
+    (issued,) = await world.bot.store.certificates.of_user(amara.id)
+    return amara, issued
 
 
 def in_dms(world: World, member: simcord.MemberActor) -> simcord.UserHandle:
@@ -195,12 +209,7 @@ async def test_a_failed_dm_is_retried_with_the_same_certificate(world: World):
 
 
 async def test_anyone_can_verify_a_code_and_a_wrong_one_is_named_wrong(world: World):
-    await course_in_week(world, 1)
-    amara = world.server.learners[0]
-    await set_name(world, amara, "Amara Okafor")
-    await complete(world, amara)
-    await world.advance_to(await consultation_ends(world) + timedelta(minutes=1))
-    (issued,) = await world.bot.store.certificates.of_user(amara.id)
+    _, issued = await certified_at_the_consultation_end(world)
     typed = " " + issued.code.lower().replace("-", " ") + " "
 
     checked = await world.server.outsider.slash(
@@ -350,12 +359,7 @@ async def test_staff_commands_refuse_everyone_else_privately_and_change_nothing(
 
 
 async def test_forgetme_erases_the_printed_name_and_the_certificate(world: World):
-    await course_in_week(world, 1)
-    amara = world.server.learners[0]
-    await set_name(world, amara, "Amara Okafor")
-    await complete(world, amara)
-    await world.advance_to(await consultation_ends(world) + timedelta(minutes=1))
-    (issued,) = await world.bot.store.certificates.of_user(amara.id)
+    amara, issued = await certified_at_the_consultation_end(world)
 
     shown = await amara.slash(world.server.staff, "mydata")
     assert "• 1 × certificates of completion issued to you" in shown.response.content

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 from bot.certificate import Certificate
 from bot.store import Store
 from bot.store.db import connect, migrate
+from tests.test_certificate import AMARA as AMARA_CERTIFICATE
 from tests.test_store import NOW, new_cohort
 from tests.test_store_participation import AMARA, BAO, INSTRUCTOR, write
 
 
 def certificate(cohort_id: int, user_id: int, code: str = "AAAAA-BBBBB", **changes) -> Certificate:
-    made = Certificate(
-        code=code,
-        cohort_id=cohort_id,
-        user_id=user_id,
-        name=None,
-        course_title="De-escalation in the Library",
-        starts=date(2026, 10, 13),
-        ends=date(2026, 11, 10),
-        hours=15,
-        instructor="Becky Russell",
-        issued_at=NOW,
-    )
-    return replace(made, **changes)
+    """One waiting for its printed name (unless ``changes`` say otherwise)."""
+    fields = {"code": code, "cohort_id": cohort_id, "user_id": user_id, "name": None}
+    return replace(AMARA_CERTIFICATE, **{**fields, "issued_at": NOW, **changes})
 
 
 async def test_a_learner_has_one_certificate_per_cohort_issued_once(store: Store, cohort_id):
