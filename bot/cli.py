@@ -135,8 +135,14 @@ def summary(course: Course, warnings: int) -> str:
     note = f" ({plural(warnings, 'warning')})" if warnings else ""
     return (
         f'{course.id}: "{course.title}", {plural(len(course.weeks), "week")}, '
-        f"{plural(len(course.sessions), 'live session')}, {course.timezone} — OK{note}"
+        f"{plural(len(course.sessions), 'live session')}, {hours_text(course.hours)}"
+        f"{course.timezone} — OK{note}"
     )
+
+
+def hours_text(hours: float | None) -> str:
+    """``15 course hours, `` (or nothing, when the course file gives none)."""
+    return "" if hours is None else f"{hours:g} course hours, "
 
 
 def schedule_command(args: argparse.Namespace) -> int:

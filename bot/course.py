@@ -69,6 +69,7 @@ class Course:
     reminder_audience: ReminderAudience = ReminderAudience.OPTED_IN
     nudge_before: timedelta | None = timedelta(days=2)  # before each week closes
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    hours: float | None = None  # course hours a certificate of completion states
     source: Path | None = field(default=None, compare=False)  # where, not what: not compared
 
     def week(self, number: int) -> Week:

@@ -36,10 +36,11 @@ MAX_POSTS = 100
 MAX_SESSION = timedelta(hours=24)
 MAX_LEAD = timedelta(days=28)
 MAX_NUDGE = timedelta(days=6)  # a nudge must fall inside the week it is about
+MAX_HOURS = 1000  # course hours a certificate states
 LIFECYCLE_LIMITS = {"consultation_weeks": 52, "archive_weeks": 52, "purge_days": 3650}
 
 COURSE_KEYS = ("title", "instructor", "timezone", "start", "weekly_post", "weeks")
-COURSE_OPTIONAL = ("participation", "reminders", "lifecycle", "sessions")
+COURSE_OPTIONAL = ("participation", "reminders", "lifecycle", "sessions", "hours")
 WEEK_KEYS = ("week", "title", "objectives", "prompts")
 SESSION_KEYS = ("title", "start", "duration")
 
@@ -138,6 +139,13 @@ def parse_audience(text: str) -> ReminderAudience:
 def parse_nudge(text: str) -> timedelta | None:
     """How long before a week closes to nudge learners who are behind; None for ``off``."""
     return None if text.lower() == "off" else duration_up_to(MAX_NUDGE)(text)
+
+
+def parse_hours(text: str) -> float:
+    """Course hours: a positive number such as ``15`` or ``7.5``, at most ``MAX_HOURS``."""
+    if not re.fullmatch(r"[0-9]{1,4}(\.[0-9]{1,2})?", text) or not 0 < float(text) <= MAX_HOURS:
+        raise ValueError(f"write a positive number of hours up to {MAX_HOURS}, e.g. 15 or 7.5")
+    return float(text)
 
 
 def whole_number(least: int, most: int) -> Callable[[str], int]:
@@ -362,6 +370,7 @@ def _course(r: _Reader, root: yaml.Node, path: Path) -> Course | None:
     leads, audience = _reminders(r, top.get("reminders"))
     lifecycle = _lifecycle(r, top.get("lifecycle"))
     sessions = _sessions(r, top.get("sessions"), tz)
+    hours = r.read(top, "hours", parse_hours)
     if (
         title is None
         or instructor is None
@@ -386,6 +395,7 @@ def _course(r: _Reader, root: yaml.Node, path: Path) -> Course | None:
         reminder_audience=audience,
         nudge_before=nudge,
         lifecycle=lifecycle,
+        hours=hours,
         source=path,
     )
     _check_calendar(r, course, tz, top, [fields for _, fields in sessions])

@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
+from bot.certificate import Certificate
 from bot.course import Requirement
 from bot.localtime import discord_timestamp
 from bot.render import plural, requirement_text
@@ -190,20 +191,28 @@ def spreadsheet_text(text: str) -> str:
     return "'" + text if dangerous else text
 
 
-def export_csv(report: Report) -> str:
+def export_csv(report: Report, certificates: Mapping[int, Certificate] | None = None) -> str:
     """One row per learner: name, user id, each week's posts, replies and status,
-    live sessions attended, completed."""
+    live sessions attended, completed, and their certificate's code (if any) and
+    whether an instructor issued it by hand."""
+    certificates = certificates or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180, as spreadsheets expect
     header = ["display_name", "user_id"]
     for week in report.weeks:
         header += [f"week{week}_posts", f"week{week}_replies", f"week{week}_status"]
-    writer.writerow([*header, "sessions_attended", "completed"])
+    writer.writerow(
+        [*header, "sessions_attended", "completed", "certificate", "certificate_override"]
+    )
     for row in report.learners:
         cells: list[str | int] = [spreadsheet_text(row.learner.name), str(row.learner.user_id)]
         for record in row.weeks:
             cells += [record.tally.originals, record.tally.replies, record.status.value]
-        writer.writerow([*cells, row.sessions_attended, "yes" if row.completed else "no"])
+        certificate = certificates.get(row.learner.user_id)
+        issued = [certificate.code, "yes" if certificate.override else "no"] if certificate else []
+        writer.writerow(
+            [*cells, row.sessions_attended, "yes" if row.completed else "no", *(issued or ["", ""])]
+        )
     return out.getvalue()
 
 

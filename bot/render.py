@@ -122,6 +122,7 @@ ITEM_NAMES = {
     "digest": "Instructor digest, week {week}",
     "wrapup": "Wrap-up post",
     "consultation": "End of consultation",
+    "certificates": "Certificates of completion",
     "archive": "Archive the cohort's posts",
     "purge": "Purge participation data",
 }

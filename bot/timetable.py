@@ -73,6 +73,7 @@ class ItemKind(StrEnum):
     DIGEST = "digest"  # the instructor's weekly digest
     WRAPUP = "wrapup"  # course end
     CONSULTATION = "consultation"  # consultation period over
+    CERTIFICATES = "certificates"  # certificates of completion DMed to who completed
     ARCHIVE = "archive"  # lock and archive the cohort's posts
     PURGE = "purge"  # delete participation data
 
@@ -90,6 +91,7 @@ KIND_ORDER = {
             ItemKind.STARTING,
             ItemKind.NUDGE,
             ItemKind.CONSULTATION,
+            ItemKind.CERTIFICATES,
             ItemKind.ARCHIVE,
             ItemKind.PURGE,
         )
@@ -193,6 +195,7 @@ def timetable(
     items += [
         Item("wrapup", ItemKind.WRAPUP, calendar.ends),
         Item("consultation", ItemKind.CONSULTATION, calendar.consultation_ends),
+        Item("certificates", ItemKind.CERTIFICATES, calendar.consultation_ends),
         Item("archive", ItemKind.ARCHIVE, calendar.archives),
         Item("purge", ItemKind.PURGE, calendar.purges),
     ]

@@ -149,7 +149,9 @@ class Participation(commands.Cog):
     async def export(self, interaction: discord.Interaction, cohort: CohortName) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
         report = await self.report(found)
-        data = io.BytesIO(export_csv(report).encode("utf-8-sig"))  # the BOM: Excel reads UTF-8
+        certificates = {c.user_id: c for c in await self.bot.store.certificates.in_cohort(found.id)}
+        csv_text = export_csv(report, certificates)
+        data = io.BytesIO(csv_text.encode("utf-8-sig"))  # the BOM: Excel reads UTF-8
         await interaction.response.send_message(
             f"Participation in {found.name}: {len(report.learners)} learners, "
             f"{sum(row.completed for row in report.learners)} completed.",

@@ -27,6 +27,9 @@ IN_WORDS = {
     "delivery_recipients": "direct messages I sent you, or tried to (nudges, reminders)",
     "rsvps": "live sessions you asked to be reminded of",
     "attendance": "live sessions you checked in to",
+    "certificates": "certificates of completion issued to you: what each certifies, its code"
+    " (kept after the participation purge, as proof)",
+    "printed_names": "the name you want printed on your certificates",
 }
 
 

@@ -23,9 +23,9 @@ def test_check_accepts_the_samples_with_a_summary_per_course(capsys):
         f"{PROMPTS / 'de-escalation.yaml'}:87: warning: session 'live-2' starts after the course "
         "ends (2025-11-11 09:00): it is kept, and announced with the last week",
         'de-escalation: "De-escalation in the Library", 4 weeks, 2 live sessions, '
-        "America/Los_Angeles — OK (1 warning)",
+        "15 course hours, America/Los_Angeles — OK (1 warning)",
         'safe-workplace: "Creating a Safe and Welcoming Workplace", 4 weeks, 0 live sessions, '
-        "America/New_York — OK",
+        "10 course hours, America/New_York — OK",
     ]
 
 
@@ -74,6 +74,7 @@ def test_schedule_prints_the_2025_timetable_in_local_time_and_utc(capsys):
         "Instructor digest, week 4",
         "Wrap-up post",
         "End of consultation",
+        "Certificates of completion",
         "Archive the cohort's posts",
         "Purge participation data",
     ):

@@ -427,3 +427,23 @@ def test_sessions_without_ids_are_numbered_by_position():
     course, _ = parse_course(text, FILE)
     assert course is not None
     assert [s.key for s in course.sessions] == ["live-1", "live-2"]
+
+
+def test_course_hours_are_read_and_shown_on_both_samples():
+    hours = {
+        name: load_course(PROMPTS / f"{name}.yaml")[0].hours
+        for name in ("de-escalation", "safe-workplace")
+    }  # type: ignore[union-attr]
+    assert hours == {"de-escalation": 15, "safe-workplace": 10}
+    without, _ = parse_course(edited(("\nhours: 15", "\n")), FILE)
+    assert without is not None and without.hours is None  # optional
+    half, _ = parse_course(edited(("hours: 15", "hours: 7.5")), FILE)
+    assert half is not None and half.hours == 7.5
+
+
+@pytest.mark.parametrize("written", ["0", "-3", "ten", "15h", "1001", "1.234", "[15]"])
+def test_course_hours_that_are_not_a_positive_number_are_an_error_at_their_line(written):
+    text = edited(("hours: 15", f"hours: {written}"))
+    (problem,) = [p for p in problems_of(text) if p.severity == "error"]
+    assert problem.line == line_of(text, "hours:")
+    assert "hours" in problem.message

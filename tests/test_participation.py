@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.certificate import Certificate
 from bot.course import Requirement
 from bot.participation import (
     Counts,
@@ -120,8 +121,10 @@ def test_the_csv_has_a_row_per_learner_with_each_weeks_counts_and_status_and_com
         *(f"week{w}_{c}" for w in range(1, 5) for c in ("posts", "replies", "status")),
         "sessions_attended",
         "completed",
+        "certificate",
+        "certificate_override",
     ]
-    assert rows[1] == ["Amara", "1", *["1", "2", "met"] * 4, "2", "yes"]
+    assert rows[1] == ["Amara", "1", *["1", "2", "met"] * 4, "2", "yes", "", ""]
     assert rows[2] == [
         "bao",
         "2",
@@ -134,8 +137,34 @@ def test_the_csv_has_a_row_per_learner_with_each_weeks_counts_and_status_and_com
         *["0", "0", "none"] * 2,
         "0",
         "no",
+        "",
+        "",
     ]
     assert len(rows) == 3
+
+
+def test_the_csv_names_each_learners_certificate_and_whether_an_instructor_issued_it():
+    built = report(
+        {(AMARA.user_id, w): FULL for w in range(1, 5)},
+        learners=(AMARA, BAO),
+        position=ENDED,
+    )
+    issued = {
+        AMARA.user_id: certificate(AMARA.user_id, "AAAAA-BBBBB"),
+        BAO.user_id: certificate(BAO.user_id, "CCCCC-DDDDD", issued_by=99),
+    }
+    rows = list(csv.DictReader(io.StringIO(export_csv(built, issued))))
+    assert [(r["completed"], r["certificate"], r["certificate_override"]) for r in rows] == [
+        ("yes", "AAAAA-BBBBB", "no"),
+        ("no", "CCCCC-DDDDD", "yes"),  # issued by hand, though the rule was not met
+    ]
+
+
+def certificate(user_id: int, code: str, issued_by: int | None = None) -> Certificate:
+    return Certificate(
+        code, 1, user_id, "Name", "Course", date(2026, 10, 13), date(2026, 11, 10), 15.0,
+        "Becky Russell", datetime(2026, 11, 24, tzinfo=UTC), issued_by,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

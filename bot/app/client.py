@@ -31,6 +31,7 @@ EXTENSIONS = (
     "cogs.participation",
     "cogs.privacy",
     "cogs.setup",
+    "cogs.certificates",
 )
 
 

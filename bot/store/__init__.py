@@ -13,6 +13,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.store.activity import ActivityQueries
+from bot.store.certificates import CertificateQueries
 from bot.store.cohorts import CohortQueries
 from bot.store.db import connect, migrate
 from bot.store.deliveries import DeliveryQueries
@@ -34,6 +35,7 @@ class Store:
         self.privacy = PrivacyQueries(db)
         self.guilds = GuildQueries(db)
         self.state = StateQueries(db)
+        self.certificates = CertificateQueries(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

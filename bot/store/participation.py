@@ -25,6 +25,8 @@ _ATTENDED = "SELECT user_id, COUNT(*) FROM attendance WHERE cohort_id = ?{only} 
 # SQLite takes at most 32,766 parameters in a statement. A cohort larger than
 # this (there is none) is read whole, and the report leaves out who is not asked for.
 _MOST_PARAMETERS = 30_000
+# About people in a cohort, yet kept by the purge: proof of completion must outlive the counts.
+KEPT_BY_THE_PURGE = frozenset({"certificates"})
 
 
 class ParticipationQueries:
@@ -99,9 +101,11 @@ class ParticipationQueries:
         Every table with both ``cohort_id`` and ``user_id`` columns is about
         people in the cohort (activity, excusals, who a DM reached, and any
         table a later migration adds); the cursors are how far the tracker read.
-        The cohort itself and its deliveries (no one's data) remain.
+        The cohort itself and its deliveries (no one's data) remain, and so do
+        the tables in ``KEPT_BY_THE_PURGE`` (certificates of completion).
         """
-        tables = [*await tables_with(self._db, "cohort_id", "user_id"), "channel_cursors"]
+        about_people = await tables_with(self._db, "cohort_id", "user_id")
+        tables = [t for t in about_people if t not in KEPT_BY_THE_PURGE] + ["channel_cursors"]
         removed = 0
         try:
             for table in tables:

@@ -1,0 +1,105 @@
+"""Asking a learner, privately, how their name should be printed on a certificate.
+
+A button in the certificate DM (``certname:<user id>``, rebuilt after a
+restart as a ``DynamicItem``) and ``/certificate name`` open the same modal;
+its answer is kept and printed on every certificate still waiting for it,
+which then comes back in the reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.app.tree import report, reported
+from bot.certificate import NAME_LIMIT, Certificate, filename, printed_name, render_pdf
+from bot.errors import NotAllowed
+
+if TYPE_CHECKING:
+    from bot.app.client import CohortBot
+
+
+async def pdf_files(certificates: Sequence[Certificate]) -> list[discord.File]:
+    """The certificates as PDF attachments (drawn in a worker thread: the bot keeps answering)."""
+    printed = [c for c in certificates if c.name is not None]
+    data = await asyncio.to_thread(lambda: [render_pdf(c) for c in printed])
+    return [
+        discord.File(io.BytesIO(pdf), filename=filename(c))
+        for c, pdf in zip(printed, data, strict=True)
+    ]
+
+
+class NameModal(discord.ui.Modal, title="Your name on the certificate"):
+    def __init__(self, current: str | None) -> None:
+        super().__init__(timeout=None)
+        self.name: discord.ui.TextInput[NameModal] = discord.ui.TextInput(
+            label="Your name as it should be printed",
+            custom_id="printed_name",
+            placeholder="e.g. Amara N. Okafor",
+            default=current,
+            max_length=NAME_LIMIT,
+        )
+        self.add_item(self.name)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        bot: CohortBot = interaction.client  # type: ignore[assignment]
+        name = printed_name(self.name.value)
+        user_id = interaction.user.id
+        waiting = {c.code for c in await bot.store.certificates.of_user(user_id) if c.name is None}
+        await bot.store.certificates.set_printed_name(user_id, name, bot.clock.now())
+        named = [c for c in await bot.store.certificates.of_user(user_id) if c.code in waiting]
+        files = await pdf_files(named[:10])  # a message holds 10 files; /certificate get has all
+        text = f"Saved: your certificates will read **{discord.utils.escape_markdown(name)}**."
+        if files:
+            text += " Here it is:" if len(files) == 1 else " Here they are:"
+        # In a DM the certificate stays in the conversation; in a server only you see it.
+        private = interaction.guild is not None
+        await interaction.response.send_message(text, files=files, ephemeral=private)
+
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction, error: Exception, /
+    ) -> None:
+        await report(interaction, error)
+
+
+class NameButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"certname:(?P<user>\d+)",
+):
+    """ "Set my printed name": for the person the certificate is for, and only for them."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Set the name for my certificate",
+                emoji="🎓",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"certname:{user_id}",
+            )
+        )
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> NameButton:
+        return cls(int(match["user"]))
+
+    @reported
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.user_id:
+            raise NotAllowed("Only the person this certificate is for can set its name.")
+        bot: CohortBot = interaction.client  # type: ignore[assignment]
+        current = await bot.store.certificates.printed_name(self.user_id)
+        await interaction.response.send_modal(NameModal(current))
+
+
+def ask_name(user_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(NameButton(user_id))
+    return view

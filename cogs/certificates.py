@@ -1,0 +1,233 @@
+"""Certificates of completion: issued at the consultation end or by an instructor, by DM.
+
+The rules, words and PDF are bot/certificate.py; the records bot/store/certificates.py;
+asking for the printed name cogs/_certificate_views.py.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app.deliveries import Job, Sent, describe
+from bot.app.fanout import FanoutResult, send_dms
+from bot.app.permissions import is_learner
+from bot.certificate import (
+    Certificate,
+    certifies,
+    cohort_dates,
+    long_date,
+    new_code,
+    normalise_code,
+    verify_text,
+)
+from bot.cohort import Cohort
+from bot.errors import NotFound
+from bot.participation import fit, plain, plural
+from bot.timetable import ItemKind
+from cogs._certificate_views import NameButton, NameModal, ask_name, pdf_files
+from cogs._common import CohortName, find_cohort, instructor_cohort, staff_group
+
+if TYPE_CHECKING:
+    from bot.app.client import CohortBot
+    from cogs.participation import Participation
+
+# One fan-out key per cohort: a learner gets their certificate by DM once, whether it
+# was issued at the consultation end or by an instructor before it.
+DM_KEY = ItemKind.CERTIFICATES.value
+
+
+class Certificates(commands.Cog):
+    certificate = app_commands.Group(
+        name="certificate", description="Your certificates of completion, and checking one"
+    )
+    # Discord hides commands per top-level name, so staff's are a group of their own.
+    certificates = staff_group("certificates", "The cohort's certificates of completion (staff)")
+
+    def __init__(self, bot: CohortBot) -> None:
+        self.bot = bot
+        bot.deliveries.handle(ItemKind.CERTIFICATES.value, self.issue_due)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(NameButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(NameButton)
+
+    # -- issuing -------------------------------------------------------------------------
+
+    async def certificate_for(
+        self, cohort: Cohort, user_id: int, issued_by: int | None
+    ) -> tuple[Certificate, bool]:
+        """The learner's certificate for the cohort: the one on record, or a new one."""
+        course = self.bot.library.get(cohort.course_id)
+        starts, ends = cohort_dates(cohort.calendar(course), cohort.zone)
+        wanted = Certificate(
+            code=new_code(),
+            cohort_id=cohort.id,
+            user_id=user_id,
+            name=await self.bot.store.certificates.printed_name(user_id),
+            course_title=course.title,
+            starts=starts,
+            ends=ends,
+            hours=course.hours,
+            instructor=course.instructor,
+            issued_at=self.bot.clock.now(),
+            issued_by=issued_by,
+        )
+        return await self.bot.store.certificates.issue(wanted, new_code)
+
+    async def send(
+        self,
+        cohort: Cohort,
+        members: Sequence[discord.Member],
+        certificates: dict[int, Certificate],
+    ) -> FanoutResult:
+        """Each member's certificate by DM (or the question of their printed name), once."""
+        named = [certificates[m.id] for m in members if certificates[m.id].name is not None]
+        pdfs = dict(zip([c.user_id for c in named], await pdf_files(named), strict=True))
+
+        def message(user: discord.User | discord.Member) -> dict[str, Any]:
+            certificate = certificates[user.id]
+            head = f"Congratulations! You completed **{certificate.course_title}** ({cohort.name})."
+            if user.id in pdfs:
+                return {
+                    "content": f"{head} Your certificate of completion is attached; its "
+                    f"verification code is **{certificate.code}**. `/certificate get` fetches "
+                    "it again.",
+                    "file": pdfs[user.id],
+                }
+            return {
+                "content": f"{head} Before I print your certificate: how should your name "
+                "appear on it? (Discord names are often not the name an employer knows.) "
+                "Press the button; I ask only once, and `/certificate name` changes it later.",
+                "view": ask_name(user.id),
+            }
+
+        return await send_dms(self.bot.store, self.bot.clock, cohort.id, DM_KEY, members, message)
+
+    async def completed(self, cohort: Cohort) -> list[int]:
+        """Who has completed the course, by its rule (the participation report's ``completed``)."""
+        participation: Participation | None = self.bot.get_cog("Participation")  # type: ignore[assignment]
+        if participation is None:
+            raise RuntimeError("certificates need the participation extension")
+        report = await participation.report(cohort)
+        return [row.learner.user_id for row in report.learners if row.completed]
+
+    async def issue_due(self, job: Job) -> Sent:
+        """At the consultation end: a certificate for everyone who completed, by DM."""
+        cohort = job.cohort
+        guild = self.bot.get_guild(cohort.guild_id)
+        if guild is None:
+            raise NotFound(f"I am no longer in the server of cohort {cohort.name}.")
+        members = [m for i in await self.completed(cohort) if (m := guild.get_member(i))]
+        certificates = {}
+        for member in members:
+            certificates[member.id], _ = await self.certificate_for(cohort, member.id, None)
+        result = await self.send(cohort, members, certificates)
+        told = f"Certificates of completion: {len(members)} completed; DMs {result.summary()}."
+        await self.bot.tell_instructors(cohort, told)
+        return Sent(note=told)
+
+    # -- staff ---------------------------------------------------------------------------
+
+    @certificates.command(name="issue", description="Issue a learner's certificate by hand")
+    @app_commands.describe(cohort="The cohort", member="The learner who gets the certificate")
+    async def issue(
+        self, interaction: discord.Interaction, cohort: CohortName, member: discord.Member
+    ) -> None:
+        found = await instructor_cohort(self.bot, interaction, cohort)
+        if not is_learner(member, found):
+            raise NotFound(f"{member.display_name} is not a learner in {found.name}.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        certificate, new = await self.certificate_for(found, member.id, interaction.user.id)
+        who = plain(member.display_name)
+        if new:
+            text = f"Issued certificate **{certificate.code}** to {who}, recorded as issued by you."
+        else:
+            text = f"{who} already has certificate **{certificate.code}** for {found.name}."
+        try:
+            result = await self.send(found, [member], {member.id: certificate})
+        except discord.HTTPException as error:  # recorded, not sent: running it again sends it
+            text += f" I could not DM it ({describe(error)}): run this again to retry."
+            await interaction.followup.send(text, ephemeral=True)
+            return
+        if result.sent:
+            text += " I sent it by DM."
+        elif result.already:
+            text += " They had it by DM already."
+        elif result.dms_closed:
+            text += " Their DMs are closed: they can fetch it with `/certificate get`."
+        await interaction.followup.send(text, ephemeral=True)
+
+    @certificates.command(name="list", description="The cohort's certificates of completion")
+    @app_commands.describe(cohort="The cohort")
+    async def list_(self, interaction: discord.Interaction, cohort: CohortName) -> None:
+        found = await instructor_cohort(self.bot, interaction, cohort)
+        certificates = await self.bot.store.certificates.in_cohort(found.id)
+        lines = [_listed(c) for c in certificates]
+        count = plural(len(certificates), "certificate", "certificates")
+        head = f"{count} of completion in {found.name}."
+        body = fit(lines, 3900, "\n", lambda n: f"… and {n} more: see the file")
+        files = []
+        if body != "\n".join(lines):
+            data = io.BytesIO("\n".join([head, *lines]).encode("utf-8"))
+            files.append(discord.File(data, filename="certificates.txt"))
+        embed = discord.Embed(title=f"Certificates: {found.name}", description=body or None)
+        await interaction.response.send_message(head, embed=embed, files=files, ephemeral=True)
+
+    # -- anyone --------------------------------------------------------------------------
+
+    @certificate.command(name="get", description="Your certificates of completion, again")
+    @app_commands.describe(cohort="Which cohort (default: all your certificates)")
+    async def get(self, interaction: discord.Interaction, cohort: CohortName | None = None) -> None:
+        mine = await self.bot.store.certificates.of_user(interaction.user.id)
+        if cohort is not None:
+            found = await find_cohort(self.bot, interaction, cohort)
+            mine = [c for c in mine if c.cohort_id == found.id]
+        if not mine:
+            raise NotFound(
+                "You have no certificate of completion yet. They are sent by DM when the"
+                " consultation period ends, to everyone who completed the course."
+            )
+        if any(c.name is None for c in mine):
+            await interaction.response.send_message(
+                "Your certificate is waiting for your name as it should be printed.",
+                view=ask_name(interaction.user.id),
+                ephemeral=True,
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = "\n".join(f"**{c.code}**: {certifies(c)}" for c in mine[:10])
+        await interaction.followup.send(text, files=await pdf_files(mine[:10]), ephemeral=True)
+
+    @certificate.command(name="name", description="The name printed on your certificates")
+    async def name(self, interaction: discord.Interaction) -> None:
+        current = await self.bot.store.certificates.printed_name(interaction.user.id)
+        await interaction.response.send_modal(NameModal(current))
+
+    @certificate.command(name="verify", description="Check a certificate's verification code")
+    @app_commands.describe(code="The code printed on the certificate, e.g. K7QX4-M2ZPA")
+    async def verify(
+        self, interaction: discord.Interaction, code: app_commands.Range[str, 1, 40]
+    ) -> None:
+        normal = normalise_code(code)
+        found = await self.bot.store.certificates.get(normal) if normal else None
+        shown = normal or plain(code.strip())
+        await interaction.response.send_message(verify_text(shown, found), ephemeral=True)
+
+
+def _listed(certificate: Certificate) -> str:
+    name = plain(certificate.name) if certificate.name else "*(name not given yet)*"
+    how = f"by <@{certificate.issued_by}>" if certificate.issued_by else "on completion"
+    issued = long_date(certificate.issued_at.date())
+    return f"`{certificate.code}` {name} (<@{certificate.user_id}>), issued {issued} {how}"
+
+
+async def setup(bot: CohortBot) -> None:
+    await bot.add_cog(Certificates(bot))
