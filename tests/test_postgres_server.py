@@ -192,3 +192,28 @@ def test_otherwise_a_missing_server_fails_the_tests_that_need_it(tmp_path, env):
         start_for_tests({**env, "COHORTBOT_PG_BIN": str(missing)})
     assert "PostgreSQL is needed and could not be started" in str(failed.value)
     assert str(missing) in str(failed.value)
+
+
+def test_a_server_that_dies_at_start_fails_with_its_log_and_leaves_no_folder(tmp_path, monkeypatch):
+    fake = _programs(tmp_path / "bin", "initdb", "pg_ctl", "psql")
+    for name, script in {
+        "postgres": "echo 'FATAL:  could not create lock file'; exit 1",
+        "pg_isready": "exit 2",  # no answer
+    }.items():
+        (fake / name).write_text(f"#!/bin/sh\n{script}\n")
+        (fake / name).chmod(0o755)
+    monkeypatch.setattr(pg._Owner, "choose", classmethod(lambda cls: cls()))  # fakes run as we do
+    made: list[Path] = []
+    mkdtemp = tempfile.mkdtemp
+
+    def recorded_mkdtemp(**options: str) -> str:
+        made.append(Path(mkdtemp(**options)))
+        return str(made[-1])
+
+    monkeypatch.setattr(pg.tempfile, "mkdtemp", recorded_mkdtemp)
+    with pytest.raises(PostgresUnavailable) as raised:
+        PostgresServer.start({"COHORTBOT_PG_BIN": str(fake)}, attempts=2)
+    message = str(raised.value)
+    assert message.count("postgres exited with status 1") == 2  # each attempt, on its own port
+    assert "FATAL:  could not create lock file" in message
+    assert len(made) == 1 and not made[0].exists()
