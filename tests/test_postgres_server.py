@@ -154,7 +154,7 @@ async def test_started_on_another_port_when_the_first_is_taken_then_stopped_and_
         offered = iter([busy])
         free = pg.free_port
         monkeypatch.setattr(pg, "free_port", lambda: next(offered, None) or free())
-        server = PostgresServer.start()
+        server = start_for_tests(os.environ)  # skipped like the fixture, when asked
     try:
         assert server.port != busy
         assert server.folder.is_dir()
