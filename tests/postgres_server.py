@@ -210,22 +210,33 @@ class PostgresServer:
                 "C",
                 "--no-sync",
             )
-            failures = []
-            for _ in range(attempts):
-                server = cls._launch(folder, bin_folder, owner)
-                try:
-                    server._wait_until_ready(START_TIMEOUT)
-                except PostgresUnavailable as exc:
-                    server._halt()
-                    failures.append(str(exc))
-                    continue
-                server._create_database()
-                atexit.register(server.stop)
-                return server
-            raise PostgresUnavailable(" / ".join(failures))
+            return cls._serve(folder, bin_folder, owner, attempts)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
+
+    @classmethod
+    def _serve(cls, folder: Path, bin_folder: Path, owner: _Owner, attempts: int) -> PostgresServer:
+        """Start the server on an initialised folder, on a new port for each attempt."""
+        failures = []
+        for _ in range(attempts):
+            try:
+                server = cls._launch(folder, bin_folder, owner)
+            except OSError as exc:
+                raise PostgresUnavailable(f"postgres could not run: {exc}") from exc
+            try:
+                server._wait_until_ready(START_TIMEOUT)
+                server._create_database()
+            except PostgresUnavailable as exc:
+                server._halt()
+                failures.append(str(exc))
+                continue
+            except BaseException:  # interrupted: nothing may be left running
+                server._halt()
+                raise
+            atexit.register(server.stop)
+            return server
+        raise PostgresUnavailable(" / ".join(failures))
 
     @classmethod
     def _launch(cls, folder: Path, bin_folder: Path, owner: _Owner) -> PostgresServer:
