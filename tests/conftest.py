@@ -8,6 +8,8 @@ from bot.store import Store
 from tests.helpers import World, new_bot
 from tests.test_store import NOW, new_cohort
 
+pytest_plugins = ["tests.conftest_postgres"]  # postgres_server, postgres_url, postgres_database
+
 
 def pytest_collection_modifyitems(items):
     # Every SimCord run approves exactly the intents the bot requests: no message content.
