@@ -7,6 +7,7 @@ tools that do nothing. No network, no real install.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -40,12 +41,15 @@ def checkout(tmp_path: Path) -> Path:
 
 
 def run(checkout: Path, script: str, *arguments: str) -> str:
+    # The install step is what is under test: no PostgreSQL provisioning here (it has its own).
+    env = {k: v for k, v in os.environ.items() if k != "CI"} | {"COHORTBOT_SKIP_POSTGRES": "1"}
     done = subprocess.run(
         [str(checkout / "scripts" / script), *arguments],
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
+        env=env,
     )
     return done.stdout
 
