@@ -9,6 +9,7 @@ from discord import app_commands
 
 from bot.cohort import Cohort
 from bot.errors import NotFound, UserError
+from bot.participation import WeekPlan, week_plans
 from bot.timetable import timetable
 
 if TYPE_CHECKING:
@@ -65,3 +66,10 @@ async def replan(bot: CohortBot, cohort: Cohort) -> None:
     items = timetable(course, cohort.calendar(course), sessions)
     await bot.store.deliveries.plan(cohort.id, items, bot.clock.now())
     await bot.reschedule()
+
+
+async def plans_of(bot: CohortBot, cohort: Cohort) -> dict[int, WeekPlan]:
+    """What meets each week of the cohort: the course's rules, and the cohort's sessions."""
+    course = bot.library.get(cohort.course_id)
+    sessions = await bot.store.cohorts.sessions(cohort.id)
+    return week_plans(course, cohort.calendar(course), sessions)

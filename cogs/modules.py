@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -13,7 +14,7 @@ from bot.app.permissions import MissingPermissions, missing, require_instructor
 from bot.app.posting import channel_named, embed_for, find_published, publish
 from bot.errors import InvalidInput, UserError
 from bot.render import Post, consultation_post, jump_url, module_post, wrapup_post
-from cogs._common import CohortName, find_cohort
+from cogs._common import CohortName, find_cohort, plans_of
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -33,18 +34,21 @@ class Modules(commands.Cog):
 
     # -- deliveries -------------------------------------------------------------------
 
-    def _module(self, job: Job) -> Post:
-        assert job.delivery.week is not None
-        late_since = job.delivery.due if job.late else None
-        return module_post(
-            job.course, job.cohort.calendar(job.course), job.delivery.week, late_since=late_since
-        )
+    async def week_post(
+        self, cohort: Cohort, week: int, late_since: datetime | None = None
+    ) -> Post:
+        """Week ``week``'s post for this cohort, saying what meets the week in it."""
+        course = self.bot.library.get(cohort.course_id)
+        options = (await plans_of(self.bot, cohort))[week].options
+        calendar = cohort.calendar(course)
+        return module_post(course, calendar, week, late_since=late_since, options=options)
 
     async def post_module(self, job: Job) -> Sent:
+        assert job.delivery.week is not None
         channel = await channel_named(self.bot, job.cohort.channel_id)
-        return await publish(
-            channel, self._module(job), job.delivery.marker(), tag=f"Week {job.delivery.week}"
-        )
+        late_since = job.delivery.due if job.late else None
+        post = await self.week_post(job.cohort, job.delivery.week, late_since)
+        return await publish(channel, post, job.delivery.marker(), tag=f"Week {job.delivery.week}")
 
     async def find_post(self, job: Job) -> Sent | None:
         assert job.delivery.claimed_at is not None
@@ -107,8 +111,7 @@ class Modules(commands.Cog):
         week: app_commands.Range[int, 1, 52],
     ) -> None:
         found, number = await self._week(interaction, cohort, week)
-        course = self.bot.library.get(found.course_id)
-        post = module_post(course, found.calendar(course), number)
+        post = await self.week_post(found, number)
         embeds = [embed_for(post, f"{found.marker} · module:{number}")]
         embeds += [discord.Embed(description=more) for more in post.more]
         await interaction.response.send_message(
@@ -156,9 +159,8 @@ class Modules(commands.Cog):
         await self.bot.reschedule()
 
     async def _repost(self, cohort: Cohort, delivery: Delivery) -> Sent:
-        course = self.bot.library.get(cohort.course_id)
         assert delivery.week is not None
-        post = module_post(course, cohort.calendar(course), delivery.week)
+        post = await self.week_post(cohort, delivery.week)
         channel = await channel_named(self.bot, cohort.channel_id)
         sent = await publish(channel, post, delivery.marker(), tag=f"Week {delivery.week}")
         await self.bot.store.deliveries.complete(

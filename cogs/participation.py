@@ -34,7 +34,7 @@ from bot.participation import (
     week_summary,
 )
 from bot.render import jump_url
-from cogs._common import CohortName, find_cohort, guild_of
+from cogs._common import CohortName, find_cohort, guild_of, plans_of
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -89,7 +89,10 @@ class Participation(commands.Cog):
             cohort.id, week=week, users=[learner.user_id for learner in learners]
         )
         weeks = [week] if week else [w.number for w in course.weeks]
-        return build_report(learners, counts, weeks, course.requirement, self.position(cohort))
+        plans = await plans_of(self.bot, cohort)
+        return build_report(
+            learners, counts, weeks, course.requirement, self.position(cohort), plans
+        )
 
     async def instructor_cohort(self, interaction: discord.Interaction, name: str) -> Cohort:
         cohort = await find_cohort(self.bot, interaction, name)
@@ -250,7 +253,9 @@ class Participation(commands.Cog):
         report = await self.report(cohort, member=member)
         week = report.position.current_week
         closes = cohort.calendar(course).week(week).closes if week else None
-        text = progress_text(report.learners[0], course.requirement, report.position, closes)
+        text = progress_text(
+            report.learners[0], course.requirement, report.position, closes, report.plans
+        )
         return discord.Embed(title=f"{member.display_name} in {cohort.name}", description=text)
 
     @reminders.command(name="off", description="No more nudges or reminder DMs from me")
@@ -304,7 +309,13 @@ class Participation(commands.Cog):
         def message(user: discord.User | discord.Member) -> dict[str, str]:
             record = behind[user.id].week(week)
             text = nudge_text(
-                user.display_name, course.title, record, course.requirement, closes, link
+                user.display_name,
+                course.title,
+                record,
+                course.requirement,
+                closes,
+                link,
+                report.plan(week),
             )
             return {"content": text}
 

@@ -27,6 +27,9 @@ IN_WORDS = {
     "delivery_recipients": "direct messages I sent you, or tried to (nudges, reminders)",
     "rsvps": "live sessions you asked to be reminded of",
     "attendance": "live sessions you checked in to",
+    "recording_views": "session recordings you said you watched",
+    "submissions": "assignments you handed in: which week, when, where, whether reviewed"
+    " (never what you handed in)",
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -356,8 +356,11 @@ class Sessions(commands.Cog):
             found.id, recording, interaction.user.id
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
+        course = self.bot.library.get(found.course_id)
+        # "Watched it" only where a recording can stand in for the session.
+        view = buttons(found.id, target.key, "watched") if course.recordings_count else None
         for channel, reply_to in places:
-            await self.post_recording(channel, reply_to, recording, target)
+            await self.post_recording(channel, reply_to, recording, target, view)
         private = words.recording_post(recording, target, show_passcode=True)
         asked = self.members(found, await self.bot.store.sessions.rsvps(found.id, target.key))
         result = await self.dm(
@@ -398,16 +401,17 @@ class Sessions(commands.Cog):
         reply_to: int | None,
         recording: Recording,
         session: CohortSession,
+        view: discord.ui.View | None = None,
     ) -> None:
         require(channel, POST_IN_THREAD if isinstance(channel, discord.Thread) else SEND_MESSAGES)
         # A passcode goes only where @everyone cannot look; elsewhere, /recordings shows it.
         public = channel.permissions_for(channel.guild.default_role).view_channel
         text = words.recording_post(recording, session, show_passcode=not public)
-        if reply_to is None:
-            await channel.send(text)
-        else:
+        extra: dict[str, Any] = {"view": view} if view else {}
+        if reply_to is not None:
             under = channel.get_partial_message(reply_to)
-            await channel.send(text, reference=under.to_reference(fail_if_not_exists=False))
+            extra["reference"] = under.to_reference(fail_if_not_exists=False)
+        await channel.send(text, **extra)
 
     @app_commands.command(
         name="recordings", description="Every recording of your cohort's sessions"

@@ -85,6 +85,16 @@ class SessionQueries:
         await self._db.commit()
         return cursor.rowcount == 1
 
+    async def confirm_watched(self, cohort_id: int, key: str, user_id: int, now: datetime) -> bool:
+        """Record that a learner watched the session's recording; False if already recorded."""
+        cursor = await self._db.execute(
+            "INSERT OR IGNORE INTO recording_views (cohort_id, session_key, user_id, at)"
+            " VALUES (?, ?, ?, ?)",
+            (cohort_id, key, user_id, to_text(now)),
+        )
+        await self._db.commit()
+        return cursor.rowcount == 1
+
     async def attendance(self, cohort_id: int) -> dict[int, int]:
         """Sessions attended, by user id (for participation)."""
         async with self._db.execute(
