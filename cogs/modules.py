@@ -14,6 +14,7 @@ from bot.app.permissions import MissingPermissions, missing, require_instructor
 from bot.app.posting import channel_named, embed_for, find_published, publish
 from bot.errors import InvalidInput, UserError
 from bot.render import Post, consultation_post, jump_url, module_post, wrapup_post
+from cogs._assignment_buttons import submit_view
 from cogs._common import CohortName, find_cohort, plans_of
 
 if TYPE_CHECKING:
@@ -48,7 +49,15 @@ class Modules(commands.Cog):
         channel = await channel_named(self.bot, job.cohort.channel_id)
         late_since = job.delivery.due if job.late else None
         post = await self.week_post(job.cohort, job.delivery.week, late_since)
-        return await publish(channel, post, job.delivery.marker(), tag=f"Week {job.delivery.week}")
+        view = self.week_view(job.cohort, job.delivery.week)
+        return await publish(
+            channel, post, job.delivery.marker(), tag=f"Week {job.delivery.week}", view=view
+        )
+
+    def week_view(self, cohort: Cohort, week: int) -> discord.ui.View | None:
+        """**Submit assignment** under a week that sets one."""
+        course = self.bot.library.get(cohort.course_id)
+        return submit_view(cohort.id, week) if course.week(week).assignment else None
 
     async def find_post(self, job: Job) -> Sent | None:
         assert job.delivery.claimed_at is not None
@@ -162,7 +171,10 @@ class Modules(commands.Cog):
         assert delivery.week is not None
         post = await self.week_post(cohort, delivery.week)
         channel = await channel_named(self.bot, cohort.channel_id)
-        sent = await publish(channel, post, delivery.marker(), tag=f"Week {delivery.week}")
+        view = self.week_view(cohort, delivery.week)
+        sent = await publish(
+            channel, post, delivery.marker(), tag=f"Week {delivery.week}", view=view
+        )
         await self.bot.store.deliveries.complete(
             delivery,
             self.bot.clock.now(),

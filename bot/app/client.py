@@ -28,6 +28,7 @@ EXTENSIONS = (
     "cogs.tracking",
     "cogs.participation",
     "cogs.privacy",
+    "cogs.assignments",
 )
 
 

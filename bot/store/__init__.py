@@ -13,6 +13,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.store.activity import ActivityQueries
+from bot.store.assignments import AssignmentQueries
 from bot.store.cohorts import CohortQueries
 from bot.store.db import connect, migrate
 from bot.store.deliveries import DeliveryQueries
@@ -30,6 +31,7 @@ class Store:
         self.sessions = SessionQueries(db)
         self.participation = ParticipationQueries(db)
         self.privacy = PrivacyQueries(db)
+        self.assignments = AssignmentQueries(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -24,3 +24,12 @@ CREATE TABLE submissions (
     reviewed_at  TEXT,
     PRIMARY KEY (cohort_id, user_id, week)
 );
+
+-- Each learner's private thread for handing in a cohort's assignments, remembered as soon
+-- as it is made, so a crash before the first hand-in is recorded never makes a second one.
+CREATE TABLE assignment_threads (
+    cohort_id INTEGER NOT NULL REFERENCES cohorts (id) ON DELETE CASCADE,
+    user_id   INTEGER NOT NULL,
+    thread_id INTEGER NOT NULL,
+    PRIMARY KEY (cohort_id, user_id)
+);
