@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import assignments as words
-from bot.app.permissions import is_learner, require_instructor
+from bot.app.permissions import is_learner, require, require_instructor
 from bot.assignments import Submission
 from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
@@ -120,6 +120,7 @@ class Assignments(commands.Cog):
         for channel_id in (cohort.channel_id, cohort.announcements_channel_id):
             channel = self.bot.get_channel(channel_id) if channel_id else None
             if isinstance(channel, discord.TextChannel):
+                require(channel, ("create_private_threads", "send_messages_in_threads"))
                 return channel
         raise UserError(
             f"{cohort.name} has no text channel for private hand-in threads (a forum cannot hold"

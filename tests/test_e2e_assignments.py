@@ -218,3 +218,14 @@ async def test_mydata_shows_hand_ins_and_forgetme_erases_them(world: World):
     asked = await amara.slash(world.server.staff, "forgetme")
     await amara.click(asked.response.message, label="Erase my data")
     assert await every_row_holding(world, amara.id) == []
+
+
+async def test_without_create_private_threads_the_learner_is_told_and_nothing_is_stored(
+    world: World,
+):
+    await course_in_week(world, 2)
+    world.server.deny_bot(world.server.announcements, "create_private_threads")
+    refused = await hand_in(world, world.server.learners[0])
+    assert "Create Private Threads" in refused.response.content, refused.response.content
+    assert await rows(world) == [] and hand_in_threads(world) == []
+    assert len(refusals(world)) == 1
