@@ -6,6 +6,7 @@ The button's custom id names its cohort and week (``assignment:submit:3:2``), so
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,9 @@ import discord
 
 from bot.app.tree import report, reported
 from bot.assignments import LINK_LIMIT, NOTE_LIMIT
+from bot.cohort import Cohort, DeliveryState
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -51,6 +55,45 @@ def submit_view(cohort_id: int, week: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(SubmitButton(cohort_id, week))
     return view
+
+
+def closed_view(cohort_id: int, week: int) -> discord.ui.View:
+    """The button once hand-ins have closed: it says so, and cannot be pressed."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        discord.ui.Button(
+            label="Hand-ins closed",
+            emoji="🔒",
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"assignment:submit:{cohort_id}:{week}",
+            disabled=True,
+        )
+    )
+    return view
+
+
+async def close_hand_ins(bot: CohortBot, cohort: Cohort) -> int:
+    """Turn every week post's **Submit assignment** into "Hand-ins closed"; how many.
+
+    Best effort: a post that cannot be edited keeps its button, which then answers
+    that hand-ins have closed.
+    """
+    course = bot.library.get(cohort.course_id)
+    closed = 0
+    for week in course.weeks:
+        post = await bot.store.deliveries.get(cohort.id, f"module:{week.number}")
+        if week.assignment is None or post is None or post.state != DeliveryState.DONE:
+            continue
+        channel = bot.get_channel(post.channel_id or 0)
+        if not isinstance(channel, discord.Thread | discord.TextChannel) or not post.message_id:
+            continue
+        try:
+            message = channel.get_partial_message(post.message_id)
+            await message.edit(view=closed_view(cohort.id, week.number))
+            closed += 1
+        except discord.HTTPException as error:
+            log.warning("could not close hand-ins on %s: %s", post.marker(), error)
+    return closed
 
 
 class HandInForm(discord.ui.Modal):

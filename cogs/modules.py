@@ -14,7 +14,7 @@ from bot.app.permissions import MissingPermissions, missing, require_instructor
 from bot.app.posting import channel_named, embed_for, find_published, publish
 from bot.errors import InvalidInput, UserError
 from bot.render import Post, consultation_post, jump_url, module_post, wrapup_post
-from cogs._assignment_buttons import submit_view
+from cogs._assignment_buttons import close_hand_ins, submit_view
 from cogs._common import CohortName, find_cohort, plans_of
 
 if TYPE_CHECKING:
@@ -78,9 +78,11 @@ class Modules(commands.Cog):
         return await self._notice(job, wrapup_post(job.course, job.cohort.calendar(job.course)))
 
     async def post_consultation(self, job: Job) -> Sent:
-        return await self._notice(
+        sent = await self._notice(
             job, consultation_post(job.course, job.cohort.calendar(job.course))
         )
+        await close_hand_ins(self.bot, job.cohort)  # the buttons now say hand-ins closed
+        return sent
 
     async def archive(self, job: Job) -> Sent:
         """Lock and archive every thread the cohort's posts opened."""

@@ -101,7 +101,7 @@ async def test_a_link_must_be_https_and_something_must_be_given(world: World):
 
 async def test_late_hand_ins_are_accepted_and_shown_until_the_consultation_closes(world: World):
     await course_in_week(world, 2)
-    amara, bao = world.server.learners[:2]
+    amara = world.server.learners[0]
     await world.advance_to(WEEK_POSTS[3] + timedelta(days=10))  # the course is over
     late = await hand_in(world, amara)
     assert "late, and accepted" in late.response.content
@@ -113,9 +113,23 @@ async def test_late_hand_ins_are_accepted_and_shown_until_the_consultation_close
     course = world.bot.library.get("de-escalation")
     (cohort, *_) = await world.bot.store.cohorts.all()
     await world.advance_to(cohort.calendar(course).consultation_ends + timedelta(minutes=1))
-    closed = await bao.click(week_post(world, 2), label="Submit assignment")
-    assert closed.modal is None and "Hand-ins for this course closed" in closed.response.content
+    (button,) = [c for row in week_post(world, 2).components for c in row.children]
+    assert (button.label, button.disabled) == ("Hand-ins closed", True)
     assert len(await rows(world)) == 1
+
+
+async def test_a_button_that_could_not_be_closed_still_says_hand_ins_have_closed(world: World):
+    await course_in_week(world, 2)
+    post = week_post(world, 2)
+    course = world.bot.library.get("de-escalation")
+    (cohort,) = await world.bot.store.cohorts.all()
+    await world.advance_to(cohort.calendar(course).consultation_ends - timedelta(minutes=1))
+    shown = await world.server.learners[0].click(post, label="Submit assignment")
+    await world.advance_to(cohort.calendar(course).consultation_ends + timedelta(minutes=1))
+    late = await world.server.learners[0].submit_modal(shown, {"link": LINK})
+    assert "Hand-ins for this course closed" in late.response.content  # the form came too late
+    assert [type(e) for e in refusals(world)] == [NotAllowed]
+    assert await rows(world) == []
 
 
 async def test_staff_list_who_handed_in_and_review_with_feedback_by_dm(world: World):
