@@ -634,7 +634,19 @@ def _check_options(
         if offered:
             continue
         r.warning(
-            top["weeks"],
+            _week_node(top["weeks"], week.number),
             f"week {week.number} can be met only by {' or '.join(rule.options)}, which it does "
             "not offer (no live session that week): add a session, or another option",
         )
+
+
+def _week_node(weeks: yaml.Node, number: int) -> yaml.Node:
+    """Where week ``number`` sets its own participation, or where the week starts."""
+    for item in weeks.value if isinstance(weeks, yaml.SequenceNode) else []:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        fields = {k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)}
+        found = fields.get("week")
+        if isinstance(found, yaml.ScalarNode) and found.value.strip() == str(number):
+            return fields.get("participation", item)
+    return weeks

@@ -86,7 +86,9 @@ def test_a_week_that_only_a_missing_session_could_meet_is_warned():
     text = edited(("  - week: 1\n", "  - week: 1\n    participation:\n      options: [session]\n"))
     course, _ = parse_course(text, FILE)
     assert course is not None  # a session can still be added by hand
-    warnings = [str(p) for p in problems_of(text) if p.severity == "warning"]
+    warnings = [p for p in problems_of(text) if p.severity == "warning"]
     assert any(
-        "week 1 can be met only by session, which it does not offer" in w for w in warnings
-    ), warnings
+        "week 1 can be met only by session, which it does not offer" in p.message
+        and p.line == line_of(text, "options: [session]")
+        for p in warnings
+    ), [str(p) for p in warnings]
