@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import simcord
 
-from tests.helpers import World, bot_posts, refusals
+from tests.helpers import World, bot_posts, dms, refusals
+from tests.test_e2e_cohorts import WEEK_POSTS
 from tests.test_e2e_participation import COHORT, exported, line_of, summary_lines, take_part
 from tests.test_e2e_sessions import LIVE_1, add_recording, announced, posts_for
 
@@ -75,6 +76,13 @@ async def test_watching_the_recording_meets_the_week_and_the_button_outlives_a_r
     assert "✅ Week 2: 0 posts, 0 replies (met by recording)" in (
         progress.response.embeds[0].description.splitlines()
     )
+    await world.advance_to(WEEK_POSTS[2] + timedelta(minutes=1))  # week 2 closes: the digest
+    (digest,) = [
+        m.content
+        for m in dms(world, world.server.instructor)
+        if "Weekly digest, week 2" in m.content
+    ]
+    assert "Met week 2 by: discussion 1, live session 1, recording 1" in digest.splitlines()
 
 
 async def test_only_the_cohorts_learners_can_say_they_watched(world: World):
