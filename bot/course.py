@@ -100,6 +100,7 @@ class Course:
     reminder_audience: ReminderAudience = ReminderAudience.OPTED_IN
     nudge_before: timedelta | None = timedelta(days=2)  # before each week closes
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    assignments_shared: bool = False  # learners may read each other's hand-ins
     source: Path | None = None
 
     def week(self, number: int) -> Week:

@@ -49,7 +49,7 @@ MAX_NUDGE = timedelta(days=6)  # a nudge must fall inside the week it is about
 LIFECYCLE_LIMITS = {"consultation_weeks": 52, "archive_weeks": 52, "purge_days": 3650}
 
 COURSE_KEYS = ("title", "instructor", "timezone", "start", "weekly_post", "weeks")
-COURSE_OPTIONAL = ("participation", "reminders", "lifecycle", "sessions")
+COURSE_OPTIONAL = ("participation", "reminders", "lifecycle", "sessions", "assignments")
 WEEK_KEYS = ("week", "title", "objectives", "prompts")
 WEEK_OPTIONAL = ("assignment", "participation")
 RULE_KEYS = ("meets", "options", "recording")  # what meets a week: the course's, or one week's
@@ -396,6 +396,8 @@ def _course(r: _Reader, root: yaml.Node, path: Path) -> Course | None:
     weeks = _weeks(r, top.get("weeks"), rule)
     leads, audience = _reminders(r, top.get("reminders"))
     lifecycle = _lifecycle(r, top.get("lifecycle"))
+    shared = r.read(r.section(top.get("assignments"), "assignments", ("shared",)), "shared",
+                    parse_yes_no, _course_default("assignments_shared"))  # fmt: skip
     sessions = _sessions(r, top.get("sessions"), tz)
     if (
         title is None
@@ -422,6 +424,7 @@ def _course(r: _Reader, root: yaml.Node, path: Path) -> Course | None:
         reminder_audience=audience,
         nudge_before=nudge,
         lifecycle=lifecycle,
+        assignments_shared=shared,
         source=path,
     )
     _check_calendar(r, course, tz, top, [fields for _, fields in sessions])

@@ -84,9 +84,13 @@ class Assignments(commands.Cog):
         submission = Submission(cohort.id, member.id, week, now, late, thread.id, message.id)
         await self.bot.store.assignments.record(submission)
         said = "Handed in" + (" (late, and accepted)" if late else "")
+        shared = self.bot.library.get(cohort.course_id).assignments_shared
+        who = (
+            "your classmates can read it too" if shared else "only you and your instructors see it"
+        )
         await interaction.followup.send(
-            f"{said}: week {week}, in your private thread {thread.mention}. Add files there if"
-            " you like; only you and your instructors can see it.",
+            f"{said}: week {week}, in your thread {thread.mention}. Add files there if"
+            f" you like; {who}.",
             ephemeral=True,
         )
 
@@ -98,10 +102,10 @@ class Assignments(commands.Cog):
             if isinstance(found, discord.Thread):
                 return found
         place = self.hand_in_place(cohort)
+        shared = self.bot.library.get(cohort.course_id).assignments_shared
+        kind = discord.ChannelType.public_thread if shared else discord.ChannelType.private_thread
         thread = await place.create_thread(
-            name=words.thread_name(member.display_name),
-            type=discord.ChannelType.private_thread,
-            invitable=False,
+            name=words.thread_name(member.display_name), type=kind, invitable=False
         )
         await self.bot.store.assignments.set_thread(cohort.id, member.id, thread.id)
         await thread.add_user(member)
@@ -115,8 +119,9 @@ class Assignments(commands.Cog):
         return thread
 
     def hand_in_place(self, cohort: Cohort) -> discord.TextChannel:
-        """A text channel for private threads: the cohort's own, or else (a forum cannot hold
-        private threads) its announcements channel."""
+        """A text channel for hand-in threads: the cohort's own, or else (a forum cannot hold
+        private threads) its announcements channel. Private threads, unless the course file
+        shares hand-ins (``assignments: {shared: yes}``)."""
         for channel_id in (cohort.channel_id, cohort.announcements_channel_id):
             channel = self.bot.get_channel(channel_id) if channel_id else None
             if isinstance(channel, discord.TextChannel):

@@ -92,3 +92,13 @@ def test_a_week_that_only_a_missing_session_could_meet_is_warned():
         and p.line == line_of(text, "options: [session]")
         for p in warnings
     ), [str(p) for p in warnings]
+
+
+def test_hand_ins_are_private_unless_the_course_shares_them():
+    course, _ = parse_course(SAMPLE, FILE)
+    assert course is not None and not course.assignments_shared
+    shared, _ = parse_course(SAMPLE + "\nassignments:\n  shared: yes\n", FILE)
+    assert shared is not None and shared.assignments_shared
+    text = SAMPLE + "\nassignments:\n  shared: often\n"
+    (error,) = [p for p in problems_of(text) if p.severity == "error"]
+    assert error.line == line_of(text, "shared: often") and "write yes or no" in error.message

@@ -243,3 +243,18 @@ async def test_without_create_private_threads_the_learner_is_told_and_nothing_is
     assert "Create Private Threads" in refused.response.content, refused.response.content
     assert await rows(world) == [] and hand_in_threads(world) == []
     assert len(refusals(world)) == 1
+
+
+async def test_a_course_that_shares_hand_ins_posts_them_where_classmates_can_read(
+    world: World, tmp_path
+):
+    sample = (world.prompts / "de-escalation.yaml").read_text()
+    (tmp_path / "de-escalation.yaml").write_text(sample + "\nassignments:\n  shared: yes\n")
+    world.prompts = tmp_path
+    await world.restart()
+    await course_in_week(world, 2)
+    amara, bao = world.server.learners[:2]
+    done = await hand_in(world, amara)
+    assert "classmates can read it too" in done.response.content
+    (thread,) = hand_in_threads(world)
+    assert NOTE in thread.history(viewer=bao)[0].content
