@@ -63,11 +63,15 @@ class ParticipationQueries:
         if week is None:  # sessions belong to no one week: whole-course reports only
             async with self._db.execute(_ATTENDED.format(only=who), who_parameters) as cursor:
                 attended = {u: n for u, n in await cursor.fetchall()}
-        async with self._db.execute(_CHECKED_IN.format(only=who), who_parameters) as cursor:
+        # Check-ins, recordings watched and hand-ins are a row or two per learner and
+        # session or week: read for the whole cohort, which is quicker than a long IN list.
+        cohort_only = [cohort_id]
+        async with self._db.execute(_CHECKED_IN.format(only=""), cohort_only) as cursor:
             checked_in = frozenset((u, k) for u, k in await cursor.fetchall())
-        async with self._db.execute(_WATCHED.format(only=who), who_parameters) as cursor:
+        async with self._db.execute(_WATCHED.format(only=""), cohort_only) as cursor:
             watched = frozenset((u, k) for u, k in await cursor.fetchall())
-        async with self._db.execute(_HANDED_IN.format(only=only), parameters) as cursor:
+        in_week = ("", cohort_only) if week is None else (" AND week = ?", [cohort_id, week])
+        async with self._db.execute(_HANDED_IN.format(only=in_week[0]), in_week[1]) as cursor:
             handed_in = {(u, w): bool(late) for u, w, late in await cursor.fetchall()}
         return Counts(tallies, excused, attended, checked_in, watched, handed_in)
 
