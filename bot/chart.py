@@ -1,5 +1,9 @@
 """The participation heatmap: learners by weeks, coloured by status, as PNG bytes.
 
+A met week is coloured by the way it was met (discussion, live session,
+recording, assignment, or several), and carries that way's letter, so the
+difference does not rest on colour alone; the legend names each.
+
 Built on matplotlib's object API (a ``Figure`` of our own, no ``pyplot``): no
 global figure registry to leak, and safe to render in a worker thread while
 the bot's event loop carries on.
@@ -20,7 +24,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from bot.participation import LearnerReport, Report, WeekStatus
+from bot.participation import WAY_WORDS, LearnerReport, Report, Way, WeekRecord, WeekStatus
 
 # Colour by status: a traffic light readable with the common colour blindnesses
 # (light grey, orange, blue-green), and excused in a clearly different purple.
@@ -30,7 +34,30 @@ COLOURS = {
     WeekStatus.MET: "#1b9e77",
     WeekStatus.EXCUSED: "#9e9ac8",
 }
-ORDER = tuple(COLOURS)  # the colour map's index of each status
+# A met week, by the way it was met: the discussion keeps the met green.
+SEVERAL = "several"
+MET_COLOURS: dict[Way | str, str] = {
+    Way.DISCUSSION: COLOURS[WeekStatus.MET],
+    Way.SESSION: "#2b6cb0",
+    Way.RECORDING: "#7fb8e0",
+    Way.ASSIGNMENT: "#a6761d",
+    SEVERAL: "#225c46",
+}
+LETTERS: dict[Way | str, str] = {
+    Way.DISCUSSION: "D",
+    Way.SESSION: "S",
+    Way.RECORDING: "R",
+    Way.ASSIGNMENT: "A",
+    SEVERAL: "+",
+}
+# The colour map's entries: each status but met, then each way of meeting a week.
+CELLS: tuple[WeekStatus | Way | str, ...] = (
+    WeekStatus.NONE,
+    WeekStatus.PARTIAL,
+    WeekStatus.EXCUSED,
+    *MET_COLOURS,
+)
+ORDER = tuple(COLOURS)  # the statuses, as the legend names them
 MAX_ROWS = 60
 ROW_INCHES = 0.28
 DPI = 110
@@ -52,27 +79,60 @@ def figure(report: Report, title: str) -> Figure:
     size = (2.5 + 0.9 * len(report.weeks), 1.6 + ROW_INCHES * max(len(rows), 1))
     fig = Figure(figsize=size, layout="constrained")
     ax = fig.add_subplot()
-    cells = [[ORDER.index(record.status) for record in row.weeks] for row in rows]
+    kinds = [[cell_kind(record) for record in row.weeks] for row in rows]
+    cells = [[CELLS.index(kind) for kind in row] for row in kinds]
     ax.imshow(
-        cells or [[ORDER.index(WeekStatus.NONE)] * len(report.weeks)],
-        cmap=ListedColormap([COLOURS[status] for status in ORDER]),
+        cells or [[CELLS.index(WeekStatus.NONE)] * len(report.weeks)],
+        cmap=ListedColormap([colour(kind) for kind in CELLS]),
         vmin=0,
-        vmax=len(ORDER) - 1,
+        vmax=len(CELLS) - 1,
         aspect="auto",
         interpolation="nearest",
     )
+    ways_shown = {kind for row in kinds for kind in row if kind in MET_COLOURS}
+    if ways_shown - {Way.DISCUSSION}:  # only then does a letter tell anything
+        for y, row in enumerate(kinds):
+            for x, kind in enumerate(row):
+                if kind in MET_COLOURS:
+                    ax.text(x, y, LETTERS[kind], ha="center", va="center", color="white")
     label_axes(ax, report, rows)
     if len(rows) < len(report.learners):
         title += f"\n{len(rows)} of {len(report.learners)} learners, furthest behind first"
     ax.set_title(title, parse_math=False)
     ax.legend(
-        handles=[Patch(color=COLOURS[status], label=status.value) for status in ORDER],
+        handles=legend_handles(ways_shown),
         loc="upper left",
         bbox_to_anchor=(1.01, 1),
         frameon=False,
         title="Status",
     )
     return fig
+
+
+def cell_kind(record: WeekRecord) -> WeekStatus | Way | str:
+    """A cell's look: its status, or for a met week the way it was met."""
+    if record.status != WeekStatus.MET or not record.met_by:
+        return record.status
+    return record.met_by[0] if len(record.met_by) == 1 else SEVERAL
+
+
+def colour(kind: WeekStatus | Way | str) -> str:
+    return COLOURS[kind] if isinstance(kind, WeekStatus) else MET_COLOURS[kind]
+
+
+def legend_handles(ways_shown: set[Way | str]) -> list[Patch]:
+    """Every status; a met week as "met" while the discussion alone meets weeks, and as
+    "met by <way>" for each way the chart shows once any other way appears."""
+    if not ways_shown - {Way.DISCUSSION}:
+        return [Patch(color=COLOURS[status], label=status.value) for status in ORDER]
+    handles = [Patch(color=COLOURS[s], label=s.value) for s in ORDER if s != WeekStatus.MET]
+    for kind in MET_COLOURS:
+        if kind in ways_shown:
+            words = WAY_WORDS[kind] if isinstance(kind, Way) else "several ways"
+            handles.append(
+                Patch(color=MET_COLOURS[kind], label=f"met by {words} ({LETTERS[kind]})")
+            )
+    return handles
 
 
 def label_axes(ax: Axes, report: Report, rows: tuple[LearnerReport, ...]) -> None:

@@ -21,6 +21,35 @@ class Requirement:
     replies: int = 2
 
 
+class Option(StrEnum):
+    """A way a course may let a learner meet a week."""
+
+    DISCUSSION = "discussion"  # the posts and replies of the Requirement
+    SESSION = "session"  # check in to one of the week's live sessions (or watch its recording)
+    ASSIGNMENT = "assignment"  # hand in the week's assignment
+
+
+class Meets(StrEnum):
+    ANY = "any"  # one of the options is enough
+    ALL = "all"  # every option the week offers
+
+
+@dataclass(frozen=True)
+class WeekRule:
+    """What meets a week: by default the discussion alone, as before options existed."""
+
+    meets: Meets = Meets.ANY
+    options: tuple[Option, ...] = (Option.DISCUSSION,)
+    recording: bool = False  # watching a session's recording stands in for attending it
+
+    def offered(self, has_session: bool, has_assignment: bool) -> tuple[Option, ...]:
+        """The rule's options that a week can offer: a session only in a week that has one,
+        an assignment only in a week that sets one. The discussion is always there."""
+        present = {Option.DISCUSSION, *([Option.SESSION] * has_session)}
+        present |= {Option.ASSIGNMENT} if has_assignment else set()
+        return tuple(option for option in self.options if option in present)
+
+
 @dataclass(frozen=True)
 class Week:
     number: int
@@ -28,6 +57,7 @@ class Week:
     objectives: tuple[str, ...]
     prompts: tuple[str, ...]  # Markdown; learners choose one
     assignment: str | None = None
+    rule: WeekRule | None = None  # the week's own rule; None: the course's
 
 
 @dataclass(frozen=True)
@@ -65,11 +95,13 @@ class Course:
     weeks: tuple[Week, ...]
     sessions: tuple[SessionSpec, ...] = ()
     requirement: Requirement = field(default_factory=Requirement)
+    rule: WeekRule = field(default_factory=WeekRule)
     reminder_leads: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     reminder_audience: ReminderAudience = ReminderAudience.OPTED_IN
     nudge_before: timedelta | None = timedelta(days=2)  # before each week closes
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     hours: float | None = None  # course hours a certificate of completion states
+    assignments_shared: bool = False  # learners may read each other's hand-ins
     source: Path | None = field(default=None, compare=False)  # where, not what: not compared
 
     def week(self, number: int) -> Week:
@@ -77,3 +109,14 @@ class Course:
             if week.number == number:
                 return week
         raise KeyError(number)
+
+    @property
+    def recordings_count(self) -> bool:
+        """Watching a recording stands in for attending its session in some week."""
+        return self.rule.recording or any(
+            w.rule is not None and w.rule.recording for w in self.weeks
+        )
+
+    def rule_of(self, number: int) -> WeekRule:
+        """What meets week ``number``: its own rule, or the course's."""
+        return self.week(number).rule or self.rule

@@ -21,12 +21,22 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.course import Course, Lifecycle, ReminderAudience, Requirement, SessionSpec, Week
+from bot.course import (
+    Course,
+    Lifecycle,
+    Meets,
+    Option,
+    ReminderAudience,
+    Requirement,
+    SessionSpec,
+    Week,
+    WeekRule,
+)
 from bot.durations import format_duration, parse_duration
 from bot.errors import InvalidInput
 from bot.localtime import to_utc, zone
 from bot.render import EMBED_LIMIT, TITLE_LIMIT
-from bot.timetable import course_calendar, sessions_for
+from bot.timetable import Calendar, course_calendar, session_week, sessions_for
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -40,8 +50,11 @@ MAX_HOURS = 1000  # course hours a certificate states
 LIFECYCLE_LIMITS = {"consultation_weeks": 52, "archive_weeks": 52, "purge_days": 3650}
 
 COURSE_KEYS = ("title", "instructor", "timezone", "start", "weekly_post", "weeks")
-COURSE_OPTIONAL = ("participation", "reminders", "lifecycle", "sessions", "hours")
+COURSE_OPTIONAL = ("participation", "reminders", "lifecycle", "sessions", "hours", "assignments")
 WEEK_KEYS = ("week", "title", "objectives", "prompts")
+WEEK_OPTIONAL = ("assignment", "participation")
+RULE_KEYS = ("meets", "options", "recording")  # what meets a week: the course's, or one week's
+PARTICIPATION_KEYS = ("original_posts", "replies", "nudge", *RULE_KEYS)
 SESSION_KEYS = ("title", "start", "duration")
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -134,6 +147,28 @@ def parse_audience(text: str) -> ReminderAudience:
         return ReminderAudience(text)
     except ValueError:
         raise ValueError(f"write {' or '.join(ReminderAudience)}") from None
+
+
+def parse_option(text: str) -> Option:
+    try:
+        return Option(text)
+    except ValueError:
+        raise ValueError(f"write {', '.join(Option)}") from None
+
+
+def parse_meets(text: str) -> Meets:
+    try:
+        return Meets(text)
+    except ValueError:
+        raise ValueError("write any (one option is enough) or all (every option)") from None
+
+
+def parse_yes_no(text: str) -> bool:
+    if text.lower() in ("yes", "true"):
+        return True
+    if text.lower() in ("no", "false"):
+        return False
+    raise ValueError("write yes or no")
 
 
 def parse_nudge(text: str) -> timedelta | None:
@@ -365,10 +400,12 @@ def _course(r: _Reader, root: yaml.Node, path: Path) -> Course | None:
     tz = r.read(top, "timezone", parse_zone)
     start = r.read(top, "start", parse_date)
     weekly_post = r.read(top, "weekly_post", parse_weekly_post)
-    weeks = _weeks(r, top.get("weeks"))
-    requirement, nudge = _participation(r, top.get("participation"))
+    requirement, nudge, rule = _participation(r, top.get("participation"))
+    weeks = _weeks(r, top.get("weeks"), rule)
     leads, audience = _reminders(r, top.get("reminders"))
     lifecycle = _lifecycle(r, top.get("lifecycle"))
+    shared = r.read(r.section(top.get("assignments"), "assignments", ("shared",)), "shared",
+                    parse_yes_no, _course_default("assignments_shared"))  # fmt: skip
     sessions = _sessions(r, top.get("sessions"), tz)
     hours = r.read(top, "hours", parse_hours)
     if (
@@ -391,40 +428,52 @@ def _course(r: _Reader, root: yaml.Node, path: Path) -> Course | None:
         weeks=weeks,
         sessions=tuple(spec for spec, _ in sessions),
         requirement=requirement,
+        rule=rule,
         reminder_leads=leads,
         reminder_audience=audience,
         nudge_before=nudge,
         lifecycle=lifecycle,
         hours=hours,
+        assignments_shared=shared,
         source=path,
     )
     _check_calendar(r, course, tz, top, [fields for _, fields in sessions])
     return course
 
 
-def _weeks(r: _Reader, node: yaml.Node | None) -> tuple[Week, ...]:
+def _weeks(r: _Reader, node: yaml.Node | None, rule: WeekRule) -> tuple[Week, ...]:
     numbered: list[tuple[int, yaml.Node]] = []
     weeks: list[Week] = []
-    for _, fields in r.entries(node, "weeks", WEEK_KEYS, ("assignment",)):
+    for _, fields in r.entries(node, "weeks", WEEK_KEYS, WEEK_OPTIONAL):
         number = r.read(fields, "week", whole_number(1, MAX_WEEKS))
         if number is None:
             continue
         numbered.append((number, fields["week"]))
-        week = _week(r, fields, number)
+        week = _week(r, fields, number, rule)
         if week is not None:
             weeks.append(week)
     _check_numbering(r, numbered)
     return tuple(weeks)
 
 
-def _week(r: _Reader, fields: Fields, number: int) -> Week | None:
+def _week(r: _Reader, fields: Fields, number: int, course_rule: WeekRule) -> Week | None:
     title = r.read(fields, "title", str)
     objectives = r.read_list(fields, "objectives", str)
     prompts = r.read_list(fields, "prompts", str)
     assignment = r.read(fields, "assignment", str)
+    rule = None
+    if "participation" in fields:
+        own = r.section(fields["participation"], f"week {number}'s participation", RULE_KEYS)
+        rule = _rule(r, own, course_rule)
+        if Option.ASSIGNMENT in rule.options and assignment is None and "options" in own:
+            r.error(
+                own["options"],
+                f"week {number} lists the option 'assignment' but has no assignment: "
+                "add an `assignment:` to the week or leave the option out",
+            )
     if title is None or objectives is None or prompts is None:
         return None
-    week = Week(number, title, objectives, prompts, assignment)
+    week = Week(number, title, objectives, prompts, assignment, rule)
     _check_discord_limits(r, fields, week)
     return week
 
@@ -483,15 +532,28 @@ def _check_discord_limits(r: _Reader, fields: Fields, week: Week) -> None:
             )
 
 
-def _participation(r: _Reader, node: yaml.Node | None) -> tuple[Requirement, timedelta | None]:
-    fields = r.section(node, "participation", ("original_posts", "replies", "nudge"))
+def _participation(
+    r: _Reader, node: yaml.Node | None
+) -> tuple[Requirement, timedelta | None, WeekRule]:
+    fields = r.section(node, "participation", PARTICIPATION_KEYS)
     default = Requirement()
     count = whole_number(0, MAX_POSTS)
     requirement = Requirement(
         original_posts=r.read(fields, "original_posts", count, default.original_posts),
         replies=r.read(fields, "replies", count, default.replies),
     )
-    return requirement, r.read(fields, "nudge", parse_nudge, _course_default("nudge_before"))
+    nudge = r.read(fields, "nudge", parse_nudge, _course_default("nudge_before"))
+    return requirement, nudge, _rule(r, fields, WeekRule())
+
+
+def _rule(r: _Reader, fields: Fields, base: WeekRule) -> WeekRule:
+    """``meets``, ``options`` and ``recording`` as written; what is left out comes from ``base``."""
+    options = r.read_list(fields, "options", parse_option, unique=True)
+    return WeekRule(
+        meets=r.read(fields, "meets", parse_meets, base.meets),
+        options=options or base.options,
+        recording=r.read(fields, "recording", parse_yes_no, base.recording),
+    )
 
 
 def _reminders(
@@ -559,6 +621,7 @@ def _check_calendar(
     except OverflowError:
         r.error(top["start"], "start: the course's dates fall outside the years 1 to 9999")
         return
+    _check_options(r, course, calendar, tz, top)
     opens, ends = calendar.weeks[0].opens, calendar.ends
     for fields, session in zip(session_fields, sessions_for(course, course.start, tz), strict=True):
         if opens <= session.start < ends:
@@ -570,3 +633,33 @@ def _check_calendar(
             where = f"after the course ends ({ends.astimezone(tz):%Y-%m-%d %H:%M})"
             kept = "it is kept, and announced with the last week"
         r.warning(fields["start"], f"session {session.key!r} starts {where}: {kept}")
+
+
+def _check_options(
+    r: _Reader, course: Course, calendar: Calendar, tz: ZoneInfo, top: Fields
+) -> None:
+    """A week whose options it cannot offer (no session that week, no assignment) is flagged:
+    only a session added by hand, or an excusal, can meet it."""
+    session_weeks = {session_week(calendar, s) for s in sessions_for(course, course.start, tz)}
+    for week in course.weeks:
+        rule = course.rule_of(week.number)
+        offered = rule.offered(week.number in session_weeks, week.assignment is not None)
+        if offered:
+            continue
+        r.warning(
+            _week_node(top["weeks"], week.number),
+            f"week {week.number} can be met only by {' or '.join(rule.options)}, which it does "
+            "not offer (no live session that week): add a session, or another option",
+        )
+
+
+def _week_node(weeks: yaml.Node, number: int) -> yaml.Node:
+    """Where week ``number`` sets its own participation, or where the week starts."""
+    for item in weeks.value if isinstance(weeks, yaml.SequenceNode) else []:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        fields = {k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)}
+        found = fields.get("week")
+        if isinstance(found, yaml.ScalarNode) and found.value.strip() == str(number):
+            return fields.get("participation", item)
+    return weeks

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.course import Course, Requirement
+from bot.course import Course, Meets, Option, Requirement, WeekRule
 from bot.localtime import discord_timestamp
 from bot.timetable import Calendar
 
@@ -39,14 +39,51 @@ def requirement_text(requirement: Requirement) -> str:
     return "To complete this week, " + " and ".join(parts) + "."
 
 
+OPTION_WORDS = {
+    Option.DISCUSSION: "take part in the discussion",
+    Option.SESSION: "check in to the week's live session",
+    Option.ASSIGNMENT: "hand in the assignment",
+}
+
+
+def how_to_meet(requirement: Requirement, rule: WeekRule, options: tuple[Option, ...]) -> str:
+    """How a week is met, in a sentence: the discussion rule alone, or the week's options."""
+    if options == (Option.DISCUSSION,):
+        return requirement_text(requirement)
+    parts = []
+    for option in options:
+        words = OPTION_WORDS[option]
+        if option == Option.DISCUSSION:
+            o, r = requirement.original_posts, requirement.replies
+            words += (
+                f" ({o} post{'s' if o != 1 else ''} of your own,"
+                f" {r} repl{'ies' if r != 1 else 'y'} to classmates)"
+            )
+        if option == Option.SESSION and rule.recording:
+            words += " or watch its recording"
+        parts.append(words)
+    joined = (" **or** " if rule.meets == Meets.ANY else " **and** ").join(parts)
+    return "To complete this week, " + joined + "."
+
+
 def week_title(number: int, title: str) -> str:
     return f"Week {number}: {title}"[:TITLE_LIMIT]
 
 
 def module_post(
-    course: Course, calendar: Calendar, number: int, *, late_since: datetime | None = None
+    course: Course,
+    calendar: Calendar,
+    number: int,
+    *,
+    late_since: datetime | None = None,
+    options: tuple[Option, ...] | None = None,
 ) -> Post:
+    """Week ``number``'s post. ``options``: what meets the week in this cohort (default: the
+    rule's options, a live session assumed)."""
     week = course.week(number)
+    rule = course.rule_of(number)
+    if options is None:
+        options = rule.offered(True, week.assignment is not None) or rule.options
     closes = calendar.week(number).closes
     lines = ["**Objectives**", *(f"• {o}" for o in week.objectives), ""]
     if len(week.prompts) == 1:
@@ -59,7 +96,7 @@ def module_post(
         lines += ["**Assignment**", week.assignment.strip(), ""]
     lines += [
         f"**This week closes** {discord_timestamp(closes, 'F')} ({discord_timestamp(closes, 'R')}).",
-        f"**How participation counts:** {requirement_text(course.requirement)}",
+        f"**How participation counts:** {how_to_meet(course.requirement, rule, options)}",
     ]
     if late_since is not None:
         lines.append(

@@ -45,14 +45,16 @@ def calendar_file(
 
 class SessionButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"session:(?P<action>remind|ics|checkin):(?P<cohort>\d+):(?P<key>[a-z0-9-]+)",
+    template=r"session:(?P<action>remind|ics|checkin|watched):(?P<cohort>\d+):(?P<key>[a-z0-9-]+)",
 ):
-    """ "Remind me", "Add to calendar" or "Check in" for one session of one cohort."""
+    """ "Remind me", "Add to calendar", "Check in" or "Watched it" (under a recording, where
+    the course lets a recording stand in for the session) for one session of one cohort."""
 
     LOOKS: ClassVar[dict[str, tuple[str, str, discord.ButtonStyle]]] = {
         "remind": ("Remind me", "🔔", discord.ButtonStyle.primary),
         "ics": ("Add to calendar", "📅", discord.ButtonStyle.secondary),
         "checkin": ("Check in", "✅", discord.ButtonStyle.primary),
+        "watched": ("Watched it", "👀", discord.ButtonStyle.secondary),
     }
 
     def __init__(self, action: str, cohort_id: int, key: str) -> None:
@@ -88,6 +90,8 @@ class SessionButton(
             raise NotAllowed(f"This is for learners of {cohort.name}.")
         if self.action == "remind":
             answer = await toggle_reminder(bot, cohort, session, interaction.user.id)
+        elif self.action == "watched":
+            answer = await confirm_watched(bot, cohort, session, interaction.user.id)
         else:
             answer = await check_in(bot, cohort, session, interaction.user.id)
         await interaction.response.send_message(answer, ephemeral=True)
@@ -109,6 +113,15 @@ async def check_in(bot: CohortBot, cohort: Cohort, session: CohortSession, user_
     words.require_check_in_open(session, now)
     new = await bot.store.sessions.check_in(cohort.id, session.key, user_id, now)
     return "Checked in — welcome! ✅" if new else "You are already checked in."
+
+
+async def confirm_watched(
+    bot: CohortBot, cohort: Cohort, session: CohortSession, user_id: int
+) -> str:
+    new = await bot.store.sessions.confirm_watched(cohort.id, session.key, user_id, bot.clock.now())
+    if not new:
+        return "You have already said you watched it."
+    return f"Thank you! Watching **{session.title}** counts as attending it. 👀"
 
 
 def buttons(cohort_id: int, key: str, *actions: str) -> discord.ui.View:

@@ -3,6 +3,8 @@ week's post, with the passcode only where the public cannot look."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 
 from bot import sessions as words
@@ -47,6 +49,7 @@ async def post_recording(
     reply_to: int | None,
     recording: Recording,
     session: CohortSession,
+    view: discord.ui.View | None = None,
 ) -> None:
     require(channel, POST_IN_THREAD if isinstance(channel, discord.Thread) else SEND_MESSAGES)
     guild = channel.guild
@@ -56,8 +59,8 @@ async def post_recording(
         learners_can_view=learners is not None and channel.permissions_for(learners).view_channel,
     )
     text = words.recording_post(recording, session, show_passcode=shown)
-    if reply_to is None:
-        await channel.send(text)
-    else:
+    extra: dict[str, Any] = {"view": view} if view else {}
+    if reply_to is not None:
         under = channel.get_partial_message(reply_to)
-        await channel.send(text, reference=under.to_reference(fail_if_not_exists=False))
+        extra["reference"] = under.to_reference(fail_if_not_exists=False)
+    await channel.send(text, **extra)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,7 +15,8 @@ from bot.app.posting import channel_named, embed_for, find_published, publish
 from bot.cohort import DeliveryState
 from bot.errors import InvalidInput, UserError
 from bot.render import Post, consultation_post, jump_url, module_post, wrapup_post
-from cogs._common import CohortName, instructor_cohort, staff_group
+from cogs._assignment_buttons import close_hand_ins, submit_view
+from cogs._common import CohortName, instructor_cohort, plans_of, staff_group
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -34,18 +36,29 @@ class Modules(commands.Cog):
 
     # -- deliveries -------------------------------------------------------------------
 
-    def _module(self, job: Job) -> Post:
-        assert job.delivery.week is not None
-        late_since = job.delivery.due if job.late else None
-        return module_post(
-            job.course, job.cohort.calendar(job.course), job.delivery.week, late_since=late_since
-        )
+    async def week_post(
+        self, cohort: Cohort, week: int, late_since: datetime | None = None
+    ) -> Post:
+        """Week ``week``'s post for this cohort, saying what meets the week in it."""
+        course = self.bot.library.get(cohort.course_id)
+        options = (await plans_of(self.bot, cohort))[week].options
+        calendar = cohort.calendar(course)
+        return module_post(course, calendar, week, late_since=late_since, options=options)
 
     async def post_module(self, job: Job) -> Sent:
+        assert job.delivery.week is not None
         channel = await channel_named(self.bot, job.cohort.channel_id)
+        late_since = job.delivery.due if job.late else None
+        post = await self.week_post(job.cohort, job.delivery.week, late_since)
+        view = self.week_view(job.cohort, job.delivery.week)
         return await publish(
-            channel, self._module(job), job.delivery.marker(), tag=f"Week {job.delivery.week}"
+            channel, post, job.delivery.marker(), tag=f"Week {job.delivery.week}", view=view
         )
+
+    def week_view(self, cohort: Cohort, week: int) -> discord.ui.View | None:
+        """**Submit assignment** under a week that sets one."""
+        course = self.bot.library.get(cohort.course_id)
+        return submit_view(cohort.id, week) if course.week(week).assignment else None
 
     async def find_post(self, job: Job) -> Sent | None:
         assert job.delivery.claimed_at is not None
@@ -66,9 +79,11 @@ class Modules(commands.Cog):
         return await self._notice(job, wrapup_post(job.course, job.cohort.calendar(job.course)))
 
     async def post_consultation(self, job: Job) -> Sent:
-        return await self._notice(
+        sent = await self._notice(
             job, consultation_post(job.course, job.cohort.calendar(job.course))
         )
+        await close_hand_ins(self.bot, job.cohort)  # the buttons now say hand-ins closed
+        return sent
 
     async def archive(self, job: Job) -> Sent:
         """Lock and archive every thread the cohort's posts opened."""
@@ -97,8 +112,7 @@ class Modules(commands.Cog):
         week: app_commands.Range[int, 1, 52],
     ) -> None:
         found, number = await self._week(interaction, cohort, week)
-        course = self.bot.library.get(found.course_id)
-        post = module_post(course, found.calendar(course), number)
+        post = await self.week_post(found, number)
         embeds = [embed_for(post, f"{found.marker} · module:{number}")]
         embeds += [discord.Embed(description=more) for more in post.more]
         await interaction.response.send_message(

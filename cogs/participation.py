@@ -35,7 +35,7 @@ from bot.participation import (
     week_summary,
 )
 from bot.render import jump_url
-from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, staff_group
+from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, plans_of, staff_group
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -88,7 +88,10 @@ class Participation(commands.Cog):
             cohort.id, week=week, users=[learner.user_id for learner in learners]
         )
         weeks = [week] if week else [w.number for w in course.weeks]
-        return build_report(learners, counts, weeks, course.requirement, self.position(cohort))
+        plans = await plans_of(self.bot, cohort)
+        return build_report(
+            learners, counts, weeks, course.requirement, self.position(cohort), plans
+        )
 
     def require_week(self, cohort: Cohort, week: int) -> None:
         weeks = len(self.bot.library.get(cohort.course_id).weeks)
@@ -245,7 +248,9 @@ class Participation(commands.Cog):
         report = await self.report(cohort, member=member)
         week = report.position.current_week
         closes = cohort.calendar(course).week(week).closes if week else None
-        text = progress_text(report.learners[0], course.requirement, report.position, closes)
+        text = progress_text(
+            report.learners[0], course.requirement, report.position, closes, report.plans
+        )
         return discord.Embed(title=f"{member.display_name} in {cohort.name}", description=text)
 
     @reminders.command(name="off", description="No more nudges or reminder DMs from me")
@@ -297,7 +302,13 @@ class Participation(commands.Cog):
         def message(user: discord.User | discord.Member) -> dict[str, str]:
             record = behind[user.id].week(week)
             text = nudge_text(
-                user.display_name, course.title, record, course.requirement, closes, link
+                user.display_name,
+                course.title,
+                record,
+                course.requirement,
+                closes,
+                link,
+                report.plan(week),
             )
             return {"content": text}
 

@@ -30,6 +30,9 @@ IN_WORDS = {
     "certificates": "certificates of completion issued to you: what each certifies, its code"
     " (kept after the participation purge, as proof)",
     "printed_names": "the name you want printed on your certificates",
+    "recording_views": "session recordings you said you watched",
+    "submissions": "assignments you handed in: which week, when, where, whether reviewed"
+    " (never what you handed in)",
 }
 
 

@@ -17,7 +17,7 @@ from bot.render import Post
 from bot.sessions import Recording
 from bot.timetable import CohortSession
 from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, replan, staff_group
-from cogs._session_buttons import SessionButton, calendar_file
+from cogs._session_buttons import SessionButton, buttons, calendar_file
 from cogs._session_posts import SessionPosts
 from cogs._session_recordings import post_recording, recording_places
 
@@ -245,8 +245,11 @@ class Sessions(commands.Cog):
         number = await self.bot.store.sessions.add_recording(
             found.id, recording, interaction.user.id
         )
+        course = self.bot.library.get(found.course_id)
+        # "Watched it" only where a recording can stand in for the session.
+        view = buttons(found.id, target.key, "watched") if course.recordings_count else None
         for channel, reply_to in places:
-            await post_recording(found, channel, reply_to, recording, target)
+            await post_recording(found, channel, reply_to, recording, target, view)
         private = words.recording_post(recording, target, show_passcode=True)
         asked = self.posts.members(found, await self.bot.store.sessions.rsvps(found.id, target.key))
         result = await self.posts.dm(

@@ -18,7 +18,8 @@ from bot.course_file import parse_course
 SAMPLES = [p.read_text() for p in sorted(default_prompts_dir().glob("*.yaml"))]
 NOISE = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40) | st.sampled_from(
     ["", ":", "- ", "[", "{", "'", '"', "&a", "*a", "!!python/object", "10:00", "no", "2025-02-30",
-     "x" * 5000, "  ", "\t", "---", "...", "#", "|", ">"]
+     "x" * 5000, "  ", "\t", "---", "...", "#", "|", ">", "any", "all", "yes",
+     "[discussion, session]", "[assignment, assignment]", "{meets: all}"]
 )  # fmt: skip
 
 

@@ -118,23 +118,25 @@ def test_the_csv_has_a_row_per_learner_with_each_weeks_counts_and_status_and_com
     assert rows[0] == [
         "display_name",
         "user_id",
-        *(f"week{w}_{c}" for w in range(1, 5) for c in ("posts", "replies", "status")),
+        *(f"week{w}_{c}" for w in range(1, 5) for c in ("posts", "replies", "status", "met_by")),
         "sessions_attended",
         "completed",
         "certificate",
         "certificate_override",
     ]
-    assert rows[1] == ["Amara", "1", *["1", "2", "met"] * 4, "2", "yes", "", ""]
+    assert rows[1] == ["Amara", "1", *["1", "2", "met", "discussion"] * 4, "2", "yes", "", ""]
     assert rows[2] == [
         "bao",
         "2",
         "0",
         "0",
         "excused",
+        "",
         "0",
         "1",
         "partial",
-        *["0", "0", "none"] * 2,
+        "",
+        *["0", "0", "none", ""] * 2,
         "0",
         "no",
         "",

@@ -198,3 +198,40 @@ async def test_forget_erases_a_person_everywhere_and_from_the_file(tmp_path, sto
     raw = database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     assert AMARA.to_bytes(8, "big") not in raw
     assert BAO.to_bytes(8, "big") in raw  # the check can see an id that is there
+
+
+async def test_check_ins_recordings_watched_and_hand_ins_are_counted_per_learner(
+    store, cohort_id, other_cohort_id
+):
+    await store.sessions.check_in(cohort_id, "live-1", AMARA, NOW)
+    assert await store.sessions.confirm_watched(cohort_id, "live-1", BAO, NOW)
+    assert not await store.sessions.confirm_watched(cohort_id, "live-1", BAO, NOW)  # once
+    await store.sessions.confirm_watched(other_cohort_id, "live-1", CARMEN, NOW)
+    counts = await store.participation.counts(cohort_id)
+    assert counts.checked_in == {(AMARA, "live-1")}
+    assert counts.watched == {(BAO, "live-1")}
+    only_bao = await store.participation.counts(cohort_id, week=2, users=[BAO])
+    assert only_bao.watched == {(BAO, "live-1")}  # read for the cohort: the report picks
+    assert only_bao.checked_in == {(AMARA, "live-1")}
+
+
+async def test_a_file_from_before_migration_9_keeps_its_rows_and_gains_the_new_tables(tmp_path):
+    from bot.store.db import connect, migrate
+
+    path = tmp_path / "old.sqlite3"
+    db = await connect(path)
+    await migrate(db, up_to=4)  # the schema before options and assignments
+    old = Store(db)
+    cohort_id = (await old.cohorts.create(new_cohort(), [], NOW)).id
+    await write(old, cohort_id, AMARA, 1, "original")
+    await old.sessions.check_in(cohort_id, "live-1", AMARA, NOW)
+    await db.close()
+
+    store = await Store.open(path)
+    try:
+        counts = await store.participation.counts(cohort_id)
+        assert counts.by_learner_week == {(AMARA, 1): Tally(1, 0)}
+        assert counts.checked_in == {(AMARA, "live-1")} and counts.handed_in == {}
+        assert await store.sessions.confirm_watched(cohort_id, "live-1", BAO, NOW)
+    finally:
+        await store.close()

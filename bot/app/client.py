@@ -32,6 +32,7 @@ EXTENSIONS = (
     "cogs.privacy",
     "cogs.setup",
     "cogs.certificates",
+    "cogs.assignments",
 )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.store.activity import ActivityQueries
+from bot.store.assignments import AssignmentQueries
 from bot.store.certificates import CertificateQueries
 from bot.store.cohorts import CohortQueries
 from bot.store.db import connect, migrate
@@ -36,6 +37,7 @@ class Store:
         self.guilds = GuildQueries(db)
         self.state = StateQueries(db)
         self.certificates = CertificateQueries(db)
+        self.assignments = AssignmentQueries(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

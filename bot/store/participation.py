@@ -21,6 +21,9 @@ _COUNTS = (
     " WHERE cohort_id = ?{only} GROUP BY user_id, week"
 )
 _EXCUSED = "SELECT user_id, week FROM excusals WHERE cohort_id = ?{only}"
+_CHECKED_IN = "SELECT user_id, session_key FROM attendance WHERE cohort_id = ?{only}"
+_HANDED_IN = "SELECT user_id, week, late FROM submissions WHERE cohort_id = ?{only}"
+_WATCHED = "SELECT user_id, session_key FROM recording_views WHERE cohort_id = ?{only}"
 _ATTENDED = "SELECT user_id, COUNT(*) FROM attendance WHERE cohort_id = ?{only} GROUP BY user_id"
 # SQLite takes at most 32,766 parameters in a statement. A cohort larger than
 # this (there is none) is read whole, and the report leaves out who is not asked for.
@@ -36,8 +39,9 @@ class ParticipationQueries:
     async def counts(
         self, cohort_id: int, *, week: int | None = None, users: Collection[int] | None = None
     ) -> Counts:
-        """Per learner and week: originals and replies, and the excused weeks;
-        per learner, the live sessions they checked in to (for the whole course only).
+        """Per learner and week: originals and replies, and the excused weeks; the
+        sessions each learner checked in to, and the recordings they confirmed watching;
+        per learner, how many sessions they attended (for the whole course only).
 
         Every week, or one (what ``/participation summary`` shows); everyone
         with activity, or only ``users``. Given both, the query seeks straight to
@@ -61,7 +65,17 @@ class ParticipationQueries:
         if week is None:  # sessions belong to no one week: whole-course reports only
             async with self._db.execute(_ATTENDED.format(only=who), who_parameters) as cursor:
                 attended = {u: n for u, n in await cursor.fetchall()}
-        return Counts(tallies, excused, attended)
+        # Check-ins, recordings watched and hand-ins are a row or two per learner and
+        # session or week: read for the whole cohort, which is quicker than a long IN list.
+        cohort_only = [cohort_id]
+        async with self._db.execute(_CHECKED_IN.format(only=""), cohort_only) as cursor:
+            checked_in = frozenset((u, k) for u, k in await cursor.fetchall())
+        async with self._db.execute(_WATCHED.format(only=""), cohort_only) as cursor:
+            watched = frozenset((u, k) for u, k in await cursor.fetchall())
+        in_week = ("", cohort_only) if week is None else (" AND week = ?", [cohort_id, week])
+        async with self._db.execute(_HANDED_IN.format(only=in_week[0]), in_week[1]) as cursor:
+            handed_in = {(u, w): bool(late) for u, w, late in await cursor.fetchall()}
+        return Counts(tallies, excused, attended, checked_in, watched, handed_in)
 
     async def excuse(self, cohort_id: int, user_id: int, week: int, by: int, now: datetime) -> None:
         await self._db.execute(

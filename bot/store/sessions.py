@@ -77,8 +77,18 @@ class SessionQueries:
 
     async def check_in(self, cohort_id: int, key: str, user_id: int, now: datetime) -> bool:
         """Record attendance; False if this person had already checked in."""
+        return await self._once("attendance", cohort_id, key, user_id, now)
+
+    async def confirm_watched(self, cohort_id: int, key: str, user_id: int, now: datetime) -> bool:
+        """Record that a learner watched the session's recording; False if already recorded."""
+        return await self._once("recording_views", cohort_id, key, user_id, now)
+
+    async def _once(
+        self, table: str, cohort_id: int, key: str, user_id: int, now: datetime
+    ) -> bool:
+        # ``table`` is one of our own names above, never user input.
         cursor = await self._db.execute(
-            "INSERT OR IGNORE INTO attendance (cohort_id, session_key, user_id, at)"
+            f"INSERT OR IGNORE INTO {table} (cohort_id, session_key, user_id, at)"
             " VALUES (?, ?, ?, ?)",
             (cohort_id, key, user_id, to_text(now)),
         )

@@ -1,0 +1,260 @@
+"""Assignments end to end: a learner hands in from the week's post into a private thread;
+staff list and review; late hand-ins until the consultation window closes; nothing of the
+work itself is stored."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import discord
+import pytest
+import simcord
+
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from tests.helpers import World, bot_posts, dms, refusals
+from tests.test_e2e_cohorts import WEEK_POSTS
+from tests.test_e2e_options import other_cohorts_instructor
+from tests.test_e2e_participation import (
+    COHORT,
+    course_in_week,
+    every_row_holding,
+    instructor,
+    line_of,
+    summary_lines,
+)
+
+LINK = "https://docs.example.org/space-audit-qx71"
+NOTE = "Three places where misunderstandings begin: zv93k"
+
+
+def week_post(world: World, week: int) -> discord.Message:
+    thread = next(
+        t for t in world.server.forum.threads if (t.name or "").startswith(f"Week {week}:")
+    )
+    return bot_posts(thread)[0]
+
+
+async def hand_in(
+    world: World, learner: simcord.MemberActor, week: int = 2, **values: str
+) -> simcord.InteractionResult:
+    shown = await learner.click(week_post(world, week), label="Submit assignment")
+    assert shown.modal is not None, shown.response.content
+    return await learner.submit_modal(shown, values or {"link": LINK, "note": NOTE})
+
+
+def hand_in_threads(world: World) -> list[simcord.ChannelHandle]:
+    return [
+        t for t in world.server.announcements.threads if (t.name or "").startswith("Assignments")
+    ]
+
+
+async def rows(world: World) -> list[dict]:
+    async with world.bot.store.db.execute("SELECT * FROM submissions") as cursor:
+        return [dict(row) for row in await cursor.fetchall()]
+
+
+async def test_a_hand_in_goes_to_a_private_thread_for_the_learner_and_instructors(world: World):
+    await course_in_week(world, 2)
+    amara, bao = world.server.learners[:2]
+    buttons = [c.label for row in week_post(world, 2).components for c in row.children]
+    assert buttons == ["Submit assignment"]
+    assert week_post(world, 1).components == []  # week 1 sets no assignment
+
+    done = await hand_in(world, amara)
+
+    assert done.ephemeral and "Handed in: week 2" in done.response.content
+    (thread,) = hand_in_threads(world)
+    assert thread.name == "Assignments: Amara"
+    (post,) = bot_posts(thread)
+    assert LINK in post.content and NOTE in post.content and "(late)" not in post.content
+    assert [m.content for m in thread.history(viewer=world.server.instructor)] == [post.content]
+    with pytest.raises(simcord.SetupError):  # a classmate cannot open it
+        thread.history(viewer=bao)
+    (row,) = await rows(world)
+    assert (row["user_id"], row["week"], row["late"], row["channel_id"]) == (
+        amara.id, 2, 0, thread.id,
+    )  # fmt: skip
+    assert row["message_id"] == post.id and row["reviewed_at"] is None
+
+    await world.restart()  # the button outlives the process; the same thread is reused
+    await hand_in(world, amara, link="https://docs.example.org/v2")
+    assert len(hand_in_threads(world)) == 1 and len(bot_posts(thread)) == 2
+    assert len(await rows(world)) == 1
+
+    # Handing in meets week 2 (the sample lets any option do it).
+    assert line_of(await summary_lines(world, 2), "Amara").endswith("(met by assignment)")
+
+
+async def test_a_link_must_be_https_and_something_must_be_given(world: World):
+    await course_in_week(world, 2)
+    amara = world.server.learners[0]
+    bad = await hand_in(world, amara, link="http://x.org/a")
+    assert "link must be an https:// link" in bad.response.content
+    empty = await hand_in(world, amara, note="   ")
+    assert "Give a link or a note" in empty.response.content
+    assert await rows(world) == [] and hand_in_threads(world) == []
+    assert [type(e) for e in refusals(world)] == [InvalidInput, InvalidInput]
+    only_note = await hand_in(world, amara, note="My audit is in the file I add next.")
+    assert "Handed in" in only_note.response.content
+
+
+async def test_late_hand_ins_are_accepted_and_shown_until_the_consultation_closes(world: World):
+    await course_in_week(world, 2)
+    amara = world.server.learners[0]
+    await world.advance_to(WEEK_POSTS[3] + timedelta(days=10))  # the course is over
+    late = await hand_in(world, amara)
+    assert "late, and accepted" in late.response.content
+    (post,) = bot_posts(hand_in_threads(world)[0])
+    assert "(late)" in post.content
+    listed = await instructor(world, "assignment list", week=2)
+    assert "Amara" in listed.response.content and "late" in listed.response.content
+
+    course = world.bot.library.get("de-escalation")
+    (cohort, *_) = await world.bot.store.cohorts.all()
+    await world.advance_to(cohort.calendar(course).consultation_ends + timedelta(minutes=1))
+    (button,) = [c for row in week_post(world, 2).components for c in row.children]
+    assert (button.label, button.disabled) == ("Hand-ins closed", True)
+    assert len(await rows(world)) == 1
+
+
+async def test_a_button_that_could_not_be_closed_still_says_hand_ins_have_closed(world: World):
+    await course_in_week(world, 2)
+    post = week_post(world, 2)
+    course = world.bot.library.get("de-escalation")
+    (cohort,) = await world.bot.store.cohorts.all()
+    await world.advance_to(cohort.calendar(course).consultation_ends - timedelta(minutes=1))
+    shown = await world.server.learners[0].click(post, label="Submit assignment")
+    await world.advance_to(cohort.calendar(course).consultation_ends + timedelta(minutes=1))
+    late = await world.server.learners[0].submit_modal(shown, {"link": LINK})
+    assert "Hand-ins for this course closed" in late.response.content  # the form came too late
+    assert [type(e) for e in refusals(world)] == [NotAllowed]
+    assert await rows(world) == []
+
+
+async def test_staff_list_who_handed_in_and_review_with_feedback_by_dm(world: World):
+    await course_in_week(world, 2)
+    amara, bao = world.server.learners[:2]
+    await hand_in(world, amara)
+    listed = await instructor(world, "assignment list", week=2)
+    text = listed.response.content
+    assert text.startswith("**Week 2**: 1 handed in, 11 not yet.")
+    assert "• Amara — " in text and "not reviewed" in text
+    (thread,) = hand_in_threads(world)
+    assert f"/{thread.id}/" in text  # where it is
+    assert "**Not handed in (11):** Bao, " in text
+
+    reviewed = await instructor(
+        world, "assignment review", member=amara, week=2, feedback="Clear and practical."
+    )
+    assert "marked reviewed, and DMed them" in reviewed.response.content
+    (dm,) = [m.content for m in dms(world, amara) if "reviewed" in m.content]
+    assert "Clear and practical." in dm and f"/{thread.id}/" in dm
+    assert "reviewed ✅" in (await instructor(world, "assignment list", week=2)).response.content
+    (row,) = await rows(world)
+    assert row["reviewed_by"] == world.server.instructor.id
+
+    missing = await instructor(world, "assignment review", member=bao, week=2)
+    no_assignment = await instructor(world, "assignment list", week=1)
+    assert [type(e) for e in refusals(world)] == [NotFound, InvalidInput]
+    assert "has not handed in" in missing.response.content
+    assert "has no assignment" in no_assignment.response.content
+
+
+async def test_only_the_cohorts_learners_hand_in_and_only_its_instructors_list_and_review(
+    world: World,
+):
+    await course_in_week(world, 2)
+    amara = world.server.learners[0]
+    other = await other_cohorts_instructor(world)
+    await hand_in(world, amara)
+    before = await rows(world)
+    for who in (world.server.outsider, other, world.server.instructor):
+        refused = await who.click(week_post(world, 2), label="Submit assignment")
+        assert refused.modal is None and "for learners of Fall 2026" in refused.response.content
+    staff = world.server.staff
+    for who in (amara, world.server.outsider, other):
+        listed = await who.slash(staff, "assignment list", cohort=COHORT, week=2)
+        review = await who.slash(
+            staff, "assignment review", cohort=COHORT, member=amara, week=2, feedback="x"
+        )
+        for result in (listed, review):
+            assert result.ephemeral and "instructors" in result.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed] * 6
+    assert await rows(world) == before
+    assert [m for m in dms(world, amara) if "reviewed" in m.content] == []
+
+
+async def test_a_crash_between_posting_and_recording_is_handed_in_again_in_the_same_thread(
+    world: World, monkeypatch
+):
+    await course_in_week(world, 2)
+    amara = world.server.learners[0]
+    record = world.bot.store.assignments.record
+
+    async def crash(submission):
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(world.bot.store.assignments, "record", crash)
+    failed = await hand_in(world, amara)
+    assert "something went wrong" in failed.response.content
+    (error,) = world.env.errors  # read: the crash was expected
+    assert "died here" in str(getattr(error, "original", error)) or "died" in repr(error)
+    (thread,) = hand_in_threads(world)
+    assert len(bot_posts(thread)) == 1 and await rows(world) == []
+
+    monkeypatch.setattr(world.bot.store.assignments, "record", record)
+    await hand_in(world, amara)
+    assert [t.id for t in hand_in_threads(world)] == [thread.id] and len(bot_posts(thread)) == 2
+    (row,) = await rows(world)
+    assert row["message_id"] == bot_posts(thread)[-1].id
+
+
+async def test_the_database_never_holds_a_hand_ins_note_or_link(world: World):
+    await course_in_week(world, 2)
+    await hand_in(world, world.server.learners[0])
+    assert NOTE in bot_posts(hand_in_threads(world)[0])[0].content  # Discord holds it
+    database = world.database
+    wal = database.with_name(database.name + "-wal")
+    raw = database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    for secret in ("zv93k", "qx71"):
+        assert secret.encode() not in raw and secret.encode("utf-16-le") not in raw
+
+
+async def test_mydata_shows_hand_ins_and_forgetme_erases_them(world: World):
+    await course_in_week(world, 2)
+    amara = world.server.learners[0]
+    await hand_in(world, amara)
+    shown = await amara.slash(world.server.staff, "mydata")
+    assert "1 × assignments you handed in" in shown.response.content
+    stored = json.loads(await shown.response.attachments[0].read())
+    assert set(stored) >= {"submissions", "assignment_threads"}
+    asked = await amara.slash(world.server.staff, "forgetme")
+    await amara.click(asked.response.message, label="Erase my data")
+    assert await every_row_holding(world, amara.id) == []
+
+
+async def test_without_create_private_threads_the_learner_is_told_and_nothing_is_stored(
+    world: World,
+):
+    await course_in_week(world, 2)
+    world.server.deny_bot(world.server.announcements, "create_private_threads")
+    refused = await hand_in(world, world.server.learners[0])
+    assert "Create Private Threads" in refused.response.content, refused.response.content
+    assert await rows(world) == [] and hand_in_threads(world) == []
+    assert len(refusals(world)) == 1
+
+
+async def test_a_course_that_shares_hand_ins_posts_them_where_classmates_can_read(
+    world: World, tmp_path
+):
+    sample = (world.prompts / "de-escalation.yaml").read_text()
+    (tmp_path / "de-escalation.yaml").write_text(sample + "\nassignments:\n  shared: yes\n")
+    world.prompts = tmp_path
+    await world.restart()
+    await course_in_week(world, 2)
+    amara, bao = world.server.learners[:2]
+    done = await hand_in(world, amara)
+    assert "classmates can read it too" in done.response.content
+    (thread,) = hand_in_threads(world)
+    assert NOTE in thread.history(viewer=bao)[0].content
