@@ -124,3 +124,23 @@ class Rival:
         self.member = guild.add_member(world.env.create_user("rival"), roles=[self.role])
         # The admin shows the staff commands to both instructor roles (Integrations).
         show_staff_commands(world.env, guild, world.server.instructor_role, self.role)
+
+
+async def other_cohorts_instructor(
+    world: World,
+    course: str = "de-escalation",
+    name: str = "Spring 2027",
+    start: date = date(2027, 3, 2),
+) -> simcord.MemberActor:
+    """The instructor of another cohort here (its own role and forum), made by staff.
+
+    Every role is then shown every staff command (an admin's choice in
+    Integrations), so only the bot's own checks stand in anyone's way.
+    """
+    rival = Rival(world)
+    created = await world.create_cohort(
+        course=course, name=name, start=start, forum=rival.forum, instructor_role=rival.role
+    )
+    assert f"Created {name}" in created.response.content, created.response.content
+    world.show_staff_commands_to_everyone(rival.role)
+    return rival.member

@@ -12,9 +12,8 @@ import pytest
 import simcord
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from tests.helpers import World, bot_posts, dms, refusals
+from tests.helpers import World, bot_posts, dms, other_cohorts_instructor, refusals
 from tests.test_e2e_cohorts import WEEK_POSTS
-from tests.test_e2e_options import other_cohorts_instructor
 from tests.test_e2e_participation import (
     COHORT,
     course_in_week,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import discord
 import pypdf
@@ -13,7 +13,7 @@ import simcord
 from bot.certificate import Certificate
 from bot.cohort import CLAIM_LEASE
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from tests.helpers import Rival, World, dms, refusals
+from tests.helpers import World, dms, other_cohorts_instructor, refusals
 from tests.test_e2e_participation import COHORT, course_in_week, exported, instructor
 
 EXCUSE_ALL = range(1, 5)
@@ -310,19 +310,6 @@ STAFF_ONLY = [
 ]
 
 
-async def another_cohorts_instructor(world: World) -> simcord.MemberActor:
-    rival = Rival(world)
-    created = await world.create_cohort(
-        course="safe-workplace",
-        name="Spring 2027",
-        start=date(2027, 3, 2),
-        forum=rival.forum,
-        instructor_role=rival.role,
-    )
-    assert "Created Spring 2027" in created.response.content
-    return rival.member
-
-
 @pytest.mark.parametrize(("command", "options"), STAFF_ONLY, ids=[c for c, _ in STAFF_ONLY])
 @pytest.mark.parametrize("who", ["learner", "outsider", "other instructor"])
 async def test_staff_commands_refuse_everyone_else_privately_and_change_nothing(
@@ -336,7 +323,7 @@ async def test_staff_commands_refuse_everyone_else_privately_and_change_nothing(
     caller = {
         "learner": amara,
         "outsider": server.outsider,
-        "other instructor": await another_cohorts_instructor(world),
+        "other instructor": await other_cohorts_instructor(world),
     }[who]
     if "member" in options:
         options = {**options, "member": amara}

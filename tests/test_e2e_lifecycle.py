@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import discord
@@ -11,7 +11,7 @@ import simcord
 
 from bot.cohort import DeliveryState
 from bot.errors import NotAllowed
-from tests.helpers import World, dms, refusals
+from tests.helpers import World, dms, other_cohorts_instructor, refusals
 from tests.test_e2e_cohorts import COURSE_END, START, WEEK_POSTS, cohort_id, week_threads
 from tests.test_e2e_sessions import events, posts_for, titled
 
@@ -96,33 +96,6 @@ async def test_a_repost_whose_record_was_lost_is_found_by_its_marker_and_locked(
     assert (await world.bot.store.deliveries.get(late.id, "archive")).state is (
         DeliveryState.PENDING
     )
-
-
-async def other_cohorts_instructor(world: World) -> simcord.MemberActor:
-    """The instructor of another cohort here (in its own forum), made by a server admin.
-
-    Every role is shown every command (an admin's choice in Integrations), so
-    only the bot's own checks stand in anyone's way.
-    """
-    server = world.server
-    role = server.guild.create_role("Other instructors")
-    other = server.guild.add_member(world.env.create_user("other-teacher"), roles=[role])
-    for command in world.env.backend.commands.get(None, {}).values():
-        if command.get("default_member_permissions") is not None:
-            roles = (server.guild.default_role, server.instructor_role, role)
-            server.guild.set_command_permissions(int(command["id"]), dict.fromkeys(roles, True))
-    await admin(world).slash(
-        server.staff,
-        "cohort create",
-        course="de-escalation",
-        name="Theirs",
-        start=date(2027, 1, 5).isoformat(),
-        forum=server.guild.create_forum_channel("their-forum"),
-        learner_role=server.learner_role,
-        instructor_role=role,
-    )
-    assert await world.bot.store.cohorts.by_name(server.guild.id, "Theirs") is not None
-    return other
 
 
 async def test_only_the_cohorts_instructors_can_repost(world: World):

@@ -8,32 +8,12 @@ from datetime import timedelta
 
 import simcord
 
-from tests.helpers import World, bot_posts, dms, refusals
+from tests.helpers import World, bot_posts, dms, other_cohorts_instructor, refusals
 from tests.test_e2e_cohorts import WEEK_POSTS
 from tests.test_e2e_participation import COHORT, exported, line_of, summary_lines, take_part
 from tests.test_e2e_sessions import LIVE_1, add_recording, announced, posts_for
 
 OTHER = "Spring 2027"
-
-
-async def other_cohorts_instructor(world: World) -> simcord.MemberActor:
-    """An instructor of another cohort of the same server, and nothing more."""
-    guild = world.server.guild
-    role = guild.create_role("Spring instructors")
-    member = guild.add_member(world.env.create_user("mr-other"), roles=[role])
-    server = world.server
-    result = await member.slash(
-        server.staff,
-        "cohort create",
-        course="de-escalation",
-        name=OTHER,
-        start="2027-03-02",
-        forum=server.forum,
-        learner_role=server.learner_role,
-        instructor_role=role,
-    )
-    assert "Week 1" in (result.response.embeds[0].description or ""), result.response.content
-    return member
 
 
 def recording_post(world: World) -> object:

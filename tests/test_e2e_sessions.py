@@ -12,7 +12,7 @@ from simcord.backend.models.channel import Overwrite, OverwriteType
 from bot.cohort import CLAIM_LEASE
 from bot.errors import InvalidInput, NotAllowed
 from bot.store import Store
-from tests.helpers import Rival, World, bot_posts, dms, refusals
+from tests.helpers import World, bot_posts, dms, other_cohorts_instructor, refusals
 from tests.test_e2e_cohorts import START, cohort_id
 from tests.test_e2e_participation import exported
 
@@ -599,17 +599,6 @@ async def test_a_recording_reaches_the_weeks_thread_after_it_left_the_cache(worl
     assert any("rec/1" in m.content for m in week_2.history() if m.author.bot)
 
 
-async def instructor_of_another_cohort(world: World) -> simcord.MemberActor:
-    """The instructor of a second cohort in the same server, with its own roles and forum."""
-    rival = Rival(world)
-    spring = await world.create_cohort(
-        name="Spring 2027", forum=rival.forum, instructor_role=rival.role
-    )
-    assert "Created Spring 2027" in spring.response.content
-    world.show_staff_commands_to_everyone()
-    return rival.member
-
-
 async def test_only_the_cohorts_instructors_change_its_sessions_events_and_recordings(
     world: World,
 ):
@@ -617,7 +606,7 @@ async def test_only_the_cohorts_instructors_change_its_sessions_events_and_recor
     others = [
         world.server.learners[0],
         world.server.outsider,
-        await instructor_of_another_cohort(world),
+        await other_cohorts_instructor(world),
     ]
     cid = await cohort_id(world)
     sessions_before = await world.bot.store.cohorts.sessions(cid)
