@@ -13,8 +13,6 @@ from tests.test_e2e_cohorts import WEEK_POSTS
 from tests.test_e2e_participation import COHORT, exported, line_of, summary_lines, take_part
 from tests.test_e2e_sessions import LIVE_1, add_recording, announced, posts_for
 
-OTHER = "Spring 2027"
-
 
 def recording_post(world: World) -> object:
     (post,) = [m for m in bot_posts(world.server.announcements) if "rec/1" in m.content]

@@ -98,6 +98,7 @@ def options_for(
         "forum": server.forum,
         "announcements": server.announcements,
         "share_in": server.announcements,
+        "feedback": "Well done",
         "member": server.learners[1],
         # The attack: the instructor role as the learner role, and one's own role
         # as the instructor role.
@@ -128,6 +129,7 @@ async def test_staff_commands_are_hidden_from_learners_and_outsiders(world: Worl
 
     staff_roots = {(c.root_parent or c).name for c in commands_of(world) if is_staff_command(c)}
     assert staff_roots == {
+        "assignment",
         "certificates",
         "cohort",
         "course",
