@@ -51,6 +51,18 @@ def is_instructor(
     return who is not None and instructor_role_id is not None and instructor_role_id in who.role_ids
 
 
+def takes_part(
+    who: Standing | None,
+    learner_role_id: int,
+    instructor_role_id: int | None,
+    staff_role_id: int | None,
+) -> bool:
+    """May see that a cohort exists (its name offered, listed): its instructors and learners."""
+    if is_instructor(who, instructor_role_id, staff_role_id):
+        return True
+    return who is not None and learner_role_id in who.role_ids
+
+
 STAFF_ONLY = (
     "Only course staff can do that: members with Manage Server, or with the staff role"
     " an admin sets with `/setup staff-role`."

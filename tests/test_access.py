@@ -14,6 +14,7 @@ from bot.access import (
     require_admin,
     require_instructor,
     require_staff,
+    takes_part,
 )
 from bot.errors import InvalidInput, NotAllowed
 
@@ -106,3 +107,19 @@ def test_the_staff_role_is_a_role_people_are_given(staff_role, ok):
     else:
         with pytest.raises(InvalidInput, match="can't be the staff role"):
             check_staff_role(staff_role)
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [
+        (member(LEARNER), True),  # a learner of the cohort
+        (member(X), True),  # its instructor
+        (member(STAFF), True),
+        (member(manages=True), True),
+        (member(Y), False),  # another cohort's instructor
+        (member(), False),  # an outsider
+        (None, False),  # a DM
+    ],
+)
+def test_who_is_told_a_cohort_exists(who, sees):
+    assert takes_part(who, LEARNER, X, STAFF) is sees

@@ -11,7 +11,7 @@ import pytest
 import simcord
 from discord import app_commands
 
-from bot.errors import InvalidInput, NotAllowed
+from bot.errors import InvalidInput, NotAllowed, NotFound
 from tests.helpers import Rival, World, bot_posts, refusals
 
 START = date(2026, 10, 13)
@@ -337,3 +337,34 @@ async def test_recordings_are_for_the_cohorts_learners_and_instructors_only(worl
         assert refused.ephemeral and "s3cret" not in refused.response.content
         assert "for its learners" in refused.response.content
     assert [type(e) for e in refusals(world)] == [NotAllowed, NotAllowed]
+
+
+async def test_cohort_names_are_offered_and_named_only_to_those_who_take_part(world: World):
+    """Autocomplete and "no such cohort" list only the cohorts the member may see."""
+    server = world.server
+    rival = Rival(world)
+    await world.create_cohort(start=START)
+    await world.create_cohort(
+        start=START,
+        name="Winter 2027",
+        forum=rival.forum,
+        instructor_role=rival.role,
+        learner_role=server.guild.create_role("Learner (Winter)"),
+    )
+
+    async def offered(actor: simcord.MemberActor, command: str) -> list[str]:
+        choices = await actor.autocomplete(server.staff, command, "cohort", "")
+        return [c["name"] for c in choices]
+
+    assert await offered(server.learners[0], "progress") == ["Fall 2026"]
+    assert await offered(server.outsider, "progress") == []
+    assert await offered(rival.member, "cohort show") == ["Winter 2027"]
+    assert await offered(server.admin, "cohort show") == ["Fall 2026", "Winter 2027"]
+
+    for actor in (server.learners[0], server.outsider, rival.member):
+        typo = await actor.slash(server.staff, "progress", cohort="Nope")
+        assert typo.ephemeral and "no cohort called 'Nope'" in typo.response.content
+        seen = {"Fall 2026", "Winter 2027"} & set(await offered(actor, "progress"))
+        for name in {"Fall 2026", "Winter 2027"} - seen:
+            assert name not in typo.response.content, (actor.name, name)
+    assert [type(e) for e in refusals(world)] == [NotFound] * 3
