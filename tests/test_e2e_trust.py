@@ -12,7 +12,7 @@ import simcord
 from discord import app_commands
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from tests.helpers import Rival, World, bot_posts, refusals
+from tests.helpers import Rival, World, bot_posts, dms, refusals
 
 START = date(2026, 10, 13)
 WEEK_1 = datetime(2026, 10, 13, 16, tzinfo=UTC)
@@ -368,3 +368,30 @@ async def test_cohort_names_are_offered_and_named_only_to_those_who_take_part(wo
         for name in {"Fall 2026", "Winter 2027"} - seen:
             assert name not in typo.response.content, (actor.name, name)
     assert [type(e) for e in refusals(world)] == [NotFound] * 3
+
+
+@pytest.mark.parametrize("how", ["loses the role", "leaves the server"])
+async def test_a_creator_who_is_no_longer_an_instructor_gets_no_private_reports(
+    world: World, how: str
+):
+    """The weekly digest names who is behind: it goes to the cohort's creator only while
+    they may still run the cohort."""
+    server = world.server
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    backend = world.env.backend
+    if how == "loses the role":
+        backend.remove_member_role(server.guild.id, server.instructor.id, server.instructor_role.id)
+    else:
+        server.guild.remove_member(server.instructor)
+    await world.advance_to(WEEK_1 + timedelta(days=7, minutes=1))  # week 1 closes: the digest
+    assert [m.content for m in dms(world, server.instructor) if "digest" in m.content] == []
+    assert refusals(world) == []
+
+
+async def test_the_creator_still_an_instructor_gets_the_digest(world: World):
+    server = world.server
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    await world.advance_to(WEEK_1 + timedelta(days=7, minutes=1))
+    assert [m for m in dms(world, server.instructor) if "Weekly digest" in m.content]

@@ -10,6 +10,7 @@ from pathlib import Path
 import discord
 from discord.ext import commands
 
+from bot.app import permissions
 from bot.app.deliveries import DeliveryRunner
 from bot.app.scheduler import WakeUps
 from bot.app.tracker import Tracker
@@ -133,14 +134,32 @@ class CohortBot(commands.Bot):
         await self.deliveries.run_due()
 
     async def tell_instructors(self, cohort: Cohort, text: str) -> None:
-        """Private word to the cohort's instructor: by DM to whoever created the cohort."""
+        """Private word to the cohort's instructor: by DM to whoever created the cohort,
+        while they are still in the server and may run the cohort (it names learners)."""
         # DEBUG: every caller is a delivery, which the runner logs at INFO in one line.
         log.debug("telling the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
         try:
-            user = self.get_user(cohort.created_by) or await self.fetch_user(cohort.created_by)
-            await user.send(f"**{cohort.name}**: {text}")
+            member = await self._member(cohort.guild_id, cohort.created_by)
+            staff_role = await self.store.guilds.staff_role(cohort.guild_id)
+            if member is None or not permissions.is_instructor(member, cohort, staff_role):
+                log.warning(
+                    "not telling cohort %s's creator (user %s): no longer its instructor here",
+                    cohort.id,
+                    cohort.created_by,
+                )
+                return
+            await member.send(f"**{cohort.name}**: {text}")
         except discord.HTTPException:
             log.warning("could not DM the instructor of cohort %s", cohort.id)
+
+    async def _member(self, guild_id: int, user_id: int) -> discord.Member | None:
+        guild = self.get_guild(guild_id)
+        if guild is None:
+            return None
+        try:
+            return guild.get_member(user_id) or await guild.fetch_member(user_id)
+        except discord.NotFound:
+            return None
 
     async def close(self) -> None:
         self.wakeups.shutdown()
