@@ -137,3 +137,29 @@ async def test_an_unusable_database_path_is_named_before_logging_in(folder, make
     assert status == EXIT_SETTINGS == 2
     assert err.startswith(f"cohortbot: DATABASE_PATH={path}: ")
     assert cause in one_line(err) and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "cause"),
+    [
+        ("no-such-folder", "the folder does not exist"),
+        ("empty", "holds no course files (*.yaml or *.yml)"),
+        ("a-file.yaml", "is a file, not a folder of course files"),
+    ],
+)
+async def test_an_unusable_prompts_dir_is_named_before_logging_in(folder, name, cause):
+    """Else the bot logs in with no courses, and every running cohort's posts fail."""
+    (folder / "empty").mkdir()
+    (folder / "a-file.yaml").write_text("title: x\n")
+    path = folder / name
+    base = f"http://127.0.0.1:{refused_port()}/api/v10"
+    status, err = await cohortbot(
+        "run",
+        cwd=folder,
+        DATABASE_PATH=str(folder / "bot.sqlite3"),
+        PROMPTS_DIR=str(path),
+        DISCORD_API_BASE=base,
+    )
+    assert status == EXIT_SETTINGS == 2
+    assert err.startswith(f"cohortbot: PROMPTS_DIR={path}: ")
+    assert cause in one_line(err) and err.count("\n") == 1

@@ -20,7 +20,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.app.client import CohortBot
-from bot.settings import Settings, SettingsError, database_problem
+from bot.settings import Settings, SettingsError, database_problem, prompts_problem
 from bot.store import Store
 from bot.store.db import cannot_write
 
@@ -76,6 +76,8 @@ async def check_database(path: Path) -> None:
 def run_bot(*, force_sync: bool = False) -> int:
     try:
         settings = Settings.load()
+        if settings.prompts_dir and (problem := prompts_problem(settings.prompts_dir)):
+            raise SettingsError(f"PROMPTS_DIR={settings.prompts_dir}: {problem}")
         asyncio.run(check_database(settings.database))
     except SettingsError as error:
         return fail(str(error), EXIT_SETTINGS)
