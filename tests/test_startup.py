@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 
 from bot.app.launch import EXIT_LOGIN_REFUSED, EXIT_SETTINGS, EXIT_UNREACHABLE
-from tests.test_proxy import REST_PREFIX, discord_json
+from tests.test_proxy import REST_PREFIX, ProxyStandIn, discord_json
 
 COHORTBOT = Path(sys.executable).with_name("cohortbot")  # the installed command
 TOKEN = "startup-test-token.not-for-logs"
@@ -163,3 +163,28 @@ async def test_an_unusable_prompts_dir_is_named_before_logging_in(folder, name, 
     assert status == EXIT_SETTINGS == 2
     assert err.startswith(f"cohortbot: PROMPTS_DIR={path}: ")
     assert cause in one_line(err) and err.count("\n") == 1
+
+
+class NotInThatServer(ProxyStandIn):
+    """Discord, for a bot that was never invited to the DEV_GUILD_ID server."""
+
+    async def rest(self, request: web.Request) -> web.Response:
+        if "/guilds/" in request.path and request.path.endswith("/commands"):
+            return discord_json({"message": "Missing Access", "code": 50001}, status=403)
+        return await super().rest(request)
+
+
+async def test_a_dev_guild_the_bot_is_not_in_is_named_in_one_line(folder):
+    async with NotInThatServer(TOKEN) as discord_api:
+        status, err = await cohortbot(
+            "run",
+            cwd=folder,
+            DATABASE_PATH=str(folder / "bot.sqlite3"),
+            DEV_GUILD_ID="123456789012345678",
+            DISCORD_API_BASE=discord_api.api_base,
+            DISCORD_GATEWAY_URL=discord_api.gateway_url,
+        )
+    assert status == EXIT_SETTINGS
+    line = one_line(err)
+    assert "DEV_GUILD_ID=123456789012345678" in line and "not in that server" in line
+    assert TOKEN not in err

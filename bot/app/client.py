@@ -19,6 +19,7 @@ from bot.catalog import default_prompts_dir
 from bot.clock import Clock, SystemClock
 from bot.cohort import Cohort
 from bot.library import CourseLibrary
+from bot.settings import SettingsError
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,16 @@ class CohortBot(commands.Bot):
         if not self.force_sync and await self.store.state.synced_commands(scope) == digest:
             log.info("slash commands unchanged since the last sync (%s): not syncing", scope)
             return
-        await self.tree.sync(guild=guild)
+        try:
+            await self.tree.sync(guild=guild)
+        except discord.Forbidden as error:
+            if guild is None:
+                raise
+            raise SettingsError(
+                f"DEV_GUILD_ID={guild.id}: Discord refused the commands there ({error.text}):"
+                " the bot is not in that server (or lacks the applications.commands scope);"
+                " invite it, or unset DEV_GUILD_ID"
+            ) from error
         await self.store.state.record_synced_commands(scope, digest)
         log.info("synced %d slash commands (%s)", len(payload), scope)
 

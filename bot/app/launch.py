@@ -91,6 +91,8 @@ def run_bot(*, force_sync: bool = False) -> int:
     )
     try:
         bot.run(settings.token, log_handler=None)  # logging is already set up
+    except SettingsError as error:  # found only once logged in (DEV_GUILD_ID)
+        return fail(str(error), EXIT_SETTINGS)
     except discord.LoginFailure:
         return fail(
             "Discord refused DISCORD_TOKEN (401 Unauthorized): copy the bot's token from the"
