@@ -242,6 +242,10 @@ async def test_only_manage_server_sets_the_staff_role_and_staff_may_create(world
         ({"learner_role": "managed"}, "belongs to a bot or an integration"),
         ({"instructor_role": "learner"}, "must be different roles"),
         ({"instructor_role": "everyone"}, "can't be an instructor role"),
+        # A careless admin: every learner would be course staff.
+        ({"learner_role": "managers"}, "has Manage Server"),
+        ({"learner_role": "administrators"}, "has Manage Server"),
+        ({"learner_role": "staff", "instructor_role": "other"}, "is the course-staff role"),
     ],
 )
 async def test_a_cohort_needs_roles_people_are_given(world: World, roles: dict, message: str):
@@ -250,6 +254,14 @@ async def test_a_cohort_needs_roles_people_are_given(world: World, roles: dict, 
         "everyone": guild.default_role,
         "managed": guild.create_role("Some bot", managed=True),
         "learner": world.server.learner_role,
+        "managers": guild.create_role(
+            "Helpers", permissions=discord.Permissions(manage_guild=True)
+        ),
+        "administrators": guild.create_role(
+            "Mods", permissions=discord.Permissions(administrator=True)
+        ),
+        "staff": world.server.instructor_role,  # the sandbox's staff role
+        "other": guild.create_role("Other instructors"),
     }
     result = await world.create_cohort(**{k: handles[v] for k, v in roles.items()})
     assert result.ephemeral and message in result.response.content
@@ -395,3 +407,24 @@ async def test_the_creator_still_an_instructor_gets_the_digest(world: World):
     await world.create_cohort(start=START)
     await world.advance_to(WEEK_1 + timedelta(days=7, minutes=1))
     assert [m for m in dms(world, server.instructor) if "Weekly digest" in m.content]
+
+
+async def test_a_learner_role_never_becomes_staff_or_another_cohorts_instructor_role(world: World):
+    """A careless admin or instructor: naming a cohort's learner role as the staff role, or
+    as another cohort's instructor role, would hand its learners the keys."""
+    server = world.server
+    await world.create_cohort(start=START)
+    refused = await server.admin.slash(server.staff, "setup staff-role", role=server.learner_role)
+    assert refused.ephemeral and "learner role" in refused.response.content
+    assert await world.bot.store.guilds.staff_role(server.guild.id) == server.instructor_role.id
+
+    second = await world.create_cohort(
+        start=START,
+        name="Winter 2027",
+        forum=server.guild.create_forum_channel("winter"),
+        learner_role=server.guild.create_role("Learner (Winter)"),
+        instructor_role=server.learner_role,
+    )
+    assert second.ephemeral and "learner role" in second.response.content
+    assert [c.name for c in await world.bot.store.cohorts.all()] == ["Fall 2026"]
+    assert [type(e) for e in refusals(world)] == [InvalidInput, InvalidInput]
