@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.app import permissions
 from bot.app.deliveries import DeliveryRunner
+from bot.app.fanout import send_dms
 from bot.app.scheduler import WakeUps
 from bot.app.tracker import Tracker
 from bot.app.tree import CohortTree
@@ -143,11 +144,17 @@ class CohortBot(commands.Bot):
     async def _wake(self) -> None:
         await self.deliveries.run_due()
 
-    async def tell_instructors(self, cohort: Cohort, text: str) -> None:
+    async def tell_instructors(self, cohort: Cohort, text: str, *, once: str | None = None) -> None:
         """Private word to the cohort's instructor: by DM to whoever created the cohort,
-        while they are still in the server and may run the cohort (it names learners)."""
+        while they are still in the server and may run the cohort (it names learners).
+
+        With ``once`` (a key), the DM is sent once per key even if the process dies
+        between sending and recording it (``send_dms``), and a failure to send raises,
+        so the delivery that asked is retried; without, a failure is only logged.
+        """
         # DEBUG: every caller is a delivery, which the runner logs at INFO in one line.
         log.debug("telling the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
+        content = f"**{cohort.name}**: {text}"
         try:
             member = await self._member(cohort.guild_id, cohort.created_by)
             staff_role = await self.store.guilds.staff_role(cohort.guild_id)
@@ -158,9 +165,15 @@ class CohortBot(commands.Bot):
                     cohort.created_by,
                 )
                 return
-            await member.send(f"**{cohort.name}**: {text}")
+            if once is None:
+                await member.send(content)
+                return
         except discord.HTTPException:
             log.warning("could not DM the instructor of cohort %s", cohort.id)
+            return
+        await send_dms(
+            self.store, self.clock, cohort.id, once, [member], lambda _: {"content": content}
+        )
 
     async def _member(self, guild_id: int, user_id: int) -> discord.Member | None:
         guild = self.get_guild(guild_id)
