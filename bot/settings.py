@@ -66,7 +66,7 @@ def _optional_id(env: Mapping[str, str], name: str) -> int | None:
     value = env.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and int(value) > 0):
         raise SettingsError(
             f"{name}={value!r} is not a Discord id (a number such as 123456789012345678)"
         )
