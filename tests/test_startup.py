@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 
 from bot.app.launch import EXIT_LOGIN_REFUSED, EXIT_SETTINGS, EXIT_UNREACHABLE
+from bot.store import Store
 from tests.test_proxy import REST_PREFIX, ProxyStandIn, discord_json
 
 COHORTBOT = Path(sys.executable).with_name("cohortbot")  # the installed command
@@ -188,3 +189,19 @@ async def test_a_dev_guild_the_bot_is_not_in_is_named_in_one_line(folder):
     line = one_line(err)
     assert "DEV_GUILD_ID=123456789012345678" in line and "not in that server" in line
     assert TOKEN not in err
+
+
+async def test_a_database_of_a_newer_cohortbot_is_refused_before_logging_in(folder):
+    """An older version must not run on tables it does not know (a downgrade)."""
+    path = folder / "bot.sqlite3"
+    store = await Store.open(path)
+    await store.db.execute(
+        "INSERT INTO schema_version (version, applied_at) VALUES (9999, '2030-01-01')"
+    )
+    await store.db.commit()
+    await store.close()
+    base = f"http://127.0.0.1:{refused_port()}/api/v10"
+    status, err = await cohortbot("run", cwd=folder, DATABASE_PATH=str(path), DISCORD_API_BASE=base)
+    assert status == EXIT_SETTINGS
+    line = one_line(err)
+    assert line.startswith(f"cohortbot: DATABASE_PATH={path}: ") and "newer" in line

@@ -22,7 +22,7 @@ from discord.http import Route
 from bot.app.client import CohortBot
 from bot.settings import Settings, SettingsError, database_problem, prompts_problem
 from bot.store import Store
-from bot.store.db import cannot_write
+from bot.store.db import NewerSchema, cannot_write
 
 EXIT_SETTINGS = 2  # a setting is missing, malformed or unusable (e.g. DATABASE_PATH)
 EXIT_LOGIN_REFUSED = 3  # Discord refused DISCORD_TOKEN
@@ -67,6 +67,8 @@ async def check_database(path: Path) -> None:
             store = await Store.open(path)
         except sqlite3.Error as error:
             problem = f"SQLite cannot use it ({error})"
+        except NewerSchema as error:
+            problem = str(error)
         else:
             await store.close()
     if problem is not None:
