@@ -33,6 +33,7 @@ class RoleFacts:
     mention: str
     everyone: bool  # the @everyone role
     managed: bool  # a bot's or an integration's role: nobody chooses who holds it
+    manages_server: bool = False  # grants Manage Server (or Administrator)
 
 
 def is_staff(who: Standing | None, staff_role_id: int | None) -> bool:
@@ -49,6 +50,18 @@ def is_instructor(
     if is_staff(who, staff_role_id):
         return True
     return who is not None and instructor_role_id is not None and instructor_role_id in who.role_ids
+
+
+def takes_part(
+    who: Standing | None,
+    learner_role_id: int,
+    instructor_role_id: int | None,
+    staff_role_id: int | None,
+) -> bool:
+    """May see that a cohort exists (its name offered, listed): its instructors and learners."""
+    if is_instructor(who, instructor_role_id, staff_role_id):
+        return True
+    return who is not None and learner_role_id in who.role_ids
 
 
 STAFF_ONLY = (
@@ -77,8 +90,15 @@ def require_admin(who: Standing | None) -> None:
         raise NotAllowed("Only members with Manage Server can change the bot's set-up.")
 
 
-def check_cohort_roles(learner: RoleFacts, instructor: RoleFacts | None) -> None:
-    """A cohort's roles must each be a role people are given for this cohort."""
+def check_cohort_roles(
+    learner: RoleFacts,
+    instructor: RoleFacts | None,
+    *,
+    staff_role_id: int | None = None,
+    learner_roles: frozenset[int] = frozenset(),
+) -> None:
+    """A cohort's roles must each be a role people are given for this cohort, and its
+    learners must not be staff by that role (``learner_roles``: other cohorts' here)."""
     if learner.everyone:
         raise InvalidInput(
             "the learner role can't be @everyone: choose the role your learners are given"
@@ -86,6 +106,15 @@ def check_cohort_roles(learner: RoleFacts, instructor: RoleFacts | None) -> None
     if learner.managed:
         raise InvalidInput(
             f"{learner.mention} belongs to a bot or an integration: choose a role you give learners"
+        )
+    if learner.manages_server:
+        raise InvalidInput(
+            f"{learner.mention} has Manage Server (or Administrator): every learner could run"
+            " every cohort. Choose a role without it"
+        )
+    if learner.id == staff_role_id:
+        raise InvalidInput(
+            f"{learner.mention} is the course-staff role: choose the role your learners are given"
         )
     if instructor is None:
         return
@@ -95,10 +124,20 @@ def check_cohort_roles(learner: RoleFacts, instructor: RoleFacts | None) -> None
         raise InvalidInput(
             f"{instructor.mention} can't be an instructor role: choose a role you give instructors"
         )
+    if instructor.id in learner_roles:
+        raise InvalidInput(
+            f"{instructor.mention} is another cohort's learner role: its learners would run this"
+            " cohort. Choose a role you give instructors"
+        )
 
 
-def check_staff_role(role: RoleFacts) -> None:
+def check_staff_role(role: RoleFacts, learner_roles: frozenset[int] = frozenset()) -> None:
     if role.everyone or role.managed:
         raise InvalidInput(
             f"{role.mention} can't be the staff role: choose a role you give course staff"
+        )
+    if role.id in learner_roles:
+        raise InvalidInput(
+            f"{role.mention} is a cohort's learner role: its learners would be course staff."
+            " Choose a role you give course staff"
         )

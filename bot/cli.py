@@ -93,7 +93,7 @@ def demo_command(args: argparse.Namespace) -> int:
     from bot.app.demo import DEFAULT_OUT, run_demo
 
     writable_folder(args.out or DEFAULT_OUT)  # now, not after the whole course has played
-    return run_demo(args.course, args.out)
+    return run_demo(args.course, args.out, prompts_dir())
 
 
 def writable_folder(folder: Path) -> None:

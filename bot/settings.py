@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 from dotenv import find_dotenv, load_dotenv
 
+from bot.catalog import COURSE_SUFFIXES, course_files
 from bot.errors import UserError
 
 
@@ -65,7 +66,7 @@ def _optional_id(env: Mapping[str, str], name: str) -> int | None:
     value = env.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and int(value) > 0):
         raise SettingsError(
             f"{name}={value!r} is not a Discord id (a number such as 123456789012345678)"
         )
@@ -103,4 +104,19 @@ def database_problem(path: Path) -> str | None:
             f"the folder {folder} is read-only to this user (SQLite writes its journal"
             " beside the file): make it writable, or name another folder"
         )
+    return None
+
+
+def prompts_problem(folder: Path) -> str | None:
+    """Why the bot would find no course in ``folder`` (None: it holds course files).
+
+    Checked before logging in: a bot with no courses fails every running cohort's posts.
+    """
+    if not folder.exists():
+        return "the folder does not exist: create it, or name the folder of your course files"
+    if not folder.is_dir():
+        return "is a file, not a folder of course files"
+    if not course_files(folder):
+        wanted = " or ".join(f"*{suffix}" for suffix in COURSE_SUFFIXES)
+        return f"holds no course files ({wanted})"
     return None

@@ -87,21 +87,37 @@ async def find_cohort(bot: CohortBot, interaction: discord.Interaction, name: st
     guild = guild_of(interaction)
     cohort = await bot.store.cohorts.by_name(guild.id, name)
     if cohort is None:
-        names = [c.name for c in await bot.store.cohorts.in_guild(guild.id)]
-        known = ", ".join(names) if names else "there are none yet (`/cohort create`)"
-        raise NotFound(f"no cohort called {name!r} in this server; cohorts: {known}")
+        yours = ", ".join(c.name for c in await visible_cohorts(bot, interaction))
+        raise NotFound(
+            f"no cohort called {name!r} in this server" + (f"; yours: {yours}" if yours else "")
+        )
     return cohort
+
+
+async def visible_cohorts(bot: CohortBot, interaction: discord.Interaction) -> list[Cohort]:
+    """The server's cohorts the member asking takes part in (staff: all of them).
+
+    Only these are named to them: in autocompletion and in "no such cohort".
+    """
+    if interaction.guild is None:
+        return []
+    staff_role = await bot.store.guilds.staff_role(interaction.guild.id)
+    who = standing(interaction.user)
+    return [
+        c
+        for c in await bot.store.cohorts.in_guild(interaction.guild.id)
+        if access.takes_part(who, c.learner_role_id, c.instructor_role_id, staff_role)
+    ]
 
 
 async def cohort_choices(
     bot: CohortBot, interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
-    if interaction.guild is None:
-        return []
-    cohorts = await bot.store.cohorts.in_guild(interaction.guild.id)
     needle = current.lower()
     return [
-        app_commands.Choice(name=c.name, value=c.name) for c in cohorts if needle in c.name.lower()
+        app_commands.Choice(name=c.name, value=c.name)
+        for c in await visible_cohorts(bot, interaction)
+        if needle in c.name.lower()
     ][:25]
 
 

@@ -74,8 +74,12 @@ class Cohorts(commands.Cog):
         share_in: discord.TextChannel | None = None,
     ) -> None:
         guild = await require_staff(self.bot, interaction)
+        others = await self.bot.store.cohorts.in_guild(guild.id)
         check_cohort_roles(
-            role_facts(learner_role), role_facts(instructor_role) if instructor_role else None
+            role_facts(learner_role),
+            role_facts(instructor_role) if instructor_role else None,
+            staff_role_id=await self.bot.store.guilds.staff_role(guild.id),
+            learner_roles=frozenset(c.learner_role_id for c in others),
         )
         chosen = self.bot.library.get(course)
         first_day = parse_start(start)

@@ -279,7 +279,7 @@ class Participation(commands.Cog):
         assert job.delivery.week is not None
         result = await self.nudge(job.cohort, job.delivery.week, job.delivery.key)
         told = f"Week {job.delivery.week} nudges: {result.summary()}."
-        await self.bot.tell_instructors(job.cohort, told)
+        await self.bot.tell_instructors(job.cohort, told, once=f"{job.delivery.key}:told")
         return Sent(note=told)
 
     async def nudge(self, cohort: Cohort, week: int, key: str) -> FanoutResult:
@@ -324,7 +324,7 @@ class Participation(commands.Cog):
     async def digest_due(self, job: Job) -> Sent:
         assert job.delivery.week is not None
         text = digest(await self.report(job.cohort), job.delivery.week)
-        await self.bot.tell_instructors(job.cohort, text)
+        await self.bot.tell_instructors(job.cohort, text, once=job.delivery.key)
         return Sent(note="digest sent to the instructor")
 
     async def purge_due(self, job: Job) -> Sent:

@@ -39,7 +39,8 @@ class Setup(commands.Cog):
     @app_commands.describe(role="The course staff's role")
     async def staff_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
         guild = self.admin_guild(interaction)
-        check_staff_role(role_facts(role))
+        cohorts = await self.bot.store.cohorts.in_guild(guild.id)
+        check_staff_role(role_facts(role), frozenset(c.learner_role_id for c in cohorts))
         await self.bot.store.guilds.set_staff_role(guild.id, role.id)
         await interaction.response.send_message(
             f"{role.mention} is now the course-staff role: its members may create cohorts,"

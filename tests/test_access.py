@@ -14,6 +14,7 @@ from bot.access import (
     require_admin,
     require_instructor,
     require_staff,
+    takes_part,
 )
 from bot.errors import InvalidInput, NotAllowed
 
@@ -72,8 +73,10 @@ def test_only_manage_server_changes_the_set_up():
             require_admin(who)
 
 
-def role(id_: int, *, everyone: bool = False, managed: bool = False) -> RoleFacts:
-    return RoleFacts(id_, f"<@&{id_}>", everyone, managed)
+def role(
+    id_: int, *, everyone: bool = False, managed: bool = False, admin: bool = False
+) -> RoleFacts:
+    return RoleFacts(id_, f"<@&{id_}>", everyone, managed, manages_server=admin)
 
 
 @pytest.mark.parametrize(
@@ -86,14 +89,19 @@ def role(id_: int, *, everyone: bool = False, managed: bool = False) -> RoleFact
         (role(LEARNER), role(LEARNER), "must be different"),
         (role(LEARNER), role(1, everyone=True), "can't be an instructor role"),
         (role(LEARNER), role(X, managed=True), "can't be an instructor role"),
+        (role(LEARNER, admin=True), role(X), "has Manage Server"),
+        (role(STAFF), role(X), "is the course-staff role"),
+        (role(LEARNER), role(Y), "another cohort's learner role"),  # Y: a learner role elsewhere
+        (role(LEARNER), role(STAFF), None),  # the staff role may instruct
     ],
 )
 def test_a_cohort_needs_roles_people_are_given(learner, instructor, message):
+    elsewhere = {"staff_role_id": STAFF, "learner_roles": frozenset({Y})}
     if message is None:
-        check_cohort_roles(learner, instructor)
+        check_cohort_roles(learner, instructor, **elsewhere)
     else:
         with pytest.raises(InvalidInput, match=message):
-            check_cohort_roles(learner, instructor)
+            check_cohort_roles(learner, instructor, **elsewhere)
 
 
 @pytest.mark.parametrize(
@@ -106,3 +114,25 @@ def test_the_staff_role_is_a_role_people_are_given(staff_role, ok):
     else:
         with pytest.raises(InvalidInput, match="can't be the staff role"):
             check_staff_role(staff_role)
+
+
+def test_a_cohorts_learner_role_is_never_the_staff_role():
+    with pytest.raises(InvalidInput, match="its learners would be course staff"):
+        check_staff_role(role(LEARNER), frozenset({LEARNER}))
+    check_staff_role(role(STAFF), frozenset({LEARNER}))
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [
+        (member(LEARNER), True),  # a learner of the cohort
+        (member(X), True),  # its instructor
+        (member(STAFF), True),
+        (member(manages=True), True),
+        (member(Y), False),  # another cohort's instructor
+        (member(), False),  # an outsider
+        (None, False),  # a DM
+    ],
+)
+def test_who_is_told_a_cohort_exists(who, sees):
+    assert takes_part(who, LEARNER, X, STAFF) is sees

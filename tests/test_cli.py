@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -178,6 +179,16 @@ def test_schedule_finds_courses_in_the_prompts_dir_from_env_file(settings_from, 
     assert "Starting now" in capsys.readouterr().out
     assert main(["schedule", "de-escalation", "--start", "2026-10-13"]) == 2  # not in that folder
     assert "no course 'de-escalation' in mine (courses: calm)" in capsys.readouterr().err
+
+
+def test_demo_plays_a_course_of_the_prompts_dir_from_env_file(settings_from, capsys):
+    (settings_from / "mine").mkdir()
+    shutil.copy(PROMPTS / "safe-workplace.yaml", settings_from / "mine" / "our-course.yaml")
+    (settings_from / ".env").write_text("PROMPTS_DIR=mine\n")
+    assert main(["demo", "our-course", "--out", "out"]) == 0
+    assert "Week 4: Your Customers" in capsys.readouterr().out
+    assert main(["demo", "de-escalation", "--out", "out"]) == 2  # not in that folder
+    assert "known courses: our-course" in capsys.readouterr().err
 
 
 def test_demo_out_that_is_a_file_fails_at_once_in_one_line(settings_from, capsys):

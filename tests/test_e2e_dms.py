@@ -13,6 +13,7 @@ from bot.cohort import CLAIM_LEASE
 from bot.dms import Outcome
 from bot.errors import NotAllowed
 from bot.store import Store
+from bot.store.db import to_text
 from tests.helpers import Rival, World, dms, refusals
 from tests.test_e2e_cohorts import START, WEEK_POSTS, cohort_id
 from tests.test_e2e_participation import COHORT, course_in_week, instructor
@@ -263,4 +264,49 @@ async def test_a_nudge_by_hand_leaves_a_claimed_learner_to_its_process_and_says_
     await world.advance_to(world.clock.now() + SETTLED)  # the ghost's claim has run out
     again = await instructor(world, "participation nudge")
     assert again.response.content == "Week 1 nudges: 1 sent, 11 already reached."
+    assert [len(nudges(world, m)) for m in world.server.learners] == [1] * 12
+
+
+# -- the instructor's private word, once too ------------------------------------------------
+
+
+def told(world: World, text: str) -> list[str]:
+    return [m.content for m in dms(world, world.server.instructor) if text in m.content]
+
+
+async def test_killed_between_the_digest_dm_and_its_record_the_instructor_gets_one(
+    world: World,
+):
+    await course_in_week(world, 1)
+    await world.advance_to(WEEK_POSTS[1] + timedelta(seconds=1))  # week 1 closes: the digest
+    assert len(told(world, "Weekly digest, week 1")) == 1
+    # The process DMed the digest and died before recording it.
+    await world.forget_it_was_sent(await cohort_id(world), "digest:1")
+    await forget_the_dm_was_recorded(world, "digest:1", world.server.instructor.id)
+
+    await world.restart()
+    await world.advance_to(WEEK_POSTS[1] + SETTLED)
+
+    assert len(told(world, "Weekly digest, week 1")) == 1
+    row = await world.bot.store.deliveries.get(await cohort_id(world), "digest:1")
+    assert row.state == "done"
+
+
+async def test_killed_after_the_nudges_the_instructor_is_told_once(world: World):
+    await course_in_week(world, 1)
+    await world.advance_to(NUDGE_1 + timedelta(seconds=1))
+    assert told(world, "Week 1 nudges") == [told(world, "Week 1 nudges")[0]]
+    # The process nudged everyone and told the instructor, then died before recording it.
+    await world.forget_it_was_sent(await cohort_id(world), "nudge:1")
+    await world.bot.store.db.execute(  # the instructor's DM too: claimed at the nudge's moment
+        "UPDATE delivery_recipients SET outcome = 'sending', at = ?"
+        " WHERE cohort_id = ? AND item_key = 'nudge:1:told'",
+        (to_text(NUDGE_1), await cohort_id(world)),
+    )
+    await world.bot.store.db.commit()
+
+    await world.restart()
+    await world.advance_to(NUDGE_1 + SETTLED)
+
+    assert len(told(world, "Week 1 nudges")) == 1
     assert [len(nudges(world, m)) for m in world.server.learners] == [1] * 12

@@ -6,10 +6,11 @@ reported), nothing doubled, and the instructor told what is wrong.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import shutil
+from datetime import UTC, date, datetime, timedelta
 
-from bot.cohort import MAX_ATTEMPTS
-from tests.helpers import World, dms
+from bot.cohort import MAX_ATTEMPTS, DeliveryState
+from tests.helpers import PROMPTS, World, dms
 from tests.test_e2e_cohorts import START, WEEK_POSTS, cohort_id, week_threads
 
 
@@ -82,3 +83,64 @@ async def test_a_post_that_keeps_failing_is_given_up_and_reported_never_doubled(
         world.server.staff, "cohort show", cohort="Fall 2026"
     )
     assert "❌" in show.response.embeds[0].description
+
+
+async def test_a_stale_claim_of_a_cohort_whose_course_file_is_gone_holds_up_no_other_cohort(
+    world: World, tmp_path
+):
+    """A course file renamed or removed while a process died holding one of its posts:
+    that cohort's items fail and are reported; every other cohort's posts still go out."""
+    server = world.server
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=date(2026, 10, 13))
+    other_forum = server.guild.create_forum_channel("safety-forum")
+    await world.create_cohort(
+        course="safe-workplace", start=date(2026, 10, 13), name="Safety", forum=other_forum
+    )
+    await world.advance_to(datetime(2026, 10, 13, 17, tzinfo=UTC))  # both week 1 posts are out
+    fall, safety = await world.bot.store.cohorts.all()
+    await world.forget_it_was_sent(fall.id, "module:1")  # died holding Fall's week 1
+
+    only_safety = tmp_path / "prompts"
+    only_safety.mkdir()
+    shutil.copy(world.prompts / "safe-workplace.yaml", only_safety)
+    world.prompts = only_safety
+    await world.restart()
+    for day in range(14, 21):  # a week of looking again, now and then
+        await world.advance_to(datetime(2026, 10, day, 17, tzinfo=UTC))  # Safety's week 2: 20th
+
+    week_2 = await world.bot.store.deliveries.get(safety.id, "module:2")
+    assert week_2.state == DeliveryState.DONE
+    assert len([t for t in other_forum.threads if t.name.startswith("Week 2")]) == 1
+    held = await world.bot.store.deliveries.get(fall.id, "module:1")
+    assert held.state == DeliveryState.CLAIMED  # never sent again blindly
+
+    world.prompts = PROMPTS  # the file is back: Fall's week 1 is found, not posted twice
+    await world.restart()
+    await world.advance_to(datetime(2026, 10, 20, 19, tzinfo=UTC))
+    held = await world.bot.store.deliveries.get(fall.id, "module:1")
+    assert held.state == DeliveryState.DONE
+    week_1 = [t for t in server.forum.threads if t.name.startswith("Week 1")]
+    assert len(week_1) == 1
+
+
+async def test_a_stale_claim_in_a_channel_it_cannot_read_is_looked_at_now_and_then(world: World):
+    """Read Message History taken away while a process died holding a post: the bot looks
+    for the post at most hourly (not in a tight loop) and posts nothing blindly."""
+    server = world.server
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    await world.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    cid = await cohort_id(world)
+    await world.forget_it_was_sent(cid, "module:1")
+    server.deny_bot(server.forum, "read_message_history")
+    requests = len(world.env.http_requests)
+
+    await world.restart()
+    await world.advance_to(WEEK_POSTS[0] + timedelta(hours=6))
+
+    looks = [r for r in world.env.http_requests[requests:] if r.method == "GET"]
+    assert len(looks) < 60, len(looks)
+    held = await world.bot.store.deliveries.get(cid, "module:1")
+    assert held.state == DeliveryState.CLAIMED
+    assert len(week_threads(world)["Week 1"]) == 1

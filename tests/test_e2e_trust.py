@@ -11,8 +11,8 @@ import pytest
 import simcord
 from discord import app_commands
 
-from bot.errors import InvalidInput, NotAllowed
-from tests.helpers import Rival, World, bot_posts, refusals
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from tests.helpers import Rival, World, bot_posts, dms, refusals
 
 START = date(2026, 10, 13)
 WEEK_1 = datetime(2026, 10, 13, 16, tzinfo=UTC)
@@ -248,6 +248,10 @@ async def test_only_manage_server_sets_the_staff_role_and_staff_may_create(world
         ({"learner_role": "managed"}, "belongs to a bot or an integration"),
         ({"instructor_role": "learner"}, "must be different roles"),
         ({"instructor_role": "everyone"}, "can't be an instructor role"),
+        # A careless admin: every learner would be course staff.
+        ({"learner_role": "managers"}, "has Manage Server"),
+        ({"learner_role": "administrators"}, "has Manage Server"),
+        ({"learner_role": "staff", "instructor_role": "other"}, "is the course-staff role"),
     ],
 )
 async def test_a_cohort_needs_roles_people_are_given(world: World, roles: dict, message: str):
@@ -256,6 +260,14 @@ async def test_a_cohort_needs_roles_people_are_given(world: World, roles: dict, 
         "everyone": guild.default_role,
         "managed": guild.create_role("Some bot", managed=True),
         "learner": world.server.learner_role,
+        "managers": guild.create_role(
+            "Helpers", permissions=discord.Permissions(manage_guild=True)
+        ),
+        "administrators": guild.create_role(
+            "Mods", permissions=discord.Permissions(administrator=True)
+        ),
+        "staff": world.server.instructor_role,  # the sandbox's staff role
+        "other": guild.create_role("Other instructors"),
     }
     result = await world.create_cohort(**{k: handles[v] for k, v in roles.items()})
     assert result.ephemeral and message in result.response.content
@@ -343,3 +355,82 @@ async def test_recordings_are_for_the_cohorts_learners_and_instructors_only(worl
         assert refused.ephemeral and "s3cret" not in refused.response.content
         assert "for its learners" in refused.response.content
     assert [type(e) for e in refusals(world)] == [NotAllowed, NotAllowed]
+
+
+async def test_cohort_names_are_offered_and_named_only_to_those_who_take_part(world: World):
+    """Autocomplete and "no such cohort" list only the cohorts the member may see."""
+    server = world.server
+    rival = Rival(world)
+    await world.create_cohort(start=START)
+    await world.create_cohort(
+        start=START,
+        name="Winter 2027",
+        forum=rival.forum,
+        instructor_role=rival.role,
+        learner_role=server.guild.create_role("Learner (Winter)"),
+    )
+
+    async def offered(actor: simcord.MemberActor, command: str) -> list[str]:
+        choices = await actor.autocomplete(server.staff, command, "cohort", "")
+        return [c["name"] for c in choices]
+
+    assert await offered(server.learners[0], "progress") == ["Fall 2026"]
+    assert await offered(server.outsider, "progress") == []
+    assert await offered(rival.member, "cohort show") == ["Winter 2027"]
+    assert await offered(server.admin, "cohort show") == ["Fall 2026", "Winter 2027"]
+
+    for actor in (server.learners[0], server.outsider, rival.member):
+        typo = await actor.slash(server.staff, "progress", cohort="Nope")
+        assert typo.ephemeral and "no cohort called 'Nope'" in typo.response.content
+        seen = {"Fall 2026", "Winter 2027"} & set(await offered(actor, "progress"))
+        for name in {"Fall 2026", "Winter 2027"} - seen:
+            assert name not in typo.response.content, (actor.name, name)
+    assert [type(e) for e in refusals(world)] == [NotFound] * 3
+
+
+@pytest.mark.parametrize("how", ["loses the role", "leaves the server"])
+async def test_a_creator_who_is_no_longer_an_instructor_gets_no_private_reports(
+    world: World, how: str
+):
+    """The weekly digest names who is behind: it goes to the cohort's creator only while
+    they may still run the cohort."""
+    server = world.server
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    backend = world.env.backend
+    if how == "loses the role":
+        backend.remove_member_role(server.guild.id, server.instructor.id, server.instructor_role.id)
+    else:
+        server.guild.remove_member(server.instructor)
+    await world.advance_to(WEEK_1 + timedelta(days=7, minutes=1))  # week 1 closes: the digest
+    assert [m.content for m in dms(world, server.instructor) if "digest" in m.content] == []
+    assert refusals(world) == []
+
+
+async def test_the_creator_still_an_instructor_gets_the_digest(world: World):
+    server = world.server
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    await world.advance_to(WEEK_1 + timedelta(days=7, minutes=1))
+    assert [m for m in dms(world, server.instructor) if "Weekly digest" in m.content]
+
+
+async def test_a_learner_role_never_becomes_staff_or_another_cohorts_instructor_role(world: World):
+    """A careless admin or instructor: naming a cohort's learner role as the staff role, or
+    as another cohort's instructor role, would hand its learners the keys."""
+    server = world.server
+    await world.create_cohort(start=START)
+    refused = await server.admin.slash(server.staff, "setup staff-role", role=server.learner_role)
+    assert refused.ephemeral and "learner role" in refused.response.content
+    assert await world.bot.store.guilds.staff_role(server.guild.id) == server.instructor_role.id
+
+    second = await world.create_cohort(
+        start=START,
+        name="Winter 2027",
+        forum=server.guild.create_forum_channel("winter"),
+        learner_role=server.guild.create_role("Learner (Winter)"),
+        instructor_role=server.learner_role,
+    )
+    assert second.ephemeral and "learner role" in second.response.content
+    assert [c.name for c in await world.bot.store.cohorts.all()] == ["Fall 2026"]
+    assert [type(e) for e in refusals(world)] == [InvalidInput, InvalidInput]

@@ -28,6 +28,9 @@ def test_settings_from_environment():
     [
         ({}, "DISCORD_TOKEN is not set"),
         ({"DISCORD_TOKEN": "t", "DEV_GUILD_ID": "abc"}, "DEV_GUILD_ID='abc' is not a Discord id"),
+        # 0 would quietly mean "no DEV_GUILD_ID" (a global sync); "²" passes str.isdigit.
+        ({"DISCORD_TOKEN": "t", "DEV_GUILD_ID": "0"}, "DEV_GUILD_ID='0' is not a Discord id"),
+        ({"DISCORD_TOKEN": "t", "DEV_GUILD_ID": "²"}, "DEV_GUILD_ID='²' is not a Discord id"),
         ({"DISCORD_TOKEN": "t", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL='LOUD' is not a level"),
         ({"DISCORD_TOKEN": "t", "DISCORD_API_BASE": "ftp://x"}, "must be a http or https URL"),
         ({"DISCORD_TOKEN": "t", "DISCORD_GATEWAY_URL": "http://x"}, "must be a ws or wss URL"),

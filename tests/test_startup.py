@@ -14,7 +14,8 @@ import pytest
 from aiohttp import web
 
 from bot.app.launch import EXIT_LOGIN_REFUSED, EXIT_SETTINGS, EXIT_UNREACHABLE
-from tests.test_proxy import REST_PREFIX, discord_json
+from bot.store import Store
+from tests.test_proxy import REST_PREFIX, ProxyStandIn, discord_json
 
 COHORTBOT = Path(sys.executable).with_name("cohortbot")  # the installed command
 TOKEN = "startup-test-token.not-for-logs"
@@ -137,3 +138,70 @@ async def test_an_unusable_database_path_is_named_before_logging_in(folder, make
     assert status == EXIT_SETTINGS == 2
     assert err.startswith(f"cohortbot: DATABASE_PATH={path}: ")
     assert cause in one_line(err) and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "cause"),
+    [
+        ("no-such-folder", "the folder does not exist"),
+        ("empty", "holds no course files (*.yaml or *.yml)"),
+        ("a-file.yaml", "is a file, not a folder of course files"),
+    ],
+)
+async def test_an_unusable_prompts_dir_is_named_before_logging_in(folder, name, cause):
+    """Else the bot logs in with no courses, and every running cohort's posts fail."""
+    (folder / "empty").mkdir()
+    (folder / "a-file.yaml").write_text("title: x\n")
+    path = folder / name
+    base = f"http://127.0.0.1:{refused_port()}/api/v10"
+    status, err = await cohortbot(
+        "run",
+        cwd=folder,
+        DATABASE_PATH=str(folder / "bot.sqlite3"),
+        PROMPTS_DIR=str(path),
+        DISCORD_API_BASE=base,
+    )
+    assert status == EXIT_SETTINGS == 2
+    assert err.startswith(f"cohortbot: PROMPTS_DIR={path}: ")
+    assert cause in one_line(err) and err.count("\n") == 1
+
+
+class NotInThatServer(ProxyStandIn):
+    """Discord, for a bot that was never invited to the DEV_GUILD_ID server."""
+
+    async def rest(self, request: web.Request) -> web.Response:
+        if "/guilds/" in request.path and request.path.endswith("/commands"):
+            return discord_json({"message": "Missing Access", "code": 50001}, status=403)
+        return await super().rest(request)
+
+
+async def test_a_dev_guild_the_bot_is_not_in_is_named_in_one_line(folder):
+    async with NotInThatServer(TOKEN) as discord_api:
+        status, err = await cohortbot(
+            "run",
+            cwd=folder,
+            DATABASE_PATH=str(folder / "bot.sqlite3"),
+            DEV_GUILD_ID="123456789012345678",
+            DISCORD_API_BASE=discord_api.api_base,
+            DISCORD_GATEWAY_URL=discord_api.gateway_url,
+        )
+    assert status == EXIT_SETTINGS
+    line = one_line(err)
+    assert "DEV_GUILD_ID=123456789012345678" in line and "not in that server" in line
+    assert TOKEN not in err
+
+
+async def test_a_database_of_a_newer_cohortbot_is_refused_before_logging_in(folder):
+    """An older version must not run on tables it does not know (a downgrade)."""
+    path = folder / "bot.sqlite3"
+    store = await Store.open(path)
+    await store.db.execute(
+        "INSERT INTO schema_version (version, applied_at) VALUES (9999, '2030-01-01')"
+    )
+    await store.db.commit()
+    await store.close()
+    base = f"http://127.0.0.1:{refused_port()}/api/v10"
+    status, err = await cohortbot("run", cwd=folder, DATABASE_PATH=str(path), DISCORD_API_BASE=base)
+    assert status == EXIT_SETTINGS
+    line = one_line(err)
+    assert line.startswith(f"cohortbot: DATABASE_PATH={path}: ") and "newer" in line

@@ -10,7 +10,9 @@ from pathlib import Path
 import discord
 from discord.ext import commands
 
+from bot.app import permissions
 from bot.app.deliveries import DeliveryRunner
+from bot.app.fanout import send_dms
 from bot.app.scheduler import WakeUps
 from bot.app.tracker import Tracker
 from bot.app.tree import CohortTree
@@ -18,6 +20,7 @@ from bot.catalog import default_prompts_dir
 from bot.clock import Clock, SystemClock
 from bot.cohort import Cohort
 from bot.library import CourseLibrary
+from bot.settings import SettingsError
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -122,7 +125,16 @@ class CohortBot(commands.Bot):
         if not self.force_sync and await self.store.state.synced_commands(scope) == digest:
             log.info("slash commands unchanged since the last sync (%s): not syncing", scope)
             return
-        await self.tree.sync(guild=guild)
+        try:
+            await self.tree.sync(guild=guild)
+        except discord.Forbidden as error:
+            if guild is None:
+                raise
+            raise SettingsError(
+                f"DEV_GUILD_ID={guild.id}: Discord refused the commands there ({error.text}):"
+                " the bot is not in that server (or lacks the applications.commands scope);"
+                " invite it, or unset DEV_GUILD_ID"
+            ) from error
         await self.store.state.record_synced_commands(scope, digest)
         log.info("synced %d slash commands (%s)", len(payload), scope)
 
@@ -134,15 +146,45 @@ class CohortBot(commands.Bot):
     async def _wake(self) -> None:
         await self.deliveries.run_due()
 
-    async def tell_instructors(self, cohort: Cohort, text: str) -> None:
-        """Private word to the cohort's instructor: by DM to whoever created the cohort."""
+    async def tell_instructors(self, cohort: Cohort, text: str, *, once: str | None = None) -> None:
+        """Private word to the cohort's instructor: by DM to whoever created the cohort,
+        while they are still in the server and may run the cohort (it names learners).
+
+        With ``once`` (a key), the DM is sent once per key even if the process dies
+        between sending and recording it (``send_dms``), and a failure to send raises,
+        so the delivery that asked is retried; without, a failure is only logged.
+        """
         # DEBUG: every caller is a delivery, which the runner logs at INFO in one line.
         log.debug("telling the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
+        content = f"**{cohort.name}**: {text}"
         try:
-            user = self.get_user(cohort.created_by) or await self.fetch_user(cohort.created_by)
-            await user.send(f"**{cohort.name}**: {text}")
+            member = await self._member(cohort.guild_id, cohort.created_by)
+            staff_role = await self.store.guilds.staff_role(cohort.guild_id)
+            if member is None or not permissions.is_instructor(member, cohort, staff_role):
+                log.warning(
+                    "not telling cohort %s's creator (user %s): no longer its instructor here",
+                    cohort.id,
+                    cohort.created_by,
+                )
+                return
+            if once is None:
+                await member.send(content)
+                return
         except discord.HTTPException:
             log.warning("could not DM the instructor of cohort %s", cohort.id)
+            return
+        await send_dms(
+            self.store, self.clock, cohort.id, once, [member], lambda _: {"content": content}
+        )
+
+    async def _member(self, guild_id: int, user_id: int) -> discord.Member | None:
+        guild = self.get_guild(guild_id)
+        if guild is None:
+            return None
+        try:
+            return guild.get_member(user_id) or await guild.fetch_member(user_id)
+        except discord.NotFound:
+            return None
 
     async def close(self) -> None:
         self.wakeups.shutdown()

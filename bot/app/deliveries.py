@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import discord
 
 from bot.clock import Clock
-from bot.cohort import MAX_ATTEMPTS, Cohort, Delivery, DeliveryState, retry_delay
+from bot.cohort import CLAIM_LEASE, MAX_ATTEMPTS, Cohort, Delivery, DeliveryState, retry_delay
 from bot.course import Course
 from bot.errors import UserError
 from bot.library import CourseLibrary
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 # A module post more than this late says so in its text.
 LATE_AFTER = timedelta(minutes=5)
+# A stale claim whose post could not be looked for is looked at again at most this much later.
+LOOK_AGAIN_MAX = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -238,11 +240,19 @@ class DeliveryRunner:
         _, find = handler
         found = None
         if find is not None:
-            job = Job(cohort, delivery, self._library.get(cohort.course_id), now)
             try:
+                job = Job(cohort, delivery, self._library.get(cohort.course_id), now)
                 found = await find(job)
-            except discord.HTTPException:
-                log.warning("could not look for %s's post; will look again", delivery.key)
+            except (discord.HTTPException, UserError) as error:  # e.g. its course file is gone
+                # Twice as old as the claim is now, then at most hourly: a file put back is
+                # found soon, a channel that stays unreadable is not asked every minute.
+                assert delivery.claimed_at is not None
+                later = now + min(max(now - delivery.claimed_at, CLAIM_LEASE), LOOK_AGAIN_MAX)
+                await self._store.deliveries.look_again(delivery, later)
+                log.warning(
+                    "cohort %s: could not look for %s's post (%s); looking again at %s",
+                    cohort.id, delivery.key, describe(error), f"{later:%Y-%m-%d %H:%M:%S} UTC",
+                )  # fmt: skip
                 return
         if found is not None:
             log.info(

@@ -64,17 +64,21 @@ RECORDINGS = "https://example.org/recordings"
 Say = Callable[[str], None]
 
 
-def run_demo(course: str | None, out: Path | None) -> int:
-    """``cohortbot demo [COURSE] [--out DIR]``."""
+def run_demo(course: str | None, out: Path | None, prompts: Path | None = None) -> int:
+    """``cohortbot demo [COURSE] [--out DIR]``, with the courses in ``prompts`` (PROMPTS_DIR)."""
     logging.basicConfig(level=logging.ERROR)  # the transcript is the output
     began = time.monotonic()
-    asyncio.run(play(course or DEFAULT_COURSE, out or DEFAULT_OUT))
+    asyncio.run(play(course or DEFAULT_COURSE, out or DEFAULT_OUT, prompts=prompts))
     print(f"(played in {time.monotonic() - began:.1f} s of wall time)")
     return 0
 
 
 async def play(
-    course_id: str, out: Path, say: Say = print, database: Path | None = None
+    course_id: str,
+    out: Path,
+    say: Say = print,
+    database: Path | None = None,
+    prompts: Path | None = None,
 ) -> list[Path]:
     """Play a whole cohort of ``course_id``; returns the report files written to ``out``.
 
@@ -82,7 +86,9 @@ async def play(
     """
     clock = SimClock()
     with tempfile.TemporaryDirectory() as folder:
-        bot = CohortBot(database=database or Path(folder) / "demo.sqlite3", clock=clock)
+        bot = CohortBot(
+            database=database or Path(folder) / "demo.sqlite3", prompts_dir=prompts, clock=clock
+        )
         try:
             async with simcord.run(bot, approved_intents=required_intents()) as env:
                 clock.attach(env)

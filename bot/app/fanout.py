@@ -43,7 +43,6 @@ class FanoutResult:
     dms_closed: int = 0
     failed: int = 0
     already: int = 0  # reached by an earlier try of the same fan-out
-    closed_ids: list[int] = field(default_factory=list)  # for the instructor's private view only
     in_flight: list[datetime] = field(default_factory=list)  # when to look again, per recipient
 
     def summary(self) -> str:
@@ -149,7 +148,6 @@ async def _send_one(
             raise
         outcome = Outcome.DMS_CLOSED
         result.dms_closed += 1
-        result.closed_ids.append(user.id)
     except discord.NotFound:
         outcome = Outcome.FAILED  # the account is gone
         result.failed += 1

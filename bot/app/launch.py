@@ -20,9 +20,9 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.app.client import CohortBot
-from bot.settings import Settings, SettingsError, database_problem
+from bot.settings import Settings, SettingsError, database_problem, prompts_problem
 from bot.store import Store
-from bot.store.db import cannot_write
+from bot.store.db import NewerSchema, cannot_write
 
 EXIT_SETTINGS = 2  # a setting is missing, malformed or unusable (e.g. DATABASE_PATH)
 EXIT_LOGIN_REFUSED = 3  # Discord refused DISCORD_TOKEN
@@ -67,6 +67,8 @@ async def check_database(path: Path) -> None:
             store = await Store.open(path)
         except sqlite3.Error as error:
             problem = f"SQLite cannot use it ({error})"
+        except NewerSchema as error:
+            problem = str(error)
         else:
             await store.close()
     if problem is not None:
@@ -76,6 +78,8 @@ async def check_database(path: Path) -> None:
 def run_bot(*, force_sync: bool = False) -> int:
     try:
         settings = Settings.load()
+        if settings.prompts_dir and (problem := prompts_problem(settings.prompts_dir)):
+            raise SettingsError(f"PROMPTS_DIR={settings.prompts_dir}: {problem}")
         asyncio.run(check_database(settings.database))
     except SettingsError as error:
         return fail(str(error), EXIT_SETTINGS)
@@ -89,6 +93,8 @@ def run_bot(*, force_sync: bool = False) -> int:
     )
     try:
         bot.run(settings.token, log_handler=None)  # logging is already set up
+    except SettingsError as error:  # found only once logged in (DEV_GUILD_ID)
+        return fail(str(error), EXIT_SETTINGS)
     except discord.LoginFailure:
         return fail(
             "Discord refused DISCORD_TOKEN (401 Unauthorized): copy the bot's token from the"

@@ -95,7 +95,11 @@ def standing(member: discord.Member | discord.User) -> Standing | None:
 
 def role_facts(role: discord.Role) -> RoleFacts:
     return RoleFacts(
-        id=role.id, mention=role.mention, everyone=role.is_default(), managed=role.managed
+        id=role.id,
+        mention=role.mention,
+        everyone=role.is_default(),
+        managed=role.managed,
+        manages_server=role.permissions.manage_guild or role.permissions.administrator,
     )
 
 

@@ -84,13 +84,23 @@ async def applied_versions(db: aiosqlite.Connection) -> set[int]:
         return {int(row[0]) for row in await cursor.fetchall()}
 
 
+class NewerSchema(Exception):
+    """The file holds migrations this version of the bot does not know (a downgrade)."""
+
+
 async def migrate(db: aiosqlite.Connection, *, up_to: int | None = None) -> int:
     """Apply every migration not yet recorded (up to ``up_to``, for tests of older files).
 
-    Returns the highest version now applied.
+    Returns the highest version now applied. Raises ``NewerSchema`` for a file that a
+    newer version of the bot has migrated: this one would misread its tables.
     """
     applied = await applied_versions(db)
     await db.commit()
+    if unknown := applied - {m.version for m in migrations()}:
+        raise NewerSchema(
+            f"a newer cohortbot has written it (migrations {sorted(unknown)} are unknown to"
+            " this version): upgrade the bot, or name another file"
+        )
     for migration in migrations():
         if migration.version in applied or (up_to is not None and migration.version > up_to):
             continue

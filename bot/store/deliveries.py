@@ -254,10 +254,22 @@ class DeliveryQueries:
         )
         await self._db.commit()
 
+    async def look_again(self, delivery: Delivery, when: datetime) -> None:
+        """A stale claim whose post could not be looked for: still claimed, looked at ``when``."""
+        await self._db.execute(
+            "UPDATE deliveries SET next_attempt_at = ?"
+            " WHERE cohort_id = ? AND item_key = ? AND state = 'claimed'",
+            (to_text(when), delivery.cohort_id, delivery.key),
+        )
+        await self._db.commit()
+
     async def stale_claims(self, now: datetime) -> list[Delivery]:
+        # next_attempt_at of a claimed row: when to look again (``look_again``); it is in
+        # the past for every other claimed row (set by an earlier retry, or never).
         return await self._select(
-            "state = ? AND claimed_at <= ? ORDER BY due_at",
-            (DeliveryState.CLAIMED, to_text(now - CLAIM_LEASE)),
+            "state = ? AND claimed_at <= ?"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY due_at",
+            (DeliveryState.CLAIMED, to_text(now - CLAIM_LEASE), to_text(now)),
         )
 
     async def skip_pending(
@@ -299,7 +311,7 @@ class DeliveryQueries:
         return [
             (
                 f"{cohort_id}:{key}",
-                from_text(claimed_at) + CLAIM_LEASE
+                max(from_text(claimed_at) + CLAIM_LEASE, from_text(ready))
                 if state == DeliveryState.CLAIMED
                 else from_text(ready),
             )
