@@ -135,8 +135,9 @@ class Sessions(commands.Cog):
         """Each member once per ``key``; closed DMs are counted, never named in public."""
         text = words.fit(f"**{post.title}** ({cohort.name})\n{post.body}")
         return await send_dms(
-            self.bot.store, self.bot.clock, cohort.id, key, members, lambda _: {"content": text}
-        )
+            self.bot.store, self.bot.clock, cohort.id, key, members, lambda _: {"content": text},
+            pacer=self.bot.pacer,
+        )  # fmt: skip
 
     # -- instructor commands ----------------------------------------------------------
 

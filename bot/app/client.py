@@ -18,6 +18,7 @@ from bot.catalog import default_prompts_dir
 from bot.clock import Clock, SystemClock
 from bot.cohort import Cohort
 from bot.library import CourseLibrary
+from bot.pacing import Pacer
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class CohortBot(commands.Bot):
         self.extension_names = extensions
         self.force_sync = force_sync
         self.wakeups = WakeUps(self.clock, self._wake)
+        self.pacer = Pacer()  # every DM fan-out of this bot, under Discord's global limit
         self._store: Store | None = None
         self._runner: DeliveryRunner | None = None
         self._tracker: Tracker | None = None
