@@ -60,6 +60,12 @@ class Pacer:
         self._free_at = max(free_at, start) + interval * cost
         return (start - now).total_seconds()
 
+    def paused_for(self, now: datetime) -> float:
+        """Seconds a 429 still holds every request: one booked before the 429 waits too."""
+        if self._paused_until is None or self._paused_until <= now:
+            return 0.0
+        return (self._paused_until - now).total_seconds()
+
     def rate_limited(self, now: datetime, retry_after: float | None, count: int) -> float | None:
         """Discord answered 429 (the ``count``-th for this recipient): seconds to wait, or None
         to stop the fan-out (too long a wait, or too many 429s: the delivery retries later)."""

@@ -8,6 +8,8 @@ from types import SimpleNamespace
 import discord
 import pytest
 import simcord
+import simcord.http.client as simcord_client
+from simcord.backend.errors import BackendError
 
 from bot.app.fanout import _retry_after
 from bot.dms import Outcome
@@ -85,6 +87,30 @@ async def test_injected_429s_are_waited_out_and_everyone_is_nudged_exactly_once(
     row = await world.bot.store.deliveries.get(await cohort_id(world), "nudge:1")
     assert (row.state, row.attempts) == ("done", 1)
     assert not any("could not" in m.content for m in dms(world, world.server.instructor))
+
+
+async def test_a_429s_retry_after_is_what_the_fanout_waits(world: World, monkeypatch):
+    """SimCord's injected errors carry no headers; here its 429s say ``Retry-After: 7``."""
+    plain = simcord_client._raise_for
+
+    def with_retry_after(error: BackendError) -> None:
+        if error.status != 429:
+            plain(error)
+            return
+        headers = {"Retry-After": "7"}
+        response = SimpleNamespace(status=429, reason="Too Many Requests", headers=headers)
+        raise discord.HTTPException(response, error.to_json())  # type: ignore[arg-type]
+
+    monkeypatch.setattr(simcord_client, "_raise_for", with_retry_after)
+    learners = more_learners(world, 8)
+    await course_in_week(world, 1)
+    await world.advance_to(NUDGE_1 - timedelta(seconds=1))
+    world.env.inject_error("POST", OPEN_DM, status=429, times=2)
+    await world.advance_to(NUDGE_1 + timedelta(minutes=1))
+
+    assert [len(nudges(world, m)) for m in learners] == [1] * len(learners)
+    first = min(nudged_at(world, learners))
+    assert 14 <= first < 15  # two waits of 7 s (not the 5 s default), then at once
 
 
 async def test_a_429_storm_stops_the_fanout_and_the_retry_reaches_the_rest_once(world: World):

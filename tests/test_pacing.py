@@ -85,3 +85,13 @@ def test_a_shorter_rate_limit_does_not_shorten_a_longer_pause():
     pacer.rate_limited(at(0), 4.0, 1)
     pacer.rate_limited(at(1), 1.0, 1)
     assert schedule(pacer, [(1, 1)]) >= [4]
+
+
+def test_a_request_booked_before_a_rate_limit_is_held_until_it_ends():
+    pacer = Pacer(PaceRule(rate=10, burst=1))
+    assert pacer.paused_for(at(0)) == 0
+    booked = schedule(pacer, [(0, 1)] * 3)  # the third goes at 0.2 s…
+    assert booked == [0, 0.1, 0.2]
+    pacer.rate_limited(at(0.05), 2.0, 1)  # …but a 429 at 0.05 s holds everything to 2.05 s
+    assert pacer.paused_for(at(0.2)) == pytest.approx(1.85)
+    assert pacer.paused_for(at(2.05)) == 0

@@ -148,6 +148,9 @@ async def _pace(pacer: Pacer, clock: Clock, user: discord.User | discord.Member)
     wait = pacer.reserve(clock.now(), cost)
     if wait > 0:
         await clock.sleep(wait)
+    # A 429 that another fan-out met while this one waited holds this one too.
+    while (hold := pacer.paused_for(clock.now())) > 0:
+        await clock.sleep(hold)
 
 
 async def _reach(
