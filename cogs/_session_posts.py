@@ -112,7 +112,13 @@ class SessionPosts:
         """Each member once per ``key``; closed DMs are counted, never named in public."""
         text = words.fit(f"**{post.title}** ({cohort.name})\n{post.body}")
         return await send_dms(
-            self.bot.store, self.bot.clock, cohort.id, key, members, lambda _: {"content": text}
+            self.bot.store,
+            self.bot.clock,
+            cohort.id,
+            key,
+            members,
+            lambda _: {"content": text},
+            pacer=self.bot.pacer,
         )
 
     async def notice(self, cohort: Cohort, post: Post, what: str) -> None:

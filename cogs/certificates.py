@@ -109,7 +109,15 @@ class Certificates(commands.Cog):
                 "view": ask_name(user.id),
             }
 
-        return await send_dms(self.bot.store, self.bot.clock, cohort.id, DM_KEY, members, message)
+        return await send_dms(
+            self.bot.store,
+            self.bot.clock,
+            cohort.id,
+            DM_KEY,
+            members,
+            message,
+            pacer=self.bot.pacer,
+        )
 
     async def completed(self, cohort: Cohort) -> list[int]:
         """Who has completed the course, by its rule (the participation report's ``completed``)."""

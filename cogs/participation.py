@@ -312,7 +312,9 @@ class Participation(commands.Cog):
             )
             return {"content": text}
 
-        return await send_dms(self.bot.store, self.bot.clock, cohort.id, key, members, message)
+        return await send_dms(
+            self.bot.store, self.bot.clock, cohort.id, key, members, message, pacer=self.bot.pacer
+        )
 
     async def week_link(self, cohort: Cohort, week: int) -> str:
         """The week's module post, or the cohort's channel while it is not posted."""

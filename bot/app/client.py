@@ -20,6 +20,7 @@ from bot.catalog import default_prompts_dir
 from bot.clock import Clock, SystemClock
 from bot.cohort import Cohort
 from bot.library import CourseLibrary
+from bot.pacing import Pacer
 from bot.settings import SettingsError
 from bot.store import Store
 
@@ -75,6 +76,7 @@ class CohortBot(commands.Bot):
         self.extension_names = extensions
         self.force_sync = force_sync
         self.wakeups = WakeUps(self.clock, self._wake)
+        self.pacer = Pacer()  # every DM fan-out of this bot, under Discord's global limit
         self._store: Store | None = None
         self._runner: DeliveryRunner | None = None
         self._tracker: Tracker | None = None
@@ -174,7 +176,13 @@ class CohortBot(commands.Bot):
             log.warning("could not DM the instructor of cohort %s", cohort.id)
             return
         await send_dms(
-            self.store, self.clock, cohort.id, once, [member], lambda _: {"content": content}
+            self.store,
+            self.clock,
+            cohort.id,
+            once,
+            [member],
+            lambda _: {"content": content},
+            pacer=self.pacer,
         )
 
     async def _member(self, guild_id: int, user_id: int) -> discord.Member | None:

@@ -6,6 +6,7 @@ checks against a simulated guild, so the bot under test is the real one.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +34,19 @@ class SimClock:
         if self.env is None:  # before SimCord starts: its epoch
             return datetime(2026, 1, 1, tzinfo=UTC)
         return self.env.now()
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait in virtual time: inside the bot's work, only ``advance_time`` ends the wait
+        (never the wall clock); elsewhere (a test's own task) the event loop's sleep."""
+        if self.env is None:
+            await asyncio.sleep(seconds)
+            return
+        try:
+            await self.env.external_wait(
+                asyncio.sleep(seconds), reason="the bot waits on its clock"
+            )
+        except simcord.SetupError:  # not the bot's own work: nothing to declare
+            await asyncio.sleep(seconds)
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 The database is the truth; the scheduler is a cache of when to look at it.
 Its jobs are rebuilt from the store at start-up and whenever a cohort
-changes, with stable ids (``cohort:item``), and every job just asks the
-delivery runner to do whatever the database says is due at that moment.
+changes: one job per distinct instant (stable ids ``wake:<instant>``), and
+every job just asks the delivery runner to do whatever the database says is
+due at that moment.
 
 APScheduler 3 reads the time with ``datetime.now()`` inside
 ``_process_jobs``. ``ClockScheduler`` lends it the bot's clock for exactly
@@ -76,19 +77,25 @@ class WakeUps:
             self.scheduler.shutdown(wait=False)
 
     def replace_all(self, moments: Iterable[tuple[str, datetime]]) -> None:
-        """Make the jobs exactly ``moments``: (stable id, instant) pairs from the store."""
-        wanted = dict(moments)
-        for job in self.scheduler.get_jobs():
-            if job.id not in wanted:
-                job.remove()
+        """Make the jobs exactly the distinct instants of ``moments``: (row id, instant) pairs
+        from the store.
+
+        One job per instant, not per row: a wake-up asks the runner for everything due,
+        so rows that share an instant (a thousand cohorts' Tuesday 09:00 posts) need one
+        wake-up between them, and APScheduler's job store (a sorted list) stays small.
+        A moment that passed while the bot was down runs once, right away.
+        """
         now = self._clock.now()
-        for job_id, when in wanted.items():
-            # A moment that passed while the bot was down runs once, right away.
-            self.scheduler.add_job(
-                self._wake,
-                DateTrigger(max(when, now)),
-                id=job_id,
-                replace_existing=True,
-                coalesce=True,
-            )
-        log.debug("scheduler holds %d wake-ups", len(wanted))
+        wanted = {_job_id(instant): instant for instant in {max(when, now) for _, when in moments}}
+        for job in self.scheduler.get_jobs():
+            if job.id in wanted:
+                del wanted[job.id]  # already held, at that very instant (its id says so)
+            else:
+                job.remove()
+        for job_id, instant in wanted.items():
+            self.scheduler.add_job(self._wake, DateTrigger(instant), id=job_id, coalesce=True)
+        log.debug("scheduler holds %d wake-ups", len(self.scheduler.get_jobs()))
+
+
+def _job_id(instant: datetime) -> str:
+    return f"wake:{instant.astimezone(UTC).isoformat()}"

@@ -135,7 +135,11 @@ def to_text(instant: datetime) -> str:
 
 
 def from_text(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """What ``to_text`` wrote. ``fromisoformat`` (which reads the "Z" since Python 3.11) is
+    fifty times faster than ``strptime``, and a start-up reads every pending row's instant."""
+    if not text.endswith("Z"):
+        raise ValueError(f"not a UTC store time: {text!r}")
+    return datetime.fromisoformat(text)
 
 
 def maybe_time(text: str | None) -> datetime | None:
