@@ -74,7 +74,9 @@ class SessionPosts:
         result = await self.dm(job.cohort, job.delivery.key, recipients, post)
         if result.dms_closed:
             await self.bot.tell_instructors(
-                job.cohort, f"reminder for {session.title}: {result.summary()}."
+                job.cohort,
+                f"reminder for {session.title}: {result.summary()}.",
+                once=f"{job.delivery.key}:told",
             )
         channel = await self.announcements(job.cohort)
         sent = await publish(channel, post, job.delivery.marker())

@@ -139,7 +139,7 @@ class Certificates(commands.Cog):
             certificates[member.id], _ = await self.certificate_for(cohort, member.id, None)
         result = await self.send(cohort, members, certificates)
         told = f"Certificates of completion: {len(members)} completed; DMs {result.summary()}."
-        await self.bot.tell_instructors(cohort, told)
+        await self.bot.tell_instructors(cohort, told, once=f"{job.delivery.key}:told")
         return Sent(note=told)
 
     # -- staff ---------------------------------------------------------------------------

@@ -12,11 +12,20 @@ from bot import sessions as words
 from bot.app.permissions import is_instructor, is_learner
 from bot.cohort import Cohort
 from bot.durations import parse_duration
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.render import Post
 from bot.sessions import Recording
 from bot.timetable import CohortSession
-from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, replan, staff_group
+from cogs._common import (
+    CohortName,
+    find_cohort,
+    guild_of,
+    instructor_cohort,
+    replan,
+    runnable_cohorts,
+    staff_group,
+    visible_cohorts,
+)
 from cogs._session_buttons import SessionButton, buttons, calendar_file
 from cogs._session_posts import SessionPosts
 from cogs._session_recordings import post_recording, recording_places
@@ -162,9 +171,12 @@ class Sessions(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         name = getattr(interaction.namespace, "cohort", None)
-        if interaction.guild is None or not name:
+        # Only a cohort's instructors (who may run these commands) are offered its sessions.
+        try:
+            runnable = await runnable_cohorts(self.bot, interaction)
+        except UserError:
             return []
-        cohort = await self.bot.store.cohorts.by_name(interaction.guild.id, name)
+        cohort = next((c for c in runnable if c.name == name), None)
         if cohort is None:
             return []
         needle = current.lower()
@@ -179,12 +191,20 @@ class Sessions(commands.Cog):
     async def chosen_cohorts(
         self, interaction: discord.Interaction, name: str | None
     ) -> list[Cohort]:
-        """The named cohort; without a name, the ones the member learns in (else all here)."""
+        """The named cohort, or the ones the member learns in (else takes part in).
+
+        Only a cohort's learners and instructors see its sessions: their join links.
+        """
+        visible = await visible_cohorts(self.bot, interaction)
         if name:
-            return [await find_cohort(self.bot, interaction, name)]
-        cohorts = await self.bot.store.cohorts.in_guild(guild_of(interaction).id)
-        mine = [c for c in cohorts if is_learner(interaction.user, c)]
-        return mine or cohorts
+            found = await find_cohort(self.bot, interaction, name)
+            if found.id not in {c.id for c in visible}:
+                raise NotAllowed(f"Recordings and sessions of {found.name} are for its learners.")
+            return [found]
+        mine = [c for c in visible if is_learner(interaction.user, c)]
+        if not (mine or visible):
+            raise NotAllowed("You are not in any cohort in this server.")
+        return mine or visible
 
     @listing.command(name="upcoming", description="Upcoming live sessions, in your own time zone")
     @app_commands.describe(cohort="The cohort (default: yours)")

@@ -635,3 +635,31 @@ async def test_a_recording_of_a_session_not_yet_announced_is_refused_privately(w
     assert refused.ephemeral and "has not been announced yet" in refused.response.content
     assert [type(e) for e in refusals(world)] == [InvalidInput]
     assert await world.bot.store.sessions.recordings(await cohort_id(world)) == []
+
+
+async def test_outsiders_and_other_cohorts_see_none_of_a_cohorts_sessions_or_links(world: World):
+    await created(world)
+    other = await other_cohorts_instructor(world)  # instructs Spring 2027, not Fall 2026
+    server, staff = world.server, world.server.staff
+    for who in (server.outsider, other):
+        for command in ("sessions upcoming", "sessions calendar", "recordings"):
+            named = await who.slash(staff, command, cohort="Fall 2026")
+            assert named.ephemeral and "are for its learners" in named.response.content
+            assert named.response.attachments == []
+    # Without a name: the outsider takes part in nothing; the other instructor sees theirs only.
+    alone = await server.outsider.slash(staff, "sessions upcoming")
+    assert alone.response.content == "You are not in any cohort in this server."
+    theirs = await other.slash(staff, "sessions upcoming")
+    assert "__Spring 2027__" in theirs.response.content
+    assert "Fall 2026" not in theirs.response.content
+    assert [type(e) for e in refusals(world)] == [NotAllowed] * 7
+    # The session option offers a cohort's sessions to its instructors only.
+    for who in (server.learners[0], server.outsider, other):
+        offered = await who.autocomplete(
+            staff, "session reschedule", "session", "", cohort="Fall 2026"
+        )
+        assert offered == [], who
+    mine = await server.instructor.autocomplete(
+        staff, "session reschedule", "session", "", cohort="Fall 2026"
+    )
+    assert [c["value"] for c in mine] == ["live-1", "live-2"]
