@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.course import Course, Meets, Option, Requirement, WeekRule
 from bot.localtime import discord_timestamp
-from bot.timetable import Calendar
+from bot.timetable import Calendar, ItemKind
 
 TITLE_LIMIT = 100
 EMBED_LIMIT = 4096
@@ -151,26 +151,26 @@ def consultation_post(course: Course, calendar: Calendar) -> Post:
 
 
 ITEM_NAMES = {
-    "module": "Week {week} module post",
-    "announce": "Session announcement: {session}",
-    "reminder": "Reminder: {session}",
-    "starting": "Starting now: {session}",
-    "nudge": "Nudges for week {week}",
-    "digest": "Instructor digest, week {week}",
-    "wrapup": "Wrap-up post",
-    "consultation": "End of consultation",
-    "certificates": "Certificates of completion",
-    "archive": "Archive the cohort's posts",
-    "purge": "Purge participation data",
+    ItemKind.MODULE: "Week {week} module post",
+    ItemKind.ANNOUNCE: "Session announcement: {session}",
+    ItemKind.REMINDER: "Reminder: {session}",
+    ItemKind.STARTING: "Starting now: {session}",
+    ItemKind.NUDGE: "Nudges for week {week}",
+    ItemKind.DIGEST: "Instructor digest, week {week}",
+    ItemKind.WRAPUP: "Wrap-up post",
+    ItemKind.CONSULTATION: "End of consultation",
+    ItemKind.CERTIFICATES: "Certificates of completion",
+    ItemKind.ARCHIVE: "Archive the cohort's posts",
+    ItemKind.PURGE: "Purge participation data",
 }
 
 
 def item_label(kind: str, week: int | None, session: str | None, key: str) -> str:
-    template = ITEM_NAMES.get(kind)
+    template = ITEM_NAMES.get(ItemKind(kind)) if kind in ItemKind else None
     if template is None:
         return key
     label = template.format(week=week, session=session)
-    if kind == "reminder":
+    if kind == ItemKind.REMINDER:
         label += f" ({key.rsplit(':', 1)[-1]} before)"
     return label
 

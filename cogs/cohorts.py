@@ -15,7 +15,7 @@ from bot.cohort import Cohort, CohortState, NewCohort
 from bot.errors import InvalidInput, UserError
 from bot.localtime import zone
 from bot.overview import cohort_overview, timetable_text
-from bot.timetable import sessions_for
+from bot.timetable import ItemKind, sessions_for
 from cogs._common import (
     CohortName,
     follow_course_files,
@@ -200,7 +200,10 @@ class Cohorts(commands.Cog):
         found = await instructor_cohort(self.bot, interaction, cohort)
         await self.bot.store.cohorts.set_state(found.id, CohortState.ENDED)
         skipped = await self.bot.store.deliveries.skip_pending(
-            found.id, ("archive", "purge"), self.bot.clock.now(), "the cohort was ended"
+            found.id,
+            (ItemKind.ARCHIVE, ItemKind.PURGE),
+            self.bot.clock.now(),
+            "the cohort was ended",
         )
         await self.bot.reschedule()
         await interaction.response.send_message(
