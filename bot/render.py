@@ -150,7 +150,7 @@ def consultation_post(course: Course, calendar: Calendar) -> Post:
     return Post("Consultation period ended", body)
 
 
-ITEM_NAMES = {
+ITEM_NAMES: dict[str, str] = {  # an ItemKind is its own string
     ItemKind.MODULE: "Week {week} module post",
     ItemKind.ANNOUNCE: "Session announcement: {session}",
     ItemKind.REMINDER: "Reminder: {session}",
@@ -166,7 +166,7 @@ ITEM_NAMES = {
 
 
 def item_label(kind: str, week: int | None, session: str | None, key: str) -> str:
-    template = ITEM_NAMES.get(ItemKind(kind)) if kind in ItemKind else None
+    template = ITEM_NAMES.get(kind)
     if template is None:
         return key
     label = template.format(week=week, session=session)
