@@ -1,0 +1,181 @@
+"""More than one process, each over some of the shards, on one database (issue #16 §2).
+
+SimCord runs one bot at a time, so the processes take turns on one world of
+four guilds, one per shard: what a process does while the other is down shows
+what it does and does not touch; racing runners show the claims hold anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import simcord
+
+from bot.app.client import CohortBot, make_bot
+from bot.app.deliveries import DeliveryRunner
+from bot.app.sandbox import CourseServer, SimClock, build_course_server
+from bot.cohort import DeliveryState
+from bot.shards import Shards, guild_shard
+from bot.store import Store
+from bot.timetable import ItemKind
+from tests.helpers import PROMPTS, World, forum_posts
+
+COUNT = 4
+FIRST = Shards(COUNT, (0, 1))  # SHARD_IDS=0,1 of SHARD_COUNT=4
+SECOND = Shards(COUNT, (2, 3))  # SHARD_IDS=2,3
+START = date(2026, 10, 13)
+WEEK_POSTS = [datetime(2026, 10, 13, 16, tzinfo=UTC), datetime(2026, 10, 20, 16, tzinfo=UTC)]
+
+
+def process(database: Path, clock: SimClock, served: Shards, **options: object) -> CohortBot:
+    """What ``cohortbot run`` starts with SHARD_COUNT and SHARD_IDS set."""
+    return make_bot(database=database, prompts_dir=PROMPTS, clock=clock, served=served, **options)
+
+
+@pytest.fixture
+async def simcord_bot(tmp_path, sim_clock):
+    """The first process to start (conftest's fixture, sharded)."""
+    return process(tmp_path / "cohortbot.sqlite3", sim_clock, FIRST)
+
+
+@dataclass
+class Fleet:
+    """Processes taking turns on one database and one world of four guilds, one per shard."""
+
+    env: simcord.Env
+    clock: SimClock
+    database: Path
+    bot: CohortBot
+    servers: list[CourseServer] = field(default_factory=list)  # servers[n] is in shard n
+    instances: dict[str, Shards] = field(default_factory=dict)  # claim owner -> its shards
+
+    async def advance_to(self, instant: datetime) -> None:
+        await self.world(0).advance_to(instant)
+
+    def world(self, shard: int) -> World:
+        return World(self.env, self.bot, self.servers[shard], self.clock, self.database)
+
+    async def switch_to(self, served: Shards, **options: object) -> CohortBot:
+        """This process stops; a process over ``served`` starts on the same database."""
+        old, self.bot = self.bot, process(self.database, self.clock, served, **options)
+        await self.env.restart_bot(self.bot)
+        await old.release()
+        self.instances[self.bot.deliveries.instance] = served
+        return self.bot
+
+    async def start_cohort(self, shard: int) -> int:
+        world = self.world(shard)
+        await world.server.appoint_staff()
+        answer = await world.create_cohort(start=START)
+        assert "Created Fall 2026" in answer.response.content, answer.response.content
+        cohort = await self.bot.store.cohorts.by_name(world.server.guild.id, "Fall 2026")
+        assert cohort is not None
+        return cohort.id
+
+    def weeks_posted(self, shard: int) -> list[str]:
+        names = [t.name or "" for t in forum_posts(self.world(shard))]
+        return sorted(name.split(":")[0] for name in names if name.startswith("Week "))
+
+    def woken_for(self) -> set[int]:
+        """The cohorts this process has wake-ups for."""
+        return {int(job.id.split(":")[0]) for job in self.bot.wakeups.scheduler.get_jobs()}
+
+
+@pytest.fixture
+async def fleet(simcord_env, simcord_bot, sim_clock):
+    sim_clock.attach(simcord_env)
+    fleet = Fleet(simcord_env, sim_clock, simcord_bot.database, simcord_bot)
+    fleet.instances[simcord_bot.deliveries.instance] = FIRST
+    fleet.servers = [build_course_server(simcord_env, 2, shard_id=n) for n in range(COUNT)]
+    yield fleet
+    await fleet.bot.release()
+
+
+def test_simcord_places_guilds_where_discords_rule_says(fleet: Fleet):
+    assert [guild_shard(s.guild.id, COUNT) for s in fleet.servers] == [0, 1, 2, 3]
+    assert [FIRST.owns_guild(s.guild.id) for s in fleet.servers] == [True, True, False, False]
+
+
+async def test_each_guilds_cohort_is_posted_once_by_the_process_of_its_shard(fleet: Fleet):
+    await fleet.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    cohorts = {n: await fleet.start_cohort(n) for n in FIRST.ids}
+    assert fleet.woken_for() == {cohorts[0], cohorts[1]}
+
+    await fleet.switch_to(SECOND)
+    cohorts |= {n: await fleet.start_cohort(n) for n in SECOND.ids}
+    assert fleet.woken_for() == {cohorts[2], cohorts[3]}  # not the first process's cohorts
+
+    # Week 1 comes while the first process is down: this one posts only its own guilds'.
+    await fleet.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    assert [fleet.weeks_posted(n) for n in range(COUNT)] == [[], [], ["Week 1"], ["Week 1"]]
+
+    await fleet.switch_to(FIRST)  # it comes back and catches up, late, its own guilds only
+    assert fleet.woken_for() == {cohorts[0], cohorts[1]}
+    assert [fleet.weeks_posted(n) for n in range(COUNT)] == [["Week 1"]] * COUNT
+
+    await fleet.advance_to(WEEK_POSTS[1] + timedelta(hours=1))
+    await fleet.switch_to(SECOND)
+    await fleet.advance_to(WEEK_POSTS[1] + timedelta(hours=2))
+
+    assert [fleet.weeks_posted(n) for n in range(COUNT)] == [["Week 1", "Week 2"]] * COUNT
+    for shard, cohort_id in cohorts.items():
+        posts = [
+            d
+            for d in await fleet.bot.store.deliveries.for_cohort(cohort_id)
+            if d.kind == ItemKind.MODULE and d.state is DeliveryState.DONE
+        ]
+        assert [d.key for d in posts] == ["module:1", "module:2"]
+        assert all(
+            fleet.instances[d.claimed_by].owns_guild(fleet.servers[shard].guild.id) for d in posts
+        )
+
+
+async def test_racing_runners_post_once_and_never_outside_their_shards(fleet: Fleet):
+    """At every wake-up the process of shards 0,1 races one (misconfigured) of shards 1,2,3:
+    shard 1's weeks are raced for and posted once; shard 0's are never the rival's."""
+    await fleet.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    bot = fleet.bot
+    cohorts = {n: await fleet.start_cohort(n) for n in FIRST.ids}
+    store = await Store.open(fleet.database)
+    rival = DeliveryRunner(
+        store,
+        bot.clock,
+        bot.library,
+        ready=bot.wait_until_ready,
+        report=bot.tell_instructors,
+        rebuild=bot.reschedule,
+        shards=Shards(COUNT, (1, 2, 3)),
+    )
+    for kind, (handler, find) in bot.deliveries._handlers.items():
+        rival.handle(kind, handler, find)
+
+    async def both_wake() -> None:
+        await asyncio.gather(bot.deliveries.run_due(), rival.run_due())
+
+    bot.wakeups._wake = both_wake
+    try:
+        await fleet.advance_to(WEEK_POSTS[1] + timedelta(hours=1))
+        rows = {n: await store.deliveries.for_cohort(cohorts[n]) for n in FIRST.ids}
+    finally:
+        await store.close()
+
+    assert [fleet.weeks_posted(n) for n in range(COUNT)] == [["Week 1", "Week 2"]] * 2 + [[]] * 2
+    done = {n: {d.claimed_by for d in rows[n] if d.state is DeliveryState.DONE} for n in rows}
+    assert done[0] == {bot.deliveries.instance}  # shard 0 is not the rival's
+    assert done[1] <= {bot.deliveries.instance, rival.instance}
+
+
+def command_syncs(env: simcord.Env) -> int:
+    return sum(1 for r in env.http_requests if r.method == "PUT" and r.path.endswith("/commands"))
+
+
+async def test_only_the_process_of_shard_0_syncs_the_commands(fleet: Fleet):
+    assert command_syncs(fleet.env) == 1  # the first start, on an empty database
+    await fleet.switch_to(SECOND, force_sync=True)  # even when told to: not shard 0's process
+    assert command_syncs(fleet.env) == 1
+    await fleet.switch_to(FIRST, force_sync=True)
+    assert command_syncs(fleet.env) == 2
