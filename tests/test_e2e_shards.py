@@ -173,6 +173,21 @@ def command_syncs(env: simcord.Env) -> int:
     return sum(1 for r in env.http_requests if r.method == "PUT" and r.path.endswith("/commands"))
 
 
+async def test_a_process_counts_participation_only_in_its_shards_guilds(fleet: Fleet, caplog):
+    await fleet.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    cohorts = {n: await fleet.start_cohort(n) for n in FIRST.ids}
+    await fleet.switch_to(SECOND)
+    cohorts[2] = await fleet.start_cohort(2)
+    await fleet.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    learner = fleet.servers[2].learners[0]
+    await fleet.world(2).server.forum_post(learner, "Hello", "My first post")
+    await fleet.switch_to(SECOND)  # a restart reads the followed channels' history again
+
+    assert "is gone" not in caplog.text  # it does not look for other processes' channels
+    counted = await fleet.bot.store.participation.counts(cohorts[2])
+    assert {user for user, _ in counted.by_learner_week} == {learner.id}
+
+
 async def test_only_the_process_of_shard_0_syncs_the_commands(fleet: Fleet):
     assert command_syncs(fleet.env) == 1  # the first start, on an empty database
     await fleet.switch_to(SECOND, force_sync=True)  # even when told to: not shard 0's process
