@@ -8,6 +8,7 @@ what it does and does not touch; racing runners show the claims hold anyway.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,18 +23,20 @@ from bot.cohort import DeliveryState
 from bot.shards import Shards, guild_shard
 from bot.store import Store
 from bot.timetable import ItemKind
-from tests.helpers import PROMPTS, World, forum_posts
+from tests.helpers import PROMPTS, World, dms, forum_posts
 
 COUNT = 4
 FIRST = Shards(COUNT, (0, 1))  # SHARD_IDS=0,1 of SHARD_COUNT=4
 SECOND = Shards(COUNT, (2, 3))  # SHARD_IDS=2,3
 START = date(2026, 10, 13)
 WEEK_POSTS = [datetime(2026, 10, 13, 16, tzinfo=UTC), datetime(2026, 10, 20, 16, tzinfo=UTC)]
+WEDNESDAY_2 = datetime(2026, 10, 21, 17, tzinfo=UTC)  # week 2 at Wednesday 10:00 PDT
 
 
 def process(database: Path, clock: SimClock, served: Shards, **options: object) -> CohortBot:
     """What ``cohortbot run`` starts with SHARD_COUNT and SHARD_IDS set."""
-    return make_bot(database=database, prompts_dir=PROMPTS, clock=clock, served=served, **options)
+    options.setdefault("prompts_dir", PROMPTS)
+    return make_bot(database=database, clock=clock, served=served, **options)
 
 
 @pytest.fixture
@@ -186,6 +189,34 @@ async def test_a_process_counts_participation_only_in_its_shards_guilds(fleet: F
     assert "is gone" not in caplog.text  # it does not look for other processes' channels
     counted = await fleet.bot.store.participation.counts(cohorts[2])
     assert {user for user, _ in counted.by_learner_week} == {learner.id}
+
+
+async def test_course_reload_replans_only_the_cohorts_of_the_process_that_heard_it(
+    fleet: Fleet, tmp_path: Path
+):
+    prompts = tmp_path / "prompts"
+    shutil.copytree(PROMPTS, prompts)
+    course = prompts / "de-escalation.yaml"
+    await fleet.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    first = await fleet.start_cohort(0)
+    await fleet.switch_to(SECOND, prompts_dir=prompts)
+    second = await fleet.start_cohort(2)
+    await fleet.switch_to(FIRST, prompts_dir=prompts)
+    course.write_text(
+        course.read_text().replace("weekly_post: Tuesday 09:00", "weekly_post: Wednesday 10:00")
+    )
+
+    answer = await fleet.servers[0].admin.slash(fleet.servers[0].staff, "course reload")
+
+    assert "Re-planned 1 running cohorts" in answer.response.content
+    store = fleet.bot.store
+    assert (await store.deliveries.get(first, "module:2")).due == WEDNESDAY_2
+    assert (await store.deliveries.get(second, "module:2")).due == WEEK_POSTS[1]  # not its own
+    await fleet.switch_to(SECOND, prompts_dir=prompts)
+    answer = await fleet.servers[2].admin.slash(fleet.servers[2].staff, "course reload")
+    assert (await fleet.bot.store.deliveries.get(second, "module:2")).due == WEDNESDAY_2
+    told = [m.content for m in dms(fleet.world(2), fleet.servers[2].instructor)]
+    assert sum("re-planned" in text for text in told) == 1
 
 
 async def test_only_the_process_of_shard_0_syncs_the_commands(fleet: Fleet):
