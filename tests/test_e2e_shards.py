@@ -13,17 +13,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import discord
 import pytest
 import simcord
 
 from bot.app.client import CohortBot, make_bot
-from bot.app.deliveries import DeliveryRunner
 from bot.app.sandbox import CourseServer, SimClock, build_course_server
 from bot.cohort import DeliveryState
 from bot.shards import Shards, guild_shard
 from bot.store import Store
 from bot.timetable import ItemKind
-from tests.helpers import PROMPTS, World, dms, forum_posts
+from tests.helpers import PROMPTS, World, dms, forum_posts, second_runner
 
 COUNT = 4
 FIRST = Shards(COUNT, (0, 1))  # SHARD_IDS=0,1 of SHARD_COUNT=4
@@ -144,17 +144,7 @@ async def test_racing_runners_post_once_and_never_outside_their_shards(fleet: Fl
     bot = fleet.bot
     cohorts = {n: await fleet.start_cohort(n) for n in FIRST.ids}
     store = await Store.open(fleet.database)
-    rival = DeliveryRunner(
-        store,
-        bot.clock,
-        bot.library,
-        ready=bot.wait_until_ready,
-        report=bot.tell_instructors,
-        rebuild=bot.reschedule,
-        shards=Shards(COUNT, (1, 2, 3)),
-    )
-    for kind, (handler, find) in bot.deliveries._handlers.items():
-        rival.handle(kind, handler, find)
+    rival = second_runner(bot, store, Shards(COUNT, (1, 2, 3)))
 
     async def both_wake() -> None:
         await asyncio.gather(bot.deliveries.run_due(), rival.run_due())
@@ -225,3 +215,11 @@ async def test_only_the_process_of_shard_0_syncs_the_commands(fleet: Fleet):
     assert command_syncs(fleet.env) == 1
     await fleet.switch_to(FIRST, force_sync=True)
     assert command_syncs(fleet.env) == 2
+
+
+def test_without_shard_settings_the_bot_is_the_plain_one(tmp_path):
+    plain = make_bot(database=tmp_path / "a.sqlite3")
+    sharded = make_bot(database=tmp_path / "b.sqlite3", served=FIRST)
+    assert not isinstance(plain, discord.AutoShardedClient) and plain.served is None
+    assert isinstance(sharded, discord.AutoShardedClient)
+    assert (sharded.shard_count, sharded.shard_ids, sharded.served) == (4, [0, 1], FIRST)
