@@ -13,6 +13,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from bot.catalog import COURSE_SUFFIXES, course_files
 from bot.errors import UserError
+from bot.shards import Shards
 
 
 class SettingsError(UserError):
@@ -28,6 +29,7 @@ class Settings:
     log_level: str = "INFO"
     api_base: str | None = None
     gateway_url: str | None = None
+    shards: Shards | None = None  # None: one process, discord.py's plain Bot, as before
 
     @classmethod
     def load(cls, *, require_token: bool = True) -> Settings:
@@ -59,6 +61,7 @@ class Settings:
             log_level=level,
             api_base=_optional_url(env, "DISCORD_API_BASE", ("http", "https")),
             gateway_url=_optional_url(env, "DISCORD_GATEWAY_URL", ("ws", "wss")),
+            shards=_shards(env),
         )
 
 
@@ -71,6 +74,36 @@ def _optional_id(env: Mapping[str, str], name: str) -> int | None:
             f"{name}={value!r} is not a Discord id (a number such as 123456789012345678)"
         )
     return int(value)
+
+
+def _shards(env: Mapping[str, str]) -> Shards | None:
+    """``SHARD_COUNT`` and ``SHARD_IDS`` (``0,1``; default: every shard of the count)."""
+    count_text = env.get("SHARD_COUNT", "").strip()
+    ids_text = env.get("SHARD_IDS", "").strip()
+    if not count_text and not ids_text:
+        return None
+    if not count_text:
+        raise SettingsError(
+            f"SHARD_IDS={ids_text!r} needs SHARD_COUNT, the number of shards of all processes"
+            " together (e.g. SHARD_COUNT=4)"
+        )
+    if not count_text.isdigit() or int(count_text) < 1:
+        raise SettingsError(
+            f"SHARD_COUNT={count_text!r} is not a number of shards (a whole number, 1 or more)"
+        )
+    count = int(count_text)
+    if not ids_text:
+        return Shards.every(count)
+    parts = [part.strip() for part in ids_text.split(",")]
+    if not all(part.isdigit() for part in parts):
+        raise SettingsError(
+            f"SHARD_IDS={ids_text!r} is not a list of shard numbers: write them with commas,"
+            f" e.g. SHARD_IDS=0,1 (each from 0 to {count - 1})"
+        )
+    try:
+        return Shards(count, tuple(int(part) for part in parts))
+    except ValueError as error:
+        raise SettingsError(f"SHARD_IDS={ids_text!r}: {error} (SHARD_COUNT={count})") from None
 
 
 def _optional_url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:

@@ -162,6 +162,8 @@ async def follow_course_files(bot: CohortBot, before: Mapping[str, Course]) -> i
     for cohort in await bot.store.cohorts.all():
         if cohort.state is CohortState.ENDED or cohort.course_id not in bot.library.ids():
             continue  # ended, or its file is gone: nothing to follow
+        if bot.served is not None and not bot.served.owns_guild(cohort.guild_id):
+            continue  # another process's: it follows its own reload of the files
         new = bot.library.get(cohort.course_id)
         old = before.get(cohort.course_id, new)
         current = {s.key: s for s in await bot.store.cohorts.sessions(cohort.id)}

@@ -41,7 +41,10 @@ class Tracking(commands.Cog):
 
     async def _cohorts_and_courses(self) -> list[tuple[Cohort, Course]]:
         pairs = []
+        served = self.bot.served
         for cohort in await self.bot.store.cohorts.all():
+            if served is not None and not served.owns_guild(cohort.guild_id):
+                continue  # another process hears that guild
             try:
                 pairs.append((cohort, self.bot.library.get(cohort.course_id)))
             except NotFound:

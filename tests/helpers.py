@@ -12,8 +12,11 @@ import simcord
 from discord import app_commands
 
 from bot.app.client import CohortBot
+from bot.app.deliveries import DeliveryRunner
 from bot.app.sandbox import CourseServer, SimClock, show_staff_commands
 from bot.errors import UserError
+from bot.shards import Shards
+from bot.store import Store
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 
@@ -78,6 +81,23 @@ class World:
 
 def new_bot(database: Path, clock: SimClock, prompts: Path = PROMPTS) -> CohortBot:
     return CohortBot(database=database, prompts_dir=prompts, clock=clock)
+
+
+def second_runner(bot: CohortBot, store: Store, shards: Shards | None = None) -> DeliveryRunner:
+    """Another process's delivery runner: its own store connection and claim identity (and
+    shards), with this bot's Discord handlers."""
+    runner = DeliveryRunner(
+        store,
+        bot.clock,
+        bot.library,
+        ready=bot.wait_until_ready,
+        report=bot.tell_instructors,
+        rebuild=bot.reschedule,
+        shards=shards,
+    )
+    for kind, (handler, find) in bot.deliveries._handlers.items():
+        runner.handle(kind, handler, find)
+    return runner
 
 
 def forum_posts(world: World) -> list[simcord.ChannelHandle]:

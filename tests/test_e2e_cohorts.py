@@ -9,12 +9,11 @@ import discord
 import pytest
 import simcord
 
-from bot.app.deliveries import DeliveryRunner
 from bot.app.permissions import MissingPermissions
 from bot.cohort import CLAIM_LEASE
 from bot.errors import NotAllowed
 from bot.store import Store
-from tests.helpers import World, bot_posts, dms, footers, forum_posts, refusals
+from tests.helpers import World, bot_posts, dms, footers, forum_posts, refusals, second_runner
 
 # The 2025 course, run 52 weeks later (same weekdays), crosses the US DST end on 1 Nov 2026.
 START = date(2026, 10, 13)
@@ -202,16 +201,7 @@ async def test_two_bot_processes_on_one_database_post_each_week_once(world: Worl
     await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
     bot = world.bot
     other_store = await Store.open(world.database)
-    other = DeliveryRunner(
-        other_store,
-        bot.clock,
-        bot.library,
-        ready=bot.wait_until_ready,
-        report=bot.tell_instructors,
-        rebuild=bot.reschedule,
-    )
-    for kind, (handler, find) in bot.deliveries._handlers.items():
-        other.handle(kind, handler, find)
+    other = second_runner(bot, other_store)
     wins = {"this": 0, "other": 0}
 
     async def both_wake() -> None:

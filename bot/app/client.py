@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -22,6 +23,7 @@ from bot.cohort import Cohort
 from bot.library import CourseLibrary
 from bot.pacing import Pacer
 from bot.settings import SettingsError
+from bot.shards import Shards
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,8 @@ class CohortBot(commands.Bot):
         dev_guild_id: int | None = None,
         extensions: tuple[str, ...] = EXTENSIONS,
         force_sync: bool = False,
+        served: Shards | None = None,
+        **client_options: Any,
     ) -> None:
         # No voice in this bot: discord.py's warnings about voice libraries are noise.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
@@ -68,7 +72,11 @@ class CohortBot(commands.Bot):
             tree_cls=CohortTree,
             help_command=None,
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            **client_options,
         )
+        # The shards this process serves (None: all of them, one process). Not ``shards``:
+        # that is AutoShardedClient's map of live connections.
+        self.served = served
         self.database = database
         self.clock: Clock = clock or SystemClock()
         self.library = CourseLibrary(prompts_dir or default_prompts_dir())
@@ -108,6 +116,7 @@ class CohortBot(commands.Bot):
             ready=self.wait_until_ready,
             report=self.tell_instructors,
             rebuild=self.reschedule,
+            shards=self.served,
         )
         for name in self.extension_names:
             await self.load_extension(name)
@@ -117,7 +126,13 @@ class CohortBot(commands.Bot):
 
     async def sync_commands(self) -> None:
         """Send the slash commands to Discord only when they changed since the last sync
-        (a hash per application and scope, kept in the database), or when forced."""
+        (a hash per application and scope, kept in the database), or when forced.
+
+        With more than one process, only the one that serves shard 0 syncs: the others
+        would send the same commands again, racing each other to the same hash."""
+        if self.served is not None and not self.served.syncs_commands:
+            log.info("slash commands are synced by the process of shard 0, not this one")
+            return
         guild = discord.Object(self.dev_guild_id) if self.dev_guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
@@ -142,7 +157,8 @@ class CohortBot(commands.Bot):
 
     async def reschedule(self) -> None:
         """Rebuild the scheduler's jobs from the database (the truth), and tell the cogs."""
-        self.wakeups.replace_all(await self.store.deliveries.wakeups(self.deliveries.kinds))
+        wakeups = await self.store.deliveries.wakeups(self.deliveries.kinds, self.served)
+        self.wakeups.replace_all(wakeups)
         self.dispatch("cohorts_changed")
 
     async def _wake(self) -> None:
@@ -214,3 +230,20 @@ class CohortBot(commands.Bot):
         if self._tracker is not None:
             await self._tracker.flush()
         await store.close()
+
+
+class ShardedCohortBot(CohortBot, commands.AutoShardedBot):
+    """The same bot over some of the shards (``SHARD_IDS`` of ``SHARD_COUNT``): one gateway
+    connection per shard, and deliveries only for cohorts in guilds of those shards."""
+
+    def __init__(self, *, served: Shards, **options: Any) -> None:
+        super().__init__(
+            served=served, shard_count=served.count, shard_ids=list(served.ids), **options
+        )
+
+
+def make_bot(*, served: Shards | None = None, **options: Any) -> CohortBot:
+    """The bot ``cohortbot run`` starts: sharded when the settings name shards."""
+    if served is None:
+        return CohortBot(**options)
+    return ShardedCohortBot(served=served, **options)

@@ -26,6 +26,7 @@ from bot.course import Course
 from bot.errors import UserError
 from bot.library import CourseLibrary
 from bot.sessions import superseded_reminders
+from bot.shards import Shards
 from bot.store import Store
 from bot.timetable import run_order
 
@@ -83,8 +84,10 @@ class DeliveryRunner:
         ready: Callable[[], Awaitable[object]],
         report: Reporter,
         rebuild: Callable[[], Awaitable[None]],
+        shards: Shards | None = None,
     ) -> None:
         self._store = store
+        self._shards = shards  # None: every cohort; else only those in guilds of these shards
         self._clock = clock
         self._library = library
         self._ready = ready
@@ -108,9 +111,9 @@ class DeliveryRunner:
         await self._ready()
         async with self._lock:
             now = self._clock.now()
-            for stale in await self._store.deliveries.stale_claims(now):
+            for stale in await self._store.deliveries.stale_claims(now, self._shards):
                 await self._settle_stale_claim(stale, now)
-            due = await self._store.deliveries.due(now, self.kinds)
+            due = await self._store.deliveries.due(now, self.kinds, self._shards)
             superseded = {(d.cohort_id, d.key) for d in superseded_reminders(due)}
             for delivery in sorted(due, key=lambda d: run_order(d.due, d.kind, d.key)):
                 if (delivery.cohort_id, delivery.key) in superseded:

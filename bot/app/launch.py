@@ -19,7 +19,7 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.app.client import CohortBot
+from bot.app.client import make_bot
 from bot.settings import Settings, SettingsError, database_problem, prompts_problem
 from bot.store import Store
 from bot.store.db import NewerSchema, cannot_write
@@ -85,11 +85,14 @@ def run_bot(*, force_sync: bool = False) -> int:
         return fail(str(error), EXIT_SETTINGS)
     configure_logging(settings.log_level)
     point_at(settings.api_base, settings.gateway_url)
-    bot = CohortBot(
+    if settings.shards is not None:
+        logging.getLogger(__name__).info("this process serves %s", settings.shards)
+    bot = make_bot(
         database=settings.database,
         prompts_dir=settings.prompts_dir,
         dev_guild_id=settings.dev_guild_id,
         force_sync=force_sync,
+        served=settings.shards,
     )
     try:
         bot.run(settings.token, log_handler=None)  # logging is already set up

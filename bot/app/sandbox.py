@@ -114,10 +114,15 @@ def user_name(shown: str) -> str:
 
 
 def build_course_server(
-    env: simcord.Env, learners: int = 12, instructor: str = "Ms Rivera"
+    env: simcord.Env,
+    learners: int = 12,
+    instructor: str = "Ms Rivera",
+    *,
+    shard_id: int | None = None,
 ) -> CourseServer:
-    """The sample server; ``instructor`` is the name shown (the demo takes the course file's)."""
-    guild = env.create_guild("Library Learning")
+    """The sample server; ``instructor`` is the name shown (the demo takes the course file's).
+    ``shard_id``: a guild whose id puts it in that shard (a sharded bot's tests)."""
+    guild = env.create_guild("Library Learning", shard_id=shard_id)
     instructor_role = guild.create_role("Instructor")
     admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
     show_staff_commands(env, guild, instructor_role)

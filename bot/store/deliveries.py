@@ -15,6 +15,7 @@ import aiosqlite
 
 from bot.cohort import CLAIM_LEASE, CohortState, Delivery, DeliveryState
 from bot.dms import Outcome, Reached
+from bot.shards import Shards
 from bot.store.db import from_text, maybe_time, to_text
 from bot.timetable import Item, ItemKind
 
@@ -27,6 +28,19 @@ _COLUMNS = (
 def _marks(values: Collection[object]) -> str:
     """``?, ?, ?``: one parameter mark per value, for ``IN (…)``."""
     return ",".join("?" * len(values))
+
+
+def _in_shards(shards: Shards | None) -> tuple[str, tuple[object, ...]]:
+    """`` AND`` the row's cohort is in a guild of ``shards`` (Discord's rule, as in
+    ``bot.shards.guild_shard``), with its parameters; nothing when they are every shard.
+    ``>>`` and ``%`` on integers read the same in SQLite and PostgreSQL."""
+    if shards is None or shards.whole:
+        return "", ()
+    return (
+        " AND deliveries.cohort_id IN (SELECT id FROM cohorts"
+        f" WHERE (guild_id >> 22) % ? IN ({_marks(shards.ids)}))",
+        (shards.count, *shards.ids),
+    )
 
 
 def _delivery(row: aiosqlite.Row) -> Delivery:
@@ -106,13 +120,17 @@ class DeliveryQueries:
         )
         await self._db.commit()
 
-    async def due(self, now: datetime, kinds: Collection[str]) -> list[Delivery]:
-        """Pending rows of ``kinds`` whose moment has come, of running cohorts, oldest first."""
+    async def due(
+        self, now: datetime, kinds: Collection[str], shards: Shards | None = None
+    ) -> list[Delivery]:
+        """Pending rows of ``kinds`` whose moment has come, of running cohorts (in guilds of
+        ``shards``, when given), oldest first."""
+        in_shards, shard_params = _in_shards(shards)
         return await self._select(
             "state = ? AND COALESCE(next_attempt_at, due_at) <= ?"
             f" AND kind IN ({_marks(kinds)})"
             " AND cohort_id IN (SELECT id FROM cohorts WHERE state = ?"
-            "   OR (state = ? AND deliveries.kind IN (?, ?)))"
+            f"   OR (state = ? AND deliveries.kind IN (?, ?))){in_shards}"
             " ORDER BY due_at, item_key",
             (
                 DeliveryState.PENDING,
@@ -122,6 +140,7 @@ class DeliveryQueries:
                 CohortState.ENDED,
                 ItemKind.ARCHIVE,
                 ItemKind.PURGE,
+                *shard_params,
             ),
         )
 
@@ -263,13 +282,14 @@ class DeliveryQueries:
         )
         await self._db.commit()
 
-    async def stale_claims(self, now: datetime) -> list[Delivery]:
+    async def stale_claims(self, now: datetime, shards: Shards | None = None) -> list[Delivery]:
         # next_attempt_at of a claimed row: when to look again (``look_again``); it is in
         # the past for every other claimed row (set by an earlier retry, or never).
+        in_shards, shard_params = _in_shards(shards)
         return await self._select(
             "state = ? AND claimed_at <= ?"
-            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY due_at",
-            (DeliveryState.CLAIMED, to_text(now - CLAIM_LEASE), to_text(now)),
+            f" AND (next_attempt_at IS NULL OR next_attempt_at <= ?){in_shards} ORDER BY due_at",
+            (DeliveryState.CLAIMED, to_text(now - CLAIM_LEASE), to_text(now), *shard_params),
         )
 
     async def skip_pending(
@@ -294,18 +314,28 @@ class DeliveryQueries:
         await self._db.commit()
         return cursor.rowcount == 1
 
-    async def wakeups(self, kinds: Collection[str]) -> list[tuple[str, datetime]]:
-        """(job id, instant) for every row of ``kinds`` that will need the runner.
+    async def wakeups(
+        self, kinds: Collection[str], shards: Shards | None = None
+    ) -> list[tuple[str, datetime]]:
+        """(job id, instant) for every row of ``kinds`` (of cohorts in guilds of ``shards``,
+        when given) that will need the runner.
 
         A pending row wakes at its moment (or its retry); a claimed one when its
         lease runs out, in case its process died mid-send. Kinds no loaded
         feature handles wait, unscheduled, for a version that does.
         """
+        in_shards, shard_params = _in_shards(shards)
         async with self._db.execute(
             "SELECT cohort_id, item_key, state, COALESCE(next_attempt_at, due_at), claimed_at"
             f" FROM deliveries WHERE kind IN ({_marks(kinds)}) AND (state = ?"
-            " OR (state = ? AND cohort_id IN (SELECT id FROM cohorts WHERE state != ?)))",
-            (*kinds, DeliveryState.CLAIMED, DeliveryState.PENDING, CohortState.PAUSED),
+            f" OR (state = ? AND cohort_id IN (SELECT id FROM cohorts WHERE state != ?))){in_shards}",
+            (
+                *kinds,
+                DeliveryState.CLAIMED,
+                DeliveryState.PENDING,
+                CohortState.PAUSED,
+                *shard_params,
+            ),
         ) as cursor:
             rows = await cursor.fetchall()
         return [
