@@ -83,9 +83,15 @@ class Fleet:
         names = [t.name or "" for t in forum_posts(self.world(shard))]
         return sorted(name.split(":")[0] for name in names if name.startswith("Week "))
 
-    def woken_for(self) -> set[int]:
-        """The cohorts this process has wake-ups for."""
-        return {int(job.id.split(":")[0]) for job in self.bot.wakeups.scheduler.get_jobs()}
+    async def woken_for(self) -> set[int]:
+        """The cohorts this process has wake-ups for: the rows its scheduler was built from,
+        whose instants are exactly the scheduler's jobs (one per instant)."""
+        bot = self.bot
+        rows = await bot.store.deliveries.wakeups(bot.deliveries.kinds, bot.served)
+        now = self.clock.now()
+        held = {job.next_run_time for job in bot.wakeups.scheduler.get_jobs()}
+        assert held == {max(when, now) for _, when in rows}
+        return {int(row_id.split(":")[0]) for row_id, _ in rows}
 
 
 @pytest.fixture
@@ -106,18 +112,18 @@ def test_simcord_places_guilds_where_discords_rule_says(fleet: Fleet):
 async def test_each_guilds_cohort_is_posted_once_by_the_process_of_its_shard(fleet: Fleet):
     await fleet.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
     cohorts = {n: await fleet.start_cohort(n) for n in FIRST.ids}
-    assert fleet.woken_for() == {cohorts[0], cohorts[1]}
+    assert await fleet.woken_for() == {cohorts[0], cohorts[1]}
 
     await fleet.switch_to(SECOND)
     cohorts |= {n: await fleet.start_cohort(n) for n in SECOND.ids}
-    assert fleet.woken_for() == {cohorts[2], cohorts[3]}  # not the first process's cohorts
+    assert await fleet.woken_for() == {cohorts[2], cohorts[3]}  # not the first process's cohorts
 
     # Week 1 comes while the first process is down: this one posts only its own guilds'.
     await fleet.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
     assert [fleet.weeks_posted(n) for n in range(COUNT)] == [[], [], ["Week 1"], ["Week 1"]]
 
     await fleet.switch_to(FIRST)  # it comes back and catches up, late, its own guilds only
-    assert fleet.woken_for() == {cohorts[0], cohorts[1]}
+    assert await fleet.woken_for() == {cohorts[0], cohorts[1]}
     assert [fleet.weeks_posted(n) for n in range(COUNT)] == [["Week 1"]] * COUNT
 
     await fleet.advance_to(WEEK_POSTS[1] + timedelta(hours=1))
