@@ -95,7 +95,7 @@ def second_runner(bot: CohortBot, store: Store, shards: Shards | None = None) ->
         rebuild=bot.reschedule,
         shards=shards,
     )
-    for kind, (handler, find) in bot.deliveries._handlers.items():
+    for kind, (handler, find) in bot.deliveries.handlers.items():
         runner.handle(kind, handler, find)
     return runner
 

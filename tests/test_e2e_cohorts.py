@@ -207,7 +207,7 @@ async def test_two_bot_processes_on_one_database_post_each_week_once(world: Worl
     async def both_wake() -> None:
         await asyncio.gather(bot.deliveries.run_due(), other.run_due())
 
-    bot.wakeups._wake = both_wake
+    bot.wakeups.wake = both_wake
     await world.create_cohort(start=START)
     await world.advance_to(COURSE_END)
     for delivery in await other_store.deliveries.for_cohort(await cohort_id(world)):

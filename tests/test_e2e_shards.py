@@ -155,7 +155,7 @@ async def test_racing_runners_post_once_and_never_outside_their_shards(fleet: Fl
     async def both_wake() -> None:
         await asyncio.gather(bot.deliveries.run_due(), rival.run_due())
 
-    bot.wakeups._wake = both_wake
+    bot.wakeups.wake = both_wake
     try:
         await fleet.advance_to(WEEK_POSTS[1] + timedelta(hours=1))
         rows = {n: await store.deliveries.for_cohort(cohorts[n]) for n in FIRST.ids}

@@ -102,6 +102,11 @@ class DeliveryRunner:
         self._handlers[kind] = (handler, find)
 
     @property
+    def handlers(self) -> dict[str, tuple[Handler, Finder | None]]:
+        """Each kind's handler and finder, as registered (a copy)."""
+        return dict(self._handlers)
+
+    @property
     def kinds(self) -> list[str]:
         """The kinds of item some loaded feature can deliver."""
         return sorted(self._handlers)

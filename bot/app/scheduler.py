@@ -61,7 +61,8 @@ class WakeUps:
 
     def __init__(self, clock: Clock, wake: Callable[[], Awaitable[None]]) -> None:
         self._clock = clock
-        self._wake = wake
+        # What a wake-up does, read when it fires (a test may have it run two processes' runners).
+        self.wake = wake
         # misfire_grace_time None: a late wake-up still runs (the runner decides what is
         # stale). max_instances > 1: a job re-added while its previous run is still
         # rebuilding the jobs must not be dropped; the runner's lock serialises them.
@@ -93,8 +94,11 @@ class WakeUps:
             else:
                 job.remove()
         for job_id, instant in wanted.items():
-            self.scheduler.add_job(self._wake, DateTrigger(instant), id=job_id, coalesce=True)
+            self.scheduler.add_job(self._fire, DateTrigger(instant), id=job_id, coalesce=True)
         log.debug("scheduler holds %d wake-ups", len(self.scheduler.get_jobs()))
+
+    async def _fire(self) -> None:
+        await self.wake()
 
 
 def _job_id(instant: datetime) -> str:
