@@ -20,7 +20,7 @@ SAMPLE = (PROMPTS / "de-escalation.yaml").read_text()
 def test_check_accepts_the_samples_with_a_summary_per_course(capsys):
     assert main(["check"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        f"{PROMPTS / 'de-escalation.yaml'}:92: warning: session 'live-2' starts after the course "
+        f"{PROMPTS / 'de-escalation.yaml'}:96: warning: session 'live-2' starts after the course "
         "ends (2025-11-11 09:00): it is kept, and announced with the last week",
         'de-escalation: "De-escalation in the Library", 4 weeks, 2 live sessions, '
         "15 course hours, America/Los_Angeles — OK (1 warning)",
