@@ -73,7 +73,7 @@ NAME_BUTTON = "Set the name for my certificate"
 # How some learners choose to meet a week, where the week offers the choice:
 CHECKS_IN = 2  # at every live session, and skips the discussion of a week that has one
 WATCHES = 4  # never live: "Watched it" under the first recording, no discussion that week
-HANDS_IN = 5  # hands in every assignment, and skips the discussion of those weeks
+HANDS_IN = 5  # hands in every assignment (skips those weeks' discussions), never live
 TALKS = 8  # only discusses, even where every week sets an assignment
 LATE = 7  # one of those behind: hands in every assignment late, in the consultation weeks
 LATE_AFTER = timedelta(days=3)  # ... this long after the course ends
@@ -630,7 +630,7 @@ class Learners:
     def joins(self, learner: Learner) -> bool:
         if learner is self.checks_in:
             return True
-        if learner in self.behind or learner is self.watcher:
+        if learner in self.behind or learner in (self.watcher, self.hander):
             return False
         return self.rng.random() < ATTENDS
 
