@@ -42,7 +42,7 @@ def test_check_of_a_folder_with_warnings_only_succeeds(tmp_path, capsys):
     (tmp_path / "calm.yaml").write_text(SAMPLE)
     assert main(["check", str(tmp_path)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith(f"{tmp_path / 'calm.yaml'}:92: warning: ")
+    assert out[0].startswith(f"{tmp_path / 'calm.yaml'}:96: warning: ")
     assert out[1].startswith('calm: "De-escalation in the Library"')
 
 
