@@ -99,7 +99,8 @@ def run_demo(course: str | None, out: Path | None) -> int:
 async def play(
     course_id: str, out: Path, say: Say = print, database: Path | None = None
 ) -> list[Path]:
-    """Play a whole cohort of ``course_id``; returns the report files written to ``out``.
+    """Play a whole cohort of ``course_id``; returns the files written to ``out`` (the CSV,
+    the chart and the certificates of completion issued).
 
     The bot's database is a temporary file unless ``database`` names one to keep.
     """
@@ -152,7 +153,7 @@ def introduction(course: Course, server: CourseServer, learners: Learners, start
         f"cohortbot demo: {course.title}\n"
         f"A server with an instructor ({shown_name(server.instructor)}) and "
         f"{len(server.learners)} learners: {behind} fall behind, "
-        f"{learners.dms_closed.name} has closed DMs. "
+        f"{learners.dms_closed.name} has closed DMs. {learners.choices()}\n"
         f"The cohort starts {start:%A %d %B %Y}; times are {course.timezone}.\n"
     )
 
@@ -532,14 +533,14 @@ class Learners:
     dms_closed: Learner
     forgets: Learner
     rng: random.Random
-    session_weeks: frozenset[int]  # the weeks that have a live session
+    session_weeks: tuple[int, ...]  # the week of each live session, in time order
     posts: dict[int, list[tuple[simcord.ChannelHandle, discord.Message]]] = field(
         default_factory=dict
     )  # week -> its forum posts: the module's and the learners'
     written: Counter[tuple[int, str, int]] = field(default_factory=Counter)  # week, kind, who
     modules: dict[int, discord.Message] = field(default_factory=dict)  # week -> its post
     handed: dict[int, set[int]] = field(default_factory=dict)  # week -> who handed in
-    watched: bool = False
+    watched: bool = False  # the recording of the first session
     late_done: bool = False
     certificates: list[tuple[str, bytes]] = field(default_factory=list)  # PDFs given out
 
@@ -559,9 +560,9 @@ class Learners:
         tz = zone(course.timezone)
         calendar = course_calendar(course, start, tz)
         last = len(course.weeks)
-        session_weeks = frozenset(
+        session_weeks = tuple(
             calendar.week_at(s.start) or (last if s.start >= calendar.ends else 1)
-            for s in sessions_for(course, start, tz)
+            for s in sorted(sessions_for(course, start, tz), key=lambda s: s.start)
         )
         return cls(server, course, people, behind, closed, people[FORGETS], rng, session_weeks)
 
@@ -602,14 +603,29 @@ class Learners:
         """Whether they take part in this week's discussion, or meet it another way."""
         if learner is self.checks_in and Option.SESSION in self.offers(week):
             return False
-        if learner is self.watcher and Option.SESSION in self.offers(week) and not self.watched:
-            return False  # until they have watched the first recording
+        if learner is self.watcher and week in self.session_weeks[:1]:
+            return False  # they watch the first session's recording instead
         return not (learner is self.hander and self.offers_assignment(week))
 
     def hands_in_on_time(self, learner: Learner, week: int) -> bool:
         if not self.offers_assignment(week) or learner in self.behind:
             return False
         return learner is self.hander or (self.assignment_led and learner is not self.talker)
+
+    def choices(self) -> str:
+        """Who meets weeks how, in words, as far as this course offers a choice."""
+        weeks = [w.number for w in self.course.weeks]
+        said = []
+        if any(Option.SESSION in self.offers(w) for w in weeks):
+            said.append(f"{self.checks_in.name} meets weeks with a live session by checking in")
+            if self.course.recordings_count:
+                said.append(f"{self.watcher.name} the first one's week by watching its recording")
+        if any(self.offers_assignment(w) for w in weeks):
+            said.append(f"{self.hander.name} meets weeks with an assignment by handing it in")
+            if self.assignment_led:
+                said.append(f"most hand in every week, {self.talker.name} only discusses")
+            said.append(f"{self.late.name} hands in late, in the consultation weeks")
+        return "; ".join(said) + "." if said else ""
 
     def notice(self, fresh: list[discord.Message], week: int | None) -> None:
         """The bot's new forum post is the week's module: replies go there too."""
