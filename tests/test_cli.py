@@ -21,7 +21,7 @@ SAMPLE = (PROMPTS / "de-escalation.yaml").read_text()
 def test_check_accepts_the_samples_with_a_summary_per_course(capsys):
     assert main(["check"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        f"{PROMPTS / 'de-escalation.yaml'}:92: warning: session 'live-2' starts after the course "
+        f"{PROMPTS / 'de-escalation.yaml'}:97: warning: session 'live-2' starts after the course "
         "ends (2025-11-11 09:00): it is kept, and announced with the last week",
         'de-escalation: "De-escalation in the Library", 4 weeks, 2 live sessions, '
         "15 course hours, America/Los_Angeles — OK (1 warning)",
@@ -43,7 +43,7 @@ def test_check_of_a_folder_with_warnings_only_succeeds(tmp_path, capsys):
     (tmp_path / "calm.yaml").write_text(SAMPLE)
     assert main(["check", str(tmp_path)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith(f"{tmp_path / 'calm.yaml'}:92: warning: ")
+    assert out[0].startswith(f"{tmp_path / 'calm.yaml'}:97: warning: ")
     assert out[1].startswith('calm: "De-escalation in the Library"')
 
 

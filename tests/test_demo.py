@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 
 from bot.app.demo import play
@@ -34,6 +35,10 @@ class DemoRun:
         (table,) = [f for f in self.files if f.suffix == ".csv"]
         with table.open(encoding="utf-8-sig", newline="") as rows:
             return list(csv.DictReader(rows))
+
+    def row(self, name: str) -> dict[str, str]:
+        (found,) = [row for row in self.csv_rows() if row["display_name"] == name]
+        return found
 
 
 def play_once(tmp_path_factory, course: str) -> DemoRun:
@@ -209,8 +214,8 @@ def test_the_demo_ends_with_the_course_posts_archived_and_locked(demo):
 
 
 def test_each_course_writes_its_own_files(demo, other_demo):
-    ours = sorted(f.name for f in demo.files)
-    theirs = sorted(f.name for f in other_demo.files)
+    ours = sorted(f.name for f in demo.files if f.suffix != ".pdf")
+    theirs = sorted(f.name for f in other_demo.files if f.suffix != ".pdf")
     assert ours == [
         "participation-de-escalation-in-the-library.csv",
         "participation-de-escalation-in-the-library.png",
@@ -239,3 +244,143 @@ def test_an_unknown_course_is_named_and_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "no-such-course" in err and "de-escalation" in err  # and the courses there are
     assert not any(tmp_path.iterdir())
+
+
+# -- the ways to meet a week, assignments and certificates (issue #14) --------------------
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+
+
+def test_learners_meet_a_week_by_different_ways_and_the_csv_says_which(demo):
+    """De-escalation's week 2 offers the discussion, its live session (or the recording)
+    and an assignment: one learner checks in, one watches, one hands in, the rest discuss."""
+    watched = re.search(r"^(\w+): Watched it → .*counts as attending it", demo.text, re.M)
+    reviewed = re.search(
+        rf"^{INSTRUCTOR}: /assignment review .* member:(\w+) week:2 ", demo.text, re.M
+    )
+    assert watched and reviewed
+    met_by = {row["display_name"]: row["week2_met_by"] for row in demo.csv_rows()}
+    assert met_by[watched[1]] == "recording"
+    assert met_by[reviewed[1]] == "assignment"
+    live = re.search(r"(\w+) meets weeks with a live session by checking in", demo.text)
+    assert live and met_by[live[1]] == "session"  # checked in, and did not discuss that week
+    assert sum("discussion" in way for way in met_by.values()) >= 6  # the rest, mostly
+    assert {"recording", "assignment", "session", "discussion"} <= set(met_by.values())
+    # The report says so too, week by week.
+    report = demo.text.split("Participation report")[-1]
+    (counts,) = re.findall(r"^Met week 2 by: (.+)$", report, re.M)
+    assert {"discussion", "live session", "recording", "assignment"} <= {
+        re.sub(r" \d+$", "", part) for part in counts.split(", ")
+    }
+    week_2 = report.split("\nWeek 2 — ")[1].split("\nWeek 3 — ")[0]
+    (line,) = [x for x in week_2.splitlines() if x.startswith(f"✅ {watched[1]} — ")]
+    assert line.endswith("(met by recording)")
+
+
+def test_a_hand_in_is_reviewed_and_the_learner_gets_the_feedback_by_dm(demo):
+    text = demo.text
+    reviewed = re.search(
+        rf"^{INSTRUCTOR}: /assignment review .* member:(\w+) week:(\d) feedback:(.+) → "
+        r"Week \d of \w+ is marked reviewed, and DMed them\.$",
+        text,
+        re.M,
+    )
+    assert reviewed
+    name, week = reviewed[1], int(reviewed[2])
+    after = text[reviewed.end() :]
+    dm = rf"(Your week {week} assignment for {COHORT} has been reviewed\.)"
+    assert told(after, f"DM {name}", dm)  # the feedback DM, in the transcript
+    user_id = int(demo.row(name)["user_id"])
+    with sqlite3.connect(demo.database) as db:
+        (row,) = db.execute(
+            "SELECT late, reviewed_by, reviewed_at FROM submissions WHERE user_id = ? AND week = ?",
+            (user_id, week),
+        ).fetchall()
+    assert row[0] == 0 and row[1] is not None and row[2] is not None
+
+
+def test_a_late_hand_in_in_the_consultation_weeks_is_accepted_and_shown_late(demo):
+    lines = demo.text.splitlines()
+    wrap_up = next(n for n, line in enumerate(lines) if line.endswith("Course wrap-up"))
+    ended = next(n for n, line in enumerate(lines) if line.endswith("Consultation period ended"))
+    late = [
+        (n, m[1], m[2])
+        for n, line in enumerate(lines)
+        if (m := re.match(r"(\w+): Submit assignment \(week (\d)\) → Handed in \(late", line))
+    ]
+    assert late and all(wrap_up < n < ended for n, _, _ in late)  # in the consultation weeks
+    name = late[0][1]
+    assert name in re.search(r"learners: (.+) fall behind", demo.text)[1]  # type: ignore[index]
+    listed = [x for x in lines if re.match(rf" +• {name} — .+, late, not reviewed$", x)]
+    assert listed  # /assignment list shows it late
+    row = demo.row(name)
+    for _, _, week in late:
+        assert row[f"week{week}_met_by"] == "assignment (late)"
+    with sqlite3.connect(demo.database) as db:
+        flags = db.execute(
+            "SELECT late FROM submissions WHERE user_id = ?", (int(row["user_id"]),)
+        ).fetchall()
+    assert flags == [(1,)] * len(late)
+
+
+@pytest.mark.parametrize("which", ["demo", "other_demo"])
+def test_certificates_named_through_the_form_are_written_beside_the_csv(which, request):
+    run: DemoRun = request.getfixturevalue(which)
+    printed = dict(
+        re.findall(r"DM (\w+) +Saved: your certificates will read (.+)\. Here it is:", run.text)
+    )
+    fetched = re.search(
+        r"^(\w+): /certificate get → Set the name for my certificate → "
+        r"Saved: your certificates will read (.+)\. Here it is: \(privately\)$",
+        run.text,
+        re.M,
+    )
+    assert fetched  # the learner with closed DMs fetched theirs in the server
+    assert fetched[1] in re.search(r"(\w+) has closed DMs", run.text)[0]  # type: ignore[index]
+    printed[fetched[1]] = fetched[2]
+
+    completed = {row["display_name"]: row for row in run.csv_rows() if row["completed"] == "yes"}
+    assert completed and set(printed) == set(completed)
+    assert all(row["certificate"] for row in completed.values())
+    pdfs = [f for f in run.files if f.suffix == ".pdf"]
+    assert sorted(f.name for f in pdfs) == sorted(
+        f"certificate-{row['certificate']}.pdf" for row in completed.values()
+    )
+    assert sorted(run.out.iterdir()) == sorted(run.files)
+    for name, row in completed.items():
+        text = pdf_text(run.out / f"certificate-{row['certificate']}.pdf")
+        assert printed[name] in text and printed[name] != name  # the name they gave, not Discord's
+        assert row["certificate"] in text
+        others = [p for n, p in printed.items() if n != name]
+        assert not any(other in text for other in others)
+    hours = {"demo": "15 course hours", "other_demo": "10 course hours"}[which]
+    assert hours in pdf_text(pdfs[0])
+    count = len(completed)
+    assert f"and {count} certificates of completion (certificate-*.pdf) to " in run.text
+    assert "/certificates list cohort:" in run.text and f"→ {count} certificates" in run.text
+
+
+def test_the_safe_workplace_demo_takes_the_assignments_path(other_demo):
+    """Every week sets a part of the Workplace Audit and Action Plan: most hand in each week,
+    one only discusses, and one who fell behind catches up in the consultation weeks."""
+    rows = other_demo.csv_rows()
+    for week in range(1, 5):
+        ways = [row[f"week{week}_met_by"] for row in rows]
+        assert sum("assignment" in way for way in ways) >= 8
+        assert "discussion" in ways  # the one who only discusses
+    handed = re.findall(r"\(learners in week (\d): .*, (\d+) handed in \(", other_demo.text)
+    assert [week for week, _ in handed] == ["1", "2", "3", "4"]
+    assert all(int(n) >= 8 for _, n in handed)
+    late = re.findall(
+        r"^(\w+): Submit assignment \(week (\d)\) → Handed in \(late", other_demo.text, re.M
+    )
+    assert [week for _, week in late] == ["1", "2", "3", "4"]
+    (name,) = {who for who, _ in late}
+    caught_up = next(row for row in rows if row["display_name"] == name)
+    assert [caught_up[f"week{w}_met_by"] for w in range(1, 5)] == ["assignment (late)"] * 4
+    assert caught_up["completed"] == "yes" and caught_up["certificate"]
+    # Each week's feedback reaches the one whose hand-ins are reviewed.
+    reviews = re.findall(r"/assignment review .* member:(\w+) week:(\d) ", other_demo.text)
+    assert [week for _, week in reviews] == ["1", "2", "3", "4"]
