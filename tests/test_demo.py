@@ -363,13 +363,18 @@ def test_certificates_named_through_the_form_are_written_beside_the_csv(which, r
 
 
 def test_the_safe_workplace_demo_takes_the_assignments_path(other_demo):
-    """Every week sets a part of the Workplace Audit and Action Plan: most hand in each week,
-    one only discusses, and one who fell behind catches up in the consultation weeks."""
+    """Every week sets a part of the Workplace Audit and Action Plan, and only handing it in
+    meets the week: most hand in each week, one only discusses (and so does not complete),
+    and one who fell behind catches up in the consultation weeks."""
     rows = other_demo.csv_rows()
     for week in range(1, 5):
         ways = [row[f"week{week}_met_by"] for row in rows]
         assert sum("assignment" in way for way in ways) >= 8
-        assert "discussion" in ways  # the one who only discusses
+        assert "discussion" not in ways
+    talker = re.search(r"(\w+) only discusses", other_demo.text)
+    assert talker is not None
+    (row,) = [row for row in rows if row["display_name"] == talker[1]]
+    assert int(row["week1_replies"]) > 0 and row["completed"] == "no"
     handed = re.findall(r"\(learners in week (\d): .*, (\d+) handed in \(", other_demo.text)
     assert [week for week, _ in handed] == ["1", "2", "3", "4"]
     assert all(int(n) >= 8 for _, n in handed)
