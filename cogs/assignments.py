@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot import assignments as words
 from bot.app.permissions import is_learner, require
+from bot.app.posting import channel_named
 from bot.assignments import Submission
 from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
@@ -96,7 +97,10 @@ class Assignments(commands.Cog):
         """The learner's private hand-in thread: the one remembered, or a new one."""
         known = await self.bot.store.assignments.thread(cohort.id, member.id)
         if known is not None:
-            found = self.bot.get_channel(known)
+            try:  # fetched when not cached: Discord drops a thread it auto-archived
+                found = await channel_named(self.bot, known)
+            except UserError:
+                found = None  # deleted: a new one
             if isinstance(found, discord.Thread):
                 return found
         place = self.hand_in_place(cohort)

@@ -257,3 +257,34 @@ async def test_a_course_that_shares_hand_ins_posts_them_where_classmates_can_rea
     assert "classmates can read it too" in done.response.content
     (thread,) = hand_in_threads(world)
     assert NOTE in thread.history(viewer=bao)[0].content
+
+
+async def test_a_hand_in_after_discord_auto_archived_the_thread_goes_to_the_same_thread(
+    world: World,
+):
+    await course_in_week(world, 2)
+    amara = world.server.learners[0]
+    await hand_in(world, amara)
+    (thread,) = hand_in_threads(world)
+    # Quiet for days, Discord archives the thread and drops it from the bot's cache.
+    world.env.backend.edit_channel(thread.id, {}, thread_metadata={"archived": True})
+    assert world.bot.get_channel(thread.id) is None
+
+    again = await hand_in(world, amara, link="https://docs.example.org/v2")
+
+    assert thread.mention in again.response.content
+    assert [t.id for t in hand_in_threads(world)] == [thread.id] and len(bot_posts(thread)) == 2
+    (row,) = await rows(world)
+    assert row["channel_id"] == thread.id
+
+
+async def test_hand_ins_close_on_a_week_post_discord_auto_archived(world: World):
+    await course_in_week(world, 2)
+    post = week_post(world, 2)
+    world.env.backend.edit_channel(post.channel.id, {}, thread_metadata={"archived": True})
+    assert world.bot.get_channel(post.channel.id) is None
+    course = world.bot.library.get("de-escalation")
+    (cohort,) = await world.bot.store.cohorts.all()
+    await world.advance_to(cohort.calendar(course).consultation_ends + timedelta(minutes=1))
+    (button,) = [c for row in week_post(world, 2).components for c in row.children]
+    assert (button.label, button.disabled) == ("Hand-ins closed", True)
