@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidInput
+from bot.render import plain
 from bot.timetable import Calendar
 
 # No I, O, 0 or 1: a code read aloud or copied from paper is not mistaken.
@@ -125,7 +126,13 @@ def printed_name(text: str) -> str:
 
 def certifies(certificate: Certificate) -> str:
     """What a certificate says, in one paragraph (for /certificate verify and the DM)."""
-    who = certificate.name or "a learner (who has not yet given the name to print)"
+    # The name is the learner's own typing: shown as written, so it cannot dress up (a masked
+    # link, bold) what an employer reads in /certificate verify.
+    who = (
+        plain(certificate.name)
+        if certificate.name
+        else "a learner (who has not yet given the name to print)"
+    )
     parts = [
         f"**{who}** completed **{certificate.course_title}**",
         f"({date_range(certificate.starts, certificate.ends)}",
