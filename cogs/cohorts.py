@@ -218,7 +218,8 @@ class Cohorts(commands.Cog):
     async def reload(self, interaction: discord.Interaction) -> None:
         await require_staff(self.bot, interaction)
         before = {c.id: c for c in self.bot.library.all()}
-        problems = self.bot.library.reload()
+        in_use = {c.course_id for c in await self.bot.store.cohorts.all()}
+        problems = self.bot.library.reload(in_use)
         errors = [p for p in problems if p.severity == "error"]
         lines = [
             f"Loaded {len(self.bot.library.ids())} courses: {', '.join(self.bot.library.ids())}."
