@@ -16,11 +16,12 @@ from discord.ext import commands
 from bot import assignments as words
 from bot.app.permissions import is_learner, require
 from bot.app.posting import channel_named
+from bot.app.tree import report
 from bot.assignments import Submission
 from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.participation import plain
-from cogs._assignment_buttons import HandInForm, SubmitButton
+from cogs._assignment_buttons import HandInForm, SubmitButton, hand_in_values
 from cogs._common import CohortName, instructor_cohort, staff_group
 from cogs.participation import Week, learners_of
 
@@ -62,7 +63,18 @@ class Assignments(commands.Cog):
         if not is_learner(interaction.user, cohort):
             raise NotAllowed(f"Handing in is for learners of {cohort.name}.")
         self.is_late(cohort, week)  # says so when hand-ins have closed
-        await interaction.response.send_modal(HandInForm(self, cohort_id, week))
+        await interaction.response.send_modal(HandInForm(cohort_id, week))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A hand-in form submitted (see ``HandInForm``: answered by its custom id)."""
+        form = hand_in_values(interaction)
+        if form is None:
+            return
+        try:
+            await self.hand_in(interaction, *form)
+        except Exception as error:
+            await report(interaction, error)
 
     async def hand_in(
         self, interaction: discord.Interaction, cohort_id: int, week: int, link: str, note: str
