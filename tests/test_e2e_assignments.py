@@ -315,3 +315,16 @@ async def test_a_form_opened_before_a_restart_is_handed_in_after_it(world: World
     assert row["user_id"] == amara.id
     (post,) = bot_posts(hand_in_threads(world)[0])
     assert LINK in post.content and NOTE in post.content
+
+
+async def test_the_archive_locks_the_learners_hand_in_threads_too(world: World):
+    from tests.test_e2e_lifecycle import ARCHIVED, closed
+
+    await course_in_week(world, 2)
+    await hand_in(world, world.server.learners[0])
+    (thread,) = hand_in_threads(world)
+    world.env.backend.edit_channel(thread.id, {}, thread_metadata={"archived": True})
+
+    await world.advance_to(ARCHIVED + timedelta(hours=1))
+
+    assert closed(world, thread) == (True, True)  # the work stays readable; nothing is added
