@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.app.posting import channel_named
+from bot.app.posting import fetched_place
 from bot.app.tree import reported
 from bot.assignments import LINK_LIMIT, NOTE_LIMIT
 from bot.cohort import Cohort, DeliveryState
-from bot.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +85,8 @@ async def close_hand_ins(bot: CohortBot, cohort: Cohort) -> int:
         post = await bot.store.deliveries.get(cohort.id, f"module:{week.number}")
         if week.assignment is None or post is None or post.state != DeliveryState.DONE:
             continue
-        try:  # fetched when not cached: Discord drops a thread it auto-archived
-            channel = await channel_named(bot, post.channel_id or 0)
-        except UserError:
-            continue  # deleted
-        if not isinstance(channel, discord.Thread | discord.TextChannel) or not post.message_id:
+        channel = await fetched_place(bot, post.channel_id or 0)  # auto-archived: not cached
+        if channel is None or not post.message_id:
             continue
         try:
             message = channel.get_partial_message(post.message_id)

@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot import assignments as words
 from bot.app.permissions import is_learner, require
-from bot.app.posting import channel_named
+from bot.app.posting import fetched_place
 from bot.app.tree import report
 from bot.assignments import Submission
 from bot.cohort import Cohort
@@ -109,10 +109,7 @@ class Assignments(commands.Cog):
         """The learner's private hand-in thread: the one remembered, or a new one."""
         known = await self.bot.store.assignments.thread(cohort.id, member.id)
         if known is not None:
-            try:  # fetched when not cached: Discord drops a thread it auto-archived
-                found = await channel_named(self.bot, known)
-            except UserError:
-                found = None  # deleted: a new one
+            found = await fetched_place(self.bot, known)  # auto-archived: not cached
             if isinstance(found, discord.Thread):
                 return found
         place = self.hand_in_place(cohort)
