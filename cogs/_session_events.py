@@ -2,7 +2,8 @@
 
 Members look for what is coming in the server's Events list, so a session's
 event is made when the session is planned (cohort created, ``/session add``),
-moved when it is rescheduled and deleted when it is cancelled.
+moved when it is rescheduled and deleted when it is cancelled or its cohort is
+ended early.
 
 Best effort: the posts and reminders are the promise, the event a convenience,
 so a refusal is logged rather than failing an announcement or a command.
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.app.markers import footer
-from bot.cohort import Cohort
+from bot.cohort import Cohort, CohortState
 from bot.timetable import CohortSession
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ async def sync_one(
     if not session.cancelled and session.start <= now:
         return  # under way or over: Discord runs and completes its event itself
     event = await stored_event(bot, events, cohort, session)
-    if session.cancelled:
+    if session.cancelled or cohort.state is CohortState.ENDED:  # nobody will run it
         if event is not None:
             await event.delete()
         await bot.store.sessions.set_event_id(cohort.id, session.key, None)

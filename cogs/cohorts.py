@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from cogs._common import (
     runnable_cohorts,
     staff_group,
 )
+from cogs._session_events import sync_events
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -211,6 +213,7 @@ class Cohorts(commands.Cog):
             "Its posts will still be archived, and its data purged, on schedule.",
             ephemeral=True,
         )
+        await sync_events(self.bot, replace(found, state=CohortState.ENDED))  # none to come
 
     @course.command(
         name="reload", description="Re-read the course files; a broken file keeps its old version"

@@ -663,3 +663,20 @@ async def test_outsiders_and_other_cohorts_see_none_of_a_cohorts_sessions_or_lin
         staff, "session reschedule", "session", "", cohort="Fall 2026"
     )
     assert [c["value"] for c in mine] == ["live-1", "live-2"]
+
+
+async def test_ending_a_cohort_early_takes_its_coming_sessions_out_of_discords_events(
+    world: World,
+):
+    await created(world)
+    assert len(events(world)) == 2  # planned with the cohort
+
+    ended = await world.server.instructor.slash(
+        world.server.staff, "cohort end", cohort="Fall 2026"
+    )
+
+    assert "has ended" in ended.response.content
+    assert events(world) == []  # no event for a session nobody will run
+    await world.restart()  # and nothing brings them back
+    await world.advance_to(WEEK_2_OPENS + timedelta(minutes=1))
+    assert events(world) == []
