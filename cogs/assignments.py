@@ -42,6 +42,7 @@ class Assignments(commands.Cog):
         if cohort is None:
             raise NotFound("that cohort no longer exists")
         self.require_assignment(cohort, week)
+        cohort.require_running()
         return cohort
 
     def require_assignment(self, cohort: Cohort, week: int) -> None:

@@ -328,3 +328,18 @@ async def test_the_archive_locks_the_learners_hand_in_threads_too(world: World):
     await world.advance_to(ARCHIVED + timedelta(hours=1))
 
     assert closed(world, thread) == (True, True)  # the work stays readable; nothing is added
+
+
+async def test_after_the_cohort_ended_hand_ins_are_refused(world: World):
+    await course_in_week(world, 2)
+    amara = world.server.learners[0]
+    shown = await amara.click(week_post(world, 2), label="Submit assignment")  # form open
+    await world.server.instructor.slash(world.server.staff, "cohort end", cohort=COHORT)
+
+    late = await amara.submit_modal(shown, {"link": LINK})
+    again = await amara.click(week_post(world, 2), label="Submit assignment")
+
+    for refused in (late, again):
+        assert refused.ephemeral and "has ended" in refused.response.content
+    assert again.modal is None
+    assert await rows(world) == [] and hand_in_threads(world) == []

@@ -680,3 +680,14 @@ async def test_ending_a_cohort_early_takes_its_coming_sessions_out_of_discords_e
     await world.restart()  # and nothing brings them back
     await world.advance_to(WEEK_2_OPENS + timedelta(minutes=1))
     assert events(world) == []
+
+
+async def test_after_the_cohort_ended_remind_me_is_refused_and_nothing_is_stored(world: World):
+    message = await announced(world)
+    await world.server.instructor.slash(world.server.staff, "cohort end", cohort="Fall 2026")
+    amara = world.server.learners[0]
+
+    pressed = await amara.click(message, label="Remind me")
+
+    assert pressed.ephemeral and "has ended" in pressed.response.content
+    assert await world.bot.store.sessions.rsvps(await cohort_id(world), "live-1") == []
