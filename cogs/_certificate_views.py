@@ -24,14 +24,22 @@ if TYPE_CHECKING:
     from bot.app.client import CohortBot
 
 
-async def pdf_files(certificates: Sequence[Certificate]) -> list[discord.File]:
-    """The certificates as PDF attachments (drawn in a worker thread: the bot keeps answering)."""
+async def pdfs(certificates: Sequence[Certificate]) -> dict[str, bytes]:
+    """The named certificates' PDFs by code (drawn in a worker thread: the bot keeps answering)."""
     printed = [c for c in certificates if c.name is not None]
     data = await asyncio.to_thread(lambda: [render_pdf(c) for c in printed])
-    return [
-        discord.File(io.BytesIO(pdf), filename=filename(c))
-        for c, pdf in zip(printed, data, strict=True)
-    ]
+    return {c.code: pdf for c, pdf in zip(printed, data, strict=True)}
+
+
+def pdf_file(certificate: Certificate, pdf: bytes) -> discord.File:
+    """A fresh attachment for each send: a File is read as it is sent, so a retry needs another."""
+    return discord.File(io.BytesIO(pdf), filename=filename(certificate))
+
+
+async def pdf_files(certificates: Sequence[Certificate]) -> list[discord.File]:
+    """The named certificates as PDF attachments."""
+    drawn = await pdfs(certificates)
+    return [pdf_file(c, drawn[c.code]) for c in certificates if c.code in drawn]
 
 
 class NameModal(discord.ui.Modal, title="Your name on the certificate"):

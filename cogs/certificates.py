@@ -30,7 +30,7 @@ from bot.cohort import Cohort
 from bot.errors import NotFound
 from bot.participation import fit, plain, plural
 from bot.timetable import ItemKind
-from cogs._certificate_views import NameButton, NameModal, ask_name, pdf_files
+from cogs._certificate_views import NameButton, NameModal, ask_name, pdf_file, pdf_files, pdfs
 from cogs._common import CohortName, find_cohort, instructor_cohort, staff_group
 
 if TYPE_CHECKING:
@@ -89,18 +89,17 @@ class Certificates(commands.Cog):
         certificates: dict[int, Certificate],
     ) -> FanoutResult:
         """Each member's certificate by DM (or the question of their printed name), once."""
-        named = [certificates[m.id] for m in members if certificates[m.id].name is not None]
-        pdfs = dict(zip([c.user_id for c in named], await pdf_files(named), strict=True))
+        drawn = await pdfs([certificates[m.id] for m in members])
 
         def message(user: discord.User | discord.Member) -> dict[str, Any]:
             certificate = certificates[user.id]
             head = f"Congratulations! You completed **{certificate.course_title}** ({cohort.name})."
-            if user.id in pdfs:
+            if certificate.code in drawn:
                 return {
                     "content": f"{head} Your certificate of completion is attached; its "
                     f"verification code is **{certificate.code}**. `/certificate get` fetches "
                     "it again.",
-                    "file": pdfs[user.id],
+                    "file": pdf_file(certificate, drawn[certificate.code]),  # new on a retry
                 }
             return {
                 "content": f"{head} Before I print your certificate: how should your name "

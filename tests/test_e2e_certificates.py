@@ -395,3 +395,32 @@ async def test_fetching_a_certificate_still_waiting_for_its_name_asks_for_it(wor
     assert answered.response.ephemeral  # in the server: only Bao sees it
     (attachment,) = answered.response.attachments
     assert "Bao Tran" in await pdf_text(attachment)
+
+
+async def test_a_certificate_dm_retried_after_a_429_still_carries_the_whole_pdf(
+    world: World, monkeypatch
+):
+    await course_in_week(world, 1)
+    amara = world.server.learners[0]
+    await set_name(world, amara, "Amara Okafor")
+    await complete(world, amara)
+    # Discord answers 429 to the first DM with a file after it was uploaded (the file was
+    # read). SimCord refuses before reading, so this stands in for that one answer.
+    send = discord.abc.Messageable.send
+    refused = []
+
+    async def uploaded_then_429(self, *args, **kwargs):
+        file = kwargs.get("file")
+        if file is not None and not refused:
+            refused.append(file.fp.read())
+            raise discord.RateLimited(1.0)
+        return await send(self, *args, **kwargs)
+
+    monkeypatch.setattr(discord.abc.Messageable, "send", uploaded_then_429)
+
+    await world.advance_to(await consultation_ends(world) + timedelta(minutes=1))
+
+    assert world.bot.pacer.rate_limits == 1 and refused[0].startswith(b"%PDF")
+    (dm,) = certificate_dms(world, amara)
+    (attachment,) = dm.attachments
+    assert "Amara Okafor" in await pdf_text(attachment)
