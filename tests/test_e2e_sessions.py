@@ -691,3 +691,17 @@ async def test_after_the_cohort_ended_remind_me_is_refused_and_nothing_is_stored
 
     assert pressed.ephemeral and "has ended" in pressed.response.content
     assert await world.bot.store.sessions.rsvps(await cohort_id(world), "live-1") == []
+
+
+async def test_a_session_added_by_hand_is_held_to_the_course_files_length_limit(world: World):
+    await created(world)
+    cid = await cohort_id(world)
+    before = await world.bot.store.cohorts.sessions(cid)
+    for duration, said in (("3d", "at most 1d"), ("99999999999999w", "is too long")):
+        added = await session_command(
+            world, "add", title="Marathon", start="2026-10-23 10:00", duration=duration
+        )
+        assert added.ephemeral and said in added.response.content, added.response.content
+    assert [type(e) for e in refusals(world)] == [InvalidInput, InvalidInput]
+    assert await world.bot.store.cohorts.sessions(cid) == before
+    assert len(events(world)) == 2
