@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.app.forms import submitted
 from bot.app.posting import fetched_place
 from bot.app.tree import reported
 from bot.assignments import LINK_LIMIT, NOTE_LIMIT
@@ -100,11 +101,10 @@ async def close_hand_ins(bot: CohortBot, cohort: Cohort) -> int:
 class HandInForm(discord.ui.Modal):
     """A link and/or a note; files go in the thread it opens.
 
-    Only the form's shape: what is typed is answered by its custom id
-    (``handin:<cohort>:<week>``, :func:`hand_in_values`), not by this object, which
-    discord.py would keep in memory under that id. So a form opened before a
-    restart is still handed in after it, and two learners filling in the same
-    week's form at once (one id) both hand in.
+    Only the form's shape: sent ``detached`` (bot/app/forms.py), it is answered by
+    its custom id (``handin:<cohort>:<week>``, :func:`hand_in_values`), so a form
+    opened before a restart is still handed in after it, and two learners filling
+    in the same week's form at once (one id) both hand in.
     """
 
     link: discord.ui.TextInput[HandInForm] = discord.ui.TextInput(
@@ -120,7 +120,6 @@ class HandInForm(discord.ui.Modal):
 
     def __init__(self, cohort_id: int, week: int) -> None:
         super().__init__(title=f"Week {week} assignment", custom_id=f"handin:{cohort_id}:{week}")
-        self.stop()  # a finished modal is not kept by discord.py: submissions come by id
 
 
 _FORM_ID = re.compile(r"handin:(?P<cohort>\d+):(?P<week>\d+)")
@@ -128,19 +127,8 @@ _FORM_ID = re.compile(r"handin:(?P<cohort>\d+):(?P<week>\d+)")
 
 def hand_in_values(interaction: discord.Interaction) -> tuple[int, int, str, str] | None:
     """(cohort id, week, link, note) when the interaction submits a hand-in form."""
-    if interaction.type is not discord.InteractionType.modal_submit or not interaction.data:
+    form = submitted(interaction, _FORM_ID)
+    if form is None:
         return None
-    match = _FORM_ID.fullmatch(str(interaction.data.get("custom_id", "")))
-    if match is None:
-        return None
-    values: dict[str, str] = {}
-    data: dict[str, Any] = dict(interaction.data)
-    stack: list[Any] = list(data.get("components", []))
-    while stack:  # rows (or labels) hold the text inputs
-        component = stack.pop()
-        stack += component.get("components", [])
-        if "component" in component:
-            stack.append(component["component"])
-        if "value" in component:
-            values[component["custom_id"]] = str(component["value"])
+    match, values = form
     return int(match["cohort"]), int(match["week"]), values.get("link", ""), values.get("note", "")

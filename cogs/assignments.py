@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import assignments as words
+from bot.app.forms import detached
 from bot.app.permissions import is_learner, require
 from bot.app.posting import fetched_place
 from bot.app.tree import report
@@ -64,7 +65,7 @@ class Assignments(commands.Cog):
         if not is_learner(interaction.user, cohort):
             raise NotAllowed(f"Handing in is for learners of {cohort.name}.")
         self.is_late(cohort, week)  # says so when hand-ins have closed
-        await interaction.response.send_modal(HandInForm(cohort_id, week))
+        await interaction.response.send_modal(detached(HandInForm(cohort_id, week)))
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:

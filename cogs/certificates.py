@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.app.deliveries import Job, Sent, describe
 from bot.app.fanout import FanoutResult, send_dms
+from bot.app.forms import detached
 from bot.app.permissions import is_learner
 from bot.certificate import (
     Certificate,
@@ -30,7 +31,15 @@ from bot.cohort import Cohort
 from bot.errors import NotFound
 from bot.participation import fit, plain, plural
 from bot.timetable import ItemKind
-from cogs._certificate_views import NameButton, NameModal, ask_name, pdf_file, pdf_files, pdfs
+from cogs._certificate_views import (
+    NameButton,
+    NameModal,
+    answer_name_form,
+    ask_name,
+    pdf_file,
+    pdf_files,
+    pdfs,
+)
 from cogs._common import CohortName, find_cohort, instructor_cohort, staff_group
 
 if TYPE_CHECKING:
@@ -58,6 +67,10 @@ class Certificates(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(NameButton)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await answer_name_form(interaction)
 
     # -- issuing -------------------------------------------------------------------------
 
@@ -216,7 +229,7 @@ class Certificates(commands.Cog):
     @certificate.command(name="name", description="The name printed on your certificates")
     async def name(self, interaction: discord.Interaction) -> None:
         current = await self.bot.store.certificates.printed_name(interaction.user.id)
-        await interaction.response.send_modal(NameModal(current))
+        await interaction.response.send_modal(detached(NameModal(current)))
 
     @certificate.command(name="verify", description="Check a certificate's verification code")
     @app_commands.describe(code="The code printed on the certificate, e.g. K7QX4-M2ZPA")
