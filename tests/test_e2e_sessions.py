@@ -705,3 +705,16 @@ async def test_a_session_added_by_hand_is_held_to_the_course_files_length_limit(
     assert [type(e) for e in refusals(world)] == [InvalidInput, InvalidInput]
     assert await world.bot.store.cohorts.sessions(cid) == before
     assert len(events(world)) == 2
+
+
+async def test_a_members_only_cohort_keeps_its_join_links_out_of_the_servers_events(
+    world: World,
+):
+    # Events are listed to every member of the server: an outsider would read the link there.
+    hide_from_everyone(world, world.server.announcements)
+    await created(world)
+    assert len(events(world)) == 2
+    for event in events(world):
+        shown = f"{event.name} {event.description} {event.entity_metadata}"
+        assert "https://" not in shown, shown
+        assert event.entity_metadata == {"location": "See the course announcements"}
