@@ -7,6 +7,7 @@ The rules and words are bot/assignments.py.
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 import discord
@@ -22,6 +23,7 @@ from bot.assignments import Submission
 from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.participation import plain
+from bot.render import MESSAGE_LIMIT
 from cogs._assignment_buttons import HandInForm, SubmitButton, hand_in_values
 from cogs._common import CohortName, instructor_cohort, staff_group
 from cogs.participation import Week, learners_of
@@ -157,8 +159,14 @@ class Assignments(commands.Cog):
         guild = interaction.guild
         assert guild is not None  # find_cohort holds only in a server
         submissions = await self.bot.store.assignments.for_week(found.id, week)
-        text = words.listing(guild.id, week, learners_of(guild, found), submissions)
-        await interaction.response.send_message(text[:2000], ephemeral=True)
+        learners = learners_of(guild, found)
+        whole = words.listing(guild.id, week, learners, submissions)
+        text = words.listing(guild.id, week, learners, submissions, room=MESSAGE_LIMIT)
+        files = []
+        if text != whole:  # too long for a message: everything in a file
+            data = io.BytesIO(whole.encode("utf-8"))
+            files.append(discord.File(data, filename=f"week-{week}-hand-ins.txt"))
+        await interaction.response.send_message(text, files=files, ephemeral=True)
 
     @assignment.command(name="review", description="Mark a hand-in reviewed and DM the feedback")
     @app_commands.describe(

@@ -343,3 +343,22 @@ async def test_after_the_cohort_ended_hand_ins_are_refused(world: World):
         assert refused.ephemeral and "has ended" in refused.response.content
     assert again.modal is None
     assert await rows(world) == [] and hand_in_threads(world) == []
+
+
+async def test_a_big_cohorts_list_names_everyone_and_who_did_not_hand_in(world: World):
+    guild, role = world.server.guild, world.server.learner_role
+    extra = [
+        guild.add_member(world.env.create_user(f"learner{n:02}"), roles=[role]) for n in range(20)
+    ]
+    await course_in_week(world, 2)
+    for learner in extra:
+        await hand_in(world, learner, note="done")
+
+    listed = await instructor(world, "assignment list", week=2)
+
+    shown = listed.response.content
+    assert len(shown) <= 2000 and shown.startswith("**Week 2**: 20 handed in, 12 not yet.")
+    assert "**Not handed in (12):**" in shown and "Amara" in shown  # never cut off
+    (attached,) = listed.response.attachments
+    whole = (await attached.read()).decode()
+    assert all(learner.name in whole for learner in extra)
