@@ -102,6 +102,11 @@ def _printable() -> frozenset[int]:
     return frozenset(regular & bold)
 
 
+def unprintable(text: str) -> list[str]:
+    """The characters of ``text`` the certificate's font cannot draw (a PDF shows them blank)."""
+    return sorted({c for c in text if not c.isspace() and ord(c) not in _printable()})
+
+
 def printed_name(text: str) -> str:
     """A name as typed for a certificate, tidied; InvalidInput says what is wrong with it."""
     name = " ".join(unicodedata.normalize("NFC", text).split())
@@ -111,7 +116,7 @@ def printed_name(text: str) -> str:
         raise InvalidInput(f"That name has {len(name)} characters; at most {NAME_LIMIT} fit.")
     if any(unicodedata.category(c).startswith("C") for c in name):
         raise InvalidInput("The name has an invisible control character; type it again.")
-    missing = sorted({c for c in name if ord(c) not in _printable()})
+    missing = unprintable(name)
     if missing:
         shown = " ".join(missing[:10])
         raise InvalidInput(
