@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import discord_timestamp
-from bot.participation import Learner, plain, plural
+from bot.participation import Learner, fit, plain, plural
 from bot.render import MESSAGE_LIMIT, TITLE_LIMIT, jump_url
 from bot.sessions import https_link
 from bot.timetable import Calendar
@@ -92,13 +92,19 @@ def listing(
     week: int,
     learners: Iterable[Learner],
     submissions: Sequence[Submission],
+    room: int | None = None,
 ) -> str:
-    """Who handed in week ``week`` (when, late, reviewed, where) and who did not."""
+    """Who handed in week ``week`` (when, late, reviewed, where) and who did not.
+
+    In ``room`` characters (a message) the count and who did not hand in always show;
+    the hand-ins that do not fit are counted (the whole list is for a file).
+    """
     by_user = {s.user_id: s for s in submissions}
     people = sorted(learners, key=lambda item: (item.name.casefold(), item.user_id))
     handed = [(p, by_user[p.user_id]) for p in people if p.user_id in by_user]
-    missing = [p for p in people if p.user_id not in by_user]
-    lines = [f"**Week {week}**: {len(handed)} handed in, {len(missing)} not yet."]
+    missing = [plain(p.name) for p in people if p.user_id not in by_user]
+    head = f"**Week {week}**: {len(handed)} handed in, {len(missing)} not yet."
+    lines = []
     for person, sub in handed:
         marks = ["late"] if sub.late else []
         marks.append("reviewed ✅" if sub.reviewed else "not reviewed")
@@ -106,9 +112,13 @@ def listing(
             f"• {plain(person.name)} — {discord_timestamp(sub.submitted_at, 'f')},"
             f" {', '.join(marks)}: {where(guild_id, sub)}"
         )
-    names = ", ".join(plain(p.name) for p in missing) or "nobody"
-    lines.append(f"**Not handed in ({len(missing)}):** {names}")
-    return "\n".join(lines)
+    label = f"**Not handed in ({len(missing)}):** "
+    if room is None:
+        return "\n".join([head, *lines, label + (", ".join(missing) or "nobody")])
+    names = fit(missing, room // 2 - len(label), ", ", lambda n: f"… and {n} more") or "nobody"
+    rest = room - len(head) - len(label) - len(names) - 2
+    shown = fit(lines, rest - 1, "\n", lambda n: f"… and {n} more hand-ins: see the file")
+    return "\n".join(part for part in (head, shown, label + names) if part)
 
 
 def feedback_dm(course_title: str, week: int, feedback: str | None, link: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidInput
+from bot.render import plain
 from bot.timetable import Calendar
 
 # No I, O, 0 or 1: a code read aloud or copied from paper is not mistaken.
@@ -101,6 +102,11 @@ def _printable() -> frozenset[int]:
     return frozenset(regular & bold)
 
 
+def unprintable(text: str) -> list[str]:
+    """The characters of ``text`` the certificate's font cannot draw (a PDF shows them blank)."""
+    return sorted({c for c in text if not c.isspace() and ord(c) not in _printable()})
+
+
 def printed_name(text: str) -> str:
     """A name as typed for a certificate, tidied; InvalidInput says what is wrong with it."""
     name = " ".join(unicodedata.normalize("NFC", text).split())
@@ -110,7 +116,7 @@ def printed_name(text: str) -> str:
         raise InvalidInput(f"That name has {len(name)} characters; at most {NAME_LIMIT} fit.")
     if any(unicodedata.category(c).startswith("C") for c in name):
         raise InvalidInput("The name has an invisible control character; type it again.")
-    missing = sorted({c for c in name if ord(c) not in _printable()})
+    missing = unprintable(name)
     if missing:
         shown = " ".join(missing[:10])
         raise InvalidInput(
@@ -125,7 +131,13 @@ def printed_name(text: str) -> str:
 
 def certifies(certificate: Certificate) -> str:
     """What a certificate says, in one paragraph (for /certificate verify and the DM)."""
-    who = certificate.name or "a learner (who has not yet given the name to print)"
+    # The name is the learner's own typing: shown as written, so it cannot dress up (a masked
+    # link, bold) what an employer reads in /certificate verify.
+    who = (
+        plain(certificate.name)
+        if certificate.name
+        else "a learner (who has not yet given the name to print)"
+    )
     parts = [
         f"**{who}** completed **{certificate.course_title}**",
         f"({date_range(certificate.starts, certificate.ends)}",

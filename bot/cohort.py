@@ -8,6 +8,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.course import Course
+from bot.errors import NotAllowed
 from bot.localtime import zone
 from bot.timetable import Calendar, CohortSession, course_calendar
 
@@ -48,6 +49,11 @@ class Cohort(NewCohort):
     def marker(self) -> str:
         """A short tag in every post, so a post can be found again after a crash."""
         return f"cohort {self.id}"
+
+    def require_running(self) -> None:
+        """What learners do (hand in, ask for reminders, check in) stops when a cohort ends."""
+        if self.state is CohortState.ENDED:
+            raise NotAllowed(f"{self.name} has ended, so this is closed.")
 
 
 class DeliveryState(StrEnum):

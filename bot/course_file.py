@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.certificate import unprintable
 from bot.course import (
     Course,
     Lifecycle,
@@ -408,6 +409,13 @@ def _course(r: _Reader, root: yaml.Node, path: Path) -> Course | None:
                     parse_yes_no, _course_default("assignments_shared"))  # fmt: skip
     sessions = _sessions(r, top.get("sessions"), tz)
     hours = r.read(top, "hours", parse_hours)
+    for key, text in (("title", title), ("instructor", instructor)):
+        if text and (missing := unprintable(text)):
+            r.warning(
+                top[key],
+                f"the certificate's font cannot print {' '.join(missing[:10])} in the {key}:"
+                " certificates of completion would show it without them",
+            )
     if (
         title is None
         or instructor is None

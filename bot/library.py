@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from bot.catalog import load_catalog
@@ -15,13 +16,26 @@ class CourseLibrary:
         self.directory = directory
         self._courses: dict[str, Course] = {}
 
-    def reload(self) -> list[Problem]:
-        """Re-read every file. A file with errors keeps its previous version in force."""
+    def reload(self, in_use: Collection[str] = ()) -> list[Problem]:
+        """Re-read every file. A file with errors keeps its previous version in force, and so
+        does a course in ``in_use`` (cohorts follow it) whose file has gone."""
         catalog = load_catalog(self.directory)
-        broken = {p.path.stem for p in catalog.problems if p.severity == "error"}
+        problems = list(catalog.problems)
+        broken = {p.path.stem for p in problems if p.severity == "error"}
         kept = {cid: course for cid, course in self._courses.items() if cid in broken}
+        for cid in sorted(set(in_use) & self._courses.keys() - catalog.courses.keys() - broken):
+            kept[cid] = course = self._courses[cid]
+            where = course.source or self.directory / f"{cid}.yaml"
+            problems.append(
+                Problem(
+                    where,
+                    1,
+                    f"the file of course {cid!r} is gone, but cohorts follow it: the version"
+                    " loaded before stays in force (put the file back to change it)",
+                )
+            )
         self._courses = {**kept, **catalog.courses}
-        return catalog.problems
+        return problems
 
     def get(self, course_id: str) -> Course:
         try:

@@ -28,7 +28,7 @@ from typing import NamedTuple
 from bot.certificate import Certificate
 from bot.course import Course, Meets, Option, Requirement, WeekRule
 from bot.localtime import discord_timestamp
-from bot.render import how_to_meet, plural
+from bot.render import how_to_meet, plain, plural
 from bot.timetable import Calendar, CohortSession, session_week
 
 
@@ -377,14 +377,6 @@ STATUS_MARK = {
     WeekStatus.NONE: "⬜",
     WeekStatus.EXCUSED: "🔵",
 }
-
-_MARKDOWN_ESCAPED = str.maketrans({c: "\\" + c for c in "\\*_~`|[]>#"})
-
-
-def plain(name: str) -> str:
-    """A display name shown as written, not as Markdown."""
-    return name.translate(_MARKDOWN_ESCAPED)
-
 
 WAY_VALUES = {way: way.value for way in Way}
 

@@ -183,3 +183,11 @@ def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> s
 def plural(count: int, one: str, many: str | None = None) -> str:
     """``1 week``, ``2 weeks``; ``many`` for irregular nouns (``reply``, ``replies``)."""
     return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+_MARKDOWN_ESCAPED = str.maketrans({c: "\\" + c for c in "\\*_~`|[]>#"})
+
+
+def plain(name: str) -> str:
+    """A name someone typed, shown as written, not as Markdown."""
+    return name.translate(_MARKDOWN_ESCAPED)

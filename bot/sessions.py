@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot.cohort import Delivery
 from bot.course import ReminderAudience
-from bot.course_file import https_url, parse_wall_time
+from bot.course_file import MAX_SESSION, https_url, parse_wall_time
+from bot.durations import format_duration, parse_duration
 from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import discord_timestamp, to_utc
 from bot.render import MESSAGE_LIMIT, Post, plural
@@ -44,6 +45,16 @@ def parse_start(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     if start <= now:
         raise InvalidInput(f"{text} ({tz.key}) has already passed: give a time still to come")
     return start
+
+
+def session_length(text: str) -> timedelta:
+    """A session's duration as typed, held to the course file's limit."""
+    duration = parse_duration(text)
+    if duration > MAX_SESSION:
+        raise InvalidInput(
+            f"a session can be at most {format_duration(MAX_SESSION)}, not {text.strip()!r}"
+        )
+    return duration
 
 
 def https_link(text: str, what: str) -> str:

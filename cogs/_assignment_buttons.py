@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.app.tree import report, reported
+from bot.app.forms import submitted
+from bot.app.posting import fetched_place
+from bot.app.tree import reported
 from bot.assignments import LINK_LIMIT, NOTE_LIMIT
 from bot.cohort import Cohort, DeliveryState
 
@@ -84,8 +86,8 @@ async def close_hand_ins(bot: CohortBot, cohort: Cohort) -> int:
         post = await bot.store.deliveries.get(cohort.id, f"module:{week.number}")
         if week.assignment is None or post is None or post.state != DeliveryState.DONE:
             continue
-        channel = bot.get_channel(post.channel_id or 0)
-        if not isinstance(channel, discord.Thread | discord.TextChannel) or not post.message_id:
+        channel = await fetched_place(bot, post.channel_id or 0)  # auto-archived: not cached
+        if channel is None or not post.message_id:
             continue
         try:
             message = channel.get_partial_message(post.message_id)
@@ -97,7 +99,13 @@ async def close_hand_ins(bot: CohortBot, cohort: Cohort) -> int:
 
 
 class HandInForm(discord.ui.Modal):
-    """A link and/or a note; files go in the thread it opens."""
+    """A link and/or a note; files go in the thread it opens.
+
+    Only the form's shape: sent ``detached`` (bot/app/forms.py), it is answered by
+    its custom id (``handin:<cohort>:<week>``, :func:`hand_in_values`), so a form
+    opened before a restart is still handed in after it, and two learners filling
+    in the same week's form at once (one id) both hand in.
+    """
 
     link: discord.ui.TextInput[HandInForm] = discord.ui.TextInput(
         label="Link to your work (https)", custom_id="link", required=False, max_length=LINK_LIMIT
@@ -110,16 +118,17 @@ class HandInForm(discord.ui.Modal):
         max_length=NOTE_LIMIT,
     )
 
-    def __init__(self, cog: Assignments, cohort_id: int, week: int) -> None:
+    def __init__(self, cohort_id: int, week: int) -> None:
         super().__init__(title=f"Week {week} assignment", custom_id=f"handin:{cohort_id}:{week}")
-        self.cog, self.cohort_id, self.week = cog, cohort_id, week
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await self.cog.hand_in(
-            interaction, self.cohort_id, self.week, self.link.value, self.note.value
-        )
 
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction, error: Exception
-    ) -> None:
-        await report(interaction, error)
+_FORM_ID = re.compile(r"handin:(?P<cohort>\d+):(?P<week>\d+)")
+
+
+def hand_in_values(interaction: discord.Interaction) -> tuple[int, int, str, str] | None:
+    """(cohort id, week, link, note) when the interaction submits a hand-in form."""
+    form = submitted(interaction, _FORM_ID)
+    if form is None:
+        return None
+    match, values = form
+    return int(match["cohort"]), int(match["week"]), values.get("link", ""), values.get("note", "")

@@ -1,7 +1,8 @@
 """Asking a learner, privately, how their name should be printed on a certificate.
 
 A button in the certificate DM (``certname:<user id>``, rebuilt after a
-restart as a ``DynamicItem``) and ``/certificate name`` open the same modal;
+restart as a ``DynamicItem``) and ``/certificate name`` open the same form
+(answered by its custom id, so across a restart too);
 its answer is kept and printed on every certificate still waiting for it,
 which then comes back in the reply.
 """
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.app.forms import detached, submitted
 from bot.app.tree import report, reported
 from bot.certificate import NAME_LIMIT, Certificate, filename, printed_name, render_pdf
 from bot.errors import NotAllowed
@@ -24,19 +26,30 @@ if TYPE_CHECKING:
     from bot.app.client import CohortBot
 
 
-async def pdf_files(certificates: Sequence[Certificate]) -> list[discord.File]:
-    """The certificates as PDF attachments (drawn in a worker thread: the bot keeps answering)."""
+async def pdfs(certificates: Sequence[Certificate]) -> dict[str, bytes]:
+    """The named certificates' PDFs by code (drawn in a worker thread: the bot keeps answering)."""
     printed = [c for c in certificates if c.name is not None]
     data = await asyncio.to_thread(lambda: [render_pdf(c) for c in printed])
-    return [
-        discord.File(io.BytesIO(pdf), filename=filename(c))
-        for c, pdf in zip(printed, data, strict=True)
-    ]
+    return {c.code: pdf for c, pdf in zip(printed, data, strict=True)}
+
+
+def pdf_file(certificate: Certificate, pdf: bytes) -> discord.File:
+    """A fresh attachment for each send: a File is read as it is sent, so a retry needs another."""
+    return discord.File(io.BytesIO(pdf), filename=filename(certificate))
+
+
+async def pdf_files(certificates: Sequence[Certificate]) -> list[discord.File]:
+    """The named certificates as PDF attachments."""
+    drawn = await pdfs(certificates)
+    return [pdf_file(c, drawn[c.code]) for c in certificates if c.code in drawn]
 
 
 class NameModal(discord.ui.Modal, title="Your name on the certificate"):
+    """Only the form's shape: sent ``detached`` (bot/app/forms.py), it is answered by its
+    custom id (:func:`save_name`), so a name typed across a restart is still saved."""
+
     def __init__(self, current: str | None) -> None:
-        super().__init__(timeout=None)
+        super().__init__(timeout=None, custom_id=FORM_ID.pattern)
         self.name: discord.ui.TextInput[NameModal] = discord.ui.TextInput(
             label="Your name as it should be printed",
             custom_id="printed_name",
@@ -46,24 +59,35 @@ class NameModal(discord.ui.Modal, title="Your name on the certificate"):
         )
         self.add_item(self.name)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        bot: CohortBot = interaction.client  # type: ignore[assignment]
-        name = printed_name(self.name.value)
-        user_id = interaction.user.id
-        waiting = {c.code for c in await bot.store.certificates.of_user(user_id) if c.name is None}
-        await bot.store.certificates.set_printed_name(user_id, name, bot.clock.now())
-        named = [c for c in await bot.store.certificates.of_user(user_id) if c.code in waiting]
-        files = await pdf_files(named[:10])  # a message holds 10 files; /certificate get has all
-        text = f"Saved: your certificates will read **{discord.utils.escape_markdown(name)}**."
-        if files:
-            text += " Here it is:" if len(files) == 1 else " Here they are:"
-        # In a DM the certificate stays in the conversation; in a server only you see it.
-        private = interaction.guild is not None
-        await interaction.response.send_message(text, files=files, ephemeral=private)
 
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction, error: Exception, /
-    ) -> None:
+FORM_ID = re.compile("certname-form")
+
+
+async def save_name(interaction: discord.Interaction, typed: str) -> None:
+    """Keep the printed name; the certificates that waited for it come back in the reply."""
+    bot: CohortBot = interaction.client  # type: ignore[assignment]
+    name = printed_name(typed)
+    user_id = interaction.user.id
+    waiting = {c.code for c in await bot.store.certificates.of_user(user_id) if c.name is None}
+    await bot.store.certificates.set_printed_name(user_id, name, bot.clock.now())
+    named = [c for c in await bot.store.certificates.of_user(user_id) if c.code in waiting]
+    files = await pdf_files(named[:10])  # a message holds 10 files; /certificate get has all
+    text = f"Saved: your certificates will read **{discord.utils.escape_markdown(name)}**."
+    if files:
+        text += " Here it is:" if len(files) == 1 else " Here they are:"
+    # In a DM the certificate stays in the conversation; in a server only you see it.
+    private = interaction.guild is not None
+    await interaction.response.send_message(text, files=files, ephemeral=private)
+
+
+async def answer_name_form(interaction: discord.Interaction) -> None:
+    """The name form submitted (``on_interaction``): saved, or a private refusal."""
+    form = submitted(interaction, FORM_ID)
+    if form is None:
+        return
+    try:
+        await save_name(interaction, form[1].get("printed_name", ""))
+    except Exception as error:
         await report(interaction, error)
 
 
@@ -96,7 +120,7 @@ class NameButton(
             raise NotAllowed("Only the person this certificate is for can set its name.")
         bot: CohortBot = interaction.client  # type: ignore[assignment]
         current = await bot.store.certificates.printed_name(self.user_id)
-        await interaction.response.send_modal(NameModal(current))
+        await interaction.response.send_modal(detached(NameModal(current)))
 
 
 def ask_name(user_id: int) -> discord.ui.View:

@@ -88,6 +88,7 @@ class SessionButton(
             return
         if not is_learner(interaction.user, cohort):
             raise NotAllowed(f"This is for learners of {cohort.name}.")
+        cohort.require_running()
         if self.action == "remind":
             answer = await toggle_reminder(bot, cohort, session, interaction.user.id)
         elif self.action == "watched":

@@ -2,7 +2,8 @@
 
 Members look for what is coming in the server's Events list, so a session's
 event is made when the session is planned (cohort created, ``/session add``),
-moved when it is rescheduled and deleted when it is cancelled.
+moved when it is rescheduled and deleted when it is cancelled or its cohort is
+ended early.
 
 Best effort: the posts and reminders are the promise, the event a convenience,
 so a refusal is logged rather than failing an announcement or a command.
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.app.markers import footer
-from bot.cohort import Cohort
+from bot.cohort import Cohort, CohortState
 from bot.timetable import CohortSession
 
 if TYPE_CHECKING:
@@ -43,26 +44,35 @@ async def sync_events(
     if sessions is None:
         sessions = await bot.store.cohorts.sessions(cohort.id)
     events = GuildEvents(guild)
+    # Discord lists events to every member of the server: the join link goes there only
+    # when the channel that carries it (the cohort's announcements) is public anyway.
+    place = guild.get_channel(cohort.announcements_channel_id or cohort.channel_id)
+    public = place is not None and place.permissions_for(guild.default_role).view_channel
     for session in sessions:
         try:
-            await sync_one(bot, events, cohort, session)
+            await sync_one(bot, events, cohort, session, show_link=public)
         except discord.HTTPException as error:
             log.warning("could not sync the event of %s: %s", session.key, error)
 
 
 async def sync_one(
-    bot: CohortBot, events: GuildEvents, cohort: Cohort, session: CohortSession
+    bot: CohortBot,
+    events: GuildEvents,
+    cohort: Cohort,
+    session: CohortSession,
+    *,
+    show_link: bool,
 ) -> None:
     now = bot.clock.now()
     if not session.cancelled and session.start <= now:
         return  # under way or over: Discord runs and completes its event itself
     event = await stored_event(bot, events, cohort, session)
-    if session.cancelled:
+    if session.cancelled or cohort.state is CohortState.ENDED:  # nobody will run it
         if event is not None:
             await event.delete()
         await bot.store.sessions.set_event_id(cohort.id, session.key, None)
         return
-    fields = event_fields(cohort, session)
+    fields = event_fields(cohort, session, show_link=show_link)
     if event is None:
         event = await events.guild.create_scheduled_event(
             entity_type=discord.EntityType.external,
@@ -111,16 +121,22 @@ def event_marker(cohort: Cohort, session: CohortSession) -> str:
     return footer(f"{cohort.marker} · event:{session.key}")
 
 
-def event_fields(cohort: Cohort, session: CohortSession) -> dict[str, Any]:
+def event_fields(cohort: Cohort, session: CohortSession, *, show_link: bool) -> dict[str, Any]:
     marker = event_marker(cohort, session)
-    link = f"Join: {session.url}" if session.url else "The join link comes in the announcements."
+    url = session.url if show_link else None
+    if url:
+        link = f"Join: {url}"
+    elif session.url:
+        link = "The join link is in the cohort's announcements."
+    else:
+        link = "The join link comes in the announcements."
     text = f"Live session of {cohort.name}. {link}"
     return {
         "name": f"{session.title} ({cohort.name})"[:100],
         "description": f"{text[: DESCRIPTION_LIMIT - len(marker) - 2]}\n\n{marker}",
         "start_time": session.start,
         "end_time": session.end,
-        "location": session.url or "See the course announcements",
+        "location": url or "See the course announcements",
     }
 
 

@@ -11,9 +11,8 @@ import discord
 from bot import sessions as words
 from bot.app.deliveries import Job, Sent
 from bot.app.fanout import FanoutResult, send_dms
-from bot.app.posting import channel_named, embed_for, find_published, publish
+from bot.app.posting import channel_named, embed_for, fetched_place, find_published, publish
 from bot.cohort import Cohort, Delivery
-from bot.errors import UserError
 from bot.render import Post
 from bot.timetable import CohortSession, ItemKind
 from cogs._session_buttons import buttons, session_of
@@ -151,8 +150,4 @@ class SessionPosts:
     async def place(self, channel_id: int) -> Place | None:
         """A channel or thread the bot posted in, fetched when not cached (an archived
         thread is not); None if it is gone or not a place to post."""
-        try:
-            channel = await channel_named(self.bot, channel_id)
-        except UserError:
-            return None
-        return channel if isinstance(channel, Place) else None
+        return await fetched_place(self.bot, channel_id)

@@ -7,6 +7,7 @@ The rules and words are bot/assignments.py.
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,12 +15,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import assignments as words
+from bot.app.forms import detached
 from bot.app.permissions import is_learner, require
+from bot.app.posting import fetched_place
+from bot.app.tree import report
 from bot.assignments import Submission
 from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.participation import plain
-from cogs._assignment_buttons import HandInForm, SubmitButton
+from bot.render import MESSAGE_LIMIT
+from cogs._assignment_buttons import HandInForm, SubmitButton, hand_in_values
 from cogs._common import CohortName, instructor_cohort, staff_group
 from cogs.participation import Week, learners_of
 
@@ -40,6 +45,7 @@ class Assignments(commands.Cog):
         if cohort is None:
             raise NotFound("that cohort no longer exists")
         self.require_assignment(cohort, week)
+        cohort.require_running()
         return cohort
 
     def require_assignment(self, cohort: Cohort, week: int) -> None:
@@ -61,7 +67,18 @@ class Assignments(commands.Cog):
         if not is_learner(interaction.user, cohort):
             raise NotAllowed(f"Handing in is for learners of {cohort.name}.")
         self.is_late(cohort, week)  # says so when hand-ins have closed
-        await interaction.response.send_modal(HandInForm(self, cohort_id, week))
+        await interaction.response.send_modal(detached(HandInForm(cohort_id, week)))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A hand-in form submitted (see ``HandInForm``: answered by its custom id)."""
+        form = hand_in_values(interaction)
+        if form is None:
+            return
+        try:
+            await self.hand_in(interaction, *form)
+        except Exception as error:
+            await report(interaction, error)
 
     async def hand_in(
         self, interaction: discord.Interaction, cohort_id: int, week: int, link: str, note: str
@@ -96,7 +113,7 @@ class Assignments(commands.Cog):
         """The learner's private hand-in thread: the one remembered, or a new one."""
         known = await self.bot.store.assignments.thread(cohort.id, member.id)
         if known is not None:
-            found = self.bot.get_channel(known)
+            found = await fetched_place(self.bot, known)  # auto-archived: not cached
             if isinstance(found, discord.Thread):
                 return found
         place = self.hand_in_place(cohort)
@@ -142,8 +159,14 @@ class Assignments(commands.Cog):
         guild = interaction.guild
         assert guild is not None  # find_cohort holds only in a server
         submissions = await self.bot.store.assignments.for_week(found.id, week)
-        text = words.listing(guild.id, week, learners_of(guild, found), submissions)
-        await interaction.response.send_message(text[:2000], ephemeral=True)
+        learners = learners_of(guild, found)
+        whole = words.listing(guild.id, week, learners, submissions)
+        text = words.listing(guild.id, week, learners, submissions, room=MESSAGE_LIMIT)
+        files = []
+        if text != whole:  # too long for a message: everything in a file
+            data = io.BytesIO(whole.encode("utf-8"))
+            files.append(discord.File(data, filename=f"week-{week}-hand-ins.txt"))
+        await interaction.response.send_message(text, files=files, ephemeral=True)
 
     @assignment.command(name="review", description="Mark a hand-in reviewed and DM the feedback")
     @app_commands.describe(

@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.app.deliveries import Job, Sent, describe
 from bot.app.fanout import FanoutResult, send_dms
+from bot.app.forms import detached
 from bot.app.permissions import is_learner
 from bot.certificate import (
     Certificate,
@@ -30,7 +31,15 @@ from bot.cohort import Cohort
 from bot.errors import NotFound
 from bot.participation import fit, plain, plural
 from bot.timetable import ItemKind
-from cogs._certificate_views import NameButton, NameModal, ask_name, pdf_files
+from cogs._certificate_views import (
+    NameButton,
+    NameModal,
+    answer_name_form,
+    ask_name,
+    pdf_file,
+    pdf_files,
+    pdfs,
+)
 from cogs._common import CohortName, find_cohort, instructor_cohort, staff_group
 
 if TYPE_CHECKING:
@@ -58,6 +67,10 @@ class Certificates(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(NameButton)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await answer_name_form(interaction)
 
     # -- issuing -------------------------------------------------------------------------
 
@@ -89,18 +102,17 @@ class Certificates(commands.Cog):
         certificates: dict[int, Certificate],
     ) -> FanoutResult:
         """Each member's certificate by DM (or the question of their printed name), once."""
-        named = [certificates[m.id] for m in members if certificates[m.id].name is not None]
-        pdfs = dict(zip([c.user_id for c in named], await pdf_files(named), strict=True))
+        drawn = await pdfs([certificates[m.id] for m in members])
 
         def message(user: discord.User | discord.Member) -> dict[str, Any]:
             certificate = certificates[user.id]
             head = f"Congratulations! You completed **{certificate.course_title}** ({cohort.name})."
-            if user.id in pdfs:
+            if certificate.code in drawn:
                 return {
                     "content": f"{head} Your certificate of completion is attached; its "
                     f"verification code is **{certificate.code}**. `/certificate get` fetches "
                     "it again.",
-                    "file": pdfs[user.id],
+                    "file": pdf_file(certificate, drawn[certificate.code]),  # new on a retry
                 }
             return {
                 "content": f"{head} Before I print your certificate: how should your name "
@@ -217,7 +229,7 @@ class Certificates(commands.Cog):
     @certificate.command(name="name", description="The name printed on your certificates")
     async def name(self, interaction: discord.Interaction) -> None:
         current = await self.bot.store.certificates.printed_name(interaction.user.id)
-        await interaction.response.send_modal(NameModal(current))
+        await interaction.response.send_modal(detached(NameModal(current)))
 
     @certificate.command(name="verify", description="Check a certificate's verification code")
     @app_commands.describe(code="The code printed on the certificate, e.g. K7QX4-M2ZPA")

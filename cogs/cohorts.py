@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from cogs._common import (
     runnable_cohorts,
     staff_group,
 )
+from cogs._session_events import sync_events
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -211,6 +213,7 @@ class Cohorts(commands.Cog):
             "Its posts will still be archived, and its data purged, on schedule.",
             ephemeral=True,
         )
+        await sync_events(self.bot, replace(found, state=CohortState.ENDED))  # none to come
 
     @course.command(
         name="reload", description="Re-read the course files; a broken file keeps its old version"
@@ -218,7 +221,8 @@ class Cohorts(commands.Cog):
     async def reload(self, interaction: discord.Interaction) -> None:
         await require_staff(self.bot, interaction)
         before = {c.id: c for c in self.bot.library.all()}
-        problems = self.bot.library.reload()
+        in_use = {c.course_id for c in await self.bot.store.cohorts.all()}
+        problems = self.bot.library.reload(in_use)
         errors = [p for p in problems if p.severity == "error"]
         lines = [
             f"Loaded {len(self.bot.library.ids())} courses: {', '.join(self.bot.library.ids())}."

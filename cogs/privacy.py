@@ -33,6 +33,7 @@ IN_WORDS = {
     "recording_views": "session recordings you said you watched",
     "submissions": "assignments you handed in: which week, when, where, whether reviewed"
     " (never what you handed in)",
+    "assignment_threads": "the private thread your hand-ins go to",
 }
 
 

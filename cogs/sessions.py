@@ -11,7 +11,6 @@ from discord.ext import commands
 from bot import sessions as words
 from bot.app.permissions import is_instructor, is_learner
 from bot.cohort import Cohort
-from bot.durations import parse_duration
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.render import Post
 from bot.sessions import Recording
@@ -81,7 +80,7 @@ class Sessions(commands.Cog):
             words.new_key(title, (s.key for s in existing)),
             title,
             words.parse_start(start, found.zone, self.bot.clock.now()),
-            parse_duration(duration),
+            words.session_length(duration),
             words.https_link(url, "join link") if url else None,
         )
         await self.bot.store.cohorts.save_session(found.id, session)

@@ -86,6 +86,20 @@ def test_the_listing_shows_who_handed_in_late_or_reviewed_and_who_not():
     assert lines[3] == "**Not handed in (1):** Carmen \\*x\\*"
 
 
+@pytest.mark.parametrize("room", [400, 2000])
+def test_a_listing_in_a_message_always_shows_the_count_and_who_did_not_hand_in(room):
+    people = [Learner(n, f"Learner {n:04}") for n in range(1, 1001)]
+    text = listing(7, 2, people, [submission(n) for n in range(1, 501)], room=room)
+    lines = text.splitlines()
+    assert len(text) <= room
+    assert lines[0] == "**Week 2**: 500 handed in, 500 not yet."
+    assert lines[-2].endswith("more hand-ins: see the file")
+    assert lines[-1].startswith("**Not handed in (500):** Learner 0501, ")
+    assert lines[-1].endswith("more")
+    small = [Learner(1, "Amara"), Learner(2, "Bao")]
+    assert listing(7, 2, small, [submission(1)], room=room) == listing(7, 2, small, [submission(1)])
+
+
 def test_feedback_names_the_week_and_the_hand_in():
     text = feedback_dm("Course", 2, "Well done.", "https://discord.com/channels/7/500/601")
     assert "week 2 assignment for **Course** has been reviewed" in text

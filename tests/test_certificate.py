@@ -132,6 +132,13 @@ def test_what_a_certificate_certifies_in_words():
     )
 
 
+def test_a_printed_name_cannot_dress_up_what_an_employer_reads_in_verify():
+    # The learner types the name; the employer reads it in /certificate verify as Markdown.
+    forged = replace(AMARA, name="[Verified by Harvard](https://evil.example) ** x")
+    shown = verify_text(forged.code, forged)
+    assert "**\\[Verified by Harvard\\](https://evil.example) \\*\\* x** completed" in shown
+
+
 def read_back(certificate: Certificate) -> tuple[str, pypdf.PdfReader]:
     reader = pypdf.PdfReader(io.BytesIO(render_pdf(certificate)))
     (page,) = reader.pages

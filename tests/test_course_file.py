@@ -447,3 +447,18 @@ def test_course_hours_that_are_not_a_positive_number_are_an_error_at_their_line(
     (problem,) = [p for p in problems_of(text) if p.severity == "error"]
     assert problem.line == line_of(text, "hours:")
     assert "hours" in problem.message
+
+
+def test_a_title_or_instructor_the_certificate_font_cannot_print_is_warned_at_its_line():
+    text = edited(
+        ("title: De-escalation in the Library", "title: 图书馆 De-escalation"),
+        ("instructor: Becky Russell", "instructor: Becky Russell 🎓"),
+    )
+    course, found = parse_course(text, FILE)
+    assert course is not None  # a warning: the course runs; its certificates would lack them
+    fonts = [p for p in found if "font cannot print" in p.message]
+    assert [(p.severity, p.line) for p in fonts] == [
+        ("warning", line_of(text, "title: 图书馆")),
+        ("warning", line_of(text, "instructor: Becky")),
+    ]
+    assert all(c in fonts[0].message for c in "图书馆") and "🎓" in fonts[1].message

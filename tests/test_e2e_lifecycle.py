@@ -320,3 +320,21 @@ async def test_in_a_text_channel_the_archive_finds_each_week_thread_even_a_lost_
     assert len(chat.threads) == 4
     assert all(closed(world, t) == (True, True) for t in chat.threads)
     assert second.id in await world.bot.store.deliveries.threads(await cohort_id(world))
+
+
+async def test_a_running_cohorts_course_file_removed_by_mistake_stays_in_force(
+    world: World, tmp_path: Path
+):
+    course = editable_course(world, tmp_path)
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    await world.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    course.rename(course.with_suffix(".yaml.bak"))  # a careless admin tidies the folder
+
+    answer = await admin(world).slash(world.server.staff, "course reload")
+
+    assert "de-escalation" in world.bot.library.ids()
+    assert "course 'de-escalation' is gone, but cohorts follow it" in answer.response.content
+    await world.advance_to(WEEK_POSTS[1] + timedelta(minutes=1))
+    assert sorted(week_threads(world)) == ["Week 1", "Week 2"]
+    assert world.env.errors == []

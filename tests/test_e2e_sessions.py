@@ -663,3 +663,58 @@ async def test_outsiders_and_other_cohorts_see_none_of_a_cohorts_sessions_or_lin
         staff, "session reschedule", "session", "", cohort="Fall 2026"
     )
     assert [c["value"] for c in mine] == ["live-1", "live-2"]
+
+
+async def test_ending_a_cohort_early_takes_its_coming_sessions_out_of_discords_events(
+    world: World,
+):
+    await created(world)
+    assert len(events(world)) == 2  # planned with the cohort
+
+    ended = await world.server.instructor.slash(
+        world.server.staff, "cohort end", cohort="Fall 2026"
+    )
+
+    assert "has ended" in ended.response.content
+    assert events(world) == []  # no event for a session nobody will run
+    await world.restart()  # and nothing brings them back
+    await world.advance_to(WEEK_2_OPENS + timedelta(minutes=1))
+    assert events(world) == []
+
+
+async def test_after_the_cohort_ended_remind_me_is_refused_and_nothing_is_stored(world: World):
+    message = await announced(world)
+    await world.server.instructor.slash(world.server.staff, "cohort end", cohort="Fall 2026")
+    amara = world.server.learners[0]
+
+    pressed = await amara.click(message, label="Remind me")
+
+    assert pressed.ephemeral and "has ended" in pressed.response.content
+    assert await world.bot.store.sessions.rsvps(await cohort_id(world), "live-1") == []
+
+
+async def test_a_session_added_by_hand_is_held_to_the_course_files_length_limit(world: World):
+    await created(world)
+    cid = await cohort_id(world)
+    before = await world.bot.store.cohorts.sessions(cid)
+    for duration, said in (("3d", "at most 1d"), ("99999999999999w", "is too long")):
+        added = await session_command(
+            world, "add", title="Marathon", start="2026-10-23 10:00", duration=duration
+        )
+        assert added.ephemeral and said in added.response.content, added.response.content
+    assert [type(e) for e in refusals(world)] == [InvalidInput, InvalidInput]
+    assert await world.bot.store.cohorts.sessions(cid) == before
+    assert len(events(world)) == 2
+
+
+async def test_a_members_only_cohort_keeps_its_join_links_out_of_the_servers_events(
+    world: World,
+):
+    # Events are listed to every member of the server: an outsider would read the link there.
+    hide_from_everyone(world, world.server.announcements)
+    await created(world)
+    assert len(events(world)) == 2
+    for event in events(world):
+        shown = f"{event.name} {event.description} {event.entity_metadata}"
+        assert "https://" not in shown, shown
+        assert event.entity_metadata == {"location": "See the course announcements"}

@@ -1,6 +1,7 @@
 """The archive: every thread a cohort's posts opened, locked and archived.
 
-The threads come from the store (each post that opened one recorded it) and,
+The threads come from the store (each post that opened one recorded it, and each
+learner's hand-in thread) and,
 for a record a crash lost, from Discord's own listings of the cohort's
 channel, active and archived, recognised by the marker in their first post.
 Each is fetched by id through the API, never read from the client's cache:
@@ -28,6 +29,7 @@ async def archive_cohort(
     for thread_id, key in await _unrecorded(client, cohort, known):
         await store.deliveries.add_thread(cohort.id, key, thread_id, now)
         known.add(thread_id)
+    known |= set(await store.assignments.threads(cohort.id))  # learners' hand-in threads
     closed = 0
     for thread_id in sorted(known):
         try:

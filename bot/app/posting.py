@@ -31,6 +31,18 @@ async def channel_named(
     return channel
 
 
+async def fetched_place(
+    client: discord.Client, channel_id: int
+) -> discord.TextChannel | discord.Thread | None:
+    """A text channel or thread by id, fetched when not cached (Discord drops a thread it
+    auto-archived from the cache); None if it is gone or is neither."""
+    try:
+        channel = await channel_named(client, channel_id)
+    except UserError:
+        return None
+    return channel if isinstance(channel, discord.TextChannel | discord.Thread) else None
+
+
 def embed_for(post: Post, marker: str) -> discord.Embed:
     embed = discord.Embed(title=post.title, description=post.body)
     embed.set_footer(text=footer(marker))

@@ -41,6 +41,14 @@ class AssignmentQueries:
             row = await cursor.fetchone()
         return int(row[0]) if row else None
 
+    async def threads(self, cohort_id: int) -> list[int]:
+        """Every learner's hand-in thread in this cohort (the archive locks them)."""
+        async with self._db.execute(
+            "SELECT thread_id FROM assignment_threads WHERE cohort_id = ? ORDER BY thread_id",
+            (cohort_id,),
+        ) as cursor:
+            return [int(row[0]) for row in await cursor.fetchall()]
+
     async def set_thread(self, cohort_id: int, user_id: int, thread_id: int) -> None:
         await self._db.execute(
             "INSERT OR REPLACE INTO assignment_threads (cohort_id, user_id, thread_id)"
