@@ -14,7 +14,8 @@ from bot.app.permissions import require_instructor, standing
 from bot.cohort import Cohort, CohortState
 from bot.course import Course
 from bot.errors import NotAllowed, NotFound, UserError
-from bot.participation import WeekPlan, week_plans
+from bot.features.modules import plans_of as shared_plans_of
+from bot.participation import WeekPlan
 from bot.replan import PlanChanges, course_session_updates, describe_changes, plan_changes
 from bot.timetable import timetable
 from cogs._session_events import sync_events
@@ -167,6 +168,4 @@ async def follow_course_files(bot: CohortBot, before: Mapping[str, Course]) -> i
 
 async def plans_of(bot: CohortBot, cohort: Cohort) -> dict[int, WeekPlan]:
     """What meets each week of the cohort: the course's rules, and the cohort's sessions."""
-    course = bot.library.get(cohort.course_id)
-    sessions = await bot.store.cohorts.sessions(cohort.id)
-    return week_plans(course, cohort.calendar(course), sessions)
+    return await shared_plans_of(bot.store, bot.library, cohort)
