@@ -24,8 +24,10 @@ from bot.features.fanout import Messenger
 from bot.features.platform import Action, Buttons
 from bot.participation import Learner
 from bot.render import Post, jump_url
+from bot.timetable import CohortSession
 from cogs._assignment_buttons import close_hand_ins, submit_view
 from cogs._session_buttons import buttons as session_view
+from cogs._session_events import sync_events
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -100,6 +102,15 @@ class DiscordPlatform(DiscordErrors):
         role = guild_of_cohort(self.bot, cohort).get_role(cohort.learner_role_id)
         members = role.members if role else []
         return [Learner(m.id, m.display_name) for m in members if not m.bot]
+
+    async def people(self, cohort: Cohort, user_ids: list[int]) -> list[Learner]:
+        """The cohort's server members with these ids (someone who left is skipped)."""
+        guild = self.bot.get_guild(cohort.guild_id)
+        found = [m for uid in user_ids if guild and (m := guild.get_member(uid))]
+        return [Learner(m.id, m.display_name) for m in found]
+
+    async def sessions_planned(self, cohort: Cohort, sessions: list[CohortSession]) -> None:
+        await sync_events(self.bot, cohort, sessions)
 
     async def hand_ins_closed(self, cohort: Cohort) -> None:
         await close_hand_ins(self.bot, cohort)

@@ -135,3 +135,13 @@ def test_the_bot_never_asks_for_message_content():
     assert not intents.message_content
     assert intents.guild_messages and intents.members and intents.guilds
     assert intents.value == (discord.Intents(guilds=True, guild_messages=True, members=True).value)
+
+
+def test_no_cog_grows_past_three_hundred_lines():
+    """A long cog hides feature logic that belongs in bot/features, below both adapters."""
+    long = {
+        p.name: n
+        for p in (ROOT / "cogs").glob("*.py")
+        if (n := len(p.read_text().splitlines())) > 300
+    }
+    assert not long, long

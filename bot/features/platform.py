@@ -18,6 +18,7 @@ from bot.cohort import Cohort
 from bot.errors import UserError
 from bot.participation import Learner
 from bot.render import Post
+from bot.timetable import CohortSession
 
 if TYPE_CHECKING:
     from bot.features.fanout import Messenger
@@ -92,6 +93,12 @@ class Platform(Errors, Protocol):
 
     async def learners(self, cohort: Cohort) -> list[Learner]:
         """The people in the cohort's learner group (bots never), whether or not they wrote."""
+
+    async def people(self, cohort: Cohort, user_ids: list[int]) -> list[Learner]:
+        """Those of ``user_ids`` still in the cohort's workspace or server, in that order."""
+
+    async def sessions_planned(self, cohort: Cohort, sessions: list[CohortSession]) -> None:
+        """The platform's calendar shows these sessions (Discord events; Slack has none)."""
 
     async def hand_ins_closed(self, cohort: Cohort) -> None:
         """The cohort's Submit buttons now say hand-ins are closed."""
