@@ -15,9 +15,9 @@ from bot.cohort import Cohort, CohortState
 from bot.course import Course
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.features.modules import plans_of as shared_plans_of
+from bot.features.planning import plan_cohort
 from bot.participation import WeekPlan
-from bot.replan import PlanChanges, course_session_updates, describe_changes, plan_changes
-from bot.timetable import timetable
+from bot.replan import PlanChanges, course_session_updates, describe_changes
 from cogs._session_events import sync_events
 
 if TYPE_CHECKING:
@@ -123,12 +123,8 @@ CohortName = app_commands.Transform[str, _CohortName]
 
 async def replan(bot: CohortBot, cohort: Cohort) -> PlanChanges:
     """Bring the cohort's deliveries and Discord events in line with its course and sessions."""
-    course = bot.library.get(cohort.course_id)
+    changes = await plan_cohort(bot.store, bot.library, bot.clock, cohort)
     sessions = await bot.store.cohorts.sessions(cohort.id)
-    now = bot.clock.now()
-    items = timetable(course, cohort.calendar(course), sessions, planned=now)
-    changes = plan_changes(await bot.store.deliveries.for_cohort(cohort.id), items)
-    await bot.store.deliveries.plan(cohort.id, items, now)
     await bot.reschedule()
     await sync_events(bot, cohort, sessions)  # members see a planned session in Events at once
     return changes

@@ -123,5 +123,5 @@ class DiscordPlatform(DiscordErrors):
     def messenger(self, cohort: Cohort, text: Callable[[Learner], str]) -> Messenger[Learner]:
         return MemberMessenger(self.bot, cohort, text)
 
-    def link(self, cohort: Cohort, channel_id: int | None, message_id: int | None) -> str:
+    async def link(self, cohort: Cohort, channel_id: int | None, message_id: int | None) -> str:
         return jump_url(cohort.guild_id, channel_id or cohort.channel_id, message_id)

@@ -11,12 +11,12 @@ import discord
 from discord.ext import commands
 
 from bot.app.deliveries import DeliveryRunner
-from bot.app.scheduler import WakeUps
 from bot.app.tracker import Tracker
 from bot.app.tree import CohortTree
 from bot.catalog import default_prompts_dir
 from bot.clock import Clock, SystemClock
 from bot.cohort import Cohort
+from bot.features.scheduler import WakeUps
 from bot.library import CourseLibrary
 from bot.store import Store
 
@@ -128,7 +128,7 @@ class CohortBot(commands.Bot):
 
     async def reschedule(self) -> None:
         """Rebuild the scheduler's jobs from the database (the truth), and tell the cogs."""
-        self.wakeups.replace_all(await self.store.deliveries.wakeups(self.deliveries.kinds))
+        self.wakeups.replace_all(await self.deliveries.wakeups())
         self.dispatch("cohorts_changed")
 
     async def _wake(self) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import discord
 
+from bot.cohort import PlatformName
 from bot.features import deliveries as shared
 from bot.features.deliveries import Job, NotYet, Sent
 
@@ -48,4 +49,5 @@ class DeliveryRunner(shared.DeliveryRunner):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("errors", DiscordErrors())
         kwargs.setdefault("log", log)
+        kwargs.setdefault("platform", PlatformName.DISCORD)
         super().__init__(*args, **kwargs)

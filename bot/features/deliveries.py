@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.cohort import MAX_ATTEMPTS, Cohort, Delivery, DeliveryState, retry_delay
+from bot.cohort import MAX_ATTEMPTS, Cohort, Delivery, DeliveryState, PlatformName, retry_delay
 from bot.course import Course
 from bot.errors import UserError
 from bot.features.platform import Errors, NotYet, Sent
@@ -65,7 +65,10 @@ class DeliveryRunner:
         rebuild: Callable[[], Awaitable[None]],
         errors: Errors,
         log: logging.Logger | None = None,
+        platform: PlatformName | None = None,
     ) -> None:
+        # Which cohorts this runner sends for: each platform's adapter runs its own.
+        self.platforms = None if platform is None else (platform,)
         self._errors = errors
         self._log = log or logging.getLogger(__name__)
         self._store = store
@@ -82,6 +85,10 @@ class DeliveryRunner:
         """Register the cog function that delivers ``kind``, and how to find its post again."""
         self._handlers[kind] = (handler, find)
 
+    async def wakeups(self) -> list[tuple[str, datetime]]:
+        """(job id, instant) for every row this runner will need to look at."""
+        return await self._store.deliveries.wakeups(self.kinds, self.platforms)
+
     @property
     def kinds(self) -> list[str]:
         """The kinds of item some loaded feature can deliver."""
@@ -92,9 +99,9 @@ class DeliveryRunner:
         await self._ready()
         async with self._lock:
             now = self._clock.now()
-            for stale in await self._store.deliveries.stale_claims(now):
+            for stale in await self._store.deliveries.stale_claims(now, self.platforms):
                 await self._settle_stale_claim(stale, now)
-            due = await self._store.deliveries.due(now, self.kinds)
+            due = await self._store.deliveries.due(now, self.kinds, self.platforms)
             superseded = {(d.cohort_id, d.key) for d in superseded_reminders(due)}
             for delivery in sorted(due, key=lambda d: run_order(d.due, d.kind, d.key)):
                 if (delivery.cohort_id, delivery.key) in superseded:

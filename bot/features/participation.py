@@ -126,8 +126,8 @@ class ParticipationFeature:
         """The week's module post, or the cohort's place while it is not posted."""
         post = await self.store.deliveries.get(cohort.id, f"{ItemKind.MODULE}:{week}")
         if post is not None and post.channel_id is not None:
-            return self.platform.link(cohort, post.channel_id, post.message_id)
-        return self.platform.link(cohort, cohort.channel_id, None)
+            return await self.platform.link(cohort, post.channel_id, post.message_id)
+        return await self.platform.link(cohort, cohort.channel_id, None)
 
     async def digest_due(self, job: Job) -> Sent:
         assert job.delivery.week is not None

@@ -109,5 +109,5 @@ class Platform(Errors, Protocol):
     def messenger(self, cohort: Cohort, text: Callable[[Learner], str]) -> Messenger[Learner]:
         """DMs to the cohort's people, each saying ``text(person)``."""
 
-    def link(self, cohort: Cohort, channel_id: int | None, message_id: int | None) -> str:
+    async def link(self, cohort: Cohort, channel_id: int | None, message_id: int | None) -> str:
         """A link to a message (or the place, without ``message_id``)."""

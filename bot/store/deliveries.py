@@ -51,6 +51,14 @@ def _delivery(row: aiosqlite.Row) -> Delivery:
     )
 
 
+def _on(platforms: Collection[str] | None) -> tuple[str, tuple[str, ...]]:
+    """A condition keeping the rows of cohorts on ``platforms`` (all rows for None)."""
+    if platforms is None:
+        return "", ()
+    names = tuple(platforms)
+    return f" AND cohort_id IN (SELECT id FROM cohorts WHERE platform IN ({_marks(names)}))", names
+
+
 class DeliveryQueries:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
@@ -106,13 +114,17 @@ class DeliveryQueries:
         )
         await self._db.commit()
 
-    async def due(self, now: datetime, kinds: Collection[str]) -> list[Delivery]:
-        """Pending rows of ``kinds`` whose moment has come, of running cohorts, oldest first."""
+    async def due(
+        self, now: datetime, kinds: Collection[str], platforms: Collection[str] | None = None
+    ) -> list[Delivery]:
+        """Pending rows of ``kinds`` whose moment has come, of running cohorts, oldest first
+        (of cohorts on ``platforms`` only, when given)."""
+        where, extra = _on(platforms)
         return await self._select(
             "state = ? AND COALESCE(next_attempt_at, due_at) <= ?"
             f" AND kind IN ({_marks(kinds)})"
             " AND cohort_id IN (SELECT id FROM cohorts WHERE state = ?"
-            "   OR (state = ? AND deliveries.kind IN (?, ?)))"
+            f"   OR (state = ? AND deliveries.kind IN (?, ?))){where}"
             " ORDER BY due_at, item_key",
             (
                 DeliveryState.PENDING,
@@ -122,6 +134,7 @@ class DeliveryQueries:
                 CohortState.ENDED,
                 ItemKind.ARCHIVE,
                 ItemKind.PURGE,
+                *extra,
             ),
         )
 
@@ -254,10 +267,13 @@ class DeliveryQueries:
         )
         await self._db.commit()
 
-    async def stale_claims(self, now: datetime) -> list[Delivery]:
+    async def stale_claims(
+        self, now: datetime, platforms: Collection[str] | None = None
+    ) -> list[Delivery]:
+        where, extra = _on(platforms)
         return await self._select(
-            "state = ? AND claimed_at <= ? ORDER BY due_at",
-            (DeliveryState.CLAIMED, to_text(now - CLAIM_LEASE)),
+            f"state = ? AND claimed_at <= ?{where} ORDER BY due_at",
+            (DeliveryState.CLAIMED, to_text(now - CLAIM_LEASE), *extra),
         )
 
     async def skip_pending(
@@ -282,18 +298,21 @@ class DeliveryQueries:
         await self._db.commit()
         return cursor.rowcount == 1
 
-    async def wakeups(self, kinds: Collection[str]) -> list[tuple[str, datetime]]:
+    async def wakeups(
+        self, kinds: Collection[str], platforms: Collection[str] | None = None
+    ) -> list[tuple[str, datetime]]:
         """(job id, instant) for every row of ``kinds`` that will need the runner.
 
         A pending row wakes at its moment (or its retry); a claimed one when its
         lease runs out, in case its process died mid-send. Kinds no loaded
         feature handles wait, unscheduled, for a version that does.
         """
+        where, extra = _on(platforms)
         async with self._db.execute(
             "SELECT cohort_id, item_key, state, COALESCE(next_attempt_at, due_at), claimed_at"
             f" FROM deliveries WHERE kind IN ({_marks(kinds)}) AND (state = ?"
-            " OR (state = ? AND cohort_id IN (SELECT id FROM cohorts WHERE state != ?)))",
-            (*kinds, DeliveryState.CLAIMED, DeliveryState.PENDING, CohortState.PAUSED),
+            f" OR (state = ? AND cohort_id IN (SELECT id FROM cohorts WHERE state != ?))){where}",
+            (*kinds, DeliveryState.CLAIMED, DeliveryState.PENDING, CohortState.PAUSED, *extra),
         ) as cursor:
             rows = await cursor.fetchall()
         return [
