@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -10,9 +11,10 @@ import pytest
 
 from bot.cohort import CLAIM_LEASE, DeliveryState, PlatformName
 from bot.features.deliveries import DeliveryRunner
+from bot.slack.commands import STAFF_COMMANDS
 from bot.slack.ids import ts_id
 from bot.store import Store
-from tests.slack_helpers import WEEK_POSTS, ManualClock, SlackWorld
+from tests.slack_helpers import WEEK_POSTS, ManualClock, SlackWorld, write_while_down
 from tests.slack_standin import SlackStandin, standard_workspace
 
 BEFORE = datetime(2026, 10, 12, tzinfo=UTC)
@@ -109,3 +111,163 @@ async def test_two_processes_on_one_database_post_each_week_once(sworld: SlackWo
         await asyncio.gather(bot.deliveries.run_due(), other.run_due())
     await other_store.close()
     assert [len(sworld.titled(f"Week {n}")) for n in (1, 2, 3)] == [1, 1, 1]
+
+
+# -- participation -------------------------------------------------------------------------------
+
+CANARY = "CANARY-7f3e-what-a-learner-wrote"
+
+
+async def counts(sworld: SlackWorld, name: str) -> tuple[int, int]:
+    """(originals, replies) counted for a person in week 1."""
+    cohort = await sworld.cohort()
+    user = await sworld.bot.platform.number(sworld.slack.workspace.user_named(name).id)
+    rows = await sworld.bot.store.participation.counts(cohort.id, week=1, users=[user])
+    found = rows.by_learner_week.get((user, 1))
+    return (found.originals, found.replies) if found else (0, 0)
+
+
+async def test_participation_is_counted_exactly_and_its_text_is_never_kept(
+    sworld: SlackWorld, caplog
+):
+    caplog.set_level(logging.DEBUG, logger="bot")
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    (week1,) = sworld.titled("Week 1")
+    sworld.clock.at = WEEK_POSTS[0] + timedelta(hours=1)
+    first, second = sworld.slack.person("learner1"), sworld.slack.person("learner2")
+    post = await first.post("cohort", f"My thoughts {CANARY}")
+    await second.reply("cohort", post, f"I agree {CANARY}")  # a reply in someone's thread
+    await second.reply("cohort", week1, f"On the week's prompt {CANARY}")  # the bot's thread
+    await first.reply("cohort", post, f"A follow-up in my own thread {CANARY}")
+    await second.edit("cohort", post.replies[0], f"I agree, mostly {CANARY}")  # no new count
+    await sworld.slack.person("instructor").post("cohort", f"Staff do not count {CANARY}")
+    doomed = await second.post("cohort", f"Deleted later {CANARY}")
+    await second.delete("cohort", doomed)
+
+    assert await counts(sworld, "learner1") == (2, 0)
+    assert await counts(sworld, "learner2") == (0, 2)
+    assert await counts(sworld, "instructor") == (0, 0)
+    await sworld.bot.close()
+    assert CANARY.encode() not in sworld.database.read_bytes()
+    for suffix in ("-wal", "-shm"):
+        side = sworld.database.with_name(sworld.database.name + suffix)
+        assert not side.exists() or CANARY.encode() not in side.read_bytes()
+    assert CANARY not in caplog.text
+    await sworld.start()  # the fixture closes it
+
+
+async def test_what_was_written_during_downtime_is_caught_up_once(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    (week1,) = sworld.titled("Week 1")
+    sworld.clock.at = WEEK_POSTS[0] + timedelta(hours=1)
+    await sworld.slack.person("learner1").post("cohort", "live, before the downtime")
+    await sworld.bot.close()
+    sworld.clock.at += timedelta(hours=1)
+    parent = write_while_down(sworld.slack, "learner3", "while the bot was down")
+    write_while_down(sworld.slack, "learner4", "a reply while down", parent=parent)
+    write_while_down(sworld.slack, "learner4", "on the week's post while down", parent=week1)
+
+    await sworld.start()
+    await sworld.restart()  # reading it all again counts nothing twice
+
+    assert await counts(sworld, "learner1") == (1, 0)
+    assert await counts(sworld, "learner3") == (1, 0)
+    assert await counts(sworld, "learner4") == (0, 2)
+    replies = [a for name, a in sworld.slack.calls if name == "conversations.replies"]
+    assert replies  # threads were read after their cursors
+
+
+# -- who may do what -----------------------------------------------------------------------------
+
+
+async def snapshot(sworld: SlackWorld) -> tuple[object, ...]:
+    db = sworld.bot.store.db
+    tables = ("cohorts", "deliveries", "guild_staff", "external_ids")
+    rows = []
+    for table in tables:
+        async with db.execute(f"SELECT * FROM {table}") as cursor:
+            rows.append(sorted(tuple(r) for r in await cursor.fetchall()))
+    ws = sworld.slack.workspace
+    posted = sum(len(c.messages) for c in ws.conversations.values())
+    return (*map(tuple, rows), posted, len(ws.views), len(ws.files))
+
+
+@pytest.mark.parametrize("who", ["learner1", "outsider"])
+async def test_a_learner_or_outsider_is_refused_every_staff_command_privately(
+    sworld: SlackWorld, who: str
+):
+    await sworld.create_cohort()
+    before = await snapshot(sworld)
+    person = sworld.slack.person(who)
+    for command, subcommands in STAFF_COMMANDS.items():
+        for sub in (*subcommands, "anything"):
+            answer = await person.command(command, f'{sub} "Fall 2026" 1')
+            assert answer["text"] == "Only course staff can do that.", (command, sub)
+            assert answer.get("response_type") != "in_channel"
+    assert await snapshot(sworld) == before
+    # /setup staff takes a workspace admin, not course staff
+    refused = await sworld.slack.person("instructor").command("/setup", "staff S0NOPE")
+    assert "admin" in refused["text"]
+
+
+async def test_staff_commands_a_modal_cannot_be_submitted_by_a_learner(sworld: SlackWorld):
+    """The modal's submission checks who submits it, not only who opened it."""
+    await sworld.slack.person("instructor").command("/cohort", "create")
+    view = sworld.slack.workspace.views[-1]["view"]
+    sworld.slack.workspace.views[-1]["user"] = sworld.slack.person("learner1").id
+    answer = await sworld.slack.person("learner1").submit(view, {})
+    assert answer["response_action"] == "errors"
+    assert await sworld.bot.store.cohorts.all() == []
+
+
+# -- sessions, reminders, DMs --------------------------------------------------------------------
+
+LIVE_1 = datetime(2026, 10, 21, 17, tzinfo=UTC)
+
+
+async def announced(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(LIVE_1 - timedelta(days=1, hours=1))
+    (announcement,) = [m for m in sworld.posts() if m.metadata and "announce:" in str(m.metadata)]
+    return announcement
+
+
+async def test_remind_me_and_add_to_calendar_then_the_reminder_comes_by_dm_once(
+    sworld: SlackWorld,
+):
+    announcement = await announced(sworld)
+    labels = [e["text"]["text"] for e in announcement.blocks[-1]["elements"]]
+    assert labels == ["Remind me", "Add to calendar"]
+    learner, gone = sworld.slack.person("learner1"), sworld.slack.person("learner2")
+    await sworld.restart()  # the buttons outlive the process that posted them
+    await learner.press("cohort", announcement, "cohortbot_remind")
+    await gone.press("cohort", announcement, "cohortbot_remind")
+    await learner.press("cohort", announcement, "cohortbot_ics")
+    (ics,) = [f for f in sworld.slack.workspace.files.values() if f["name"].endswith(".ics")]
+    assert ics["content"].startswith(b"BEGIN:VCALENDAR")
+    sworld.slack.workspace.user_named("learner2").deleted = True  # cannot be DMed any more
+
+    await sworld.advance_to(LIVE_1 - timedelta(hours=1))
+    await sworld.advance_to(LIVE_1 - timedelta(minutes=30))
+
+    reminders = [m for m in sworld.slack.workspace.dms(learner.user) if m.metadata]
+    assert len(reminders) == 1 and "reminder:live-1:1h" in str(reminders[0].metadata)
+    cohort = await sworld.cohort()
+    row = await sworld.bot.store.deliveries.get(cohort.id, "reminder:live-1:1h")
+    assert row.state == "done" and "1 sent" in row.note and "1 failed" in row.note
+
+
+async def test_a_learner_outside_the_cohort_cannot_check_in(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(LIVE_1 + timedelta(seconds=1))
+    (starting,) = [m for m in sworld.posts() if m.metadata and "starting:" in str(m.metadata)]
+    outsider, learner = sworld.slack.person("instructor"), sworld.slack.person("learner3")
+    await outsider.press("cohort", starting, "cohortbot_checkin")
+    await learner.press("cohort", starting, "cohortbot_checkin")
+    cohort = await sworld.cohort()
+    attended = await sworld.bot.store.sessions.attendance(cohort.id)
+    assert list(attended.values()) == [1] and len(attended) == 1
+    refused = sworld.slack.workspace.ephemeral_to(outsider.user)
+    assert "Only learners" in refused[-1]["text"]
