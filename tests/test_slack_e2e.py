@@ -6,8 +6,10 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
+from slack_sdk.http_retry import builtin_async_handlers
 
 from bot.cohort import CLAIM_LEASE, DeliveryState, PlatformName
 from bot.features.deliveries import DeliveryRunner
@@ -15,7 +17,7 @@ from bot.slack.commands import STAFF_COMMANDS
 from bot.slack.ids import ts_id
 from bot.store import Store
 from tests.slack_helpers import WEEK_POSTS, ManualClock, SlackWorld, write_while_down
-from tests.slack_standin import SlackStandin, standard_workspace
+from tests.slack_standin import BOT_USER_ID, SlackStandin, standard_workspace
 
 BEFORE = datetime(2026, 10, 12, tzinfo=UTC)
 
@@ -271,3 +273,94 @@ async def test_a_learner_outside_the_cohort_cannot_check_in(sworld: SlackWorld):
     assert list(attended.values()) == [1] and len(attended) == 1
     refused = sworld.slack.workspace.ephemeral_to(outsider.user)
     assert "Only learners" in refused[-1]["text"]
+
+
+NUDGE_1 = WEEK_POSTS[1] - timedelta(days=2)
+
+
+async def test_nudges_go_by_dm_once_and_those_who_cannot_be_dmed_are_counted(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    sworld.slack.workspace.user_named("learner4").deleted = True
+    await sworld.advance_to(NUDGE_1 + timedelta(seconds=1))
+    await sworld.advance_to(NUDGE_1 + timedelta(minutes=1))
+    ws = sworld.slack.workspace
+    nudged = {n: len(ws.dms(ws.user_named(n))) for n in ("learner1", "learner2", "learner3")}
+    assert nudged == {"learner1": 1, "learner2": 1, "learner3": 1}
+    told = [m.text for m in ws.dms(ws.user_named("instructor"))]
+    assert any("Week 1 nudges: 3 sent, 1 failed" in t for t in told), told
+    assert ws.dms(ws.user_named("instructor"))  # the instructor is told privately, by DM
+    assert not [m for m in sworld.posts() if "nudge" in m.text.lower()]
+
+
+async def test_mydata_shows_and_forgetme_erases_after_confirmation(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    learner, other = sworld.slack.person("learner1"), sworld.slack.person("learner2")
+    await learner.post("cohort", "hello")
+    answer = await learner.command("/mydata")
+    assert "messages you wrote" in answer["text"]
+    (shared,) = [f for f in sworld.slack.workspace.files.values() if f["name"] == "my-data.json"]
+    assert b'"activity"' in shared["content"] and b"hello" not in shared["content"]
+
+    await learner.command("/forgetme")
+    (confirm,) = [e for e in sworld.slack.workspace.ephemeral_to(learner.user) if e.get("blocks")]
+    await learner.press("cohort", confirm, "cohortbot_forget")
+    assert await counts(sworld, "learner1") == (0, 0)
+    user = await sworld.bot.platform.number(learner.id)
+    assert await sworld.bot.store.privacy.everything_about(user) == {}
+    assert "nothing" in (await learner.command("/mydata"))["text"]
+    assert (await other.command("/mydata"))["text"]  # others are untouched
+
+
+# -- Slack's errors and limits -------------------------------------------------------------------
+
+
+async def test_not_in_channel_is_told_to_the_instructor_and_retried(sworld: SlackWorld):
+    await sworld.create_cohort()
+    conv = sworld.slack.workspace.channel_named("cohort")
+    conv.members.discard(BOT_USER_ID)  # someone removed the bot from the channel
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    ws = sworld.slack.workspace
+    (told,) = [m.text for m in ws.dms(ws.user_named("instructor")) if "could not" in m.text]
+    assert "not in that channel" in told and "invite" in told
+    conv.members.add(BOT_USER_ID)
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(minutes=30))
+    assert len(sworld.titled("Week 1")) == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [
+        ("missing_scope", "`chat:write`"),
+        ("is_archived", "archived"),
+        ("channel_not_found", "cannot find"),
+    ],
+)
+async def test_slacks_refusals_are_told_to_the_instructor(sworld: SlackWorld, fault, words):
+    await sworld.create_cohort()
+    ws = sworld.slack.workspace
+    if fault == "missing_scope":
+        ws.bot_scopes.discard("chat:write")
+    elif fault == "is_archived":
+        ws.channel_named("cohort").is_archived = True
+    else:
+        del ws.conversations[ws.channel_named("cohort").id]  # deleted under us
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    ws.bot_scopes.add("chat:write")  # the instructor's DM needs it too
+    cohort = await sworld.cohort()
+    row = await sworld.bot.store.deliveries.get(cohort.id, "module:1")
+    assert row.state == "pending" and words in row.note
+
+
+async def test_a_429_is_honoured_and_the_week_still_posts_once(sworld: SlackWorld, monkeypatch):
+    waits: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(builtin_async_handlers, "asyncio", SimpleNamespace(sleep=no_wait))
+    await sworld.create_cohort()
+    sworld.slack.faults.rate_limit("chat.postMessage", times=1, retry_after=4)
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    assert len(sworld.titled("Week 1")) == 1 and 4 <= waits[0] < 5
