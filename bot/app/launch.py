@@ -11,6 +11,7 @@ import logging
 import os
 import sqlite3
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
@@ -102,6 +103,26 @@ def run_bot(*, force_sync: bool = False) -> int:
             EXIT_UNREACHABLE,
         )
     return 0
+
+
+def discord_service(
+    settings: Settings, *, force_sync: bool = False
+) -> Callable[[], Awaitable[None]]:
+    """The Discord bot as a coroutine to run beside another platform (``cohortbot run``
+    with Slack tokens too): same database, same event loop."""
+    point_at(settings.api_base, settings.gateway_url)
+
+    async def run() -> None:
+        bot = CohortBot(
+            database=settings.database,
+            prompts_dir=settings.prompts_dir,
+            dev_guild_id=settings.dev_guild_id,
+            force_sync=force_sync,
+        )
+        async with bot:
+            await bot.start(settings.token)
+
+    return run
 
 
 def reason(error: BaseException) -> str:

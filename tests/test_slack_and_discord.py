@@ -1,0 +1,51 @@
+"""Both platforms in one process, on one database: each posts its own cohorts' weeks, once.
+
+The Discord bot runs on SimCord (``world``), the Slack app on the stand-in, on the same
+database file and the same clock. Each runner claims only its platform's cohorts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.cohort import PlatformName
+from bot.slack.app import SlackBot
+from tests.helpers import World
+from tests.slack_helpers import START, WEEK_POSTS, SlackWorld
+from tests.slack_standin import SlackStandin, standard_workspace
+from tests.test_e2e_cohorts import week_threads
+
+
+async def test_discord_and_slack_share_one_database_and_each_posts_its_own_weeks(world: World):
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    workspace = standard_workspace(clock=lambda: world.clock.now().timestamp())
+    async with SlackStandin(workspace) as slack:
+        sworld = SlackWorld(slack, world.database, world.clock)  # type: ignore[arg-type]
+        sworld.bot = SlackBot(
+            sworld.settings(), database=world.database, clock=world.clock, scheduled=False
+        )
+        await sworld.bot.start()
+        try:
+            await sworld.appoint_staff()
+            assert await sworld.create_cohort() == {}
+            for instant in WEEK_POSTS[:2]:
+                await world.advance_to(instant + timedelta(seconds=1))
+                await sworld.bot.deliveries.run_due()
+                await world.advance_to(instant + timedelta(seconds=2))  # Discord runs again
+
+            assert {k: len(v) for k, v in week_threads(world).items()} == {"Week 1": 1, "Week 2": 1}
+            assert [len(sworld.titled(f"Week {n}")) for n in (1, 2, 3)] == [1, 1, 0]
+            store = sworld.bot.store
+            cohorts = {c.platform: c for c in await store.cohorts.all()}
+            assert set(cohorts) == {PlatformName.DISCORD, PlatformName.SLACK}
+            runners = {
+                PlatformName.DISCORD: world.bot.deliveries.instance,
+                PlatformName.SLACK: sworld.bot.deliveries.instance,
+            }
+            for platform, cohort in cohorts.items():
+                for key in ("module:1", "module:2"):
+                    row = await store.deliveries.get(cohort.id, key)
+                    assert (row.state, row.claimed_by) == ("done", runners[platform]), key
+        finally:
+            await sworld.bot.close()
