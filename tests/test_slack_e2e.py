@@ -364,3 +364,37 @@ async def test_a_429_is_honoured_and_the_week_still_posts_once(sworld: SlackWorl
     sworld.slack.faults.rate_limit("chat.postMessage", times=1, retry_after=4)
     await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
     assert len(sworld.titled("Week 1")) == 1 and 4 <= waits[0] < 5
+
+
+async def test_killed_between_a_nudge_dm_and_its_record_nobody_is_nudged_twice(
+    sworld: SlackWorld,
+):
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    await sworld.advance_to(NUDGE_1 + timedelta(seconds=1))
+    ws = sworld.slack.workspace
+    learners = [ws.user_named(f"learner{i}") for i in range(1, 5)]
+    assert [len(ws.dms(u)) for u in learners] == [1, 1, 1, 1]
+    cohort = await sworld.cohort()
+    # The process DMed learner1 and died before recording it; learner2 was not reached yet.
+    await sworld.forget_it_was_sent(cohort.id, "nudge:1")
+    db = sworld.bot.store.db
+    for user, unsent in ((learners[0], False), (learners[1], True)):
+        number = await sworld.bot.platform.number(user.id)
+        await db.execute(
+            "UPDATE delivery_recipients SET outcome = 'sending', at = ?"
+            " WHERE cohort_id = ? AND item_key = 'nudge:1' AND user_id = ?",
+            ("2026-10-18T16:00:00.000000Z", cohort.id, number),
+        )
+        if unsent:
+            (im,) = [c for c in ws.conversations.values() if c.is_im and user.id in c.members]
+            im.messages.clear()
+    await db.commit()
+    assert ws.dms(learners[1]) == []
+
+    await sworld.restart()
+    await sworld.advance_to(NUDGE_1 + CLAIM_LEASE + timedelta(seconds=2))
+
+    assert [len(ws.dms(u)) for u in learners] == [1, 1, 1, 1]
+    row = await sworld.bot.store.deliveries.get(cohort.id, "nudge:1")
+    assert row.state == "done"
