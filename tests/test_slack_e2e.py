@@ -398,3 +398,39 @@ async def test_killed_between_a_nudge_dm_and_its_record_nobody_is_nudged_twice(
     assert [len(ws.dms(u)) for u in learners] == [1, 1, 1, 1]
     row = await sworld.bot.store.deliveries.get(cohort.id, "nudge:1")
     assert row.state == "done"
+
+
+async def test_the_summary_is_ephemeral_and_the_csv_comes_by_dm(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    await sworld.slack.person("learner1").post("cohort", "my first post")
+    instructor = sworld.slack.person("instructor")
+    summary = await instructor.command("/participation", 'summary "Fall 2026" 1')
+    assert "learner1" in summary["text"] and summary.get("response_type") != "in_channel"
+    answer = await instructor.command("/participation", 'export "Fall 2026"')
+    assert "DMs" in answer["text"]
+    (csv,) = [f for f in sworld.slack.workspace.files.values() if f["name"].endswith(".csv")]
+    text = csv["content"].decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("display_name,") and "learner1" in text
+    assert len(text.splitlines()) == 1 + 4  # a row per learner, staff not among them
+    (im,) = csv["channels"]
+    assert im.startswith("D")  # shared in the instructor's DM, not in the channel
+
+
+async def test_a_recording_goes_under_its_announcement_and_by_dm_to_who_asked(sworld: SlackWorld):
+    announcement = await announced(sworld)
+    learner = sworld.slack.person("learner1")
+    await learner.press("cohort", announcement, "cohortbot_remind")
+    await sworld.advance_to(LIVE_1 + timedelta(hours=2))
+    instructor = sworld.slack.person("instructor")
+    url = "https://example.org/rec/1"
+    answer = await instructor.command("/recording", f'add "Fall 2026" live-1 {url} s3cret')
+    assert "1 sent" in answer["text"], answer
+    (under,) = [r for r in announcement.replies if url in r.text]
+    assert "s3cret" not in under.text  # #cohort is public: the whole workspace can read it
+    (dm,) = [m for m in sworld.slack.workspace.dms(learner.user) if url in m.text]
+    assert "s3cret" in dm.text and dm.metadata
+    again = await sworld.slack.person("learner2").command(
+        "/recording", f'add "Fall 2026" live-1 {url}'
+    )
+    assert again["text"] == "Only course staff can do that."

@@ -18,7 +18,7 @@ from bot.features.participation import ParticipationFeature
 from bot.features.privacy import in_words
 from bot.nudges import by_hand_key
 from bot.participation import export_csv, progress_text, week_summary
-from bot.slack import actions, modals
+from bot.slack import actions, modals, recordings
 from bot.slack.blocks import mrkdwn
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ STAFF_COMMANDS = {
     "/participation": ("summary", "export", "nudge"),
     "/setup": ("staff",),
     "/session": (),
-    "/recording": (),
+    "/recording": ("add",),
     "/course": (),
     "/assignment": (),
     "/certificates": (),
@@ -256,6 +256,16 @@ async def reminders_command(bot: SlackBot, command: dict[str, Any], words: list[
     return "Done: no more nudges, and no session reminders unless you press **Remind me**."
 
 
+async def recording_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    sub, *rest = words or [""]
+    if sub != "add":
+        return not_here("/recording", sub)
+    name, session, url, *passcode = arguments(rest, "cohort", "session", "https link")
+    cohort = await workspace_cohort(bot, name)
+    code = passcode[0] if passcode else None
+    return await recordings.add_recording(bot, cohort, command["user_id"], session, url, code)
+
+
 async def unavailable(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
     return not_here(command["command"], words[0] if words else "")
 
@@ -269,8 +279,6 @@ HANDLERS: dict[str, Handler] = {
     "/forgetme": forgetme_command,
     "/progress": progress_command,
     "/reminders": reminders_command,
-    **{
-        name: unavailable
-        for name in ("/session", "/recording", "/course", "/assignment", "/certificates")
-    },
+    "/recording": recording_command,
+    **{name: unavailable for name in ("/session", "/course", "/assignment", "/certificates")},
 }
