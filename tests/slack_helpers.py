@@ -42,7 +42,11 @@ class SlackWorld:
 
     async def start(self) -> SlackBot:
         self.bot = SlackBot(
-            self.settings(), database=self.database, clock=self.clock, scheduled=False
+            self.settings(),
+            database=self.database,
+            clock=self.clock,
+            scheduled=False,
+            dm_pace=0,  # tests never sleep (test_a_fan_out_is_paced_between_dms checks the pace)
         )
         await self.bot.start()
         return self.bot

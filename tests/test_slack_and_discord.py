@@ -23,7 +23,11 @@ async def test_discord_and_slack_share_one_database_and_each_posts_its_own_weeks
     async with SlackStandin(workspace) as slack:
         sworld = SlackWorld(slack, world.database, world.clock)  # type: ignore[arg-type]
         sworld.bot = SlackBot(
-            sworld.settings(), database=world.database, clock=world.clock, scheduled=False
+            sworld.settings(),
+            database=world.database,
+            clock=world.clock,
+            scheduled=False,
+            dm_pace=0,
         )
         await sworld.bot.start()
         try:

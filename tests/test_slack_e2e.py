@@ -13,6 +13,7 @@ from slack_sdk.http_retry import builtin_async_handlers
 
 from bot.cohort import CLAIM_LEASE, DeliveryState, PlatformName
 from bot.features.deliveries import DeliveryRunner
+from bot.slack import platform as slack_platform
 from bot.slack.commands import STAFF_COMMANDS
 from bot.slack.ids import ts_id
 from bot.store import Store
@@ -413,6 +414,8 @@ async def test_the_summary_is_ephemeral_and_the_csv_comes_by_dm(sworld: SlackWor
     text = csv["content"].decode("utf-8-sig")
     assert text.splitlines()[0].startswith("display_name,") and "learner1" in text
     assert len(text.splitlines()) == 1 + 4  # a row per learner, staff not among them
+    learner1 = sworld.slack.workspace.user_named("learner1").id
+    assert any(line.split(",")[1] == learner1 for line in text.splitlines())  # Slack's own id
     (im,) = csv["channels"]
     assert im.startswith("D")  # shared in the instructor's DM, not in the channel
 
@@ -434,3 +437,17 @@ async def test_a_recording_goes_under_its_announcement_and_by_dm_to_who_asked(sw
         "/recording", f'add "Fall 2026" live-1 {url}'
     )
     assert again["text"] == "Only course staff can do that."
+
+
+async def test_a_fan_out_is_paced_between_dms(sworld: SlackWorld, monkeypatch):
+    waits: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(slack_platform, "asyncio", SimpleNamespace(sleep=no_wait))
+    sworld.bot.platform.pace = 0.2
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    await sworld.advance_to(NUDGE_1 + timedelta(seconds=1))
+    assert waits == [0.2] * 3  # four learners nudged, a pause between each two

@@ -37,6 +37,7 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://slack.com/api/"
+DM_PACE = 0.2  # seconds between a fan-out's DMs: five a second, well inside Slack's limits
 
 
 def web_client(settings: SlackSettings) -> AsyncWebClient:
@@ -60,7 +61,9 @@ class SlackBot:
         prompts_dir: Path | None = None,
         clock: Clock | None = None,
         scheduled: bool = True,
+        dm_pace: float = DM_PACE,
     ) -> None:
+        self.dm_pace = dm_pace
         self.settings = settings
         self.database = database
         self.clock: Clock = clock or SystemClock()
@@ -103,7 +106,9 @@ class SlackBot:
         for problem in self.library.reload():
             log.warning("course file problem: %s", problem)
         auth = await self.client.auth_test()
-        self._platform = SlackPlatform(self.client, self.store, auth["team_id"], auth["user_id"])
+        self._platform = SlackPlatform(
+            self.client, self.store, auth["team_id"], auth["user_id"], pace=self.dm_pace
+        )
         self._runner = DeliveryRunner(
             self.store,
             self.clock,

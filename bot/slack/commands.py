@@ -7,6 +7,8 @@ privately. Multi-field input (``/cohort create``) opens a modal (``bot.slack.act
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import shlex
 from collections.abc import Awaitable, Callable
@@ -170,7 +172,7 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
         await bot.client.files_upload_v2(
             channel=dm["channel"]["id"],
             filename=f"participation-{cohort.id}.csv",
-            content=export_csv(report).encode("utf-8-sig"),
+            content=(await slack_ids_in_csv(bot, export_csv(report))).encode("utf-8-sig"),
             title=f"Participation in {cohort.name}",
             initial_comment=f"Participation in {cohort.name}: {len(report.learners)} learners.",
         )
@@ -180,6 +182,17 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
         raise InvalidInput(f"{cohort.name} has no week in progress to nudge about.")
     key = by_hand_key(current, bot.clock.now(), cohort.zone)
     return f"Week {current} nudges: {(await feature.nudge(cohort, current, key)).summary()}."
+
+
+async def slack_ids_in_csv(bot: SlackBot, text: str) -> str:
+    """The CSV with each learner's Slack user id (U…) in ``user_id``, not the store's number."""
+    rows = list(csv.reader(io.StringIO(text)))
+    column = rows[0].index("user_id")
+    for row in rows[1:]:
+        row[column] = await bot.platform.slack_id(int(row[column]))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)  # as export_csv writes it
+    return out.getvalue()
 
 
 async def setup_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:

@@ -9,6 +9,7 @@ posts a closing notice; nothing it posts later counts, as the course has ended).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -68,8 +69,11 @@ class SlackErrors:
 
 
 class SlackPlatform(SlackErrors):
-    def __init__(self, client: AsyncWebClient, store: Store, team: str, bot_user: str) -> None:
+    def __init__(
+        self, client: AsyncWebClient, store: Store, team: str, bot_user: str, pace: float = 0.0
+    ) -> None:
         self.client = client
+        self.pace = pace  # seconds between two DMs of a fan-out
         self.store = store
         self.team = team
         self.bot_user = bot_user
@@ -244,6 +248,7 @@ class SlackMessenger:
     def __init__(self, platform: SlackPlatform, text: Callable[[Learner], str]) -> None:
         self._platform = platform
         self._text = text
+        self._sent = 0
 
     def id_of(self, person: Learner) -> int:
         return person.user_id
@@ -254,6 +259,10 @@ class SlackMessenger:
         return str(opened["channel"]["id"])
 
     async def send(self, person: Learner, tag: str) -> Outcome:
+        if self._sent and self._platform.pace:
+            # Paced under Slack's rate limits; a 429 is still honoured by the retry handler.
+            await asyncio.sleep(self._platform.pace)
+        self._sent += 1
         try:
             channel = await self._dm(person)
             await self._platform.client.chat_postMessage(
