@@ -11,7 +11,7 @@ from discord import app_commands
 
 from bot import access
 from bot.app.permissions import require_instructor, standing
-from bot.cohort import Cohort, CohortState
+from bot.cohort import Cohort, CohortState, PlatformName
 from bot.course import Course
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.features.modules import plans_of as shared_plans_of
@@ -141,6 +141,8 @@ async def follow_course_files(bot: CohortBot, before: Mapping[str, Course]) -> i
     now = bot.clock.now()
     replanned = 0
     for cohort in await bot.store.cohorts.all():
+        if cohort.platform != PlatformName.DISCORD:
+            continue  # another platform's cohort: its adapter tells its instructors
         if cohort.state is CohortState.ENDED or cohort.course_id not in bot.library.ids():
             continue  # ended, or its file is gone: nothing to follow
         new = bot.library.get(cohort.course_id)

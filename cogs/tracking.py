@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.cohort import Cohort
+from bot.cohort import Cohort, PlatformName
 from bot.course import Course
 from bot.errors import NotFound
 from bot.tracking import followed_channels
@@ -42,6 +42,8 @@ class Tracking(commands.Cog):
     async def _cohorts_and_courses(self) -> list[tuple[Cohort, Course]]:
         pairs = []
         for cohort in await self.bot.store.cohorts.all():
+            if cohort.platform != PlatformName.DISCORD:
+                continue  # another platform's adapter counts its cohorts
             try:
                 pairs.append((cohort, self.bot.library.get(cohort.course_id)))
             except NotFound:

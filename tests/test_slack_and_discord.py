@@ -47,6 +47,8 @@ async def test_discord_and_slack_share_one_database_and_each_posts_its_own_weeks
                 PlatformName.DISCORD: world.bot.deliveries.instance,
                 PlatformName.SLACK: sworld.bot.deliveries.instance,
             }
+            slack_channel = cohorts[PlatformName.SLACK].channel_id
+            assert slack_channel not in world.bot.tracker._followed  # Discord counts its own
             for platform, cohort in cohorts.items():
                 for key in ("module:1", "module:2"):
                     row = await store.deliveries.get(cohort.id, key)

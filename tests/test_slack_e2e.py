@@ -243,6 +243,9 @@ async def test_remind_me_and_add_to_calendar_then_the_reminder_comes_by_dm_once(
     announcement = await announced(sworld)
     labels = [e["text"]["text"] for e in announcement.blocks[-1]["elements"]]
     assert labels == ["Remind me", "Add to calendar"]
+    body = " ".join(b["text"]["text"] for b in announcement.blocks if b["type"] == "section")
+    unix = int(LIVE_1.timestamp())
+    assert f"<!date^{unix}^" in body and "<t:" not in body  # each reader's own time zone
     learner, gone = sworld.slack.person("learner1"), sworld.slack.person("learner2")
     await sworld.restart()  # the buttons outlive the process that posted them
     await learner.press("cohort", announcement, "cohortbot_remind")
