@@ -16,6 +16,7 @@ from typing import Any
 from bot.cohort import Cohort
 from bot.settings import SlackSettings
 from bot.slack.app import SlackBot
+from tests.helpers import forget_it_was_sent
 from tests.slack_standin import APP_TOKEN, BOT_TOKEN, Message, SlackStandin
 
 START = date(2026, 10, 13)
@@ -118,12 +119,7 @@ class SlackWorld:
 
     async def forget_it_was_sent(self, cohort_id: int, item_key: str) -> None:
         """As if the process had sent the item and died before recording it: still claimed."""
-        await self.bot.store.db.execute(
-            "UPDATE deliveries SET state = 'claimed', message_id = NULL, claimed_at = due_at"
-            " WHERE cohort_id = ? AND item_key = ?",
-            (cohort_id, item_key),
-        )
-        await self.bot.store.db.commit()
+        await forget_it_was_sent(self.bot.store, cohort_id, item_key)
 
 
 def write_while_down(
