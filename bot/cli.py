@@ -110,7 +110,8 @@ def run_command(args: argparse.Namespace) -> int:
         return run_slack(settings)
     from bot.app.launch import discord_service
 
-    return run_slack(settings, discord_service(settings, force_sync=args.sync_commands))
+    bot, run_discord = discord_service(settings, force_sync=args.sync_commands)
+    return run_slack(settings, run_discord, beside=bot.wakeups)
 
 
 def demo_command(args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ async def test_discord_and_slack_share_one_database_and_each_posts_its_own_weeks
             clock=world.clock,
             scheduled=False,
             dm_pace=0,
+            beside=world.bot.wakeups,  # its jobs in the Discord bot's scheduler
         )
         await sworld.bot.start()
         try:
@@ -49,9 +50,36 @@ async def test_discord_and_slack_share_one_database_and_each_posts_its_own_weeks
             }
             slack_channel = cohorts[PlatformName.SLACK].channel_id
             assert slack_channel not in world.bot.tracker._followed  # Discord counts its own
+            jobs = {job.name for job in world.bot.wakeups.scheduler.get_jobs()}
+            assert jobs == {"deliveries", "slack"}  # one scheduler holds both runners' wake-ups
             for platform, cohort in cohorts.items():
                 for key in ("module:1", "module:2"):
                     row = await store.deliveries.get(cohort.id, key)
                     assert (row.state, row.claimed_by) == ("done", runners[platform]), key
         finally:
             await sworld.bot.close()
+
+
+async def test_two_runners_share_one_scheduler_without_touching_each_others_jobs():
+    from bot.features.scheduler import WakeUps
+    from tests.slack_helpers import ManualClock
+
+    clock = ManualClock(datetime(2026, 10, 12, tzinfo=UTC))
+
+    async def wake() -> None:
+        return None
+
+    discord_side = WakeUps(clock, wake)
+    discord_side.start()
+    slack_side = discord_side.beside(wake, "slack")
+    at = datetime(2026, 10, 13, 16, tzinfo=UTC)
+    discord_side.replace_all([("1:module:1", at)])
+    slack_side.replace_all([("2:module:1", at), ("2:nudge:1", at)])
+    discord_side.replace_all([("1:module:2", at)])  # rebuilt: only its own jobs change
+    slack_side.replace_all([("2:nudge:1", at)])
+    ids = sorted(job.id for job in discord_side.scheduler.get_jobs())
+    assert ids == ["1:module:2", "slack:2:nudge:1"]
+    slack_side.shutdown()  # Slack stops: Discord's scheduler runs on with its own jobs
+    assert [job.id for job in discord_side.scheduler.get_jobs()] == ["1:module:2"]
+    assert discord_side.scheduler.running
+    discord_side.shutdown()

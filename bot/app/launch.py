@@ -107,22 +107,22 @@ def run_bot(*, force_sync: bool = False) -> int:
 
 def discord_service(
     settings: Settings, *, force_sync: bool = False
-) -> Callable[[], Awaitable[None]]:
-    """The Discord bot as a coroutine to run beside another platform (``cohortbot run``
-    with Slack tokens too): same database, same event loop."""
+) -> tuple[CohortBot, Callable[[], Awaitable[None]]]:
+    """The Discord bot, and a coroutine that runs it beside another platform (``cohortbot
+    run`` with Slack tokens too): same database, same event loop, its scheduler shared."""
     point_at(settings.api_base, settings.gateway_url)
+    bot = CohortBot(
+        database=settings.database,
+        prompts_dir=settings.prompts_dir,
+        dev_guild_id=settings.dev_guild_id,
+        force_sync=force_sync,
+    )
 
     async def run() -> None:
-        bot = CohortBot(
-            database=settings.database,
-            prompts_dir=settings.prompts_dir,
-            dev_guild_id=settings.dev_guild_id,
-            force_sync=force_sync,
-        )
         async with bot:
             await bot.start(settings.token)
 
-    return run
+    return bot, run
 
 
 def reason(error: BaseException) -> str:

@@ -58,28 +58,47 @@ class ClockScheduler(AsyncIOScheduler):
 class WakeUps:
     """The set of moments at which the delivery runner must look at the database."""
 
-    def __init__(self, clock: Clock, wake: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        wake: Callable[[], Awaitable[None]],
+        *,
+        owner: str = "deliveries",
+        scheduler: ClockScheduler | None = None,
+    ) -> None:
         self._clock = clock
         self._wake = wake
+        self._owner = owner  # the name on this runner's jobs, in a scheduler two runners share
+        self._owns_scheduler = scheduler is None
+        self._prefix = "" if owner == "deliveries" else f"{owner}:"  # ids stay apart too
         # misfire_grace_time None: a late wake-up still runs (the runner decides what is
         # stale). max_instances > 1: a job re-added while its previous run is still
         # rebuilding the jobs must not be dropped; the runner's lock serialises them.
-        self.scheduler = ClockScheduler(
+        self.scheduler = scheduler or ClockScheduler(
             clock, job_defaults={"misfire_grace_time": None, "max_instances": 5}
         )
 
+    def beside(self, wake: Callable[[], Awaitable[None]], owner: str) -> WakeUps:
+        """Another runner's wake-ups in this same scheduler (two platforms, one process)."""
+        return WakeUps(self._clock, wake, owner=owner, scheduler=self.scheduler)
+
     def start(self) -> None:
-        self.scheduler.start()
+        if self._owns_scheduler:
+            self.scheduler.start()
 
     def shutdown(self) -> None:
-        if self.scheduler.running:
+        if not self._owns_scheduler:
+            for job in self.scheduler.get_jobs():  # the owner's scheduler runs on without ours
+                if job.name == self._owner:
+                    job.remove()
+        elif self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
     def replace_all(self, moments: Iterable[tuple[str, datetime]]) -> None:
         """Make the jobs exactly ``moments``: (stable id, instant) pairs from the store."""
-        wanted = dict(moments)
+        wanted = {f"{self._prefix}{job_id}": when for job_id, when in moments}
         for job in self.scheduler.get_jobs():
-            if job.id not in wanted:
+            if job.name == self._owner and job.id not in wanted:
                 job.remove()
         now = self._clock.now()
         for job_id, when in wanted.items():
@@ -88,6 +107,7 @@ class WakeUps:
                 self._wake,
                 DateTrigger(max(when, now)),
                 id=job_id,
+                name=self._owner,
                 replace_existing=True,
                 coalesce=True,
             )

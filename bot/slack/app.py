@@ -62,6 +62,7 @@ class SlackBot:
         clock: Clock | None = None,
         scheduled: bool = True,
         dm_pace: float = DM_PACE,
+        beside: WakeUps | None = None,
     ) -> None:
         self.dm_pace = dm_pace
         self.settings = settings
@@ -71,7 +72,11 @@ class SlackBot:
         self.client = web_client(settings)
         self.app = AsyncApp(client=self.client, process_before_response=True)
         self.scheduled = scheduled  # tests call run_due themselves
-        self.wakeups = WakeUps(self.clock, self._wake)
+        # One scheduler in a process that runs both platforms: the Discord bot's, with
+        # Slack's jobs beside its own.
+        self.wakeups = (
+            beside.beside(self._wake, "slack") if beside else WakeUps(self.clock, self._wake)
+        )
         self._handler: AsyncSocketModeHandler | None = None
         self._store: Store | None = None
         self._platform: SlackPlatform | None = None

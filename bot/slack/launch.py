@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
+from bot.features.scheduler import WakeUps
 from bot.settings import Settings
 from bot.slack.app import DEFAULT_API_BASE, SlackBot
 
@@ -29,9 +30,15 @@ def quiet_slack_libraries() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-async def serve(settings: Settings, alongside: Callable[[], Awaitable[None]] | None) -> None:
+async def serve(
+    settings: Settings,
+    alongside: Callable[[], Awaitable[None]] | None,
+    beside: WakeUps | None = None,
+) -> None:
     assert settings.slack is not None
-    slack = SlackBot(settings.slack, database=settings.database, prompts_dir=settings.prompts_dir)
+    slack = SlackBot(
+        settings.slack, database=settings.database, prompts_dir=settings.prompts_dir, beside=beside
+    )
     try:
         await slack.start()
         if alongside is not None:
@@ -42,7 +49,11 @@ async def serve(settings: Settings, alongside: Callable[[], Awaitable[None]] | N
         await slack.close()
 
 
-def run_slack(settings: Settings, alongside: Callable[[], Awaitable[None]] | None = None) -> int:
+def run_slack(
+    settings: Settings,
+    alongside: Callable[[], Awaitable[None]] | None = None,
+    beside: WakeUps | None = None,
+) -> int:
     assert settings.slack is not None
     if not logging.getLogger().handlers:
         logging.basicConfig(
@@ -50,7 +61,7 @@ def run_slack(settings: Settings, alongside: Callable[[], Awaitable[None]] | Non
         )
     quiet_slack_libraries()
     try:
-        asyncio.run(serve(settings, alongside))
+        asyncio.run(serve(settings, alongside, beside))
     except SlackApiError as error:
         if error.response.get("error") in ("invalid_auth", "not_authed", "account_inactive"):
             return fail(
