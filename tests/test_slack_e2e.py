@@ -455,3 +455,18 @@ async def test_a_fan_out_is_paced_between_dms(sworld: SlackWorld, monkeypatch):
     await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
     await sworld.advance_to(NUDGE_1 + timedelta(seconds=1))
     assert waits == [0.2] * 3  # four learners nudged, a pause between each two
+
+
+async def test_without_a_learner_group_the_learners_are_the_channels_members_less_staff(
+    sworld: SlackWorld,
+):
+    assert await sworld.create_cohort(learners=None) == {}
+    cohort = await sworld.cohort()
+    learners = await sworld.bot.platform.learners(cohort)
+    ws = sworld.slack.workspace
+    expected = {
+        await sworld.bot.platform.number(ws.user_named(f"learner{i}").id) for i in range(1, 5)
+    }
+    assert {x.user_id for x in learners} == expected  # not the instructor (staff), not the bot
+    again = await sworld.create_cohort("Fall 2026 again")
+    assert again["response_action"] == "errors" and "already holds" in again["errors"]["name"]
