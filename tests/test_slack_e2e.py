@@ -470,3 +470,4 @@ async def test_without_a_learner_group_the_learners_are_the_channels_members_les
     assert {x.user_id for x in learners} == expected  # not the instructor (staff), not the bot
     again = await sworld.create_cohort("Fall 2026 again")
     assert again["response_action"] == "errors" and "already holds" in again["errors"]["name"]
+    assert f"<#{ws.channel_named('cohort').id}>" in again["errors"]["name"]  # Slack's mention

@@ -122,9 +122,12 @@ async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any
         created_by=await bot.platform.number(user),
     )
     now = bot.clock.now()
-    cohort = await bot.store.cohorts.create(
-        new, sessions_for(course, start, tz), now, platform=PlatformName.SLACK
-    )
+    try:
+        cohort = await bot.store.cohorts.create(
+            new, sessions_for(course, start, tz), now, platform=PlatformName.SLACK
+        )
+    except UserError as error:  # the store names the channel by its number: Slack's id here
+        raise UserError(str(error).replace(f"<#{new.channel_id}>", f"<#{channel}>")) from error
     await plan_cohort(bot.store, bot.library, bot.clock, cohort)
     await bot.reschedule()
     return cohort
