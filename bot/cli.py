@@ -84,9 +84,36 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from bot.app.launch import run_bot
+    """Every platform that has a token: Discord, Slack, or both in one process."""
+    from bot.settings import Settings, SettingsError, prompts_problem
 
-    return run_bot(force_sync=args.sync_commands)
+    try:
+        settings = Settings.load(require_token=False)
+    except SettingsError as error:
+        print(f"cohortbot: {error}", file=sys.stderr)
+        return 2
+    if settings.slack is None:  # Discord only, as before Slack (run_bot checks the token)
+        from bot.app.launch import run_bot
+
+        return run_bot(force_sync=args.sync_commands)
+    import asyncio
+
+    from bot.app.launch import check_database
+    from bot.slack.launch import run_slack
+
+    try:
+        if settings.prompts_dir and (problem := prompts_problem(settings.prompts_dir)):
+            raise SettingsError(f"PROMPTS_DIR={settings.prompts_dir}: {problem}")
+        asyncio.run(check_database(settings.database))
+    except SettingsError as error:
+        print(f"cohortbot: {error}", file=sys.stderr)
+        return 2
+    if not settings.token:
+        return run_slack(settings)
+    from bot.app.launch import discord_service
+
+    bot, run_discord = discord_service(settings, force_sync=args.sync_commands)
+    return run_slack(settings, run_discord, beside=bot.wakeups)
 
 
 def demo_command(args: argparse.Namespace) -> int:

@@ -13,6 +13,13 @@ from bot.localtime import zone
 from bot.timetable import Calendar, CohortSession, course_calendar
 
 
+class PlatformName(StrEnum):
+    """Where a cohort lives."""
+
+    DISCORD = "discord"
+    SLACK = "slack"
+
+
 class CohortState(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"  # nothing is sent; what falls due waits for resume
@@ -37,6 +44,7 @@ class NewCohort:
 class Cohort(NewCohort):
     id: int
     state: CohortState
+    platform: PlatformName = PlatformName.DISCORD
 
     @property
     def zone(self) -> ZoneInfo:

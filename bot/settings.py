@@ -21,6 +21,15 @@ class SettingsError(UserError):
 
 
 @dataclass(frozen=True)
+class SlackSettings:
+    """A Slack app's two tokens (never printed, never logged) and where its Web API is."""
+
+    bot_token: str = field(repr=False)  # xoxb-: the Web API
+    app_token: str = field(repr=False)  # xapp-: Socket Mode (apps.connections.open)
+    api_base: str | None = None  # SLACK_API_BASE: GovSlack, a proxy, a loopback test
+
+
+@dataclass(frozen=True)
 class Settings:
     token: str = field(repr=False)  # never printed, never logged
     database: Path = Path("cohortbot.sqlite3")
@@ -30,6 +39,7 @@ class Settings:
     api_base: str | None = None
     gateway_url: str | None = None
     shards: Shards | None = None  # None: one process, discord.py's plain Bot, as before
+    slack: SlackSettings | None = None  # set when SLACK_BOT_TOKEN and SLACK_APP_TOKEN are set
 
     @classmethod
     def load(cls, *, require_token: bool = True) -> Settings:
@@ -42,10 +52,12 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, require_token: bool = True) -> Settings:
         token = env.get("DISCORD_TOKEN", "").strip()
-        if require_token and not token:
+        slack = slack_from_env(env)
+        if require_token and not token and slack is None:
             raise SettingsError(
                 "DISCORD_TOKEN is not set: copy .env.example to .env and put your bot's token there"
-                " (or run `cohortbot demo` to try the bot offline)"
+                " (or SLACK_BOT_TOKEN and SLACK_APP_TOKEN for Slack; or run `cohortbot demo` to try"
+                " the bot offline)"
             )
         level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
         if not isinstance(logging.getLevelName(level), int):
@@ -62,7 +74,33 @@ class Settings:
             api_base=_optional_url(env, "DISCORD_API_BASE", ("http", "https")),
             gateway_url=_optional_url(env, "DISCORD_GATEWAY_URL", ("ws", "wss")),
             shards=_shards(env),
+            slack=slack,
         )
+
+
+def slack_from_env(env: Mapping[str, str]) -> SlackSettings | None:
+    """Slack's settings, when its tokens are set; None when neither is."""
+    bot = env.get("SLACK_BOT_TOKEN", "").strip()
+    app = env.get("SLACK_APP_TOKEN", "").strip()
+    base = _optional_url(env, "SLACK_API_BASE", ("http", "https"))
+    if not bot and not app:
+        if base:
+            raise SettingsError("SLACK_API_BASE is set but SLACK_BOT_TOKEN is not")
+        return None
+    for name, value, prefix, where in (
+        ("SLACK_BOT_TOKEN", bot, "xoxb-", "OAuth & Permissions > Bot User OAuth Token"),
+        (
+            "SLACK_APP_TOKEN",
+            app,
+            "xapp-",
+            "Basic Information > App-Level Tokens (connections:write)",
+        ),
+    ):
+        if not value:
+            raise SettingsError(f"{name} is not set: copy it from your Slack app's {where}")
+        if not value.startswith(prefix):
+            raise SettingsError(f"{name} must start with {prefix}: copy it from {where}")
+    return SlackSettings(bot_token=bot, app_token=app, api_base=base)
 
 
 def _optional_id(env: Mapping[str, str], name: str) -> int | None:

@@ -11,12 +11,13 @@ from discord import app_commands
 
 from bot import access
 from bot.app.permissions import require_instructor, standing
-from bot.cohort import Cohort, CohortState
+from bot.cohort import Cohort, CohortState, PlatformName
 from bot.course import Course
 from bot.errors import NotAllowed, NotFound, UserError
-from bot.participation import WeekPlan, week_plans
-from bot.replan import PlanChanges, course_session_updates, describe_changes, plan_changes
-from bot.timetable import timetable
+from bot.features.modules import plans_of as shared_plans_of
+from bot.features.planning import plan_cohort
+from bot.participation import WeekPlan
+from bot.replan import PlanChanges, course_session_updates, describe_changes
 from cogs._session_events import sync_events
 
 if TYPE_CHECKING:
@@ -138,12 +139,8 @@ CohortName = app_commands.Transform[str, _CohortName]
 
 async def replan(bot: CohortBot, cohort: Cohort) -> PlanChanges:
     """Bring the cohort's deliveries and Discord events in line with its course and sessions."""
-    course = bot.library.get(cohort.course_id)
+    changes = await plan_cohort(bot.store, bot.library, bot.clock, cohort)
     sessions = await bot.store.cohorts.sessions(cohort.id)
-    now = bot.clock.now()
-    items = timetable(course, cohort.calendar(course), sessions, planned=now)
-    changes = plan_changes(await bot.store.deliveries.for_cohort(cohort.id), items)
-    await bot.store.deliveries.plan(cohort.id, items, now)
     await bot.reschedule()
     await sync_events(bot, cohort, sessions)  # members see a planned session in Events at once
     return changes
@@ -160,6 +157,8 @@ async def follow_course_files(bot: CohortBot, before: Mapping[str, Course]) -> i
     now = bot.clock.now()
     replanned = 0
     for cohort in await bot.store.cohorts.all():
+        if cohort.platform != PlatformName.DISCORD:
+            continue  # another platform's cohort: its adapter tells its instructors
         if cohort.state is CohortState.ENDED or cohort.course_id not in bot.library.ids():
             continue  # ended, or its file is gone: nothing to follow
         if bot.served is not None and not bot.served.owns_guild(cohort.guild_id):
@@ -185,6 +184,4 @@ async def follow_course_files(bot: CohortBot, before: Mapping[str, Course]) -> i
 
 async def plans_of(bot: CohortBot, cohort: Cohort) -> dict[int, WeekPlan]:
     """What meets each week of the cohort: the course's rules, and the cohort's sessions."""
-    course = bot.library.get(cohort.course_id)
-    sessions = await bot.store.cohorts.sessions(cohort.id)
-    return week_plans(course, cohort.calendar(course), sessions)
+    return await shared_plans_of(bot.store, bot.library, cohort)

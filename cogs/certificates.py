@@ -14,23 +14,22 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.deliveries import Job, Sent, describe
+from bot.app.deliveries import describe
 from bot.app.fanout import FanoutResult, send_dms
 from bot.app.forms import detached
 from bot.app.permissions import is_learner
 from bot.certificate import (
     Certificate,
     certifies,
-    cohort_dates,
     long_date,
-    new_code,
     normalise_code,
     verify_text,
 )
 from bot.cohort import Cohort
 from bot.errors import NotFound
+from bot.features.certificates import DM_KEY, CertificateIssuing
+from bot.features.participation import ParticipationFeature
 from bot.participation import fit, plain, plural
-from bot.timetable import ItemKind
 from cogs._certificate_views import (
     NameButton,
     NameModal,
@@ -41,14 +40,10 @@ from cogs._certificate_views import (
     pdfs,
 )
 from cogs._common import CohortName, find_cohort, instructor_cohort, staff_group
+from cogs._platform import DiscordPlatform
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
-    from cogs.participation import Participation
-
-# One fan-out key per cohort: a learner gets their certificate by DM once, whether it
-# was issued at the consultation end or by an instructor before it.
-DM_KEY = ItemKind.CERTIFICATES.value
 
 
 class Certificates(commands.Cog):
@@ -60,7 +55,14 @@ class Certificates(commands.Cog):
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
-        bot.deliveries.handle(ItemKind.CERTIFICATES.value, self.issue_due)
+        platform = DiscordPlatform(bot)
+        participation = ParticipationFeature(
+            platform, bot.store, bot.library, bot.clock, bot.tracker.flush
+        )
+        self.issuing = CertificateIssuing(
+            platform, bot.store, bot.library, bot.clock, participation, self.send_to
+        )
+        self.issuing.register(bot.deliveries)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(NameButton)
@@ -77,23 +79,7 @@ class Certificates(commands.Cog):
     async def certificate_for(
         self, cohort: Cohort, user_id: int, issued_by: int | None
     ) -> tuple[Certificate, bool]:
-        """The learner's certificate for the cohort: the one on record, or a new one."""
-        course = self.bot.library.get(cohort.course_id)
-        starts, ends = cohort_dates(cohort.calendar(course), cohort.zone)
-        wanted = Certificate(
-            code=new_code(),
-            cohort_id=cohort.id,
-            user_id=user_id,
-            name=await self.bot.store.certificates.printed_name(user_id),
-            course_title=course.title,
-            starts=starts,
-            ends=ends,
-            hours=course.hours,
-            instructor=course.instructor,
-            issued_at=self.bot.clock.now(),
-            issued_by=issued_by,
-        )
-        return await self.bot.store.certificates.issue(wanted, new_code)
+        return await self.issuing.certificate_for(cohort, user_id, issued_by)
 
     async def send(
         self,
@@ -131,28 +117,15 @@ class Certificates(commands.Cog):
             pacer=self.bot.pacer,
         )
 
-    async def completed(self, cohort: Cohort) -> list[int]:
-        """Who has completed the course, by its rule (the participation report's ``completed``)."""
-        participation: Participation | None = self.bot.get_cog("Participation")  # type: ignore[assignment]
-        if participation is None:
-            raise RuntimeError("certificates need the participation extension")
-        report = await participation.report(cohort)
-        return [row.learner.user_id for row in report.learners if row.completed]
-
-    async def issue_due(self, job: Job) -> Sent:
-        """At the consultation end: a certificate for everyone who completed, by DM."""
-        cohort = job.cohort
+    async def send_to(
+        self, cohort: Cohort, user_ids: list[int], certificates: dict[int, Certificate]
+    ) -> FanoutResult:
+        """The shared issuing's DMs: to these members of the cohort's server."""
         guild = self.bot.get_guild(cohort.guild_id)
         if guild is None:
             raise NotFound(f"I am no longer in the server of cohort {cohort.name}.")
-        members = [m for i in await self.completed(cohort) if (m := guild.get_member(i))]
-        certificates = {}
-        for member in members:
-            certificates[member.id], _ = await self.certificate_for(cohort, member.id, None)
-        result = await self.send(cohort, members, certificates)
-        told = f"Certificates of completion: {len(members)} completed; DMs {result.summary()}."
-        await self.bot.tell_instructors(cohort, told, once=f"{job.delivery.key}:told")
-        return Sent(note=told)
+        members = [m for i in user_ids if (m := guild.get_member(i))]
+        return await self.send(cohort, members, certificates)
 
     # -- staff ---------------------------------------------------------------------------
 

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.archive import archive_cohort
-from bot.app.deliveries import Job, Sent
-from bot.app.posting import channel_named, embed_for, find_published, publish
+from bot.app.posting import embed_for
 from bot.cohort import DeliveryState
 from bot.errors import InvalidInput, UserError
-from bot.render import Post, consultation_post, jump_url, module_post, wrapup_post
-from cogs._assignment_buttons import close_hand_ins, submit_view
-from cogs._common import CohortName, instructor_cohort, plans_of, staff_group
+from bot.features.modules import ModulePosts
+from bot.render import jump_url
+from cogs._common import CohortName, instructor_cohort, staff_group
+from cogs._platform import DiscordPlatform
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -28,67 +26,8 @@ class Modules(commands.Cog):
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
-        runner = bot.deliveries
-        runner.handle("module", self.post_module, self.find_post)
-        runner.handle("wrapup", self.post_wrapup, self.find_post)
-        runner.handle("consultation", self.post_consultation, self.find_post)
-        runner.handle("archive", self.archive)
-
-    # -- deliveries -------------------------------------------------------------------
-
-    async def week_post(
-        self, cohort: Cohort, week: int, late_since: datetime | None = None
-    ) -> Post:
-        """Week ``week``'s post for this cohort, saying what meets the week in it."""
-        course = self.bot.library.get(cohort.course_id)
-        options = (await plans_of(self.bot, cohort))[week].options
-        calendar = cohort.calendar(course)
-        return module_post(course, calendar, week, late_since=late_since, options=options)
-
-    async def post_module(self, job: Job) -> Sent:
-        assert job.delivery.week is not None
-        channel = await channel_named(self.bot, job.cohort.channel_id)
-        late_since = job.delivery.due if job.late else None
-        post = await self.week_post(job.cohort, job.delivery.week, late_since)
-        view = self.week_view(job.cohort, job.delivery.week)
-        return await publish(
-            channel, post, job.delivery.marker(), tag=f"Week {job.delivery.week}", view=view
-        )
-
-    def week_view(self, cohort: Cohort, week: int) -> discord.ui.View | None:
-        """**Submit assignment** under a week that sets one."""
-        course = self.bot.library.get(cohort.course_id)
-        return submit_view(cohort.id, week) if course.week(week).assignment else None
-
-    async def find_post(self, job: Job) -> Sent | None:
-        assert job.delivery.claimed_at is not None
-        channel_id = job.cohort.channel_id
-        if job.delivery.kind != "module":
-            channel_id = job.cohort.announcements_channel_id or channel_id
-        channel = await channel_named(self.bot, channel_id)
-        return await find_published(channel, job.delivery.marker(), job.delivery.claimed_at)
-
-    async def _notice(self, job: Job, post: Post) -> Sent:
-        cohort = job.cohort
-        channel = await channel_named(
-            self.bot, cohort.announcements_channel_id or cohort.channel_id
-        )
-        return await publish(channel, post, job.delivery.marker())
-
-    async def post_wrapup(self, job: Job) -> Sent:
-        return await self._notice(job, wrapup_post(job.course, job.cohort.calendar(job.course)))
-
-    async def post_consultation(self, job: Job) -> Sent:
-        sent = await self._notice(
-            job, consultation_post(job.course, job.cohort.calendar(job.course))
-        )
-        await close_hand_ins(self.bot, job.cohort)  # the buttons now say hand-ins closed
-        return sent
-
-    async def archive(self, job: Job) -> Sent:
-        """Lock and archive every thread the cohort's posts opened."""
-        closed = await archive_cohort(self.bot, self.bot.store, job.cohort, job.now)
-        return Sent(note=f"archived {closed} threads")
+        self.posts = ModulePosts(DiscordPlatform(bot), bot.store, bot.library)
+        self.posts.register(bot.deliveries)
 
     # -- commands ---------------------------------------------------------------------
 
@@ -112,7 +51,7 @@ class Modules(commands.Cog):
         week: app_commands.Range[int, 1, 52],
     ) -> None:
         found, number = await self._week(interaction, cohort, week)
-        post = await self.week_post(found, number)
+        post = await self.posts.week_post(found, number)
         embeds = [embed_for(post, f"{found.marker} · module:{number}")]
         embeds += [discord.Embed(description=more) for more in post.more]
         await interaction.response.send_message(

@@ -14,28 +14,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.deliveries import Job, Sent
-from bot.app.fanout import FanoutResult, send_dms
 from bot.app.permissions import is_learner
 from bot.chart import heatmap_png
 from bot.cohort import Cohort, CohortState
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.nudges import by_hand_key, nudge_recipients
-from bot.participation import (
-    CoursePosition,
-    Learner,
-    Report,
-    build_report,
-    course_position,
-    digest,
-    export_csv,
-    nudge_text,
-    plain,
-    progress_text,
-    week_summary,
-)
-from bot.render import jump_url
-from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, plans_of, staff_group
+from bot.features.participation import ParticipationFeature
+from bot.nudges import by_hand_key
+from bot.participation import Learner, Report, export_csv, plain, progress_text, week_summary
+from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, staff_group
+from cogs._platform import DiscordPlatform
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -61,51 +48,19 @@ class Participation(commands.Cog):
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
         self.drawing = asyncio.Lock()
-        bot.deliveries.handle("nudge", self.nudge_due)
-        bot.deliveries.handle("digest", self.digest_due)
-        bot.deliveries.handle("purge", self.purge_due)
+        self.feature = ParticipationFeature(
+            DiscordPlatform(bot), bot.store, bot.library, bot.clock, bot.tracker.flush
+        )
+        self.feature.register(bot.deliveries)
 
     # -- building reports ----------------------------------------------------------------
-
-    def guild(self, cohort: Cohort) -> discord.Guild:
-        guild = self.bot.get_guild(cohort.guild_id)
-        if guild is None:
-            raise NotFound(f"I am no longer in the server of cohort {cohort.name}.")
-        return guild
 
     async def report(
         self, cohort: Cohort, *, week: int | None = None, member: discord.Member | None = None
     ) -> Report:
         """The cohort's learners (or one of them) for every week, or for one week."""
-        course = self.bot.library.get(cohort.course_id)
-        learners = (
-            [Learner(member.id, member.display_name)]
-            if member
-            else learners_of(self.guild(cohort), cohort)
-        )
-        await self.bot.tracker.flush()  # what was written a moment ago is in the report
-        counts = await self.bot.store.participation.counts(
-            cohort.id, week=week, users=[learner.user_id for learner in learners]
-        )
-        weeks = [week] if week else [w.number for w in course.weeks]
-        plans = await plans_of(self.bot, cohort)
-        return build_report(
-            learners, counts, weeks, course.requirement, self.position(cohort), plans
-        )
-
-    def require_week(self, cohort: Cohort, week: int) -> None:
-        weeks = len(self.bot.library.get(cohort.course_id).weeks)
-        if week > weeks:
-            raise InvalidInput(f"{cohort.name}'s course has weeks 1 to {weeks}, not {week}.")
-
-    def position(self, cohort: Cohort) -> CoursePosition:
-        course = self.bot.library.get(cohort.course_id)
-        return course_position(cohort.calendar(course), self.bot.clock.now())
-
-    def default_week(self, cohort: Cohort) -> int:
-        """The week in progress; the last one after the end, the first before the start."""
-        position = self.position(cohort)
-        return position.current_week or max(position.weeks_started, 1)
+        learner = Learner(member.id, member.display_name) if member else None
+        return await self.feature.report(cohort, week=week, learner=learner)
 
     def require_learner(self, member: discord.Member | discord.User, cohort: Cohort) -> None:
         if not is_learner(member, cohort):
@@ -122,8 +77,8 @@ class Participation(commands.Cog):
     ) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
         if week is not None:
-            self.require_week(found, week)
-        shown = week or self.default_week(found)
+            self.feature.require_week(found, week)
+        shown = week or self.feature.default_week(found)
         result = week_summary(await self.report(found, week=shown), shown)
         embed = discord.Embed(title=f"Participation: {found.name}", description=result.text)
         files = []
@@ -191,7 +146,7 @@ class Participation(commands.Cog):
         week: Week,
     ) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        self.require_week(found, week)
+        self.feature.require_week(found, week)
         self.require_learner(member, found)
         await self.bot.store.participation.excuse(
             found.id, member.id, week, interaction.user.id, self.bot.clock.now()
@@ -208,12 +163,12 @@ class Participation(commands.Cog):
     @app_commands.describe(cohort="The cohort")
     async def nudge_now(self, interaction: discord.Interaction, cohort: CohortName) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        week = self.position(found).current_week
+        week = self.feature.position(found).current_week
         if week is None:
             raise InvalidInput(f"{found.name} has no week in progress to nudge about.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         key = by_hand_key(week, self.bot.clock.now(), found.zone)
-        result = await self.nudge(found, week, key)
+        result = await self.feature.nudge(found, week, key)
         await interaction.followup.send(f"Week {week} nudges: {result.summary()}.", ephemeral=True)
 
     # -- learners' commands --------------------------------------------------------------
@@ -272,66 +227,6 @@ class Participation(commands.Cog):
         await interaction.response.send_message(
             "Nudges and reminders are on again.", ephemeral=True
         )
-
-    # -- deliveries ------------------------------------------------------------------------
-
-    async def nudge_due(self, job: Job) -> Sent:
-        assert job.delivery.week is not None
-        result = await self.nudge(job.cohort, job.delivery.week, job.delivery.key)
-        told = f"Week {job.delivery.week} nudges: {result.summary()}."
-        await self.bot.tell_instructors(job.cohort, told, once=f"{job.delivery.key}:told")
-        return Sent(note=told)
-
-    async def nudge(self, cohort: Cohort, week: int, key: str) -> FanoutResult:
-        """A kind DM, once per ``key``, to each learner behind this week who has not opted out.
-
-        Whoever has closed their DMs is skipped and counted; the count goes only
-        to the instructor, privately.
-        """
-        course = self.bot.library.get(cohort.course_id)
-        report = await self.report(cohort, week=week)
-        opted_out = await self.bot.store.participation.reminders_off()
-        in_server = {m.id: m for m in self.guild(cohort).members}
-        behind = {
-            r.learner.user_id: r for r in nudge_recipients(report, week, opted_out, in_server)
-        }
-        members = [in_server[user_id] for user_id in behind]
-        closes = cohort.calendar(course).week(week).closes
-        link = await self.week_link(cohort, week)
-
-        def message(user: discord.User | discord.Member) -> dict[str, str]:
-            record = behind[user.id].week(week)
-            text = nudge_text(
-                user.display_name,
-                course.title,
-                record,
-                course.requirement,
-                closes,
-                link,
-                report.plan(week),
-            )
-            return {"content": text}
-
-        return await send_dms(
-            self.bot.store, self.bot.clock, cohort.id, key, members, message, pacer=self.bot.pacer
-        )
-
-    async def week_link(self, cohort: Cohort, week: int) -> str:
-        """The week's module post, or the cohort's channel while it is not posted."""
-        post = await self.bot.store.deliveries.get(cohort.id, f"module:{week}")
-        if post is not None and post.channel_id is not None:
-            return jump_url(cohort.guild_id, post.channel_id, post.message_id)
-        return jump_url(cohort.guild_id, cohort.channel_id)
-
-    async def digest_due(self, job: Job) -> Sent:
-        assert job.delivery.week is not None
-        text = digest(await self.report(job.cohort), job.delivery.week)
-        await self.bot.tell_instructors(job.cohort, text, once=job.delivery.key)
-        return Sent(note="digest sent to the instructor")
-
-    async def purge_due(self, job: Job) -> Sent:
-        removed = await self.bot.store.participation.purge_cohort(job.cohort.id)
-        return Sent(note=f"participation data purged ({removed} rows)")
 
 
 async def setup(bot: CohortBot) -> None:

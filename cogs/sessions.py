@@ -270,7 +270,9 @@ class Sessions(commands.Cog):
         for channel, reply_to in places:
             await post_recording(found, channel, reply_to, recording, target, view)
         private = words.recording_post(recording, target, show_passcode=True)
-        asked = self.posts.members(found, await self.bot.store.sessions.rsvps(found.id, target.key))
+        asked = await self.posts.members(
+            found, await self.bot.store.sessions.rsvps(found.id, target.key)
+        )
         result = await self.posts.dm(
             found,
             f"recording:{target.key}:{number}",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.cohort import Cohort
+from bot.cohort import Cohort, PlatformName
 from bot.course import Course
 from bot.errors import NotFound
 from bot.tracking import followed_channels
@@ -43,6 +43,8 @@ class Tracking(commands.Cog):
         pairs = []
         served = self.bot.served
         for cohort in await self.bot.store.cohorts.all():
+            if cohort.platform != PlatformName.DISCORD:
+                continue  # another platform's adapter counts its cohorts
             if served is not None and not served.owns_guild(cohort.guild_id):
                 continue  # another process hears that guild
             try:

@@ -54,12 +54,7 @@ class World:
 
     async def forget_it_was_sent(self, cohort_id: int, item_key: str) -> None:
         """As if the process had sent the item and died before recording it: still claimed."""
-        await self.bot.store.db.execute(
-            "UPDATE deliveries SET state = 'claimed', message_id = NULL, claimed_at = due_at"
-            " WHERE cohort_id = ? AND item_key = ?",
-            (cohort_id, item_key),
-        )
-        await self.bot.store.db.commit()
+        await forget_it_was_sent(self.bot.store, cohort_id, item_key)
 
     async def create_cohort(
         self, course: str = "de-escalation", start: date = date(2026, 10, 13), **options: Any
@@ -164,3 +159,14 @@ async def other_cohorts_instructor(
     assert f"Created {name}" in created.response.content, created.response.content
     world.show_staff_commands_to_everyone(rival.role)
     return rival.member
+
+
+async def forget_it_was_sent(store: Store, cohort_id: int, item_key: str) -> None:
+    """As if the process had sent the item and died before recording it: still claimed
+    (on any platform: ``World`` for Discord, ``SlackWorld`` for Slack)."""
+    await store.db.execute(
+        "UPDATE deliveries SET state = 'claimed', message_id = NULL, claimed_at = due_at"
+        " WHERE cohort_id = ? AND item_key = ?",
+        (cohort_id, item_key),
+    )
+    await store.db.commit()

@@ -248,8 +248,8 @@ async def test_migration_6_turns_the_magic_note_into_a_state_and_keeps_module_th
 
 
 async def test_every_table_about_people_is_described_in_words_for_mydata(store):
+    from bot.features.privacy import IN_WORDS
     from bot.store.privacy import tables_with
-    from cogs.privacy import IN_WORDS
 
     about_people = set(await tables_with(store.db, "user_id"))
     assert about_people - IN_WORDS.keys() == set()  # /mydata never says "records in 'x'"

@@ -157,6 +157,28 @@ SEEDS: dict[int, list[tuple[str, dict[str, Any]]]] = {
         ),
         ("session_events", {"cohort_id": 7, "session_key": "live-1", "event_id": 4242}),
     ],
+    13: [
+        ("external_ids", {"id": 1, "platform": "slack", "external": "T0001/C0COHORT"}),
+        (
+            "cohorts",
+            {
+                "id": 8,
+                "guild_id": 2,
+                "name": "Slack Fall 2026",
+                "course_id": "de-escalation",
+                "start_date": "2026-10-13",
+                "timezone": "America/Los_Angeles",
+                "channel_id": 1,
+                "learner_role_id": 3,
+                "instructor_role_id": None,
+                "announcements_channel_id": None,
+                "state": "active",
+                "created_by": 4,
+                "created_at": "2026-10-01T12:00:00.000000Z",
+                "platform": "slack",
+            },
+        ),
+    ],
 }
 
 # Values a later migration changes on purpose: (table, seeded row's first two values) -> changes.
@@ -233,3 +255,18 @@ async def test_the_check_notices_a_lost_row(tmp_path):
         raise AssertionError("a lost row went unnoticed")
     finally:
         await db.close()
+
+
+async def test_0013_keeps_every_discord_cohort_on_discord(tmp_path):
+    db = await connect(tmp_path / "platforms.sqlite3")
+    await migrate(db, up_to=12)
+    for table, row in SEEDS[1]:
+        await insert(db, table, row)
+    await migrate(db)
+    async with db.execute("SELECT id, platform FROM cohorts") as cursor:
+        assert [tuple(r) for r in await cursor.fetchall()] == [(7, "discord")]
+    await db.close()
+    store = await Store.open(tmp_path / "platforms.sqlite3")
+    cohort = await store.cohorts.get(7)
+    assert cohort is not None and cohort.platform == "discord" and cohort.channel_id == 222
+    await store.close()

@@ -15,18 +15,30 @@ from bot.app.client import EXTENSIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 BOT = ROOT / "bot"
-# The pure core: every module of bot/ but the Discord adapter (bot/app/), the store and the CLI.
+# The pure core: every module of bot/ but the adapters (bot/app/ for Discord, bot/slack/ for
+# Slack), the features they share (bot/features/), the store and the CLI.
+LAYERS = {"app", "slack", "features", "store"}
 CORE = sorted(
     p
     for p in BOT.rglob("*.py")
-    if not {"app", "store"} & set(p.relative_to(BOT).parts) and p.name != "cli.py"
+    if not LAYERS & set(p.relative_to(BOT).parts) and p.name != "cli.py"
 )
 STORE = sorted((BOT / "store").rglob("*.py"))
+FEATURES = sorted((BOT / "features").rglob("*.py"))
+SLACK = sorted((BOT / "slack").rglob("*.py"))
+DISCORD = sorted((BOT / "app").rglob("*.py")) + sorted((ROOT / "cogs").rglob("*.py"))
 # What each layer must not import: the core runs with no Discord, no event-loop
 # libraries and no test doubles; the store knows SQL and nothing of Discord.
 PLATFORMS = ("discord", "simcord")
 CORE_BLOCKED = (*PLATFORMS, "aiosqlite", "apscheduler")
 STORE_BLOCKED = (*PLATFORMS, "apscheduler")
+# The shared features know the store and the core, neither platform nor either adapter;
+# each adapter knows its own platform and never the other adapter.
+SLACK_LIBRARIES = ("slack_bolt", "slack_sdk")
+ADAPTERS = ("bot.app", "cogs", "bot.slack")
+FEATURES_BLOCKED = (*PLATFORMS, *SLACK_LIBRARIES, *ADAPTERS)
+DISCORD_BLOCKED = (*SLACK_LIBRARIES, "bot.slack")
+SLACK_BLOCKED = (*PLATFORMS, "bot.app", "cogs")
 
 
 def module_name(path: Path) -> str:
@@ -61,6 +73,22 @@ def test_the_store_imports_with_discord_and_the_scheduler_blocked():
     modules = [module_name(p) for p in STORE]
     assert "bot.store.deliveries" in modules
     import_with_blocked(modules, STORE_BLOCKED)
+
+
+def test_the_shared_features_import_neither_platform_nor_adapter():
+    modules = [module_name(p) for p in FEATURES]
+    assert "bot.features.deliveries" in modules and "bot.features.fanout" in modules
+    import_with_blocked(modules, FEATURES_BLOCKED)
+
+
+def test_the_discord_adapter_never_imports_slack():
+    import_with_blocked([module_name(p) for p in DISCORD], DISCORD_BLOCKED)
+
+
+def test_the_slack_adapter_never_imports_discord():
+    modules = [module_name(p) for p in SLACK]
+    if modules:
+        import_with_blocked(modules, SLACK_BLOCKED)
 
 
 def test_the_block_catches_a_forbidden_import():
@@ -107,3 +135,13 @@ def test_the_bot_never_asks_for_message_content():
     assert not intents.message_content
     assert intents.guild_messages and intents.members and intents.guilds
     assert intents.value == (discord.Intents(guilds=True, guild_messages=True, members=True).value)
+
+
+def test_no_cog_grows_past_three_hundred_lines():
+    """A long cog hides feature logic that belongs in bot/features, below both adapters."""
+    long = {
+        p.name: n
+        for p in (ROOT / "cogs").glob("*.py")
+        if (n := len(p.read_text().splitlines())) > 300
+    }
+    assert not long, long

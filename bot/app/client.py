@@ -14,12 +14,12 @@ from discord.ext import commands
 from bot.app import permissions
 from bot.app.deliveries import DeliveryRunner
 from bot.app.fanout import send_dms
-from bot.app.scheduler import WakeUps
 from bot.app.tracker import Tracker
 from bot.app.tree import CohortTree
 from bot.catalog import default_prompts_dir
 from bot.clock import Clock, SystemClock
 from bot.cohort import Cohort
+from bot.features.scheduler import WakeUps
 from bot.library import CourseLibrary
 from bot.pacing import Pacer
 from bot.settings import SettingsError
@@ -157,8 +157,7 @@ class CohortBot(commands.Bot):
 
     async def reschedule(self) -> None:
         """Rebuild the scheduler's jobs from the database (the truth), and tell the cogs."""
-        wakeups = await self.store.deliveries.wakeups(self.deliveries.kinds, self.served)
-        self.wakeups.replace_all(wakeups)
+        self.wakeups.replace_all(await self.deliveries.wakeups())
         self.dispatch("cohorts_changed")
 
     async def _wake(self) -> None:

@@ -11,6 +11,7 @@ import logging
 import os
 import sqlite3
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
@@ -19,7 +20,7 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.app.client import make_bot
+from bot.app.client import CohortBot, make_bot
 from bot.settings import Settings, SettingsError, database_problem, prompts_problem
 from bot.store import Store
 from bot.store.db import NewerSchema, cannot_write
@@ -111,6 +112,27 @@ def run_bot(*, force_sync: bool = False) -> int:
             EXIT_UNREACHABLE,
         )
     return 0
+
+
+def discord_service(
+    settings: Settings, *, force_sync: bool = False
+) -> tuple[CohortBot, Callable[[], Awaitable[None]]]:
+    """The Discord bot, and a coroutine that runs it beside another platform (``cohortbot
+    run`` with Slack tokens too): same database, same event loop, its scheduler shared."""
+    point_at(settings.api_base, settings.gateway_url)
+    bot = make_bot(
+        database=settings.database,
+        prompts_dir=settings.prompts_dir,
+        dev_guild_id=settings.dev_guild_id,
+        force_sync=force_sync,
+        served=settings.shards,
+    )
+
+    async def run() -> None:
+        async with bot:
+            await bot.start(settings.token)
+
+    return bot, run
 
 
 def reason(error: BaseException) -> str:

@@ -18,6 +18,7 @@ from bot.store.certificates import CertificateQueries
 from bot.store.cohorts import CohortQueries
 from bot.store.db import connect, migrate
 from bot.store.deliveries import DeliveryQueries
+from bot.store.external import ExternalIds
 from bot.store.guilds import GuildQueries
 from bot.store.participation import ParticipationQueries
 from bot.store.privacy import PrivacyQueries
@@ -38,6 +39,7 @@ class Store:
         self.state = StateQueries(db)
         self.certificates = CertificateQueries(db)
         self.assignments = AssignmentQueries(db)
+        self.external = ExternalIds(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -8,14 +8,21 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from bot.cohort import Cohort, CohortState, DeliveryState, NewCohort, session_from_row
+from bot.cohort import (
+    Cohort,
+    CohortState,
+    DeliveryState,
+    NewCohort,
+    PlatformName,
+    session_from_row,
+)
 from bot.errors import InvalidInput
 from bot.store.db import from_text, to_text
 from bot.timetable import CohortSession, ItemKind
 
 _COLUMNS = (
     "id, guild_id, name, course_id, start_date, timezone, channel_id, learner_role_id,"
-    " instructor_role_id, announcements_channel_id, state, created_by"
+    " instructor_role_id, announcements_channel_id, state, created_by, platform"
 )
 
 
@@ -41,6 +48,7 @@ def _cohort(row: aiosqlite.Row) -> Cohort:
         announcements_channel_id=row["announcements_channel_id"],
         state=CohortState(row["state"]),
         created_by=row["created_by"],
+        platform=PlatformName(row["platform"]),
     )
 
 
@@ -49,7 +57,11 @@ class CohortQueries:
         self._db = db
 
     async def create(
-        self, new: NewCohort, sessions: Iterable[CohortSession], now: datetime
+        self,
+        new: NewCohort,
+        sessions: Iterable[CohortSession],
+        now: datetime,
+        platform: PlatformName = PlatformName.DISCORD,
     ) -> Cohort:
         """Insert a cohort with its sessions; the caller plans its deliveries next."""
         try:
@@ -57,7 +69,7 @@ class CohortQueries:
             cursor = await self._db.execute(
                 "INSERT INTO cohorts (guild_id, name, course_id, start_date, timezone, channel_id,"
                 " learner_role_id, instructor_role_id, announcements_channel_id, created_by,"
-                " created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+                " created_at, platform) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
                 f" WHERE NOT EXISTS (SELECT 1 FROM cohorts c WHERE {_HOLDS_CHANNEL})",
                 (
                     new.guild_id,
@@ -71,6 +83,7 @@ class CohortQueries:
                     new.announcements_channel_id,
                     new.created_by,
                     to_text(now),
+                    platform.value,
                     new.channel_id,
                     *_HOLDS_PARAMETERS,
                 ),

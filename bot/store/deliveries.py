@@ -65,6 +65,23 @@ def _delivery(row: aiosqlite.Row) -> Delivery:
     )
 
 
+def _on(platforms: Collection[str] | None) -> tuple[str, tuple[str, ...]]:
+    """A condition keeping the rows of cohorts on ``platforms`` (all rows for None)."""
+    if platforms is None:
+        return "", ()
+    names = tuple(platforms)
+    return f" AND cohort_id IN (SELECT id FROM cohorts WHERE platform IN ({_marks(names)}))", names
+
+
+def _scope(
+    platforms: Collection[str] | None, shards: Shards | None
+) -> tuple[str, tuple[object, ...]]:
+    """Both conditions: the rows of cohorts on ``platforms`` and in guilds of ``shards``."""
+    on, on_params = _on(platforms)
+    in_shards, shard_params = _in_shards(shards)
+    return on + in_shards, (*on_params, *shard_params)
+
+
 class DeliveryQueries:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
@@ -121,16 +138,20 @@ class DeliveryQueries:
         await self._db.commit()
 
     async def due(
-        self, now: datetime, kinds: Collection[str], shards: Shards | None = None
+        self,
+        now: datetime,
+        kinds: Collection[str],
+        platforms: Collection[str] | None = None,
+        shards: Shards | None = None,
     ) -> list[Delivery]:
-        """Pending rows of ``kinds`` whose moment has come, of running cohorts (in guilds of
-        ``shards``, when given), oldest first."""
-        in_shards, shard_params = _in_shards(shards)
+        """Pending rows of ``kinds`` whose moment has come, of running cohorts, oldest first
+        (of cohorts on ``platforms``, in guilds of ``shards``, when given)."""
+        where, extra = _scope(platforms, shards)
         return await self._select(
             "state = ? AND COALESCE(next_attempt_at, due_at) <= ?"
             f" AND kind IN ({_marks(kinds)})"
             " AND cohort_id IN (SELECT id FROM cohorts WHERE state = ?"
-            f"   OR (state = ? AND deliveries.kind IN (?, ?))){in_shards}"
+            f"   OR (state = ? AND deliveries.kind IN (?, ?))){where}"
             " ORDER BY due_at, item_key",
             (
                 DeliveryState.PENDING,
@@ -140,7 +161,7 @@ class DeliveryQueries:
                 CohortState.ENDED,
                 ItemKind.ARCHIVE,
                 ItemKind.PURGE,
-                *shard_params,
+                *extra,
             ),
         )
 
@@ -282,14 +303,19 @@ class DeliveryQueries:
         )
         await self._db.commit()
 
-    async def stale_claims(self, now: datetime, shards: Shards | None = None) -> list[Delivery]:
+    async def stale_claims(
+        self,
+        now: datetime,
+        platforms: Collection[str] | None = None,
+        shards: Shards | None = None,
+    ) -> list[Delivery]:
         # next_attempt_at of a claimed row: when to look again (``look_again``); it is in
         # the past for every other claimed row (set by an earlier retry, or never).
-        in_shards, shard_params = _in_shards(shards)
+        where, extra = _scope(platforms, shards)
         return await self._select(
             "state = ? AND claimed_at <= ?"
-            f" AND (next_attempt_at IS NULL OR next_attempt_at <= ?){in_shards} ORDER BY due_at",
-            (DeliveryState.CLAIMED, to_text(now - CLAIM_LEASE), to_text(now), *shard_params),
+            f" AND (next_attempt_at IS NULL OR next_attempt_at <= ?){where} ORDER BY due_at",
+            (DeliveryState.CLAIMED, to_text(now - CLAIM_LEASE), to_text(now), *extra),
         )
 
     async def skip_pending(
@@ -315,27 +341,24 @@ class DeliveryQueries:
         return cursor.rowcount == 1
 
     async def wakeups(
-        self, kinds: Collection[str], shards: Shards | None = None
+        self,
+        kinds: Collection[str],
+        platforms: Collection[str] | None = None,
+        shards: Shards | None = None,
     ) -> list[tuple[str, datetime]]:
-        """(job id, instant) for every row of ``kinds`` (of cohorts in guilds of ``shards``,
-        when given) that will need the runner.
+        """(job id, instant) for every row of ``kinds`` (of cohorts on ``platforms``, in
+        guilds of ``shards``, when given) that will need the runner.
 
         A pending row wakes at its moment (or its retry); a claimed one when its
         lease runs out, in case its process died mid-send. Kinds no loaded
         feature handles wait, unscheduled, for a version that does.
         """
-        in_shards, shard_params = _in_shards(shards)
+        where, extra = _on(platforms)
         async with self._db.execute(
             "SELECT cohort_id, item_key, state, COALESCE(next_attempt_at, due_at), claimed_at"
             f" FROM deliveries WHERE kind IN ({_marks(kinds)}) AND (state = ?"
-            f" OR (state = ? AND cohort_id IN (SELECT id FROM cohorts WHERE state != ?))){in_shards}",
-            (
-                *kinds,
-                DeliveryState.CLAIMED,
-                DeliveryState.PENDING,
-                CohortState.PAUSED,
-                *shard_params,
-            ),
+            f" OR (state = ? AND cohort_id IN (SELECT id FROM cohorts WHERE state != ?))){where}",
+            (*kinds, DeliveryState.CLAIMED, DeliveryState.PENDING, CohortState.PAUSED, *extra),
         ) as cursor:
             rows = await cursor.fetchall()
         return [

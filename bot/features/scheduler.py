@@ -59,22 +59,41 @@ class ClockScheduler(AsyncIOScheduler):
 class WakeUps:
     """The set of moments at which the delivery runner must look at the database."""
 
-    def __init__(self, clock: Clock, wake: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        wake: Callable[[], Awaitable[None]],
+        *,
+        owner: str = "deliveries",
+        scheduler: ClockScheduler | None = None,
+    ) -> None:
         self._clock = clock
         # What a wake-up does, read when it fires (a test may have it run two processes' runners).
         self.wake = wake
+        self._owner = owner  # the name on this runner's jobs, in a scheduler two runners share
+        self._owns_scheduler = scheduler is None
+        self._prefix = "" if owner == "deliveries" else f"{owner}:"  # ids stay apart too
         # misfire_grace_time None: a late wake-up still runs (the runner decides what is
         # stale). max_instances > 1: a job re-added while its previous run is still
         # rebuilding the jobs must not be dropped; the runner's lock serialises them.
-        self.scheduler = ClockScheduler(
+        self.scheduler = scheduler or ClockScheduler(
             clock, job_defaults={"misfire_grace_time": None, "max_instances": 5}
         )
 
+    def beside(self, wake: Callable[[], Awaitable[None]], owner: str) -> WakeUps:
+        """Another runner's wake-ups in this same scheduler (two platforms, one process)."""
+        return WakeUps(self._clock, wake, owner=owner, scheduler=self.scheduler)
+
     def start(self) -> None:
-        self.scheduler.start()
+        if self._owns_scheduler:
+            self.scheduler.start()
 
     def shutdown(self) -> None:
-        if self.scheduler.running:
+        if not self._owns_scheduler:
+            for job in self.scheduler.get_jobs():  # the owner's scheduler runs on without ours
+                if job.name == self._owner:
+                    job.remove()
+        elif self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
     def replace_all(self, moments: Iterable[tuple[str, datetime]]) -> None:
@@ -87,14 +106,21 @@ class WakeUps:
         A moment that passed while the bot was down runs once, right away.
         """
         now = self._clock.now()
-        wanted = {_job_id(instant): instant for instant in {max(when, now) for _, when in moments}}
+        wanted = {
+            f"{self._prefix}{_job_id(instant)}": instant
+            for instant in {max(when, now) for _, when in moments}
+        }
         for job in self.scheduler.get_jobs():
+            if job.name != self._owner:
+                continue  # another runner's, in a shared scheduler
             if job.id in wanted:
                 del wanted[job.id]  # already held, at that very instant (its id says so)
             else:
                 job.remove()
         for job_id, instant in wanted.items():
-            self.scheduler.add_job(self._fire, DateTrigger(instant), id=job_id, coalesce=True)
+            self.scheduler.add_job(
+                self._fire, DateTrigger(instant), id=job_id, name=self._owner, coalesce=True
+            )
         log.debug("scheduler holds %d wake-ups", len(self.scheduler.get_jobs()))
 
     async def _fire(self) -> None:

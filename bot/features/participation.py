@@ -1,0 +1,142 @@
+"""Participation reports, nudges, the digest and the purge, on any platform.
+
+Who is a learner comes from the platform; what a report says, who is nudged and what
+the digest tells the instructor are the core's rules (``bot.participation``,
+``bot.nudges``), applied here once for both platforms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.clock import Clock
+from bot.cohort import Cohort
+from bot.errors import InvalidInput
+from bot.features.deliveries import DeliveryRunner, Job, Sent
+from bot.features.fanout import FanoutResult, send_dms
+from bot.features.modules import plans_of
+from bot.features.platform import Platform
+from bot.library import CourseLibrary
+from bot.nudges import nudge_recipients
+from bot.participation import (
+    CoursePosition,
+    Learner,
+    Report,
+    build_report,
+    course_position,
+    digest,
+    nudge_text,
+)
+from bot.store import Store
+from bot.timetable import ItemKind
+
+
+class ParticipationFeature:
+    def __init__(
+        self,
+        platform: Platform,
+        store: Store,
+        library: CourseLibrary,
+        clock: Clock,
+        flush: Callable[[], Awaitable[None]],
+    ) -> None:
+        self.platform = platform
+        self.store = store
+        self.library = library
+        self.clock = clock
+        self.flush = flush  # counts buffered in memory reach the store
+
+    def register(self, runner: DeliveryRunner) -> None:
+        runner.handle(ItemKind.NUDGE, self.nudge_due)
+        runner.handle(ItemKind.DIGEST, self.digest_due)
+        runner.handle(ItemKind.PURGE, self.purge_due)
+
+    # -- reports ---------------------------------------------------------------------------
+
+    async def report(
+        self, cohort: Cohort, *, week: int | None = None, learner: Learner | None = None
+    ) -> Report:
+        """The cohort's learners (or one of them) for every week, or for one week."""
+        course = self.library.get(cohort.course_id)
+        learners = [learner] if learner else await self.platform.learners(cohort)
+        await self.flush()  # what was written a moment ago is in the report
+        counts = await self.store.participation.counts(
+            cohort.id, week=week, users=[one.user_id for one in learners]
+        )
+        weeks = [week] if week else [w.number for w in course.weeks]
+        plans = await plans_of(self.store, self.library, cohort)
+        return build_report(
+            learners, counts, weeks, course.requirement, self.position(cohort), plans
+        )
+
+    def require_week(self, cohort: Cohort, week: int) -> None:
+        weeks = len(self.library.get(cohort.course_id).weeks)
+        if week > weeks:
+            raise InvalidInput(f"{cohort.name}'s course has weeks 1 to {weeks}, not {week}.")
+
+    def position(self, cohort: Cohort) -> CoursePosition:
+        course = self.library.get(cohort.course_id)
+        return course_position(cohort.calendar(course), self.clock.now())
+
+    def default_week(self, cohort: Cohort) -> int:
+        """The week in progress; the last one after the end, the first before the start."""
+        position = self.position(cohort)
+        return position.current_week or max(position.weeks_started, 1)
+
+    # -- nudges, the digest, the purge -----------------------------------------------------
+
+    async def nudge_due(self, job: Job) -> Sent:
+        assert job.delivery.week is not None
+        result = await self.nudge(job.cohort, job.delivery.week, job.delivery.key)
+        told = f"Week {job.delivery.week} nudges: {result.summary()}."
+        await self.platform.tell_instructors(job.cohort, told, once=f"{job.delivery.key}:told")
+        return Sent(note=told)
+
+    async def nudge(self, cohort: Cohort, week: int, key: str) -> FanoutResult:
+        """A kind DM, once per ``key``, to each learner behind this week who has not opted out.
+
+        Whoever has closed their DMs is skipped and counted; the count goes only
+        to the instructor, privately.
+        """
+        course = self.library.get(cohort.course_id)
+        report = await self.report(cohort, week=week)
+        opted_out = await self.store.participation.reminders_off()
+        present = {row.learner.user_id for row in report.learners}
+        behind = {r.learner.user_id: r for r in nudge_recipients(report, week, opted_out, present)}
+        closes = cohort.calendar(course).week(week).closes
+        link = await self.week_link(cohort, week)
+
+        def text(learner: Learner) -> str:
+            record = behind[learner.user_id].week(week)
+            return nudge_text(
+                learner.name,
+                course.title,
+                record,
+                course.requirement,
+                closes,
+                link,
+                report.plan(week),
+            )
+
+        people = [row.learner for row in behind.values()]
+        messenger = self.platform.messenger(cohort, text)
+        return await send_dms(
+            self.store, self.clock, cohort.id, key, people, messenger, pacer=self.platform.pacer
+        )
+
+    async def week_link(self, cohort: Cohort, week: int) -> str:
+        """The week's module post, or the cohort's place while it is not posted."""
+        post = await self.store.deliveries.get(cohort.id, f"{ItemKind.MODULE}:{week}")
+        if post is not None and post.channel_id is not None:
+            return await self.platform.link(cohort, post.channel_id, post.message_id)
+        return await self.platform.link(cohort, cohort.channel_id, None)
+
+    async def digest_due(self, job: Job) -> Sent:
+        assert job.delivery.week is not None
+        text = digest(await self.report(job.cohort), job.delivery.week)
+        await self.platform.tell_instructors(job.cohort, text, once=job.delivery.key)
+        return Sent(note="digest sent to the instructor")
+
+    async def purge_due(self, job: Job) -> Sent:
+        removed = await self.store.participation.purge_cohort(job.cohort.id)
+        return Sent(note=f"participation data purged ({removed} rows)")

@@ -1,0 +1,34 @@
+"""What the bot keeps about a person, in words a learner understands (``/mydata``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# What each table's rows are, in words a learner understands. A table not named
+# here (a later feature's) is still shown, by its name, and still erased.
+IN_WORDS = {
+    "activity": "messages you wrote in course channels: when, where, which week, post or reply"
+    " (never what you wrote)",
+    "excusals": "weeks an instructor excused you from",
+    "learner_prefs": "your choice about nudges and reminders",
+    "delivery_recipients": "direct messages I sent you, or tried to (nudges, reminders)",
+    "rsvps": "live sessions you asked to be reminded of",
+    "attendance": "live sessions you checked in to",
+    "certificates": "certificates of completion issued to you: what each certifies, its code"
+    " (kept after the participation purge, as proof)",
+    "printed_names": "the name you want printed on your certificates",
+    "recording_views": "session recordings you said you watched",
+    "submissions": "assignments you handed in: which week, when, where, whether reviewed"
+    " (never what you handed in)",
+    "assignment_threads": "the private thread your hand-ins go to",
+}
+
+
+def in_words(found: dict[str, list[dict[str, Any]]]) -> str:
+    if not found:
+        return "I keep nothing about you."
+    lines = ["This is everything I keep about you, in every cohort:"]
+    for table, rows in found.items():
+        lines.append(f"• {len(rows)} × {IN_WORDS.get(table, f'records in {table!r}')}")
+    lines.append("The attached file has every record as stored. `/forgetme` erases all of it.")
+    return "\n".join(lines)

@@ -1,0 +1,131 @@
+"""Block Kit buttons: Remind me, Add to calendar, Check in, Submit, and /forgetme's confirmation.
+
+Each is routed by its ``action_id``; its ``value`` names the cohort and session (or the
+person, for the erase confirmation), so a button on any old message works after a
+restart. Answers go only to the person who pressed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import NotAllowed, NotFound, UserError
+from bot.ics import session_calendar
+from bot.slack import modals
+from bot.slack.blocks import parse_value
+
+if TYPE_CHECKING:
+    from bot.cohort import Cohort
+    from bot.slack.app import SlackBot
+
+log = logging.getLogger(__name__)
+FORGET = "cohortbot_forget"
+
+
+def forget_confirmation(user: str) -> dict[str, Any]:
+    text = (
+        "This erases everything I keep about you, in every cohort, for good: your participation"
+        " records, excused weeks and choices. Erase it?"
+    )
+    button = {
+        "type": "button",
+        "action_id": FORGET,
+        "style": "danger",
+        "text": {"type": "plain_text", "text": "Erase my data"},
+        "value": user,
+    }
+    return {
+        "text": text,
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+            {"type": "actions", "block_id": "forget", "elements": [button]},
+        ],
+    }
+
+
+def register(bot: SlackBot) -> None:
+    app = bot.app
+    modals.register(bot)
+
+    async def answer(body: dict[str, Any], text: str) -> None:
+        channel = (body.get("channel") or {}).get("id")
+        user = body["user"]["id"]
+        if channel:
+            await bot.client.chat_postEphemeral(channel=channel, user=user, text=text)
+        else:
+            dm = await bot.client.conversations_open(users=user)
+            await bot.client.chat_postMessage(channel=dm["channel"]["id"], text=text)
+
+    async def learner_session(body: dict[str, Any]) -> tuple[Cohort, str, int]:
+        cohort_id, key = parse_value(body["actions"][0]["value"])
+        cohort = await bot.store.cohorts.get(cohort_id)
+        if cohort is None:
+            raise NotFound("that cohort no longer exists")
+        user = await bot.platform.number(body["user"]["id"])
+        if user not in await bot.tracker.learners(cohort):
+            raise NotAllowed(f"Only learners of {cohort.name} can do that.")
+        return cohort, key, user
+
+    def guarded(handler: Any) -> Any:
+        async def run(ack: Any, body: dict[str, Any]) -> None:
+            await ack()
+            try:
+                text = await handler(body)
+            except UserError as error:
+                text = str(error)
+            except Exception:
+                log.exception("a Slack button failed")
+                text = "Sorry, something went wrong on my side. It is logged; try again later."
+            if text:
+                await answer(body, text)
+
+        return run
+
+    @app.action("cohortbot_remind")
+    @guarded
+    async def remind(body: dict[str, Any]) -> str:
+        cohort, key, user = await learner_session(body)
+        asked = await bot.store.sessions.toggle_rsvp(cohort.id, key, user, bot.clock.now())
+        return "I will DM you before it starts." if asked else "OK, no reminder for this one."
+
+    @app.action("cohortbot_checkin")
+    @guarded
+    async def checkin(body: dict[str, Any]) -> str:
+        cohort, key, user = await learner_session(body)
+        new = await bot.store.sessions.check_in(cohort.id, key, user, bot.clock.now())
+        return "Checked in: welcome!" if new else "You had already checked in."
+
+    @app.action("cohortbot_ics")
+    @guarded
+    async def ics(body: dict[str, Any]) -> str:
+        cohort_id, key = parse_value(body["actions"][0]["value"])
+        cohort = await bot.store.cohorts.get(cohort_id)
+        sessions = [s for s in await bot.store.cohorts.sessions(cohort_id) if s.key == key]
+        if cohort is None or not sessions:
+            raise NotFound("that session no longer exists")
+        data = session_calendar(cohort.id, cohort.name, sessions, bot.clock.now())
+        dm = await bot.client.conversations_open(users=body["user"]["id"])
+        await bot.client.files_upload_v2(
+            channel=dm["channel"]["id"],
+            filename=f"{key}.ics",
+            content=data,
+            title=sessions[0].title,
+        )
+        return "The calendar file is in your DMs with me: open it to add the session."
+
+    @app.action("cohortbot_submit")
+    @guarded
+    async def submit(body: dict[str, Any]) -> str:
+        return "Handing in assignments is not available on Slack yet: send it to your instructor."
+
+    @app.action(FORGET)
+    async def forget(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        await ack()
+        if body["actions"][0]["value"] != body["user"]["id"]:
+            await respond(
+                text="Only the person who asked can confirm this.", replace_original=False
+            )
+            return
+        removed = await bot.store.privacy.forget(await bot.platform.number(body["user"]["id"]))
+        await respond(text=f"Erased: {removed} records about you are gone.", replace_original=True)

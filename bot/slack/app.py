@@ -1,0 +1,181 @@
+"""The Slack app: slack-bolt's ``AsyncApp`` over Socket Mode, on the shared store and features.
+
+``SlackBot`` owns its Web API client (pointed at ``SLACK_API_BASE``; slack-sdk's retry
+handlers honour 429 ``Retry-After`` and retry server errors), its delivery runner (the
+shared one, for Slack's cohorts only), the tracker and the wake-ups. Listeners live in
+``bot.slack.commands``; every event is scrubbed of what people wrote before any of them
+runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.catalog import default_prompts_dir
+from bot.clock import Clock, SystemClock
+from bot.cohort import PlatformName
+from bot.features.deliveries import DeliveryRunner
+from bot.features.modules import ModulePosts
+from bot.features.participation import ParticipationFeature
+from bot.features.scheduler import WakeUps
+from bot.features.sessions import SessionDeliveries
+from bot.library import CourseLibrary
+from bot.settings import SlackSettings
+from bot.slack.platform import SlackPlatform
+from bot.slack.tracking import SlackTracker, scrub
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+DEFAULT_API_BASE = "https://slack.com/api/"
+DM_PACE = 0.2  # seconds between a fan-out's DMs: five a second, well inside Slack's limits
+
+
+def web_client(settings: SlackSettings) -> AsyncWebClient:
+    base = (settings.api_base or DEFAULT_API_BASE).rstrip("/") + "/"
+    return AsyncWebClient(
+        token=settings.bot_token,
+        base_url=base,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+class SlackBot:
+    def __init__(
+        self,
+        settings: SlackSettings,
+        *,
+        database: Path | str,
+        prompts_dir: Path | None = None,
+        clock: Clock | None = None,
+        scheduled: bool = True,
+        dm_pace: float = DM_PACE,
+        beside: WakeUps | None = None,
+    ) -> None:
+        self.dm_pace = dm_pace
+        self.settings = settings
+        self.database = database
+        self.clock: Clock = clock or SystemClock()
+        self.library = CourseLibrary(prompts_dir or default_prompts_dir())
+        self.client = web_client(settings)
+        self.app = AsyncApp(client=self.client, process_before_response=True)
+        self.scheduled = scheduled  # tests call run_due themselves
+        # One scheduler in a process that runs both platforms: the Discord bot's, with
+        # Slack's jobs beside its own.
+        self.wakeups = (
+            beside.beside(self._wake, "slack") if beside else WakeUps(self.clock, self._wake)
+        )
+        self._handler: AsyncSocketModeHandler | None = None
+        self._store: Store | None = None
+        self._platform: SlackPlatform | None = None
+        self._runner: DeliveryRunner | None = None
+        self._tracker: SlackTracker | None = None
+
+    @property
+    def store(self) -> Store:
+        assert self._store is not None, "the store opens in start()"
+        return self._store
+
+    @property
+    def platform(self) -> SlackPlatform:
+        assert self._platform is not None, "the platform is built in start()"
+        return self._platform
+
+    @property
+    def deliveries(self) -> DeliveryRunner:
+        assert self._runner is not None, "the runner is built in start()"
+        return self._runner
+
+    @property
+    def tracker(self) -> SlackTracker:
+        assert self._tracker is not None, "the tracker is built in start()"
+        return self._tracker
+
+    async def start(self) -> None:
+        """Open the store, learn who we are, connect over Socket Mode, catch up, schedule."""
+        from bot.slack.commands import register  # listeners need the running bot
+
+        self._store = await Store.open(self.database)
+        for problem in self.library.reload():
+            log.warning("course file problem: %s", problem)
+        auth = await self.client.auth_test()
+        self._platform = SlackPlatform(
+            self.client,
+            self.store,
+            auth["team_id"],
+            auth["user_id"],
+            pace=self.dm_pace,
+            clock=self.clock,
+        )
+        self._runner = DeliveryRunner(
+            self.store,
+            self.clock,
+            self.library,
+            ready=self._ready,
+            report=self.platform.tell_instructors,
+            rebuild=self.reschedule,
+            errors=self.platform,
+            log=logging.getLogger("bot.slack.deliveries"),
+            platform=PlatformName.SLACK,
+        )
+        ModulePosts(self.platform, self.store, self.library).register(self._runner)
+        SessionDeliveries(self.platform, self.store, self.clock).register(self._runner)
+        ParticipationFeature(
+            self.platform, self.store, self.library, self.clock, self._flush
+        ).register(self._runner)
+        self._tracker = SlackTracker(self.platform, self.store, self.library, self.clock)
+        self.app.middleware(self._scrub)
+        register(self)
+        self._handler = AsyncSocketModeHandler(self.app, self.settings.app_token)
+        await self._handler.connect_async()
+        await self.tracker.follow()
+        counted = await self.tracker.catch_up()
+        log.info(
+            "Slack: connected to workspace %s; caught up %d messages", auth["team_id"], counted
+        )
+        await self.reschedule()
+        if self.scheduled:
+            self.wakeups.start()
+
+    async def _scrub(self, body: dict[str, Any], next: Any) -> Any:
+        """Text is dropped at the edge, before any listener (or log line) sees it."""
+        event = body.get("event")
+        if isinstance(event, dict):
+            scrub(event)
+        return await next()
+
+    async def _ready(self) -> None:
+        return None
+
+    async def _flush(self) -> None:
+        return None  # the Slack tracker writes each message as it comes
+
+    async def _wake(self) -> None:
+        await self.deliveries.run_due()
+
+    async def reschedule(self) -> None:
+        """Rebuild the wake-ups from the database (the truth); follow new cohorts."""
+        self.wakeups.replace_all(await self.deliveries.wakeups())
+        if self._tracker is not None:
+            await self._tracker.follow()
+
+    async def close(self) -> None:
+        self.wakeups.shutdown()
+        if self._handler is not None:
+            await self._handler.close_async()
+            self._handler = None
+        store, self._store = self._store, None
+        if store is not None:
+            await store.close()

@@ -1,0 +1,86 @@
+"""Block Kit: a rendered ``Post`` as blocks, buttons with stable action ids and values.
+
+A button's ``action_id`` names what it does and its ``value`` what it is about
+(``"7:live-1"``), so any old post's buttons work after a restart: Bolt routes by
+``action_id`` and nothing is kept in memory.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.features.platform import Action, Buttons
+from bot.render import Post
+
+TEXT_LIMIT = 3000  # characters in one section's text
+LABELS = {
+    Action.SUBMIT: "Submit assignment",
+    Action.REMIND: "Remind me",
+    Action.ICS: "Add to calendar",
+    Action.CHECKIN: "Check in",
+}
+EVENT_TYPE = "cohortbot_post"  # the metadata event type every post and DM carries
+
+
+def mrkdwn(text: str) -> str:
+    """Discord-flavoured Markdown (``**bold**``, ``<t:…>``) as Slack's mrkdwn."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
+    text = re.sub(r"^#+\s*(.+)$", r"*\1*", text, flags=re.MULTILINE)
+    return re.sub(r"<t:(\d+)(?::\w)?>", _date, text)
+
+
+def _date(match: re.Match[str]) -> str:
+    unix = match.group(1)
+    return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{unix}>"
+
+
+def post_blocks(post: Post, buttons: Buttons | None = None) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": post.title[:150]}}
+    ]
+    body = mrkdwn(post.body)
+    for start in range(0, len(body), TEXT_LIMIT):
+        chunk = body[start : start + TEXT_LIMIT]
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
+    if buttons is not None:
+        blocks.append(action_block(buttons))
+    return blocks
+
+
+def button_value(buttons: Buttons) -> str:
+    about = buttons.session if buttons.session is not None else str(buttons.week)
+    return f"{buttons.cohort_id}:{about}"
+
+
+def action_block(buttons: Buttons) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": "cohortbot",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"cohortbot_{action.value}",
+                "text": {"type": "plain_text", "text": LABELS[action]},
+                "value": button_value(buttons),
+            }
+            for action in buttons.actions
+        ],
+    }
+
+
+def parse_value(value: str) -> tuple[int, str]:
+    cohort, _, about = value.partition(":")
+    return int(cohort), about
+
+
+def metadata(marker: str) -> dict[str, Any]:
+    return {"event_type": EVENT_TYPE, "event_payload": {"marker": marker}}
+
+
+def carries(message: dict[str, Any], marker: str) -> bool:
+    meta = message.get("metadata") or {}
+    return (
+        meta.get("event_type") == EVENT_TYPE
+        and (meta.get("event_payload") or {}).get("marker") == marker
+    )

@@ -1,0 +1,297 @@
+"""Slash commands on Slack: the same names and meanings as on Discord, answered ephemerally.
+
+Every staff command (``STAFF_COMMANDS``) first checks that the person is staff (a workspace
+admin, or in the staff user group ``/setup staff`` set); learners and outsiders are refused
+privately. Multi-field input (``/cohort create``) opens a modal (``bot.slack.actions``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import shlex
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from bot.cohort import Cohort, CohortState, DeliveryState, PlatformName
+from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.features.participation import ParticipationFeature
+from bot.features.privacy import in_words
+from bot.nudges import by_hand_key
+from bot.participation import export_csv, progress_text, week_summary
+from bot.slack import actions, modals, recordings
+from bot.slack.blocks import mrkdwn
+
+if TYPE_CHECKING:
+    from bot.slack.app import SlackBot
+
+log = logging.getLogger(__name__)
+
+# Staff commands, as on Discord; the Slack adapter does these subcommands (others say so).
+STAFF_COMMANDS = {
+    "/cohort": ("create", "list"),
+    "/module": ("post", "preview"),
+    "/participation": ("summary", "export", "nudge"),
+    "/setup": ("staff",),
+    "/session": (),
+    "/recording": ("add",),
+    "/course": (),
+    "/assignment": (),
+    "/certificates": (),
+}
+LEARNER_COMMANDS = ("/mydata", "/forgetme", "/progress", "/reminders")
+
+Handler = Callable[["SlackBot", dict[str, Any], list[str]], Awaitable[dict[str, Any] | str | None]]
+
+
+def register(bot: SlackBot) -> None:
+    for name in STAFF_COMMANDS:
+        bot.app.command(name)(_listener(bot, name, staff=True))
+    for name in LEARNER_COMMANDS:
+        bot.app.command(name)(_listener(bot, name, staff=False))
+    actions.register(bot)
+
+    @bot.app.event("message")
+    async def on_message(event: dict[str, Any]) -> None:
+        await bot.tracker.on_message(event)
+
+
+def _listener(bot: SlackBot, name: str, *, staff: bool) -> Callable[..., Awaitable[None]]:
+    async def listener(ack: Any, command: dict[str, Any]) -> None:
+        try:
+            words = shlex.split(command.get("text") or "")
+        except ValueError:
+            words = (command.get("text") or "").split()
+        try:
+            if staff:
+                await require_staff(bot, command["user_id"])
+            answer = await HANDLERS[name](bot, command, words)
+        except UserError as error:
+            answer = str(error)
+        except Exception:
+            log.exception("Slack command %s failed", name)
+            answer = "Sorry, something went wrong on my side. It is logged; try again later."
+        if isinstance(answer, dict):
+            await ack(**answer)
+        elif answer:
+            await ack(text=mrkdwn(answer))
+        else:
+            await ack()
+
+    return listener
+
+
+async def require_staff(bot: SlackBot, user: str) -> None:
+    if not await bot.platform.is_staff(user):
+        raise NotAllowed("Only course staff can do that.")
+
+
+async def workspace_cohort(bot: SlackBot, name: str) -> Cohort:
+    team = await bot.platform.number(bot.platform.team)
+    cohort = await bot.store.cohorts.by_name(team, name)
+    if cohort is None or cohort.platform != PlatformName.SLACK:
+        names = ", ".join(c.name for c in await bot.store.cohorts.in_guild(team)) or "none yet"
+        raise NotFound(f"no cohort called {name!r} in this workspace; cohorts: {names}")
+    return cohort
+
+
+def arguments(words: list[str], *names: str) -> list[str]:
+    if len(words) < len(names):
+        raise InvalidInput(f"usage: {' '.join(f'<{n}>' for n in names)}")
+    return words
+
+
+def participation(bot: SlackBot) -> ParticipationFeature:
+    return ParticipationFeature(bot.platform, bot.store, bot.library, bot.clock, bot._flush)
+
+
+async def cohort_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    sub = words[0] if words else ""
+    if sub == "create":
+        await modals.open_create(bot, command["trigger_id"])
+        return None
+    if sub == "list":
+        team = await bot.platform.number(bot.platform.team)
+        cohorts = await bot.store.cohorts.in_guild(team)
+        return "\n".join(f"• **{c.name}** ({c.course_id}, {c.state})" for c in cohorts) or (
+            "No cohorts yet: `/cohort create`."
+        )
+    return not_here("/cohort", sub)
+
+
+async def module_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    sub, *rest = words or [""]
+    if sub not in ("post", "preview"):
+        return not_here("/module", sub)
+    name, week_text, *more = arguments(rest, "cohort", "week")
+    cohort = await workspace_cohort(bot, name)
+    if not week_text.isdigit():
+        raise InvalidInput(f"the week is a number, not {week_text!r}")
+    week = int(week_text)
+    course = bot.library.get(cohort.course_id)
+    if not any(w.number == week for w in course.weeks):
+        raise InvalidInput(f"{course.title} has weeks 1 to {len(course.weeks)}, not {week}")
+    if sub == "preview":
+        from bot.features.modules import ModulePosts
+        from bot.slack.blocks import post_blocks
+
+        post = await ModulePosts(bot.platform, bot.store, bot.library).week_post(cohort, week)
+        return {"text": post.title, "blocks": post_blocks(post)}
+    key = f"module:{week}"
+    sent = await bot.deliveries.deliver_now(cohort, key)
+    if sent is None:
+        delivery = await bot.store.deliveries.get(cohort.id, key)
+        assert delivery is not None
+        if delivery.state is DeliveryState.DONE and "repost" not in more:
+            link = await bot.platform.link(cohort, delivery.channel_id, delivery.message_id)
+            return f"Week {week} is already posted: {link}. Add `repost` to post it again."
+        if delivery.state is DeliveryState.PENDING:
+            raise UserError(f"I could not post week {week}: {delivery.note}")
+        sent = await bot.deliveries.send_again(cohort, key)
+    await bot.reschedule()
+    return (
+        f"Posted week {week}: {await bot.platform.link(cohort, sent.channel_id, sent.message_id)}"
+    )
+
+
+async def participation_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    sub, *rest = words or [""]
+    if sub not in STAFF_COMMANDS["/participation"]:
+        return not_here("/participation", sub)
+    (name, *more) = arguments(rest, "cohort")
+    cohort = await workspace_cohort(bot, name)
+    feature = participation(bot)
+    if sub == "summary":
+        week = int(more[0]) if more and more[0].isdigit() else feature.default_week(cohort)
+        feature.require_week(cohort, week)
+        return week_summary(await feature.report(cohort, week=week), week).text
+    if sub == "export":
+        report = await feature.report(cohort)
+        dm = await bot.client.conversations_open(users=command["user_id"])
+        await bot.client.files_upload_v2(
+            channel=dm["channel"]["id"],
+            filename=f"participation-{cohort.id}.csv",
+            content=(await slack_ids_in_csv(bot, export_csv(report))).encode("utf-8-sig"),
+            title=f"Participation in {cohort.name}",
+            initial_comment=f"Participation in {cohort.name}: {len(report.learners)} learners.",
+        )
+        return f"The CSV of {cohort.name} is in your DMs with me."
+    current = feature.position(cohort).current_week
+    if current is None:
+        raise InvalidInput(f"{cohort.name} has no week in progress to nudge about.")
+    key = by_hand_key(current, bot.clock.now(), cohort.zone)
+    return f"Week {current} nudges: {(await feature.nudge(cohort, current, key)).summary()}."
+
+
+async def slack_ids_in_csv(bot: SlackBot, text: str) -> str:
+    """The CSV with each learner's Slack user id (U…) in ``user_id``, not the store's number."""
+    rows = list(csv.reader(io.StringIO(text)))
+    column = rows[0].index("user_id")
+    for row in rows[1:]:
+        row[column] = await bot.platform.slack_id(int(row[column]))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)  # as export_csv writes it
+    return out.getvalue()
+
+
+async def setup_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    sub, *rest = words or [""]
+    if sub != "staff":
+        return not_here("/setup", sub)
+    info = (await bot.client.users_info(user=command["user_id"]))["user"]
+    if not (info.get("is_admin") or info.get("is_owner")):
+        raise NotAllowed("Only a workspace admin sets the staff user group.")
+    (group,) = arguments(rest[:1], "user group id")
+    group = group.removeprefix("<!subteam^").split("|")[0].rstrip(">")
+    await bot.client.usergroups_users_list(usergroup=group)  # it exists
+    team = await bot.platform.number(bot.platform.team)
+    await bot.store.guilds.set_staff_role(team, await bot.platform.number(group))
+    return "Done: the members of that user group are course staff here."
+
+
+def not_here(name: str, sub: str) -> str:
+    done = ", ".join(STAFF_COMMANDS[name]) or "none yet"
+    return f"`{name} {sub}`: not available on Slack yet (on Slack: {done}). It works on Discord."
+
+
+async def mydata_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    import json
+
+    user = await bot.platform.number(command["user_id"])
+    found = await bot.store.privacy.everything_about(user)
+    if found:
+        dm = await bot.client.conversations_open(users=command["user_id"])
+        await bot.client.files_upload_v2(
+            channel=dm["channel"]["id"],
+            filename="my-data.json",
+            content=json.dumps(found, indent=2, ensure_ascii=False).encode("utf-8"),
+            title="Everything I keep about you",
+        )
+    return in_words(found) + ("\n(The file is in your DMs with me.)" if found else "")
+
+
+async def forgetme_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    return actions.forget_confirmation(command["user_id"])
+
+
+async def progress_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    user = await bot.platform.number(command["user_id"])
+    feature = participation(bot)
+    team = await bot.platform.number(bot.platform.team)
+    texts = []
+    for cohort in await bot.store.cohorts.in_guild(team):
+        if cohort.state == CohortState.ENDED or user not in await bot.tracker.learners(cohort):
+            continue
+        report = await feature.report(
+            cohort, learner=(await bot.platform.people(cohort, [user]))[0]
+        )
+        course = bot.library.get(cohort.course_id)
+        week = report.position.current_week
+        closes = cohort.calendar(course).week(week).closes if week else None
+        texts.append(
+            f"**{cohort.name}**\n"
+            + progress_text(
+                report.learners[0], course.requirement, report.position, closes, report.plans
+            )
+        )
+    if not texts:
+        raise NotAllowed("You are not a learner in any cohort in this workspace.")
+    return "\n\n".join(texts)
+
+
+async def reminders_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    on = (words or ["off"])[0] == "on"
+    user = await bot.platform.number(command["user_id"])
+    await bot.store.participation.set_reminders(user, on, bot.clock.now())
+    if on:
+        return "Nudges and reminders are on again."
+    return "Done: no more nudges, and no session reminders unless you press **Remind me**."
+
+
+async def recording_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    sub, *rest = words or [""]
+    if sub != "add":
+        return not_here("/recording", sub)
+    name, session, url, *passcode = arguments(rest, "cohort", "session", "https link")
+    cohort = await workspace_cohort(bot, name)
+    code = passcode[0] if passcode else None
+    return await recordings.add_recording(bot, cohort, command["user_id"], session, url, code)
+
+
+async def unavailable(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    return not_here(command["command"], words[0] if words else "")
+
+
+HANDLERS: dict[str, Handler] = {
+    "/cohort": cohort_command,
+    "/module": module_command,
+    "/participation": participation_command,
+    "/setup": setup_command,
+    "/mydata": mydata_command,
+    "/forgetme": forgetme_command,
+    "/progress": progress_command,
+    "/reminders": reminders_command,
+    "/recording": recording_command,
+    **{name: unavailable for name in ("/session", "/course", "/assignment", "/certificates")},
+}

@@ -1,0 +1,133 @@
+"""``/cohort create`` as a modal: course, name, channel, learner user group, start, time zone."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from bot.cohort import NewCohort, PlatformName
+from bot.errors import UserError
+from bot.features.planning import plan_cohort
+from bot.localtime import zone
+from bot.timetable import sessions_for
+
+if TYPE_CHECKING:
+    from bot.slack.app import SlackBot
+
+CREATE = "cohortbot_cohort_create"
+
+
+def _input(
+    block: str, label: str, element: dict[str, Any], optional: bool = False
+) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": label},
+        "element": {"action_id": "value", **element},
+    }
+
+
+def create_view(bot: SlackBot) -> dict[str, Any]:
+    courses = [
+        {"text": {"type": "plain_text", "text": bot.library.get(i).title[:75]}, "value": i}
+        for i in sorted(bot.library.ids())
+    ][:100]
+    return {
+        "type": "modal",
+        "callback_id": CREATE,
+        "title": {"type": "plain_text", "text": "New cohort"},
+        "submit": {"type": "plain_text", "text": "Create"},
+        "blocks": [
+            _input("course", "Course", {"type": "static_select", "options": courses}),
+            _input("name", "Cohort name", {"type": "plain_text_input", "max_length": 60}),
+            _input(
+                "channel",
+                "Channel",
+                {"type": "conversations_select", "filter": {"include": ["public", "private"]}},
+            ),
+            _input(
+                "learners",
+                "Learner user group id (blank: the channel's members less staff)",
+                {"type": "plain_text_input"},
+                optional=True,
+            ),
+            _input("start", "First day", {"type": "datepicker"}),
+            _input(
+                "timezone",
+                "Time zone (blank: the course's)",
+                {"type": "plain_text_input"},
+                optional=True,
+            ),
+        ],
+    }
+
+
+async def open_create(bot: SlackBot, trigger_id: str) -> None:
+    await bot.client.views_open(trigger_id=trigger_id, view=create_view(bot))
+
+
+def _value(values: dict[str, Any], block: str) -> str:
+    element = values.get(block, {}).get("value", {})
+    for key in ("selected_option", "selected_conversation", "selected_date", "value"):
+        found = element.get(key)
+        if isinstance(found, dict):
+            return str(found.get("value", ""))
+        if found:
+            return str(found).strip()
+    return ""
+
+
+def register(bot: SlackBot) -> None:
+    @bot.app.view(CREATE)
+    async def create(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        values = view["state"]["values"]
+        try:
+            if not await bot.platform.is_staff(user):
+                raise UserError("Only course staff can create a cohort.")
+            cohort = await create_cohort(bot, user, values)
+        except UserError as error:
+            await ack(response_action="errors", errors={"name": str(error)})
+            return
+        await ack()
+        await bot.platform.tell_instructors(cohort, "created; its timetable is planned.")
+
+
+async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any:
+    course_id = _value(values, "course")
+    if course_id not in bot.library.ids():
+        raise UserError(f"no course {course_id!r}")
+    course = bot.library.get(course_id)
+    channel = _value(values, "channel")
+    info = (await bot.client.conversations_info(channel=channel))["channel"]
+    if not info.get("is_member"):
+        raise UserError(f"I am not in <#{channel}>: invite me there first (`/invite @cohortbot`)")
+    group = _value(values, "learners").removeprefix("<!subteam^").split("|")[0].rstrip(">")
+    if group:
+        await bot.client.usergroups_users_list(usergroup=group)  # it exists
+    tz = zone(_value(values, "timezone") or course.timezone)
+    start = date.fromisoformat(_value(values, "start"))
+    new = NewCohort(
+        guild_id=await bot.platform.number(bot.platform.team),
+        name=_value(values, "name"),
+        course_id=course.id,
+        start=start,
+        timezone=tz.key,
+        channel_id=await bot.platform.number(channel),
+        learner_role_id=await bot.platform.number(group) if group else 0,
+        instructor_role_id=None,
+        announcements_channel_id=None,
+        created_by=await bot.platform.number(user),
+    )
+    now = bot.clock.now()
+    try:
+        cohort = await bot.store.cohorts.create(
+            new, sessions_for(course, start, tz), now, platform=PlatformName.SLACK
+        )
+    except UserError as error:  # the store names the channel by its number: Slack's id here
+        raise UserError(str(error).replace(f"<#{new.channel_id}>", f"<#{channel}>")) from error
+    await plan_cohort(bot.store, bot.library, bot.clock, cohort)
+    await bot.reschedule()
+    return cohort

@@ -1,0 +1,316 @@
+"""Slack as the shared features see it (``bot.features.platform.Platform``).
+
+A cohort's place is a channel; a week's post is a top-level message whose thread holds
+the discussion; every post and DM carries its marker as message ``metadata``, found
+again with ``conversations.history``. Slack has no scheduled events (the announcement's
+**Add to calendar** gives an ``.ics``) and cannot lock threads (at the archive the bot
+posts a closing notice; nothing it posts later counts, as the course has ended).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock, SystemClock
+from bot.cohort import Cohort
+from bot.dms import Outcome
+from bot.errors import UserError
+from bot.features.fanout import CannotLook, Messenger, send_dms
+from bot.features.platform import Buttons, Sent
+from bot.pacing import Pacer, PaceRule
+from bot.participation import Learner
+from bot.render import Post
+from bot.slack import blocks
+from bot.slack.ids import date_token, id_ts, ts_at, ts_id
+from bot.store import Store
+from bot.timetable import CohortSession
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+SKEW = timedelta(minutes=1)  # clock skew between us and Slack, when reading history
+GONE = {"user_not_found", "user_disabled", "account_inactive"}  # the account is gone
+CLOSED = {"cannot_dm_bot", "messages_tab_disabled", "not_allowed_token_type"}
+
+
+def describe(error: BaseException) -> str | None:
+    """What Slack's refusal means for an instructor, naming what to fix; None if not Slack's."""
+    if not isinstance(error, SlackApiError):
+        return None
+    status = error.response.status_code
+    code = error.response.get("error", "error")
+    if status == 429:
+        return "Slack is rate-limiting me (HTTP 429)"
+    if status >= 500:
+        return f"Slack had a server error (HTTP {status})"
+    if code == "not_in_channel":
+        return "I am not in that channel: invite me there (`/invite @cohortbot`)"
+    if code == "channel_not_found":
+        return "Slack cannot find that channel (deleted, or private without me in it)"
+    if code == "missing_scope":
+        needed = error.response.get("needed", "?")
+        return f"the app lacks the scope `{needed}`: add it (or reinstall from the manifest)"
+    if code == "is_archived":
+        return "that channel is archived: unarchive it or choose another"
+    return f"Slack refused ({code})"
+
+
+class SlackErrors:
+    def describe(self, error: BaseException) -> str | None:
+        return describe(error)
+
+    def relative(self, moment: datetime) -> str:
+        return date_token(moment, f"{moment:%Y-%m-%d %H:%M} UTC")
+
+
+class SlackPlatform(SlackErrors):
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        store: Store,
+        team: str,
+        bot_user: str,
+        pace: float = 0.0,
+        clock: Clock | None = None,
+    ) -> None:
+        self.client = client
+        self.clock: Clock = clock or SystemClock()
+        self.pace = pace  # seconds between two DMs of a fan-out
+        # Slack's limits are per method and per channel; slack-sdk's retry handler honours a
+        # 429's Retry-After, and ``pace`` spaces DMs. The shared bucket lets every DM through.
+        self.pacer = Pacer(PaceRule(rate=1000.0, burst=1000))
+        self.store = store
+        self.team = team
+        self.bot_user = bot_user
+        self._names: dict[str, str] = {}
+
+    # -- ids ---------------------------------------------------------------------------
+
+    async def number(self, slack_id: str) -> int:
+        """The store's integer for a Slack id of this workspace."""
+        return await self.store.external.surrogate(PLATFORM, f"{self.team}/{slack_id}")
+
+    async def slack_id(self, number: int) -> str:
+        external = await self.store.external.external(number)
+        if external is None:
+            raise UserError(f"no Slack id is known for {number}")
+        return external.partition("/")[2]
+
+    # -- posts -------------------------------------------------------------------------
+
+    async def publish(
+        self,
+        place_id: int,
+        post: Post,
+        marker: str,
+        *,
+        week: int | None = None,
+        buttons: Buttons | None = None,
+    ) -> Sent:
+        channel = await self.slack_id(place_id)
+        answer = await self.client.chat_postMessage(
+            channel=channel,
+            text=post.title,
+            blocks=blocks.post_blocks(post, buttons),
+            metadata=blocks.metadata(marker),
+            unfurl_links=False,
+        )
+        ts = answer["ts"]
+        for more in post.more:  # follow-ups in the post's thread
+            await self.client.chat_postMessage(
+                channel=channel, text=blocks.mrkdwn(more), thread_ts=ts
+            )
+        message_id = ts_id(ts, channel)
+        return Sent(place_id, message_id, thread_id=message_id if week is not None else None)
+
+    async def find_published(self, place_id: int, marker: str, since: datetime) -> Sent | None:
+        channel = await self.slack_id(place_id)
+        found = await self.find_marked(channel, marker, since)
+        if found is None:
+            return None
+        message_id = ts_id(found["ts"], channel)
+        thread = message_id if marker.split(" · ")[-1].startswith("module:") else None
+        return Sent(place_id, message_id, thread_id=thread)
+
+    async def find_marked(
+        self, channel: str, marker: str, since: datetime
+    ) -> dict[str, Any] | None:
+        """The bot's message in ``channel`` carrying ``marker``, posted after ``since``."""
+        cursor = None
+        while True:
+            page = await self.client.conversations_history(
+                channel=channel,
+                oldest=ts_at(since - SKEW),
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
+            )
+            for message in page["messages"]:
+                if message.get("bot_id") and blocks.carries(message, marker):
+                    return dict(message)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+
+    async def tell_instructors(self, cohort: Cohort, text: str, *, once: str | None = None) -> None:
+        """Private word to the cohort's instructor: a DM to whoever created the cohort.
+
+        With ``once`` (a key), sent once per key through the shared fan-out (claimed,
+        marked, looked for after a crash), and a failure raises so the delivery retries.
+        """
+        log.debug("telling the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
+        content = f"**{cohort.name}**: {text}"
+        if once is not None:
+            instructor = Learner(cohort.created_by, "")
+            messenger = SlackMessenger(self, lambda _: content)
+            await send_dms(
+                self.store, self.clock, cohort.id, once, [instructor], messenger, pacer=self.pacer
+            )
+            return
+        try:
+            user = await self.slack_id(cohort.created_by)
+            dm = await self.client.conversations_open(users=user)
+            await self.client.chat_postMessage(
+                channel=dm["channel"]["id"], text=blocks.mrkdwn(content)
+            )
+        except (SlackApiError, UserError):
+            log.warning("could not DM the instructor of cohort %s", cohort.id)
+
+    # -- people ------------------------------------------------------------------------
+
+    async def name(self, user: str) -> str:
+        if user not in self._names:
+            info = (await self.client.users_info(user=user))["user"]
+            profile = info.get("profile") or {}
+            self._names[user] = (
+                profile.get("display_name") or info.get("real_name") or info.get("name") or user
+            )
+        return self._names[user]
+
+    async def is_staff(self, user: str) -> bool:
+        """A workspace admin or owner, or in the staff user group set with /setup staff."""
+        info = (await self.client.users_info(user=user))["user"]
+        if info.get("is_admin") or info.get("is_owner"):
+            return True
+        group = await self.store.guilds.staff_role(await self.number(self.team))
+        if group is None:
+            return False
+        members = await self.client.usergroups_users_list(usergroup=await self.slack_id(group))
+        return user in members["users"]
+
+    async def learner_ids(self, cohort: Cohort) -> list[str]:
+        """The learner user group's members; without one, the channel's members less staff."""
+        if cohort.learner_role_id:
+            group = await self.slack_id(cohort.learner_role_id)
+            users = list((await self.client.usergroups_users_list(usergroup=group))["users"])
+        else:
+            users = []
+            cursor = None
+            channel = await self.slack_id(cohort.channel_id)
+            while True:
+                page = await self.client.conversations_members(channel=channel, cursor=cursor)
+                users += page["members"]
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+        return [u for u in users if u != self.bot_user and not await self.is_staff(u)]
+
+    async def learners(self, cohort: Cohort) -> list[Learner]:
+        return [
+            Learner(await self.number(user), await self.name(user))
+            for user in await self.learner_ids(cohort)
+        ]
+
+    async def people(self, cohort: Cohort, user_ids: list[int]) -> list[Learner]:
+        found = []
+        for number in user_ids:
+            user = await self.slack_id(number)
+            try:
+                found.append(Learner(number, await self.name(user)))
+            except SlackApiError:
+                continue  # no longer in the workspace
+        return found
+
+    def messenger(self, cohort: Cohort, text: Callable[[Learner], str]) -> Messenger[Learner]:
+        return SlackMessenger(self, text)
+
+    # -- what Slack lacks --------------------------------------------------------------
+
+    async def sessions_planned(self, cohort: Cohort, sessions: list[CohortSession]) -> None:
+        """Slack has no scheduled events: the announcement's Add to calendar stands in."""
+
+    async def hand_ins_closed(self, cohort: Cohort) -> None:
+        """Submit buttons stay; pressed after the close, they say hand-ins are closed."""
+
+    async def archive(self, cohort: Cohort, now: datetime) -> str:
+        """Slack cannot lock threads: a closing notice in the channel says it is over."""
+        channel = await self.slack_id(cohort.channel_id)
+        await self.client.chat_postMessage(
+            channel=channel,
+            text=f"{cohort.name} has ended: thank you all. The threads stay here to read.",
+            metadata=blocks.metadata(f"{cohort.marker} · closed"),
+        )
+        return "closing notice posted (Slack cannot lock threads)"
+
+    async def link(self, cohort: Cohort, channel_id: int | None, message_id: int | None) -> str:
+        channel = await self.slack_id(channel_id or cohort.channel_id)
+        if message_id is None:
+            return f"<#{channel}>"
+        return f"https://slack.com/archives/{channel}/p{id_ts(message_id).replace('.', '')}"
+
+
+class SlackMessenger:
+    """DMs through ``conversations.open``, each carrying its fan-out's marker as metadata."""
+
+    def __init__(self, platform: SlackPlatform, text: Callable[[Learner], str]) -> None:
+        self._platform = platform
+        self._text = text
+        self._sent = 0
+
+    def id_of(self, person: Learner) -> int:
+        return person.user_id
+
+    def cost(self, person: Learner) -> int:
+        return 2  # conversations.open, then chat.postMessage
+
+    async def _dm(self, person: Learner) -> str:
+        user = await self._platform.slack_id(person.user_id)
+        opened = await self._platform.client.conversations_open(users=user)
+        return str(opened["channel"]["id"])
+
+    async def send(self, person: Learner, tag: str) -> Outcome:
+        if self._sent and self._platform.pace:
+            # Paced under Slack's rate limits; a 429 is still honoured by the retry handler.
+            await asyncio.sleep(self._platform.pace)
+        self._sent += 1
+        try:
+            channel = await self._dm(person)
+            await self._platform.client.chat_postMessage(
+                channel=channel,
+                text=blocks.mrkdwn(self._text(person)),
+                metadata=blocks.metadata(tag),
+            )
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code in GONE:
+                return Outcome.FAILED
+            if code in CLOSED:
+                return Outcome.DMS_CLOSED
+            raise
+        return Outcome.SENT
+
+    async def find(self, person: Learner, tag: str, since: datetime) -> bool:
+        try:
+            channel = await self._dm(person)
+            return await self._platform.find_marked(channel, tag, since) is not None
+        except SlackApiError as error:
+            if error.response.get("error") in GONE:
+                return False
+            raise CannotLook(str(error)) from error

@@ -1,0 +1,53 @@
+"""Integer surrogates for another platform's string ids (Slack's ``C…``, ``U…``, ``T…``).
+
+Discord's ids are integers and are stored as they are; a Slack id is stored as the
+surrogate this table gives it, so the rest of the store (and its queries) has one kind
+of id. ``surrogate`` is idempotent and safe for two processes: the insert does nothing
+when the id is known, and the select reads whichever process's row won.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+
+class ExternalIds:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+        self._known: dict[tuple[str, str], int] = {}
+        self._back: dict[int, str] = {}
+
+    async def surrogate(self, platform: str, external: str) -> int:
+        """The integer that stands for ``external`` on ``platform``, made on first use."""
+        known = self._known.get((platform, external))
+        if known is not None:
+            return known
+        await self._db.execute(
+            "INSERT INTO external_ids (platform, external) VALUES (?, ?)"
+            " ON CONFLICT (platform, external) DO NOTHING",
+            (platform, external),
+        )
+        await self._db.commit()
+        async with self._db.execute(
+            "SELECT id FROM external_ids WHERE platform = ? AND external = ?",
+            (platform, external),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        number = int(row["id"])
+        self._known[(platform, external)] = number
+        self._back[number] = external
+        return number
+
+    async def external(self, number: int) -> str | None:
+        """The platform's own id behind a surrogate, or None if there is none."""
+        if number in self._back:
+            return self._back[number]
+        async with self._db.execute(
+            "SELECT external FROM external_ids WHERE id = ?", (number,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        self._back[number] = str(row["external"])
+        return self._back[number]

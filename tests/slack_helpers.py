@@ -1,0 +1,139 @@
+"""The Slack adapter under test: the real slack-bolt app on the stand-in, a clock we move.
+
+``SlackWorld`` is the Slack twin of ``tests.helpers.World``: the stand-in workspace, the
+``SlackBot`` that ``cohortbot run`` starts (pointed at the stand-in through
+``SLACK_API_BASE``), its database and its clock. Deliveries run when a test says the
+clock has moved (``advance_to``), never by sleeping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.cohort import Cohort
+from bot.settings import SlackSettings
+from bot.slack.app import SlackBot
+from tests.helpers import forget_it_was_sent
+from tests.slack_standin import APP_TOKEN, BOT_TOKEN, Message, SlackStandin
+
+START = date(2026, 10, 13)
+WEEK_POSTS = [datetime(2026, 10, 13 + 7 * i, 16, tzinfo=UTC) for i in range(3)]  # 09:00 PDT
+
+
+class ManualClock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@dataclass
+class SlackWorld:
+    slack: SlackStandin
+    database: Path
+    clock: ManualClock
+    bot: SlackBot = field(init=False)
+
+    def settings(self) -> SlackSettings:
+        return SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_base=self.slack.api_base)
+
+    async def start(self) -> SlackBot:
+        self.bot = SlackBot(
+            self.settings(),
+            database=self.database,
+            clock=self.clock,
+            scheduled=False,
+            dm_pace=0,  # tests never sleep (test_a_fan_out_is_paced_between_dms checks the pace)
+        )
+        await self.bot.start()
+        return self.bot
+
+    async def restart(self) -> SlackBot:
+        """A fresh process on the same database and workspace (the old one is gone)."""
+        await self.bot.close()
+        return await self.start()
+
+    async def advance_to(self, instant: datetime) -> None:
+        """Move the clock and let the runner do what is due (the scheduler would)."""
+        self.clock.at = max(self.clock.at, instant)
+        await self.bot.deliveries.run_due()
+
+    def group(self, handle: str) -> str:
+        return next(g for g, (h, _) in self.slack.workspace.usergroups.items() if h == handle)
+
+    async def appoint_staff(self) -> None:
+        """The admin makes the cohort-staff user group course staff (once)."""
+        answer = await self.slack.person("admin").command(
+            "/setup", f"staff {self.group('cohort-staff')}"
+        )
+        assert "staff" in answer["text"], answer
+
+    async def create_cohort(
+        self,
+        name: str = "Fall 2026",
+        *,
+        by: str = "instructor",
+        channel: str = "cohort",
+        learners: str | None = "cohort-learners",
+        start: date = START,
+    ) -> dict[str, Any]:
+        """``/cohort create``, then the modal filled in and submitted; the ack's payload."""
+        person = self.slack.person(by)
+        await person.command("/cohort", "create")
+        view = self.slack.workspace.views[-1]["view"]
+        conv = self.slack.workspace.channel_named(channel)
+        values = {
+            "course": {
+                "value": {"type": "static_select", "selected_option": {"value": "de-escalation"}}
+            },
+            "name": {"value": {"type": "plain_text_input", "value": name}},
+            "channel": {
+                "value": {"type": "conversations_select", "selected_conversation": conv.id}
+            },
+            "learners": {
+                "value": {
+                    "type": "plain_text_input",
+                    "value": self.group(learners) if learners else None,
+                }
+            },
+            "start": {"value": {"type": "datepicker", "selected_date": start.isoformat()}},
+            "timezone": {"value": {"type": "plain_text_input", "value": None}},
+        }
+        return await person.submit(view, values)
+
+    async def cohort(self, name: str = "Fall 2026") -> Cohort:
+        team = await self.bot.platform.number(self.bot.platform.team)
+        found = await self.bot.store.cohorts.by_name(team, name)
+        assert found is not None
+        return found
+
+    def posts(self, channel: str = "cohort") -> list[Message]:
+        return [m for m in self.slack.workspace.posted(channel) if m.thread_ts in (None, m.ts)]
+
+    def titled(self, title: str, channel: str = "cohort") -> list[Message]:
+        return [m for m in self.posts(channel) if m.text.startswith(title)]
+
+    async def forget_it_was_sent(self, cohort_id: int, item_key: str) -> None:
+        """As if the process had sent the item and died before recording it: still claimed."""
+        await forget_it_was_sent(self.bot.store, cohort_id, item_key)
+
+
+def write_while_down(
+    slack: SlackStandin, who: str, text: str, channel: str = "cohort", parent: Message | None = None
+) -> Message:
+    """A message written while no app is connected: it is in the history, no event came."""
+    ws = slack.workspace
+    conv = ws.channel_named(channel)
+    user = ws.user_named(who)
+    if parent is None:
+        message = Message(ws.next_ts(), user.id, text)
+        conv.messages.append(message)
+        return message
+    message = Message(ws.next_ts(), user.id, text, thread_ts=parent.ts)
+    parent.thread_ts = parent.ts
+    parent.replies.append(message)
+    return message

@@ -1,0 +1,473 @@
+"""The Slack adapter end to end: the real slack-bolt app on the stand-in, as people use it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from slack_sdk.http_retry import builtin_async_handlers
+
+from bot.cohort import CLAIM_LEASE, DeliveryState, PlatformName
+from bot.features.deliveries import DeliveryRunner
+from bot.slack import platform as slack_platform
+from bot.slack.commands import STAFF_COMMANDS
+from bot.slack.ids import ts_id
+from bot.store import Store
+from tests.slack_helpers import WEEK_POSTS, ManualClock, SlackWorld, write_while_down
+from tests.slack_standin import BOT_USER_ID, SlackStandin, standard_workspace
+
+BEFORE = datetime(2026, 10, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+async def sworld(tmp_path) -> AsyncIterator[SlackWorld]:
+    clock = ManualClock(BEFORE)
+    workspace = standard_workspace(clock=lambda: clock.now().timestamp())
+    async with SlackStandin(workspace) as slack:
+        world = SlackWorld(slack, tmp_path / "cohortbot.sqlite3", clock)
+        await world.start()
+        await world.appoint_staff()
+        yield world
+        await world.bot.close()
+
+
+async def test_a_cohort_created_in_a_modal_gets_each_week_posted_once(sworld: SlackWorld):
+    assert await sworld.create_cohort() == {}
+    cohort = await sworld.cohort()
+    assert cohort.platform == PlatformName.SLACK
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(minutes=5))
+    (week1,) = sworld.titled("Week 1")
+    assert week1.metadata == {
+        "event_type": "cohortbot_post",
+        "event_payload": {"marker": f"cohort {cohort.id} · module:1"},
+    }
+    assert week1.blocks[0]["type"] == "header" and week1.thread_ts is None  # top level
+    row = await sworld.bot.store.deliveries.get(cohort.id, "module:1")
+    assert row.state == DeliveryState.DONE and row.message_id == ts_id(
+        week1.ts, week1_channel(sworld)
+    )
+    await sworld.advance_to(WEEK_POSTS[1] + timedelta(seconds=1))
+    assert [len(sworld.titled(f"Week {n}")) for n in (1, 2, 3)] == [1, 1, 0]
+
+
+def week1_channel(sworld: SlackWorld) -> str:
+    return sworld.slack.workspace.channel_named("cohort").id
+
+
+async def test_killed_between_claim_and_send_restarts_with_no_gap_and_no_duplicate(
+    sworld: SlackWorld,
+):
+    await sworld.create_cohort()
+    cohort = await sworld.cohort()
+    sworld.clock.at = WEEK_POSTS[0]
+    ghost = await Store.open(sworld.database)  # a process claims week 1 and dies
+    assert await ghost.deliveries.claim(cohort.id, "module:1", "ghost", sworld.clock.now())
+    await ghost.close()
+
+    await sworld.restart()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=5))
+    assert sworld.titled("Week 1") == []  # the claim is fresh: it might still be sending
+    await sworld.advance_to(WEEK_POSTS[0] + CLAIM_LEASE + timedelta(seconds=1))
+    assert len(sworld.titled("Week 1")) == 1
+
+
+async def test_killed_between_send_and_record_finds_its_post_by_metadata(sworld: SlackWorld):
+    await sworld.create_cohort()
+    cohort = await sworld.cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    (posted,) = sworld.titled("Week 1")
+    await sworld.forget_it_was_sent(cohort.id, "module:1")
+
+    await sworld.restart()
+    await sworld.advance_to(WEEK_POSTS[0] + CLAIM_LEASE + timedelta(seconds=2))
+
+    assert len(sworld.titled("Week 1")) == 1
+    row = await sworld.bot.store.deliveries.get(cohort.id, "module:1")
+    assert (row.state, row.message_id) == ("done", ts_id(posted.ts, week1_channel(sworld)))
+    history = [c for c in sworld.slack.calls if c[0] == "conversations.history"]
+    assert any(args.get("include_all_metadata") in (True, "true", "1", 1) for _, args in history)
+
+
+async def test_two_processes_on_one_database_post_each_week_once(sworld: SlackWorld):
+    await sworld.create_cohort()
+    bot = sworld.bot
+    other_store = await Store.open(sworld.database)
+    other = DeliveryRunner(
+        other_store,
+        bot.clock,
+        bot.library,
+        ready=bot._ready,
+        report=bot.platform.tell_instructors,
+        rebuild=bot.reschedule,
+        errors=bot.platform,
+        platform=PlatformName.SLACK,
+    )
+    for kind, (handler, find) in bot.deliveries._handlers.items():
+        other.handle(kind, handler, find)
+    for instant in WEEK_POSTS:
+        sworld.clock.at = instant + timedelta(seconds=1)
+        await asyncio.gather(bot.deliveries.run_due(), other.run_due())
+    await other_store.close()
+    assert [len(sworld.titled(f"Week {n}")) for n in (1, 2, 3)] == [1, 1, 1]
+
+
+# -- participation -------------------------------------------------------------------------------
+
+CANARY = "CANARY-7f3e-what-a-learner-wrote"
+
+
+async def counts(sworld: SlackWorld, name: str) -> tuple[int, int]:
+    """(originals, replies) counted for a person in week 1."""
+    cohort = await sworld.cohort()
+    user = await sworld.bot.platform.number(sworld.slack.workspace.user_named(name).id)
+    rows = await sworld.bot.store.participation.counts(cohort.id, week=1, users=[user])
+    found = rows.by_learner_week.get((user, 1))
+    return (found.originals, found.replies) if found else (0, 0)
+
+
+async def test_participation_is_counted_exactly_and_its_text_is_never_kept(
+    sworld: SlackWorld, caplog
+):
+    caplog.set_level(logging.INFO)  # the level the README recommends, for every library
+    caplog.set_level(logging.DEBUG, logger="bot")  # and all of the bot's own lines
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    (week1,) = sworld.titled("Week 1")
+    sworld.clock.at = WEEK_POSTS[0] + timedelta(hours=1)
+    first, second = sworld.slack.person("learner1"), sworld.slack.person("learner2")
+    post = await first.post("cohort", f"My thoughts {CANARY}")
+    await second.reply("cohort", post, f"I agree {CANARY}")  # a reply in someone's thread
+    await second.reply("cohort", week1, f"On the week's prompt {CANARY}")  # the bot's thread
+    await first.reply("cohort", post, f"A follow-up in my own thread {CANARY}")
+    await second.edit("cohort", post.replies[0], f"I agree, mostly {CANARY}")  # no new count
+    await sworld.slack.person("instructor").post("cohort", f"Staff do not count {CANARY}")
+    doomed = await second.post("cohort", f"Deleted later {CANARY}")
+    await second.delete("cohort", doomed)
+
+    assert await counts(sworld, "learner1") == (2, 0)
+    assert await counts(sworld, "learner2") == (0, 2)
+    assert await counts(sworld, "instructor") == (0, 0)
+    await sworld.bot.close()
+    assert CANARY.encode() not in sworld.database.read_bytes()
+    for suffix in ("-wal", "-shm"):
+        side = sworld.database.with_name(sworld.database.name + suffix)
+        assert not side.exists() or CANARY.encode() not in side.read_bytes()
+    assert CANARY not in caplog.text
+    await sworld.start()  # the fixture closes it
+
+
+async def test_what_was_written_during_downtime_is_caught_up_once(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    (week1,) = sworld.titled("Week 1")
+    sworld.clock.at = WEEK_POSTS[0] + timedelta(hours=1)
+    await sworld.slack.person("learner1").post("cohort", "live, before the downtime")
+    await sworld.bot.close()
+    sworld.clock.at += timedelta(hours=1)
+    parent = write_while_down(sworld.slack, "learner3", "while the bot was down")
+    write_while_down(sworld.slack, "learner4", "a reply while down", parent=parent)
+    write_while_down(sworld.slack, "learner4", "on the week's post while down", parent=week1)
+
+    await sworld.start()
+    await sworld.restart()  # reading it all again counts nothing twice
+
+    assert await counts(sworld, "learner1") == (1, 0)
+    assert await counts(sworld, "learner3") == (1, 0)
+    assert await counts(sworld, "learner4") == (0, 2)
+    replies = [a for name, a in sworld.slack.calls if name == "conversations.replies"]
+    assert replies  # threads were read after their cursors
+
+
+# -- who may do what -----------------------------------------------------------------------------
+
+
+async def snapshot(sworld: SlackWorld) -> tuple[object, ...]:
+    db = sworld.bot.store.db
+    tables = ("cohorts", "deliveries", "guild_staff", "external_ids")
+    rows = []
+    for table in tables:
+        async with db.execute(f"SELECT * FROM {table}") as cursor:
+            rows.append(sorted(tuple(r) for r in await cursor.fetchall()))
+    ws = sworld.slack.workspace
+    posted = sum(len(c.messages) for c in ws.conversations.values())
+    return (*map(tuple, rows), posted, len(ws.views), len(ws.files))
+
+
+@pytest.mark.parametrize("who", ["learner1", "outsider"])
+async def test_a_learner_or_outsider_is_refused_every_staff_command_privately(
+    sworld: SlackWorld, who: str
+):
+    await sworld.create_cohort()
+    before = await snapshot(sworld)
+    person = sworld.slack.person(who)
+    for command, subcommands in STAFF_COMMANDS.items():
+        for sub in (*subcommands, "anything"):
+            answer = await person.command(command, f'{sub} "Fall 2026" 1')
+            assert answer["text"] == "Only course staff can do that.", (command, sub)
+            assert answer.get("response_type") != "in_channel"
+    assert await snapshot(sworld) == before
+    # /setup staff takes a workspace admin, not course staff
+    refused = await sworld.slack.person("instructor").command("/setup", "staff S0NOPE")
+    assert "admin" in refused["text"]
+
+
+async def test_staff_commands_a_modal_cannot_be_submitted_by_a_learner(sworld: SlackWorld):
+    """The modal's submission checks who submits it, not only who opened it."""
+    await sworld.slack.person("instructor").command("/cohort", "create")
+    view = sworld.slack.workspace.views[-1]["view"]
+    sworld.slack.workspace.views[-1]["user"] = sworld.slack.person("learner1").id
+    answer = await sworld.slack.person("learner1").submit(view, {})
+    assert answer["response_action"] == "errors"
+    assert await sworld.bot.store.cohorts.all() == []
+
+
+# -- sessions, reminders, DMs --------------------------------------------------------------------
+
+LIVE_1 = datetime(2026, 10, 21, 17, tzinfo=UTC)
+
+
+async def announced(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(LIVE_1 - timedelta(days=1, hours=1))
+    (announcement,) = [m for m in sworld.posts() if m.metadata and "announce:" in str(m.metadata)]
+    return announcement
+
+
+async def test_remind_me_and_add_to_calendar_then_the_reminder_comes_by_dm_once(
+    sworld: SlackWorld,
+):
+    announcement = await announced(sworld)
+    labels = [e["text"]["text"] for e in announcement.blocks[-1]["elements"]]
+    assert labels == ["Remind me", "Add to calendar"]
+    body = " ".join(b["text"]["text"] for b in announcement.blocks if b["type"] == "section")
+    unix = int(LIVE_1.timestamp())
+    assert f"<!date^{unix}^" in body and "<t:" not in body  # each reader's own time zone
+    learner, gone = sworld.slack.person("learner1"), sworld.slack.person("learner2")
+    await sworld.restart()  # the buttons outlive the process that posted them
+    await learner.press("cohort", announcement, "cohortbot_remind")
+    await gone.press("cohort", announcement, "cohortbot_remind")
+    await learner.press("cohort", announcement, "cohortbot_ics")
+    (ics,) = [f for f in sworld.slack.workspace.files.values() if f["name"].endswith(".ics")]
+    assert ics["content"].startswith(b"BEGIN:VCALENDAR")
+    sworld.slack.workspace.user_named("learner2").deleted = True  # cannot be DMed any more
+
+    await sworld.advance_to(LIVE_1 - timedelta(hours=1))
+    await sworld.advance_to(LIVE_1 - timedelta(minutes=30))
+
+    reminders = [m for m in sworld.slack.workspace.dms(learner.user) if m.metadata]
+    assert len(reminders) == 1 and "reminder:live-1:1h" in str(reminders[0].metadata)
+    cohort = await sworld.cohort()
+    row = await sworld.bot.store.deliveries.get(cohort.id, "reminder:live-1:1h")
+    assert row.state == "done" and "1 sent" in row.note and "1 failed" in row.note
+
+
+async def test_a_learner_outside_the_cohort_cannot_check_in(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(LIVE_1 + timedelta(seconds=1))
+    (starting,) = [m for m in sworld.posts() if m.metadata and "starting:" in str(m.metadata)]
+    outsider, learner = sworld.slack.person("instructor"), sworld.slack.person("learner3")
+    await outsider.press("cohort", starting, "cohortbot_checkin")
+    await learner.press("cohort", starting, "cohortbot_checkin")
+    cohort = await sworld.cohort()
+    attended = await sworld.bot.store.sessions.attendance(cohort.id)
+    assert list(attended.values()) == [1] and len(attended) == 1
+    refused = sworld.slack.workspace.ephemeral_to(outsider.user)
+    assert "Only learners" in refused[-1]["text"]
+
+
+NUDGE_1 = WEEK_POSTS[1] - timedelta(days=2)
+
+
+async def test_nudges_go_by_dm_once_and_those_who_cannot_be_dmed_are_counted(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    sworld.slack.workspace.user_named("learner4").deleted = True
+    await sworld.advance_to(NUDGE_1 + timedelta(seconds=1))
+    await sworld.advance_to(NUDGE_1 + timedelta(minutes=1))
+    ws = sworld.slack.workspace
+    nudged = {n: len(ws.dms(ws.user_named(n))) for n in ("learner1", "learner2", "learner3")}
+    assert nudged == {"learner1": 1, "learner2": 1, "learner3": 1}
+    told = [m.text for m in ws.dms(ws.user_named("instructor"))]
+    assert any("Week 1 nudges: 3 sent, 1 failed" in t for t in told), told
+    assert ws.dms(ws.user_named("instructor"))  # the instructor is told privately, by DM
+    assert not [m for m in sworld.posts() if "nudge" in m.text.lower()]
+
+
+async def test_mydata_shows_and_forgetme_erases_after_confirmation(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    learner, other = sworld.slack.person("learner1"), sworld.slack.person("learner2")
+    await learner.post("cohort", "hello")
+    answer = await learner.command("/mydata")
+    assert "messages you wrote" in answer["text"]
+    (shared,) = [f for f in sworld.slack.workspace.files.values() if f["name"] == "my-data.json"]
+    assert b'"activity"' in shared["content"] and b"hello" not in shared["content"]
+
+    await learner.command("/forgetme")
+    (confirm,) = [e for e in sworld.slack.workspace.ephemeral_to(learner.user) if e.get("blocks")]
+    await learner.press("cohort", confirm, "cohortbot_forget")
+    assert await counts(sworld, "learner1") == (0, 0)
+    user = await sworld.bot.platform.number(learner.id)
+    assert await sworld.bot.store.privacy.everything_about(user) == {}
+    assert "nothing" in (await learner.command("/mydata"))["text"]
+    assert (await other.command("/mydata"))["text"]  # others are untouched
+
+
+# -- Slack's errors and limits -------------------------------------------------------------------
+
+
+async def test_not_in_channel_is_told_to_the_instructor_and_retried(sworld: SlackWorld):
+    await sworld.create_cohort()
+    conv = sworld.slack.workspace.channel_named("cohort")
+    conv.members.discard(BOT_USER_ID)  # someone removed the bot from the channel
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    ws = sworld.slack.workspace
+    (told,) = [m.text for m in ws.dms(ws.user_named("instructor")) if "could not" in m.text]
+    assert "not in that channel" in told and "invite" in told
+    conv.members.add(BOT_USER_ID)
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(minutes=30))
+    assert len(sworld.titled("Week 1")) == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [
+        ("missing_scope", "`chat:write`"),
+        ("is_archived", "archived"),
+        ("channel_not_found", "cannot find"),
+    ],
+)
+async def test_slacks_refusals_are_told_to_the_instructor(sworld: SlackWorld, fault, words):
+    await sworld.create_cohort()
+    ws = sworld.slack.workspace
+    if fault == "missing_scope":
+        ws.bot_scopes.discard("chat:write")
+    elif fault == "is_archived":
+        ws.channel_named("cohort").is_archived = True
+    else:
+        del ws.conversations[ws.channel_named("cohort").id]  # deleted under us
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    ws.bot_scopes.add("chat:write")  # the instructor's DM needs it too
+    cohort = await sworld.cohort()
+    row = await sworld.bot.store.deliveries.get(cohort.id, "module:1")
+    assert row.state == "pending" and words in row.note
+
+
+async def test_a_429_is_honoured_and_the_week_still_posts_once(sworld: SlackWorld, monkeypatch):
+    waits: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(builtin_async_handlers, "asyncio", SimpleNamespace(sleep=no_wait))
+    await sworld.create_cohort()
+    sworld.slack.faults.rate_limit("chat.postMessage", times=1, retry_after=4)
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    assert len(sworld.titled("Week 1")) == 1 and 4 <= waits[0] < 5
+
+
+async def test_killed_between_a_nudge_dm_and_its_record_nobody_is_nudged_twice(
+    sworld: SlackWorld,
+):
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    await sworld.advance_to(NUDGE_1 + timedelta(seconds=1))
+    ws = sworld.slack.workspace
+    learners = [ws.user_named(f"learner{i}") for i in range(1, 5)]
+    assert [len(ws.dms(u)) for u in learners] == [1, 1, 1, 1]
+    cohort = await sworld.cohort()
+    # The process DMed learner1 and died before recording it; learner2 was not reached yet.
+    await sworld.forget_it_was_sent(cohort.id, "nudge:1")
+    db = sworld.bot.store.db
+    for user, unsent in ((learners[0], False), (learners[1], True)):
+        number = await sworld.bot.platform.number(user.id)
+        await db.execute(
+            "UPDATE delivery_recipients SET outcome = 'sending', at = ?"
+            " WHERE cohort_id = ? AND item_key = 'nudge:1' AND user_id = ?",
+            ("2026-10-18T16:00:00.000000Z", cohort.id, number),
+        )
+        if unsent:
+            (im,) = [c for c in ws.conversations.values() if c.is_im and user.id in c.members]
+            im.messages.clear()
+    await db.commit()
+    assert ws.dms(learners[1]) == []
+
+    await sworld.restart()
+    await sworld.advance_to(NUDGE_1 + CLAIM_LEASE + timedelta(seconds=2))
+
+    assert [len(ws.dms(u)) for u in learners] == [1, 1, 1, 1]
+    row = await sworld.bot.store.deliveries.get(cohort.id, "nudge:1")
+    assert row.state == "done"
+
+
+async def test_the_summary_is_ephemeral_and_the_csv_comes_by_dm(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    await sworld.slack.person("learner1").post("cohort", "my first post")
+    instructor = sworld.slack.person("instructor")
+    summary = await instructor.command("/participation", 'summary "Fall 2026" 1')
+    assert "learner1" in summary["text"] and summary.get("response_type") != "in_channel"
+    answer = await instructor.command("/participation", 'export "Fall 2026"')
+    assert "DMs" in answer["text"]
+    (csv,) = [f for f in sworld.slack.workspace.files.values() if f["name"].endswith(".csv")]
+    text = csv["content"].decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("display_name,") and "learner1" in text
+    assert len(text.splitlines()) == 1 + 4  # a row per learner, staff not among them
+    learner1 = sworld.slack.workspace.user_named("learner1").id
+    assert any(line.split(",")[1] == learner1 for line in text.splitlines())  # Slack's own id
+    (im,) = csv["channels"]
+    assert im.startswith("D")  # shared in the instructor's DM, not in the channel
+
+
+async def test_a_recording_goes_under_its_announcement_and_by_dm_to_who_asked(sworld: SlackWorld):
+    announcement = await announced(sworld)
+    learner = sworld.slack.person("learner1")
+    await learner.press("cohort", announcement, "cohortbot_remind")
+    await sworld.advance_to(LIVE_1 + timedelta(hours=2))
+    instructor = sworld.slack.person("instructor")
+    url = "https://example.org/rec/1"
+    answer = await instructor.command("/recording", f'add "Fall 2026" live-1 {url} s3cret')
+    assert "1 sent" in answer["text"], answer
+    (under,) = [r for r in announcement.replies if url in r.text]
+    assert "s3cret" not in under.text  # #cohort is public: the whole workspace can read it
+    (dm,) = [m for m in sworld.slack.workspace.dms(learner.user) if url in m.text]
+    assert "s3cret" in dm.text and dm.metadata
+    again = await sworld.slack.person("learner2").command(
+        "/recording", f'add "Fall 2026" live-1 {url}'
+    )
+    assert again["text"] == "Only course staff can do that."
+
+
+async def test_a_fan_out_is_paced_between_dms(sworld: SlackWorld, monkeypatch):
+    waits: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(slack_platform, "asyncio", SimpleNamespace(sleep=no_wait))
+    sworld.bot.platform.pace = 0.2
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    await sworld.advance_to(NUDGE_1 + timedelta(seconds=1))
+    assert waits == [0.2] * 3  # four learners nudged, a pause between each two
+
+
+async def test_without_a_learner_group_the_learners_are_the_channels_members_less_staff(
+    sworld: SlackWorld,
+):
+    assert await sworld.create_cohort(learners=None) == {}
+    cohort = await sworld.cohort()
+    learners = await sworld.bot.platform.learners(cohort)
+    ws = sworld.slack.workspace
+    expected = {
+        await sworld.bot.platform.number(ws.user_named(f"learner{i}").id) for i in range(1, 5)
+    }
+    assert {x.user_id for x in learners} == expected  # not the instructor (staff), not the bot
+    again = await sworld.create_cohort("Fall 2026 again")
+    assert again["response_action"] == "errors" and "already holds" in again["errors"]["name"]
+    assert f"<#{ws.channel_named('cohort').id}>" in again["errors"]["name"]  # Slack's mention

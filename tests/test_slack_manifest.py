@@ -1,0 +1,33 @@
+"""The app manifest in the repo creates exactly the app the adapter needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from bot.slack.commands import LEARNER_COMMANDS, STAFF_COMMANDS
+from tests.slack_standin.workspace import Workspace
+
+MANIFEST = Path(__file__).resolve().parent.parent / "slack-manifest.yaml"
+
+
+def test_the_manifest_has_every_command_socket_mode_and_interactivity():
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    commands = [c["command"] for c in manifest["features"]["slash_commands"]]
+    assert commands == [*STAFF_COMMANDS, *LEARNER_COMMANDS]
+    assert all(c["description"] for c in manifest["features"]["slash_commands"])
+    settings = manifest["settings"]
+    assert settings["socket_mode_enabled"] and settings["interactivity"]["is_enabled"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "message.channels",
+        "message.groups",
+    }
+
+
+def test_the_manifest_asks_for_no_scope_the_stand_in_does_not_require():
+    """The stand-in checks each method's scope as Slack does: the manifest grants those."""
+    scopes = set(yaml.safe_load(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
+    granted = Workspace().bot_scopes
+    assert scopes <= granted | {"commands"}, scopes - granted
+    assert {"chat:write", "channels:history", "im:write", "files:write", "users:read"} <= scopes

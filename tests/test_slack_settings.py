@@ -1,0 +1,74 @@
+"""Slack's settings: both tokens or neither, each of the right kind; one line and exit 2."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+from tests.slack_standin import APP_TOKEN, BOT_TOKEN, SlackStandin
+from tests.test_startup import COHORTBOT, WAIT, one_line
+
+
+def env(**values: str) -> dict[str, str]:
+    return {"DISCORD_TOKEN": "", **values}
+
+
+def test_no_slack_tokens_means_no_slack():
+    assert Settings.from_env({"DISCORD_TOKEN": "x"}).slack is None
+
+
+def test_slack_alone_needs_no_discord_token():
+    settings = Settings.from_env(
+        env(SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xapp-1", SLACK_API_BASE="http://h/api/")
+    )
+    assert settings.slack is not None and settings.slack.api_base == "http://h/api"
+    assert "xoxb" not in repr(settings) and "xapp" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN is not set"),
+        ({"SLACK_APP_TOKEN": "xapp-1"}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxp-1", "SLACK_APP_TOKEN": "xapp-1"}, "must start with xoxb-"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "must start with xapp-"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_API_BASE": "ftp://x"},
+            "SLACK_API_BASE",
+        ),
+        ({"SLACK_API_BASE": "http://h/api/"}, "SLACK_BOT_TOKEN is not"),
+    ],
+)
+def test_a_bad_slack_setting_is_named(values, says):
+    with pytest.raises(SettingsError, match=says):
+        Settings.from_env(env(**values))
+
+
+async def run(tmp_path: Path, **settings: str) -> tuple[int, str]:
+    variables = {"PATH": os.environ.get("PATH", ""), **settings}
+    process = await asyncio.create_subprocess_exec(
+        str(COHORTBOT), "run", cwd=tmp_path, env=variables,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(process.communicate(), WAIT)
+    return await process.wait(), err.decode()
+
+
+async def test_a_malformed_slack_token_is_one_line_and_status_2(tmp_path):
+    status, err = await run(tmp_path, SLACK_BOT_TOKEN="xoxp-nope", SLACK_APP_TOKEN="xapp-1")
+    assert status == 2 and "SLACK_BOT_TOKEN must start with xoxb-" in one_line(err)
+    assert "xoxp-nope" not in err
+
+
+async def test_a_bot_token_slack_refuses_is_one_line_and_status_3(tmp_path):
+    async with SlackStandin() as slack:
+        status, err = await run(
+            tmp_path, SLACK_BOT_TOKEN="xoxb-wrong", SLACK_APP_TOKEN=APP_TOKEN,
+            SLACK_API_BASE=slack.api_base,
+        )  # fmt: skip
+    assert status == 3 and "SLACK_BOT_TOKEN" in one_line(err)
+    assert BOT_TOKEN not in err
