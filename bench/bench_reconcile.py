@@ -32,9 +32,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.app.scheduler import WakeUps
 from bot.catalog import default_prompts_dir
 from bot.cohort import NewCohort
+from bot.features.scheduler import WakeUps
 from bot.library import CourseLibrary
 from bot.localtime import zone
 from bot.store import Store

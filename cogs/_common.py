@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 
 from bot import access
-from bot.app.permissions import require_instructor, standing
+from bot.app.permissions import is_learner, require_instructor, standing
 from bot.cohort import Cohort, CohortState, PlatformName
 from bot.course import Course
 from bot.errors import NotAllowed, NotFound, UserError
@@ -185,3 +185,22 @@ async def follow_course_files(bot: CohortBot, before: Mapping[str, Course]) -> i
 async def plans_of(bot: CohortBot, cohort: Cohort) -> dict[int, WeekPlan]:
     """What meets each week of the cohort: the course's rules, and the cohort's sessions."""
     return await shared_plans_of(bot.store, bot.library, cohort)
+
+
+async def cohorts_taking_part(
+    bot: CohortBot, interaction: discord.Interaction, name: str | None
+) -> list[Cohort]:
+    """The named cohort, or the ones the member learns in (else takes part in).
+
+    Only a cohort's learners and instructors see its sessions: their join links.
+    """
+    visible = await visible_cohorts(bot, interaction)
+    if name:
+        found = await find_cohort(bot, interaction, name)
+        if found.id not in {c.id for c in visible}:
+            raise NotAllowed(f"Recordings and sessions of {found.name} are for its learners.")
+        return [found]
+    mine = [c for c in visible if is_learner(interaction.user, c)]
+    if not (mine or visible):
+        raise NotAllowed("You are not in any cohort in this server.")
+    return mine or visible

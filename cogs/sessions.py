@@ -17,13 +17,12 @@ from bot.sessions import Recording
 from bot.timetable import CohortSession
 from cogs._common import (
     CohortName,
-    find_cohort,
+    cohorts_taking_part,
     guild_of,
     instructor_cohort,
     replan,
     runnable_cohorts,
     staff_group,
-    visible_cohorts,
 )
 from cogs._session_buttons import SessionButton, buttons, calendar_file
 from cogs._session_posts import SessionPosts
@@ -149,20 +148,7 @@ class Sessions(commands.Cog):
     async def on_sessions_changed(
         self, cohort: Cohort, changed: list[tuple[CohortSession | None, CohortSession]]
     ) -> None:
-        """A course file moved or cancelled sessions (``/course reload``): correct what was posted."""
-        for old, new in changed:
-            if old is None:
-                continue  # added: announced with its week, like one added by hand
-            if new.cancelled and not old.cancelled:
-                shown, post, notice = old, words.cancellation(old), words.cancellation(old)
-                what = f"cancel:{old.key}"
-            elif not new.cancelled and new.start != old.start:
-                shown, post, notice = new, words.announcement(new), words.moved(old, new)
-                what = f"moved:{new.key}"
-            else:
-                shown = None
-            if shown is not None and await self.posts.update_announcement(cohort, shown, post):
-                await self.posts.notice(cohort, notice, what)
+        await self.posts.correct(cohort, changed)
 
     @reschedule.autocomplete("session")
     @cancel.autocomplete("session")
@@ -187,24 +173,6 @@ class Sessions(commands.Cog):
 
     # -- anyone -------------------------------------------------------------------------
 
-    async def chosen_cohorts(
-        self, interaction: discord.Interaction, name: str | None
-    ) -> list[Cohort]:
-        """The named cohort, or the ones the member learns in (else takes part in).
-
-        Only a cohort's learners and instructors see its sessions: their join links.
-        """
-        visible = await visible_cohorts(self.bot, interaction)
-        if name:
-            found = await find_cohort(self.bot, interaction, name)
-            if found.id not in {c.id for c in visible}:
-                raise NotAllowed(f"Recordings and sessions of {found.name} are for its learners.")
-            return [found]
-        mine = [c for c in visible if is_learner(interaction.user, c)]
-        if not (mine or visible):
-            raise NotAllowed("You are not in any cohort in this server.")
-        return mine or visible
-
     @listing.command(name="upcoming", description="Upcoming live sessions, in your own time zone")
     @app_commands.describe(cohort="The cohort (default: yours)")
     async def upcoming(
@@ -212,7 +180,7 @@ class Sessions(commands.Cog):
     ) -> None:
         lines = []
         now = self.bot.clock.now()
-        for found in await self.chosen_cohorts(interaction, cohort):
+        for found in await cohorts_taking_part(self.bot, interaction, cohort):
             mine = words.upcoming(await self.bot.store.cohorts.sessions(found.id), now)
             lines += [f"__{found.name}__", *(mine or ["no upcoming sessions"])]
         await interaction.response.send_message(
@@ -224,7 +192,7 @@ class Sessions(commands.Cog):
     async def calendar(
         self, interaction: discord.Interaction, cohort: CohortName | None = None
     ) -> None:
-        found = await self.chosen_cohorts(interaction, cohort)
+        found = await cohorts_taking_part(self.bot, interaction, cohort)
         if not found:
             raise NotFound("there are no cohorts in this server yet")
         sessions = await self.bot.store.cohorts.sessions(found[0].id)
@@ -297,7 +265,7 @@ class Sessions(commands.Cog):
         now = self.bot.clock.now()
         parts = []
         staff_role = await self.bot.store.guilds.staff_role(guild_of(interaction).id)
-        for found in await self.chosen_cohorts(interaction, cohort):
+        for found in await cohorts_taking_part(self.bot, interaction, cohort):
             member = interaction.user
             if not (is_learner(member, found) or is_instructor(member, found, staff_role)):
                 raise NotAllowed(f"Recordings of {found.name} are for its learners.")

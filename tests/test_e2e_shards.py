@@ -87,7 +87,7 @@ class Fleet:
         """The cohorts this process has wake-ups for: the rows its scheduler was built from,
         whose instants are exactly the scheduler's jobs (one per instant)."""
         bot = self.bot
-        rows = await bot.store.deliveries.wakeups(bot.deliveries.kinds, bot.served)
+        rows = await bot.deliveries.wakeups()
         now = self.clock.now()
         held = {job.next_run_time for job in bot.wakeups.scheduler.get_jobs()}
         assert held == {max(when, now) for _, when in rows}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.app.scheduler import WakeUps
+from bot.features.scheduler import WakeUps
 
 NOW = datetime(2026, 10, 13, 12, 0, tzinfo=UTC)
 TUESDAY_9 = datetime(2026, 10, 20, 16, 0, tzinfo=UTC)

@@ -159,9 +159,9 @@ async def test_the_store_gives_a_process_only_its_shards_rows(store):
         (Shards(4, (2,)), []),
     ]:
         ids = sorted(cohorts[n] for n in expected)
-        assert of(await store.deliveries.due(NOW, KINDS, served)) == ids, served
-        assert of(await store.deliveries.stale_claims(later, served)) == ids, served
-        wakeups = await store.deliveries.wakeups(KINDS, served)
+        assert of(await store.deliveries.due(NOW, KINDS, shards=served)) == ids, served
+        assert of(await store.deliveries.stale_claims(later, shards=served)) == ids, served
+        wakeups = await store.deliveries.wakeups(KINDS, shards=served)
         assert of(wakeups, key=lambda w: int(w[0].split(":")[0])) == ids, served
         assert len(wakeups) == 2 * len(ids)  # module:1 pending, module:2's lease
 

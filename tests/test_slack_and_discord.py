@@ -72,14 +72,15 @@ async def test_two_runners_share_one_scheduler_without_touching_each_others_jobs
     discord_side = WakeUps(clock, wake)
     discord_side.start()
     slack_side = discord_side.beside(wake, "slack")
-    at = datetime(2026, 10, 13, 16, tzinfo=UTC)
-    discord_side.replace_all([("1:module:1", at)])
-    slack_side.replace_all([("2:module:1", at), ("2:nudge:1", at)])
-    discord_side.replace_all([("1:module:2", at)])  # rebuilt: only its own jobs change
-    slack_side.replace_all([("2:nudge:1", at)])
-    ids = sorted(job.id for job in discord_side.scheduler.get_jobs())
-    assert ids == ["1:module:2", "slack:2:nudge:1"]
+    at = [datetime(2026, 10, 13, 16 + n, tzinfo=UTC) for n in range(4)]
+    discord_side.replace_all([("1:module:1", at[0])])
+    slack_side.replace_all([("2:module:1", at[1]), ("2:nudge:1", at[2])])
+    discord_side.replace_all([("1:module:2", at[3])])  # rebuilt: only its own jobs change
+    slack_side.replace_all([("2:nudge:1", at[2])])
+    jobs = {job.id: job.next_run_time for job in discord_side.scheduler.get_jobs()}
+    assert sorted(jobs.values()) == [at[2], at[3]]
+    assert sorted(jobs) == [f"slack:wake:{at[2].isoformat()}", f"wake:{at[3].isoformat()}"]
     slack_side.shutdown()  # Slack stops: Discord's scheduler runs on with its own jobs
-    assert [job.id for job in discord_side.scheduler.get_jobs()] == ["1:module:2"]
+    assert [job.next_run_time for job in discord_side.scheduler.get_jobs()] == [at[3]]
     assert discord_side.scheduler.running
     discord_side.shutdown()

@@ -50,10 +50,8 @@ class DiscordMessenger:
             return Outcome.DMS_CLOSED
         except discord.NotFound:
             return Outcome.FAILED  # the account is gone
-        except discord.RateLimited as error:
-            raise RateLimited(error, error.retry_after) from error
-        except discord.HTTPException as error:
-            if error.status == 429:
+        except (discord.HTTPException, discord.RateLimited) as error:
+            if isinstance(error, discord.RateLimited) or error.status == 429:
                 raise RateLimited(error, _retry_after(error)) from error
             raise
         return Outcome.SENT
@@ -65,9 +63,11 @@ class DiscordMessenger:
             raise CannotLook(str(error)) from error
 
 
-def _retry_after(error: discord.HTTPException) -> float | None:
-    """The wait a 429 asks for, from its ``Retry-After`` header."""
-    headers = getattr(error.response, "headers", None) or {}
+def _retry_after(error: Exception) -> float | None:
+    """The wait a 429 asks for: discord.py's ``RateLimited``, or the ``Retry-After`` header."""
+    if isinstance(error, discord.RateLimited):
+        return error.retry_after
+    headers = getattr(getattr(error, "response", None), "headers", None) or {}
     try:
         return float(headers["Retry-After"])
     except (KeyError, TypeError, ValueError):

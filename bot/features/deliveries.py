@@ -101,7 +101,9 @@ class DeliveryRunner:
 
     async def wakeups(self) -> list[tuple[str, datetime]]:
         """(job id, instant) for every row this runner will need to look at."""
-        return await self._store.deliveries.wakeups(self.kinds, self.platforms, self.shards)
+        return await self._store.deliveries.wakeups(
+            self.kinds, platforms=self.platforms, shards=self.shards
+        )
 
     @property
     def handlers(self) -> dict[str, tuple[Handler, Finder | None]]:
@@ -119,10 +121,12 @@ class DeliveryRunner:
         async with self._lock:
             now = self._clock.now()
             for stale in await self._store.deliveries.stale_claims(
-                now, self.platforms, self.shards
+                now, platforms=self.platforms, shards=self.shards
             ):
                 await self._settle_stale_claim(stale, now)
-            due = await self._store.deliveries.due(now, self.kinds, self.platforms, self.shards)
+            due = await self._store.deliveries.due(
+                now, self.kinds, platforms=self.platforms, shards=self.shards
+            )
             superseded = {(d.cohort_id, d.key) for d in superseded_reminders(due)}
             for delivery in sorted(due, key=lambda d: run_order(d.due, d.kind, d.key)):
                 if (delivery.cohort_id, delivery.key) in superseded:

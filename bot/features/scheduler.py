@@ -121,6 +121,10 @@ class WakeUps:
             self.scheduler.add_job(
                 self._fire, DateTrigger(instant), id=job_id, name=self._owner, coalesce=True
             )
+        if not wanted and self.scheduler.running:
+            # Nothing added (which would have): still look at the jobs now, so the timer
+            # is set again from here, whoever last set it (two runners share the scheduler).
+            self.scheduler.wakeup()
         log.debug("scheduler holds %d wake-ups", len(self.scheduler.get_jobs()))
 
     async def _fire(self) -> None:

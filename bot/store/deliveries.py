@@ -141,6 +141,7 @@ class DeliveryQueries:
         self,
         now: datetime,
         kinds: Collection[str],
+        *,
         platforms: Collection[str] | None = None,
         shards: Shards | None = None,
     ) -> list[Delivery]:
@@ -306,6 +307,7 @@ class DeliveryQueries:
     async def stale_claims(
         self,
         now: datetime,
+        *,
         platforms: Collection[str] | None = None,
         shards: Shards | None = None,
     ) -> list[Delivery]:
@@ -343,6 +345,7 @@ class DeliveryQueries:
     async def wakeups(
         self,
         kinds: Collection[str],
+        *,
         platforms: Collection[str] | None = None,
         shards: Shards | None = None,
     ) -> list[tuple[str, datetime]]:
@@ -353,7 +356,7 @@ class DeliveryQueries:
         lease runs out, in case its process died mid-send. Kinds no loaded
         feature handles wait, unscheduled, for a version that does.
         """
-        where, extra = _on(platforms)
+        where, extra = _scope(platforms, shards)
         async with self._db.execute(
             "SELECT cohort_id, item_key, state, COALESCE(next_attempt_at, due_at), claimed_at"
             f" FROM deliveries WHERE kind IN ({_marks(kinds)}) AND (state = ?"
