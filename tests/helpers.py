@@ -26,7 +26,7 @@ class World:
     bot: CohortBot
     server: CourseServer
     clock: SimClock
-    database: Path
+    database: Path | str  # a SQLite file, or a PostgreSQL URL
     prompts: Path = PROMPTS
     bots: list[CohortBot] = field(default_factory=list)
 
@@ -76,7 +76,7 @@ class World:
         )
 
 
-def new_bot(database: Path, clock: SimClock, prompts: Path = PROMPTS) -> CohortBot:
+def new_bot(database: Path | str, clock: SimClock, prompts: Path = PROMPTS) -> CohortBot:
     return CohortBot(database=database, prompts_dir=prompts, clock=clock)
 
 

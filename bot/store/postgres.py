@@ -1,0 +1,196 @@
+"""PostgreSQL through asyncpg, behind the few calls the query classes make of aiosqlite.
+
+The query classes are written once, with ``?`` parameters, against what an
+``aiosqlite.Connection`` offers (``execute`` awaited or used as ``async with``,
+``fetchall``/``fetchone``, ``rowcount``, ``executemany``, ``commit``,
+``rollback``). ``PostgresConnection`` offers the same on one asyncpg
+connection, so no query is written twice:
+
+- ``?`` becomes ``$1, $2, …`` (outside quotes), once per SQL text;
+- like Python's sqlite3, a write opens a transaction that lasts until
+  ``commit()`` or ``rollback()``; a read outside one runs on its own;
+- a statement that fails inside a transaction rolls the whole transaction
+  back at once (PostgreSQL refuses every later statement of an aborted
+  transaction, where SQLite would go on), then raises;
+- ``rowcount`` is read from the command status (``"UPDATE 1"``);
+- a unique or foreign-key violation raises ``IntegrityError``, which the
+  callers catch together with SQLite's (``bot.store.db.INTEGRITY_ERRORS``).
+
+Like the SQLite store, one connection is shared by the whole process; calls
+are taken one at a time (an asyncpg connection runs one at a time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import Generator, Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import asyncpg
+
+DIALECT = "postgres"
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+# A statement that writes: opens the implicit transaction (as Python's sqlite3 does).
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+class IntegrityError(Exception):
+    """A constraint refused a write (unique, foreign key, check) on PostgreSQL."""
+
+
+def is_postgres_url(target: object) -> bool:
+    return isinstance(target, str) and target.startswith(URL_SCHEMES)
+
+
+@lru_cache(maxsize=1024)
+def numbered(sql: str) -> str:
+    """``?`` parameters as ``$1, $2, …``; ``?`` inside quotes or identifiers stays."""
+    out: list[str] = []
+    number = 0
+    quote: str | None = None
+    for char in sql:
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "?":
+            number += 1
+            out.append(f"${number}")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def rowcount(status: str) -> int:
+    """Rows a command touched, from its status (``"INSERT 0 3"``, ``"DELETE 2"``); -1 if none."""
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else -1
+
+
+class Cursor:
+    """What a statement gave: its rows (all read at once) and how many rows it touched."""
+
+    def __init__(self, rows: list[asyncpg.Record], count: int) -> None:
+        self._rows = rows
+        self.rowcount = count
+        self.lastrowid = None  # PostgreSQL has none: the store uses INSERT … RETURNING
+        self.row_factory: object = None  # set by callers for SQLite's sake: rows are records here
+
+    async def fetchall(self) -> list[asyncpg.Record]:
+        return self._rows
+
+    async def fetchone(self) -> asyncpg.Record | None:
+        return self._rows[0] if self._rows else None
+
+    async def close(self) -> None:
+        pass
+
+
+class _Statement:
+    """``await db.execute(…)`` and ``async with db.execute(…) as cursor`` both work."""
+
+    def __init__(self, run: Any) -> None:
+        self._run = run
+        self._cursor: Cursor | None = None
+
+    def __await__(self) -> Generator[Any, None, Cursor]:
+        return self._run.__await__()
+
+    async def __aenter__(self) -> Cursor:
+        self._cursor = await self._run
+        return self._cursor
+
+    async def __aexit__(self, *exc: object) -> None:
+        pass
+
+
+class PostgresConnection:
+    dialect = DIALECT
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.raw = connection
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def connect(cls, url: str) -> PostgresConnection:
+        connection = await asyncpg.connect(url)
+        return cls(connection)
+
+    def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> _Statement:
+        return _Statement(self._execute(sql, tuple(parameters or ())))
+
+    async def _execute(self, sql: str, parameters: Sequence[Any]) -> Cursor:
+        async with self._lock:
+            text = numbered(sql)
+            await self._begin_if_writing(sql)
+            try:
+                if _WRITES.match(sql) and "RETURNING" not in sql.upper():
+                    status = await self.raw.execute(text, *parameters)
+                    return Cursor([], rowcount(status))
+                rows = await self.raw.fetch(text, *parameters)
+                return Cursor(rows, len(rows))  # a SELECT, or a write … RETURNING
+            except BaseException as error:
+                await self._abandon()
+                _raise_translated(error)
+                raise
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Cursor:
+        rows = [tuple(row) for row in rows]
+        async with self._lock:
+            if not rows:
+                return Cursor([], 0)
+            await self._begin_if_writing(sql)
+            try:
+                await self.raw.executemany(numbered(sql), rows)
+            except BaseException as error:
+                await self._abandon()
+                _raise_translated(error)
+                raise
+            return Cursor([], -1)
+
+    async def script(self, sql: str) -> None:
+        """Run statements as they are (no parameters, no implicit transaction): VACUUM, DDL."""
+        async with self._lock:
+            await self.raw.execute(sql)
+
+    async def _begin_if_writing(self, sql: str) -> None:
+        if _WRITES.match(sql) and not self.raw.is_in_transaction():
+            await self.raw.execute("BEGIN")
+
+    async def _abandon(self) -> None:
+        if self.raw.is_in_transaction() and not self.raw.is_closed():
+            with contextlib.suppress(asyncpg.PostgresError, OSError):
+                await self.raw.execute("ROLLBACK")
+
+    async def begin(self, lock_key: int | None = None) -> None:
+        """Open a transaction now (for migrations), first taking an advisory lock if given."""
+        async with self._lock:
+            await self.raw.execute("BEGIN")
+            if lock_key is not None:
+                await self.raw.execute("SELECT pg_advisory_xact_lock($1)", lock_key)
+
+    async def commit(self) -> None:
+        async with self._lock:
+            if self.raw.is_in_transaction():
+                await self.raw.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        async with self._lock:
+            if self.raw.is_in_transaction():
+                await self.raw.execute("ROLLBACK")
+
+    async def close(self) -> None:
+        async with self._lock:
+            if not self.raw.is_closed():
+                await self.raw.close()
+
+
+def _raise_translated(error: BaseException) -> None:
+    """A constraint violation as ``IntegrityError``; anything else is re-raised by the caller."""
+    if isinstance(error, asyncpg.IntegrityConstraintViolationError):
+        raise IntegrityError(str(error)) from error
