@@ -14,6 +14,7 @@ from discord import app_commands
 from bot.app.client import CohortBot
 from bot.app.sandbox import CourseServer, SimClock, show_staff_commands
 from bot.errors import UserError
+from bot.store import Store
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 
@@ -74,6 +75,58 @@ class World:
             start=start.isoformat(),
             **options,
         )
+
+
+async def table_columns(store: Store) -> dict[str, list[str]]:
+    """Every table of the store's database (SQLite or PostgreSQL) and its columns, by name."""
+    if store.dialect == "postgres":
+        sql = (
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+        )
+    else:
+        sql = (
+            "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p"
+            " WHERE m.type = 'table' ORDER BY m.name, p.cid"
+        )
+    found: dict[str, list[str]] = {}
+    async with store.db.execute(sql) as cursor:
+        for table, column in await cursor.fetchall():
+            found.setdefault(table, []).append(column)
+    return found
+
+
+async def dump(store: Store) -> list[str]:
+    """Every row of every table (``schema_version`` aside), as text: equal dumps, equal data."""
+    lines = []
+    for table, columns in sorted((await table_columns(store)).items()):
+        if table == "schema_version":
+            continue
+        async with store.db.execute(f'SELECT * FROM "{table}"') as cursor:
+            rows = [tuple(row) for row in await cursor.fetchall()]
+        lines += sorted(f"{table}{dict(zip(columns, row, strict=True))}" for row in rows)
+    return lines
+
+
+async def stored_bytes(store: Store, database: Path | str) -> bytes:
+    """What the database holds on disk: SQLite's file and its WAL; for PostgreSQL (the
+    test server, which the tests own) every file of the server's data folder, WAL included."""
+    if store.dialect == "postgres":
+        async with store.db.execute("SHOW data_directory") as cursor:
+            (row,) = await cursor.fetchall()
+        async with store.db.execute("CHECKPOINT"):  # what is in memory reaches the files
+            pass
+        return b"".join(_read(p) for p in sorted(Path(row[0]).rglob("*")) if p.is_file())
+    path = Path(database)
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, PermissionError):  # a temporary file the server removed meanwhile
+        return b""
 
 
 def new_bot(database: Path | str, clock: SimClock, prompts: Path = PROMPTS) -> CohortBot:
