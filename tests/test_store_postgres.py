@@ -60,6 +60,21 @@ async def test_discord_ids_fit(postgres_database):
         await store.close()
 
 
+async def test_no_column_is_a_32_bit_integer(postgres_database):
+    """A shared migration written with INTEGER (64-bit in SQLite) is 32-bit here: a Discord
+    id would not fit. Such a migration needs its copy in migrations/postgres/ (BIGINT)."""
+    store = await Store.open(postgres_database)
+    try:
+        async with store.db.execute(
+            "SELECT table_name || '.' || column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND data_type IN ('integer', 'smallint')"
+            " AND table_name != 'schema_version'"
+        ) as cursor:
+            assert [row[0] for row in await cursor.fetchall()] == []
+    finally:
+        await store.close()
+
+
 async def test_migrations_from_every_older_version(postgres_server):
     fresh = postgres_server.new_database()
     try:
@@ -123,3 +138,23 @@ async def test_sqlite_is_the_default_and_untouched(tmp_path):
         assert not isinstance(db, PostgresConnection)
     finally:
         await db.close()
+
+
+async def vacuumed(store: Store) -> set[str]:
+    async with store.db.execute(
+        "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL"
+    ) as cursor:
+        return {row[0] for row in await cursor.fetchall()}
+
+
+async def test_the_purge_vacuums_what_it_emptied(postgres_database):
+    store = await Store.open(postgres_database)
+    try:
+        cohort = await store.cohorts.create(new_cohort(), [], NOW)
+        await store.participation.excuse(cohort.id, 7, 1, 8, NOW)
+        assert "excusals" not in await vacuumed(store)
+        assert await store.participation.purge_cohort(cohort.id) == 1
+        assert {"excusals", "activity", "channel_cursors"} <= await vacuumed(store)
+        assert "certificates" not in await vacuumed(store)  # kept by the purge: untouched
+    finally:
+        await store.close()

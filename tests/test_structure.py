@@ -25,7 +25,7 @@ STORE = sorted((BOT / "store").rglob("*.py"))
 # What each layer must not import: the core runs with no Discord, no event-loop
 # libraries and no test doubles; the store knows SQL and nothing of Discord.
 PLATFORMS = ("discord", "simcord")
-CORE_BLOCKED = (*PLATFORMS, "aiosqlite", "apscheduler")
+CORE_BLOCKED = (*PLATFORMS, "aiosqlite", "asyncpg", "apscheduler")
 STORE_BLOCKED = (*PLATFORMS, "apscheduler")
 
 

@@ -112,14 +112,15 @@ class _Statement:
 class PostgresConnection:
     dialect = DIALECT
 
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: asyncpg.Connection, url: str) -> None:
         self.raw = connection
+        self.url = url
         self._lock = asyncio.Lock()
 
     @classmethod
     async def connect(cls, url: str) -> PostgresConnection:
         connection = await asyncpg.connect(url)
-        return cls(connection)
+        return cls(connection, url)
 
     def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> _Statement:
         return _Statement(self._execute(sql, tuple(parameters or ())))
@@ -154,9 +155,22 @@ class PostgresConnection:
             return Cursor([], -1)
 
     async def script(self, sql: str) -> None:
-        """Run statements as they are (no parameters, no implicit transaction): VACUUM, DDL."""
+        """Run statements as they are (no parameters, no implicit transaction): ANALYZE, DDL."""
         async with self._lock:
             await self.raw.execute(sql)
+
+    async def vacuum(self, tables: Iterable[str]) -> None:
+        """VACUUM these tables on a connection of its own: VACUUM cannot run inside a
+        transaction, which another coroutine may have opened on the shared connection
+        meanwhile, and the shared connection stays free for the rest of the bot."""
+        names = ", ".join(f'"{table}"' for table in tables)  # names from the schema itself
+        if not names:
+            return
+        own = await asyncpg.connect(self.url)
+        try:
+            await own.execute(f"VACUUM {names}")
+        finally:
+            await own.close()
 
     async def _begin_if_writing(self, sql: str) -> None:
         if _WRITES.match(sql) and not self.raw.is_in_transaction():
@@ -164,7 +178,7 @@ class PostgresConnection:
 
     async def _abandon(self) -> None:
         if self.raw.is_in_transaction() and not self.raw.is_closed():
-            with contextlib.suppress(asyncpg.PostgresError, OSError):
+            with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
                 await self.raw.execute("ROLLBACK")
 
     async def begin(self, lock_key: int | None = None) -> None:

@@ -51,9 +51,7 @@ async def erase_traces(db: Connection, tables: list[str]) -> None:
     ("PostgreSQL") says what remains.
     """
     if isinstance(db, PostgresConnection):
-        names = ", ".join(f'"{table}"' for table in tables)  # names from the schema itself
-        if names:
-            await db.script(f"VACUUM {names}")
+        await db.vacuum(tables)
         return
     async with db.execute("PRAGMA wal_checkpoint(TRUNCATE)"):
         pass
