@@ -147,6 +147,8 @@ async def migrate(db: Connection, *, up_to: int | None = None) -> int:
     Returns the highest version now applied.
     """
     postgres = is_postgres(db)
+    if isinstance(db, PostgresConnection):  # two processes starting at once: one creates the table
+        await db.begin(_MIGRATION_LOCK)
     applied = await applied_versions(db)
     await db.commit()
     for migration in migrations("postgres" if postgres else "sqlite"):
