@@ -225,11 +225,11 @@ async def test_check_ins_recordings_watched_and_hand_ins_are_counted_per_learner
     assert only_bao.checked_in == {(AMARA, "live-1")}
 
 
-async def test_a_file_from_before_migration_9_keeps_its_rows_and_gains_the_new_tables(tmp_path):
-    from bot.store.db import connect, migrate
+async def test_a_file_from_before_migration_9_keeps_its_rows_and_gains_the_new_tables(database):
+    from bot.store.db import migrate, open_connection
 
-    path = tmp_path / "old.sqlite3"
-    db = await connect(path)
+    path = database  # a SQLite file, then a PostgreSQL database
+    db = await open_connection(path)
     await migrate(db, up_to=4)  # the schema before options and assignments
     old = Store(db)
     cohort_id = (await old.cohorts.create(new_cohort(), [], NOW)).id
