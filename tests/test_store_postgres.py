@@ -158,3 +158,47 @@ async def test_the_purge_vacuums_what_it_emptied(postgres_database):
         assert "certificates" not in await vacuumed(store)  # kept by the purge: untouched
     finally:
         await store.close()
+
+
+async def kill(store: Store, postgres_database: str) -> None:
+    """As a server restart or a network cut does: the store's connection is ended."""
+    pid = store.db.raw.get_server_pid()
+    other = await PostgresConnection.connect(postgres_database)
+    try:
+        await other.execute("SELECT pg_terminate_backend(?)", (pid,))
+    finally:
+        await other.close()
+
+
+async def test_a_lost_connection_is_replaced_between_transactions(postgres_database):
+    store = await Store.open(postgres_database)
+    try:
+        cohort = await store.cohorts.create(new_cohort(), [], NOW)
+        await kill(store, postgres_database)
+        assert (await store.cohorts.get(cohort.id)) == cohort  # a read, on a new connection
+        await kill(store, postgres_database)
+        await store.guilds.set_staff_role(1, 2)  # a write and its commit, likewise
+        assert await store.guilds.staff_role(1) == 2
+    finally:
+        await store.close()
+
+
+async def test_writes_lost_with_the_connection_are_reported_never_half_committed(
+    postgres_database,
+):
+    store = await Store.open(postgres_database)
+    try:
+        await store.guilds.set_staff_role(1, 2)
+        await store.db.execute("UPDATE guild_staff SET role_id = 3")  # opens a transaction
+        await kill(store, postgres_database)
+        with pytest.raises(Exception, match=r"connection|terminat"):
+            await store.db.execute("UPDATE guild_staff SET role_id = 4")
+        await store.db.commit()  # nothing left to commit: the caller was told above
+        assert await store.guilds.staff_role(1) == 2
+        await store.db.execute("UPDATE guild_staff SET role_id = 5")
+        await kill(store, postgres_database)
+        with pytest.raises(Exception, match=r"connection|terminat"):
+            await store.db.commit()
+        assert await store.guilds.staff_role(1) == 2
+    finally:
+        await store.close()

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -116,6 +116,7 @@ class PostgresConnection:
         self.raw = connection
         self.url = url
         self._lock = asyncio.Lock()
+        self._open = False  # a transaction we began on ``raw`` and have not ended
 
     @classmethod
     async def connect(cls, url: str) -> PostgresConnection:
@@ -126,37 +127,69 @@ class PostgresConnection:
         return _Statement(self._execute(sql, tuple(parameters or ())))
 
     async def _execute(self, sql: str, parameters: Sequence[Any]) -> Cursor:
-        async with self._lock:
-            text = numbered(sql)
-            await self._begin_if_writing(sql)
-            try:
-                if _WRITES.match(sql) and "RETURNING" not in sql.upper():
-                    status = await self.raw.execute(text, *parameters)
-                    return Cursor([], rowcount(status))
-                rows = await self.raw.fetch(text, *parameters)
-                return Cursor(rows, len(rows))  # a SELECT, or a write … RETURNING
-            except BaseException as error:
-                await self._abandon()
-                _raise_translated(error)
-                raise
+        text = numbered(sql)
+
+        async def run() -> Cursor:
+            if _WRITES.match(sql) and "RETURNING" not in sql.upper():
+                return Cursor([], rowcount(await self.raw.execute(text, *parameters)))
+            rows = await self.raw.fetch(text, *parameters)
+            return Cursor(rows, len(rows))  # a SELECT, or a write … RETURNING
+
+        return await self._run(sql, run)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Cursor:
         rows = [tuple(row) for row in rows]
-        async with self._lock:
-            if not rows:
-                return Cursor([], 0)
-            await self._begin_if_writing(sql)
-            try:
-                await self.raw.executemany(numbered(sql), rows)
-            except BaseException as error:
-                await self._abandon()
-                _raise_translated(error)
-                raise
+        if not rows:
+            return Cursor([], 0)
+
+        async def run() -> Cursor:
+            await self.raw.executemany(numbered(sql), rows)
             return Cursor([], -1)
+
+        return await self._run(sql, run)
+
+    async def _run(self, sql: str, work: Callable[[], Awaitable[Cursor]]) -> Cursor:
+        """One statement, under the lock, in the implicit transaction if it writes.
+
+        The server gone (restarted, the connection killed): with no transaction of
+        ours open, nothing was committed or can be half done, so the statement is run
+        again once on a new connection; inside one, its earlier writes are lost, and
+        the caller is told (an error), never a silent commit of half of them.
+        """
+        async with self._lock:
+            await self._ensure_connected()
+            had_open = self._open
+            for attempt in (1, 2):
+                try:
+                    if _WRITES.match(sql) and not self.raw.is_in_transaction():
+                        await self.raw.execute("BEGIN")
+                        self._open = True
+                    return await work()
+                except BaseException as error:
+                    lost = self.raw.is_closed()
+                    await self._abandon()
+                    if lost and attempt == 1 and not had_open:
+                        await self._ensure_connected()
+                        continue
+                    _raise_translated(error)
+                    raise
+            raise AssertionError("unreachable")
+
+    async def _ensure_connected(self) -> None:
+        if not self.raw.is_closed():
+            return
+        lost_writes, self._open = self._open, False
+        self.raw = await asyncpg.connect(self.url)
+        if lost_writes:
+            raise ConnectionLost(
+                "the connection to PostgreSQL was lost inside a transaction: its writes were"
+                " rolled back"
+            )
 
     async def script(self, sql: str) -> None:
         """Run statements as they are (no parameters, no implicit transaction): ANALYZE, DDL."""
         async with self._lock:
+            await self._ensure_connected()
             await self.raw.execute(sql)
 
     async def vacuum(self, tables: Iterable[str]) -> None:
@@ -172,11 +205,8 @@ class PostgresConnection:
         finally:
             await own.close()
 
-    async def _begin_if_writing(self, sql: str) -> None:
-        if _WRITES.match(sql) and not self.raw.is_in_transaction():
-            await self.raw.execute("BEGIN")
-
     async def _abandon(self) -> None:
+        self._open = False
         if self.raw.is_in_transaction() and not self.raw.is_closed():
             with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
                 await self.raw.execute("ROLLBACK")
@@ -184,24 +214,35 @@ class PostgresConnection:
     async def begin(self, lock_key: int | None = None) -> None:
         """Open a transaction now (for migrations), first taking an advisory lock if given."""
         async with self._lock:
+            await self._ensure_connected()
             await self.raw.execute("BEGIN")
+            self._open = True
             if lock_key is not None:
                 await self.raw.execute("SELECT pg_advisory_xact_lock($1)", lock_key)
 
     async def commit(self) -> None:
         async with self._lock:
+            await self._ensure_connected()  # raises if our transaction went with the connection
             if self.raw.is_in_transaction():
-                await self.raw.execute("COMMIT")
+                try:
+                    await self.raw.execute("COMMIT")
+                finally:
+                    self._open = False
 
     async def rollback(self) -> None:
         async with self._lock:
-            if self.raw.is_in_transaction():
+            self._open = False  # lost or rolled back: either way nothing of it remains
+            if self.raw.is_in_transaction() and not self.raw.is_closed():
                 await self.raw.execute("ROLLBACK")
 
     async def close(self) -> None:
         async with self._lock:
             if not self.raw.is_closed():
                 await self.raw.close()
+
+
+class ConnectionLost(Exception):
+    """PostgreSQL went away inside one of our transactions: its writes were not committed."""
 
 
 def _raise_translated(error: BaseException) -> None:
