@@ -34,6 +34,17 @@ import asyncpg
 DIALECT = "postgres"
 URL_SCHEMES = ("postgresql://", "postgres://")
 
+# What says the connection itself is gone or unusable (not a statement's own error): it is
+# dropped, and the next statement opens a new one.
+_BROKEN = (
+    asyncpg.InterfaceError,  # ConnectionDoesNotExistError: closed in the middle of an operation
+    asyncpg.InternalClientError,  # protocol state lost with the connection
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,  # pg_terminate_backend, a server shutdown
+    asyncpg.CrashShutdownError,
+    OSError,
+)
+
 # A statement that writes: opens the implicit transaction (as Python's sqlite3 does).
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
@@ -166,7 +177,9 @@ class PostgresConnection:
                         self._open = True
                     return await work()
                 except BaseException as error:
-                    lost = self.raw.is_closed()
+                    lost = self.raw.is_closed() or isinstance(error, _BROKEN)
+                    if lost:
+                        self.raw.terminate()
                     await self._abandon()
                     if lost and attempt == 1 and not had_open:
                         await self._ensure_connected()
@@ -207,7 +220,7 @@ class PostgresConnection:
 
     async def _abandon(self) -> None:
         self._open = False
-        if self.raw.is_in_transaction() and not self.raw.is_closed():
+        if not self.raw.is_closed() and self.raw.is_in_transaction():
             with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
                 await self.raw.execute("ROLLBACK")
 
@@ -226,13 +239,16 @@ class PostgresConnection:
             if self.raw.is_in_transaction():
                 try:
                     await self.raw.execute("COMMIT")
+                except _BROKEN:
+                    self.raw.terminate()  # whether it committed is unknown: the caller is told
+                    raise
                 finally:
                     self._open = False
 
     async def rollback(self) -> None:
         async with self._lock:
             self._open = False  # lost or rolled back: either way nothing of it remains
-            if self.raw.is_in_transaction() and not self.raw.is_closed():
+            if not self.raw.is_closed() and self.raw.is_in_transaction():
                 await self.raw.execute("ROLLBACK")
 
     async def close(self) -> None:
