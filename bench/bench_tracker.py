@@ -19,6 +19,9 @@ the trackers every row on disk (committed) at the end:
 3. a naive tracker: the same rules, then one INSERT and one COMMIT per message
    (on fewer messages: it is slow, and its rate is per message anyway).
 
+With ``DATABASE_URL=postgresql://…`` set, (2) and (3) also run on PostgreSQL in
+the same run (a fresh schema each, ``bench/backends.py``).
+
 Target: (2) at least 0.8 times (1). Rounds alternate the variants; each run starts
 after a full garbage collection.
 """
@@ -26,17 +29,19 @@ after a full garbage collection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import discord
+from backends import backends, fresh_store  # bench/backends.py: run as bench/bench_tracker.py
 from discord.ext import commands
 
 from bot.app.client import required_intents
@@ -175,12 +180,15 @@ async def feed(bot: commands.Bot, messages: list[dict[str, Any]]) -> None:
         await asyncio.gather(*running)
 
 
-async def open_store(folder: Path, name: str) -> tuple[Store, Followed]:
-    store = await Store.open(folder / f"{name}.sqlite3")
-    new = NewCohort(GUILD, "Fall 2026", COURSE.id, START, COURSE.timezone, FORUM, LEARNER_ROLE,
-                    INSTRUCTOR_ROLE, None, INSTRUCTOR)  # fmt: skip
-    cohort = await store.cohorts.create(new, [], datetime.now(UTC))
-    return store, followed_channels([(cohort, COURSE)])[FORUM]
+@contextlib.asynccontextmanager
+async def open_store(
+    folder: Path, name: str, backend: str
+) -> AsyncIterator[tuple[Store, Followed]]:
+    async with fresh_store(backend, folder, name) as store:
+        new = NewCohort(GUILD, "Fall 2026", COURSE.id, START, COURSE.timezone, FORUM,
+                        LEARNER_ROLE, INSTRUCTOR_ROLE, None, INSTRUCTOR)  # fmt: skip
+        cohort = await store.cohorts.create(new, [], datetime.now(UTC))
+        yield store, followed_channels([(cohort, COURSE)])[FORUM]
 
 
 async def rows_in(store: Store) -> int:
@@ -190,7 +198,7 @@ async def rows_in(store: Store) -> int:
     return int(row[0])
 
 
-async def discord_alone(messages: list[dict[str, Any]], folder: Path) -> float:
+async def discord_alone(messages: list[dict[str, Any]], folder: Path, backend: str) -> float:
     async def nothing(message: discord.Message) -> None:
         return None
 
@@ -200,8 +208,12 @@ async def discord_alone(messages: list[dict[str, Any]], folder: Path) -> float:
     return time.perf_counter() - began
 
 
-async def cohortbot_tracker(messages: list[dict[str, Any]], folder: Path) -> float:
-    store, followed = await open_store(folder, f"tracker-{time.monotonic_ns()}")
+async def cohortbot_tracker(messages: list[dict[str, Any]], folder: Path, backend: str) -> float:
+    async with open_store(folder, f"tracker-{time.monotonic_ns()}", backend) as (store, followed):
+        return await _tracker(messages, store, followed)
+
+
+async def _tracker(messages: list[dict[str, Any]], store: Store, followed: Followed) -> float:
     tracker = Tracker(store)
     tracker.follow({FORUM: followed})
     tracker._caught_up.add(FORUM)  # as after start-up's catch-up: cursors move too
@@ -215,12 +227,15 @@ async def cohortbot_tracker(messages: list[dict[str, Any]], folder: Path) -> flo
     await tracker.flush()
     elapsed = time.perf_counter() - began
     assert await rows_in(store) == expected_rows(messages)
-    await store.close()
     return elapsed
 
 
-async def naive_tracker(messages: list[dict[str, Any]], folder: Path) -> float:
-    store, followed = await open_store(folder, f"naive-{time.monotonic_ns()}")
+async def naive_tracker(messages: list[dict[str, Any]], folder: Path, backend: str) -> float:
+    async with open_store(folder, f"naive-{time.monotonic_ns()}", backend) as (store, followed):
+        return await _naive(messages, store, followed)
+
+
+async def _naive(messages: list[dict[str, Any]], store: Store, followed: Followed) -> float:
     db = store.db
 
     async def on_message(message: discord.Message) -> None:
@@ -229,9 +244,9 @@ async def naive_tracker(messages: list[dict[str, Any]], folder: Path) -> float:
         if facts is not None and count(facts, followed, into=row):
             (counted,) = row.rows
             await db.execute(
-                "INSERT OR IGNORE INTO activity (message_id, cohort_id, user_id, channel_id, kind,"
-                " week, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (*counted, to_text(counted.created_at)),
+                "INSERT INTO activity (message_id, cohort_id, user_id, channel_id, kind,"
+                " week, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (*counted[:4], str(counted.kind), counted.week, to_text(counted.created_at)),
             )
             await db.commit()
 
@@ -240,7 +255,6 @@ async def naive_tracker(messages: list[dict[str, Any]], folder: Path) -> float:
     await feed(bot, messages)
     elapsed = time.perf_counter() - began
     assert await rows_in(store) == expected_rows(messages)
-    await store.close()
     return elapsed
 
 
@@ -248,32 +262,40 @@ def expected_rows(messages: list[dict[str, Any]]) -> int:
     return sum(m["author"]["id"] != str(INSTRUCTOR) for m in messages)
 
 
-VARIANTS = {
-    "discord.py alone": discord_alone,
-    "cohortbot tracker": cohortbot_tracker,
-    "naive tracker": naive_tracker,
-}
+def variants() -> dict[str, tuple[Callable[..., Awaitable[float]], str]]:
+    """By name: the run and its backend (each tracker on every backend of this run)."""
+    found: dict[str, tuple[Callable[..., Awaitable[float]], str]] = {
+        "discord.py alone": (discord_alone, "sqlite")
+    }
+    for backend in backends():
+        suffix = "" if backend == "sqlite" else f" ({backend})"
+        found[f"cohortbot tracker{suffix}"] = (cohortbot_tracker, backend)
+        found[f"naive tracker{suffix}"] = (naive_tracker, backend)
+    return found
 
 
 async def main(n: int, rounds: int) -> None:
     messages = payloads(n)
     naive_n = max(n // 10, 1_000)
-    rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    runs = variants()
+    rates: dict[str, list[float]] = {name: [] for name in runs}
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(rounds):
-            for name, run in VARIANTS.items():
-                fed = messages[:naive_n] if name == "naive tracker" else messages
+            for name, (run, backend) in runs.items():
+                fed = messages[:naive_n] if name.startswith("naive tracker") else messages
                 gc.collect()  # each run starts without the garbage of the one before
-                rates[name].append(len(fed) / await run(fed, Path(folder)))
-    alone, tracker = rates["discord.py alone"], rates["cohortbot tracker"]
-    # Each round's two runs are seconds apart: their ratio shrugs off a busy machine.
-    paired = statistics.median(t / a for t, a in zip(tracker, alone, strict=True))
+                rates[name].append(len(fed) / await run(fed, Path(folder), backend))
     print(f"MESSAGE_CREATE payloads: {n:,} ({naive_n:,} for the naive tracker), {rounds} rounds")
-    print(f"  {'variant':<20} {'median msg/s':>13} {'best msg/s':>11}")
+    print(f"  {'variant':<31} {'median msg/s':>13} {'best msg/s':>11}")
     for name, measured in rates.items():
-        print(f"  {name:<20} {statistics.median(measured):>13,.0f} {max(measured):>11,.0f}")
-    print(f"  tracker / discord.py alone: {paired:.2f} (median of rounds), "
-          f"{max(tracker) / max(alone):.2f} (best of each); target >= 0.80")  # fmt: skip
+        print(f"  {name:<31} {statistics.median(measured):>13,.0f} {max(measured):>11,.0f}")
+    alone = rates["discord.py alone"]
+    for name in [n for n in runs if n.startswith("cohortbot tracker")]:
+        tracker = rates[name]
+        # Each round's two runs are seconds apart: their ratio shrugs off a busy machine.
+        paired = statistics.median(t / a for t, a in zip(tracker, alone, strict=True))
+        print(f"  {name} / discord.py alone: {paired:.2f} (median of rounds), "
+              f"{max(tracker) / max(alone):.2f} (best of each); target >= 0.80")  # fmt: skip
 
 
 if __name__ == "__main__":

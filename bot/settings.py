@@ -33,6 +33,7 @@ class SlackSettings:
 class Settings:
     token: str = field(repr=False)  # never printed, never logged
     database: Path = Path("cohortbot.sqlite3")
+    database_url: str | None = field(default=None, repr=False)  # PostgreSQL; may hold a password
     prompts_dir: Path | None = None  # None: the prompts/ folder shipped with the bot
     dev_guild_id: int | None = None
     log_level: str = "INFO"
@@ -68,6 +69,7 @@ class Settings:
         return cls(
             token=token,
             database=Path(env.get("DATABASE_PATH", "").strip() or "cohortbot.sqlite3"),
+            database_url=_optional_database_url(env),
             prompts_dir=Path(prompts) if prompts else None,
             dev_guild_id=_optional_id(env, "DEV_GUILD_ID"),
             log_level=level,
@@ -76,6 +78,40 @@ class Settings:
             shards=_shards(env),
             slack=slack,
         )
+
+    @property
+    def store_target(self) -> Path | str:
+        """What the store opens: DATABASE_URL (PostgreSQL) when set, else DATABASE_PATH."""
+        return self.database_url or self.database
+
+
+def _optional_database_url(env: Mapping[str, str]) -> str | None:
+    value = env.get("DATABASE_URL", "").strip()
+    if not value:
+        return None
+    shown = shown_url(value)
+    try:
+        parsed = urlparse(value)
+        parsed.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as error:
+        raise SettingsError(f"DATABASE_URL={shown} is malformed ({error})") from error
+    if parsed.scheme not in ("postgresql", "postgres") or not parsed.hostname:
+        raise SettingsError(
+            f"DATABASE_URL={shown} must be a postgresql:// URL with a host, e.g."
+            " postgresql://cohortbot:PASSWORD@localhost:5432/cohortbot (or unset it for SQLite)"
+        )
+    if not parsed.path.strip("/"):
+        raise SettingsError(f"DATABASE_URL={shown} names no database: end it with /DATABASE")
+    return value
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be printed: any password replaced by ***."""
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@", 1)
+    return parsed._replace(netloc=netloc).geturl()
 
 
 def slack_from_env(env: Mapping[str, str]) -> SlackSettings | None:

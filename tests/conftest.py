@@ -11,10 +11,35 @@ from tests.test_store import NOW, new_cohort
 pytest_plugins = ["tests.conftest_postgres"]  # postgres_server, postgres_url, postgres_database
 
 
-def pytest_collection_modifyitems(items):
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): runs on SQLite alone (the reason says why)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
     # Every SimCord run approves exactly the intents the bot requests: no message content.
+    kept, dropped = [], []
     for item in items:
         item.add_marker(pytest.mark.simcord(approved_intents=required_intents()))
+        params = getattr(item, "callspec", None)
+        backend = params.params.get("database") if params else None
+        if backend == "postgres" and item.get_closest_marker("sqlite_only"):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request, tmp_path):
+    """Where the store and the bot keep their data: a fresh SQLite file, or a fresh
+    PostgreSQL database (``postgres_database``); every test using it runs on both."""
+    if request.param == "sqlite":
+        return tmp_path / "cohortbot.sqlite3"
+    return request.getfixturevalue("postgres_database")
 
 
 @pytest.fixture
@@ -23,9 +48,9 @@ def sim_clock():
 
 
 @pytest.fixture
-async def simcord_bot(tmp_path, sim_clock):
-    """The bot that `cohortbot run` starts, on a database in a temporary folder."""
-    return new_bot(tmp_path / "cohortbot.sqlite3", sim_clock)
+async def simcord_bot(database, sim_clock):
+    """The bot that `cohortbot run` starts, on a fresh database (SQLite, then PostgreSQL)."""
+    return new_bot(database, sim_clock)
 
 
 @pytest.fixture
@@ -39,9 +64,9 @@ async def world(simcord_env, simcord_bot, sim_clock):
 
 
 @pytest.fixture
-async def store(tmp_path):
-    """The store on a fresh SQLite file, every migration applied."""
-    opened = await Store.open(tmp_path / "cohortbot.sqlite3")
+async def store(database):
+    """The store on a fresh database (SQLite, then PostgreSQL), every migration applied."""
+    opened = await Store.open(database)
     yield opened
     await opened.close()
 

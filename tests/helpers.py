@@ -29,7 +29,7 @@ class World:
     bot: CohortBot
     server: CourseServer
     clock: SimClock
-    database: Path
+    database: Path | str  # a SQLite file, or a PostgreSQL URL
     prompts: Path = PROMPTS
     bots: list[CohortBot] = field(default_factory=list)
 
@@ -74,7 +74,59 @@ class World:
         )
 
 
-def new_bot(database: Path, clock: SimClock, prompts: Path = PROMPTS) -> CohortBot:
+async def table_columns(store: Store) -> dict[str, list[str]]:
+    """Every table of the store's database (SQLite or PostgreSQL) and its columns, by name."""
+    if store.dialect == "postgres":
+        sql = (
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+        )
+    else:
+        sql = (
+            "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p"
+            " WHERE m.type = 'table' ORDER BY m.name, p.cid"
+        )
+    found: dict[str, list[str]] = {}
+    async with store.db.execute(sql) as cursor:
+        for table, column in await cursor.fetchall():
+            found.setdefault(table, []).append(column)
+    return found
+
+
+async def dump(store: Store) -> list[str]:
+    """Every row of every table (``schema_version`` aside), as text: equal dumps, equal data."""
+    lines = []
+    for table, columns in sorted((await table_columns(store)).items()):
+        if table == "schema_version":
+            continue
+        async with store.db.execute(f'SELECT * FROM "{table}"') as cursor:
+            rows = [tuple(row) for row in await cursor.fetchall()]
+        lines += sorted(f"{table}{dict(zip(columns, row, strict=True))}" for row in rows)
+    return lines
+
+
+async def stored_bytes(store: Store, database: Path | str) -> bytes:
+    """What the database holds on disk: SQLite's file and its WAL; for PostgreSQL (the
+    test server, which the tests own) every file of the server's data folder, WAL included."""
+    if store.dialect == "postgres":
+        async with store.db.execute("SHOW data_directory") as cursor:
+            (row,) = await cursor.fetchall()
+        async with store.db.execute("CHECKPOINT"):  # what is in memory reaches the files
+            pass
+        return b"".join(_read(p) for p in sorted(Path(row[0]).rglob("*")) if p.is_file())
+    path = Path(database)
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, PermissionError):  # a temporary file the server removed meanwhile
+        return b""
+
+
+def new_bot(database: Path | str, clock: SimClock, prompts: Path = PROMPTS) -> CohortBot:
     return CohortBot(database=database, prompts_dir=prompts, clock=clock)
 
 

@@ -171,7 +171,11 @@ def test_a_recording_is_posted_under_its_announcement_and_in_its_week_and_dmed(d
 
 
 def rows_about(database: Path, user_id: int) -> dict[str, int]:
-    """By table: how many rows hold ``user_id`` in any column."""
+    """By table: how many rows hold ``user_id`` in any column.
+
+    Read with sqlite3 directly, SQLite-only on purpose: the demo keeps its data in a
+    SQLite file by design (a temporary one, or the file it is given), whatever DATABASE_URL says.
+    """
     found = {}
     with sqlite3.connect(database) as db:
         tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]

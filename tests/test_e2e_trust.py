@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -12,7 +11,7 @@ import simcord
 from discord import app_commands
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from tests.helpers import Rival, World, bot_posts, dms, refusals
+from tests.helpers import Rival, World, bot_posts, dms, dump, refusals
 
 START = date(2026, 10, 13)
 WEEK_1 = datetime(2026, 10, 13, 16, tzinfo=UTC)
@@ -46,12 +45,6 @@ def unwrapped(error: BaseException) -> BaseException:
     if isinstance(error, app_commands.CommandInvokeError):
         return error.original
     return error
-
-
-def database(world: World) -> list[str]:
-    """Every row of every table, as SQL."""
-    with sqlite3.connect(world.database) as db:
-        return list(db.iterdump())
 
 
 def discord_writes(world: World, since: int) -> list[str]:
@@ -162,7 +155,7 @@ async def test_every_staff_command_refuses_learners_outsiders_and_other_cohorts_
     ]
     staff_commands = [c for c in commands_of(world) if is_staff_command(c)]
     assert len(staff_commands) >= 20
-    before = database(world)
+    before = await dump(world.bot.store)
     for command in staff_commands:
         for actor, own_role in attackers:
             requests, errors = len(world.env.http_requests), len(world.env.errors)
@@ -179,7 +172,7 @@ async def test_every_staff_command_refuses_learners_outsiders_and_other_cohorts_
             else:
                 assert [type(e) for e in raised] == [NotAllowed], (where, raised)
             assert discord_writes(world, requests) == [], where
-            assert database(world) == before, where
+            assert await dump(world.bot.store) == before, where
     refusals(world)  # each was a NotAllowed, checked above
 
 

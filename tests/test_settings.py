@@ -43,3 +43,27 @@ def test_bad_settings_say_which_and_how_to_fix(env, message):
 
 def test_demo_needs_no_token():
     assert Settings.from_env({}, require_token=False).token == ""
+
+
+def test_database_url_selects_postgresql_and_database_path_stays_the_default():
+    plain = Settings.from_env({"DISCORD_TOKEN": "t"})
+    assert plain.store_target == Path("cohortbot.sqlite3")
+    url = "postgresql://bot:hunter2@db.example:5432/cohortbot"
+    settings = Settings.from_env({"DISCORD_TOKEN": "t", "DATABASE_URL": url})
+    assert settings.store_target == url
+    assert "hunter2" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://bot@db/cohortbot", "must be a postgresql:// URL with a host"),
+        ("postgresql:///cohortbot", "must be a postgresql:// URL with a host"),
+        ("postgresql://bot:hunter2@db:port/cohortbot", r"DATABASE_URL=postgresql://bot:\*\*\*@"),
+        ("postgresql://bot@db:5432", "names no database"),
+    ],
+)
+def test_a_malformed_database_url_says_why_and_never_shows_the_password(url, message):
+    with pytest.raises(SettingsError, match=message) as raised:
+        Settings.from_env({"DISCORD_TOKEN": "t", "DATABASE_URL": url})
+    assert "hunter2" not in str(raised.value)

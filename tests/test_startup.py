@@ -205,3 +205,41 @@ async def test_a_database_of_a_newer_cohortbot_is_refused_before_logging_in(fold
     assert status == EXIT_SETTINGS
     line = one_line(err)
     assert line.startswith(f"cohortbot: DATABASE_PATH={path}: ") and "newer" in line
+
+
+async def test_an_unreachable_postgresql_is_one_line_and_status_2(folder):
+    url = f"postgresql://cohortbot:hunter2@127.0.0.1:{refused_port()}/cohortbot"
+    base = f"http://127.0.0.1:{refused_port()}/api/v10"
+    status, err = await cohortbot("run", cwd=folder, DATABASE_URL=url, DISCORD_API_BASE=base)
+    assert status == EXIT_SETTINGS == 2
+    line = one_line(err)
+    assert line.startswith("cohortbot: DATABASE_URL=postgresql://cohortbot:***@127.0.0.1:")
+    assert "PostgreSQL cannot be used" in line and "refused" in line.lower()
+    assert "hunter2" not in err and err.count("\n") == 1
+
+
+async def test_a_malformed_database_url_is_one_line_and_status_2(folder):
+    status, err = await cohortbot("run", cwd=folder, DATABASE_URL="postgresql://db:port/x")
+    assert status == EXIT_SETTINGS
+    assert "DATABASE_URL=postgresql://db:port/x is malformed" in one_line(err)
+
+
+async def test_a_missing_postgresql_database_is_one_line_and_status_2(folder, postgres_url):
+    url = postgres_url.rsplit("/", 1)[0] + "/no_such_database"
+    status, err = await cohortbot("run", cwd=folder, DATABASE_URL=url)
+    assert status == EXIT_SETTINGS
+    assert 'database "no_such_database" does not exist' in one_line(err)
+
+
+async def test_database_url_is_used_instead_of_the_sqlite_file(folder, postgres_database):
+    base = f"http://127.0.0.1:{refused_port()}/api/v10"
+    status, err = await cohortbot(
+        "run", cwd=folder, DATABASE_URL=postgres_database, DISCORD_API_BASE=base
+    )
+    assert status == EXIT_UNREACHABLE, err  # past the database, on to Discord
+    assert not (folder / "cohortbot.sqlite3").exists()
+    store = await Store.open(postgres_database)
+    try:
+        assert await store.cohorts.all() == []  # migrated: the tables are there
+    finally:
+        await store.close()

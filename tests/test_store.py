@@ -115,9 +115,8 @@ async def test_the_staff_role_is_kept_per_server(store):
     assert (await store.guilds.staff_role(1), await store.guilds.staff_role(2)) == (None, 60)
 
 
-async def test_a_delivery_is_claimed_once_even_by_two_connections(tmp_path):
-    path = tmp_path / "db.sqlite3"
-    first, second = await Store.open(path), await Store.open(path)
+async def test_a_delivery_is_claimed_once_even_by_two_connections(database):
+    first, second = await Store.open(database), await Store.open(database)
     cohort = await first.cohorts.create(new_cohort(), [], NOW)
     await first.deliveries.plan(cohort.id, [Item("module:1", ItemKind.MODULE, NOW, week=1)], NOW)
     claims = await asyncio.gather(

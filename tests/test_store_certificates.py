@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.certificate import Certificate
 from bot.store import Store
-from bot.store.db import connect, migrate
+from bot.store.db import migrate, open_connection
 from tests.test_certificate import AMARA as AMARA_CERTIFICATE
 from tests.test_store import NOW, new_cohort
 from tests.test_store_participation import AMARA, BAO, INSTRUCTOR, write
@@ -92,9 +92,9 @@ async def test_the_purge_keeps_certificates_and_forgetting_erases_them(store: St
     assert await store.certificates.get(kept.code) is None
 
 
-async def test_migration_0010_from_todays_schema_carries_the_data_through(tmp_path):
-    path = tmp_path / "today.sqlite3"
-    db = await connect(path)
+async def test_migration_0010_from_todays_schema_carries_the_data_through(database):
+    path = database  # a SQLite file, then a PostgreSQL database
+    db = await open_connection(path)
     assert await migrate(db, up_to=4) == 4  # the schema before certificates
     # Rows of today's kinds, written into today's tables.
     for name in ("Fall 2026", "Spring 2026"):

@@ -62,9 +62,9 @@ async def test_migration_7_keeps_every_recipient_and_lets_a_claim_be_recorded(tm
         await store.close()
 
 
-async def test_one_claim_per_recipient_among_two_processes(tmp_path, cohort_id):
-    path = tmp_path / "cohortbot.sqlite3"  # the `store` fixture's file, via `cohort_id`
-    first, second = await Store.open(path), await Store.open(path)
+async def test_one_claim_per_recipient_among_two_processes(database, cohort_id):
+    # The `store` fixture's database (via `cohort_id`), opened twice: two connections.
+    first, second = await Store.open(database), await Store.open(database)
     try:
         won = await asyncio.gather(
             *(

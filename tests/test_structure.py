@@ -30,7 +30,7 @@ DISCORD = sorted((BOT / "app").rglob("*.py")) + sorted((ROOT / "cogs").rglob("*.
 # What each layer must not import: the core runs with no Discord, no event-loop
 # libraries and no test doubles; the store knows SQL and nothing of Discord.
 PLATFORMS = ("discord", "simcord")
-CORE_BLOCKED = (*PLATFORMS, "aiosqlite", "apscheduler")
+CORE_BLOCKED = (*PLATFORMS, "aiosqlite", "asyncpg", "apscheduler")
 STORE_BLOCKED = (*PLATFORMS, "apscheduler")
 # The shared features know the store and the core, neither platform nor either adapter;
 # each adapter knows its own platform and never the other adapter.

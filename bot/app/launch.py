@@ -15,19 +15,21 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.app.client import CohortBot, make_bot
-from bot.settings import Settings, SettingsError, database_problem, prompts_problem
+from bot.settings import Settings, SettingsError, database_problem, prompts_problem, shown_url
 from bot.store import Store
 from bot.store.db import NewerSchema, cannot_write
 
-EXIT_SETTINGS = 2  # a setting is missing, malformed or unusable (e.g. DATABASE_PATH)
+EXIT_SETTINGS = 2  # a setting is missing, malformed or unusable (DATABASE_PATH, DATABASE_URL)
 EXIT_LOGIN_REFUSED = 3  # Discord refused DISCORD_TOKEN
 EXIT_UNREACHABLE = 4  # Discord (or DISCORD_API_BASE) could not be reached
+POSTGRES_WAIT = 15.0  # seconds for DATABASE_URL's server to answer before start-up gives up
 
 
 def point_at(api_base: str | None, gateway_url: str | None) -> None:
@@ -58,8 +60,11 @@ def quiet_libraries(level: str) -> None:
     )
 
 
-async def check_database(path: Path) -> None:
+async def check_database(path: Path, url: str | None = None) -> None:
     """Open the database (creating and migrating it) once, before logging in."""
+    if url is not None:
+        await check_postgres(url)
+        return
     problem = database_problem(path)
     if problem is None and (error := cannot_write(path)) is not None:
         problem = f"SQLite cannot use it ({error})"
@@ -76,12 +81,26 @@ async def check_database(path: Path) -> None:
         raise SettingsError(f"DATABASE_PATH={path}: {problem}")
 
 
+async def check_postgres(url: str) -> None:
+    """DATABASE_URL: the server answers, lets us in, and the schema migrates."""
+    try:
+        store = await asyncio.wait_for(Store.open(url), POSTGRES_WAIT)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        cause = reason(error) if isinstance(error, OSError) else str(error) or "no answer"
+        if isinstance(error, TimeoutError):
+            cause = f"no answer within {POSTGRES_WAIT:.0f} s"
+        raise SettingsError(
+            f"DATABASE_URL={shown_url(url)}: PostgreSQL cannot be used ({cause.splitlines()[0]})"
+        ) from error
+    await store.close()
+
+
 def run_bot(*, force_sync: bool = False) -> int:
     try:
         settings = Settings.load()
         if settings.prompts_dir and (problem := prompts_problem(settings.prompts_dir)):
             raise SettingsError(f"PROMPTS_DIR={settings.prompts_dir}: {problem}")
-        asyncio.run(check_database(settings.database))
+        asyncio.run(check_database(settings.database, settings.database_url))
     except SettingsError as error:
         return fail(str(error), EXIT_SETTINGS)
     configure_logging(settings.log_level)
@@ -89,7 +108,7 @@ def run_bot(*, force_sync: bool = False) -> int:
     if settings.shards is not None:
         logging.getLogger(__name__).info("this process serves %s", settings.shards)
     bot = make_bot(
-        database=settings.database,
+        database=settings.store_target,
         prompts_dir=settings.prompts_dir,
         dev_guild_id=settings.dev_guild_id,
         force_sync=force_sync,

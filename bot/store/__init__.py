@@ -1,6 +1,7 @@
 """All of cohortbot's SQL, behind methods named for what they mean.
 
-``Store`` owns one aiosqlite connection and hands it to one query class per
+``Store`` owns one connection (SQLite through aiosqlite, or PostgreSQL through
+asyncpg when opened with a ``postgresql://`` URL: ``bot/store/postgres.py``) and hands it to one query class per
 concern (``store.cohorts``, ``store.deliveries``, …). The schema lives in the
 numbered files under ``migrations/``; ``Store.open`` applies what is missing.
 No table has a column for what anyone wrote: message content is never stored.
@@ -10,13 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import aiosqlite
-
 from bot.store.activity import ActivityQueries
 from bot.store.assignments import AssignmentQueries
 from bot.store.certificates import CertificateQueries
 from bot.store.cohorts import CohortQueries
-from bot.store.db import connect, migrate
+from bot.store.db import Connection, is_postgres, migrate, open_connection
 from bot.store.deliveries import DeliveryQueries
 from bot.store.external import ExternalIds
 from bot.store.guilds import GuildQueries
@@ -27,7 +26,7 @@ from bot.store.state import StateQueries
 
 
 class Store:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
         self.cohorts = CohortQueries(db)
         self.deliveries = DeliveryQueries(db)
@@ -42,14 +41,19 @@ class Store:
         self.external = ExternalIds(db)
 
     @classmethod
-    async def open(cls, path: Path | str) -> Store:
-        db = await connect(path)
+    async def open(cls, target: Path | str) -> Store:
+        """A SQLite file's path, or a PostgreSQL URL (``postgresql://…``)."""
+        db = await open_connection(target)
         try:
             await migrate(db)
         except BaseException:
             await db.close()  # its worker thread would otherwise keep the process alive
             raise
         return cls(db)
+
+    @property
+    def dialect(self) -> str:
+        return "postgres" if is_postgres(self.db) else "sqlite"
 
     async def close(self) -> None:
         await self.db.close()

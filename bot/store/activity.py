@@ -10,8 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 from functools import lru_cache
 
-import aiosqlite
-
+from bot.store.db import Connection, is_postgres
 from bot.tracking import ActivityBatch, Counted
 
 Statement = tuple[str, list[object]]
@@ -24,13 +23,25 @@ _RECORD = (
     " strftime('%Y-%m-%dT%H:%M:%f', ((column1 >> 22) + 1420070400000) / 1000.0, 'unixepoch')"
     " || '000Z' FROM (VALUES {rows})"
 )
+# The same on PostgreSQL, where it must differ (one place, chosen in ``apply``): the whole
+# batch's rows go in one statement as six arrays, one per column (no parameter limit, one
+# prepared statement whatever the size), and created_at is computed with PostgreSQL's
+# functions, in the same text as SQLite's.
+_RECORD_POSTGRES = (
+    "INSERT INTO activity (message_id, cohort_id, user_id, channel_id, kind, week, created_at)"
+    " SELECT m, c, u, ch, k, w, to_char(to_timestamp(((m >> 22) + 1420070400000) / 1000.0)"
+    " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[])"
+    " AS r(m, c, u, ch, k, w) ON CONFLICT DO NOTHING"
+)
 _FORGET_MESSAGES = "DELETE FROM activity WHERE message_id IN ({rows})"
 _FORGET_PLACES = "DELETE FROM activity WHERE channel_id IN ({rows})"
 _FORGET_CURSORS = "DELETE FROM channel_cursors WHERE channel_id IN ({rows})"
 _ADVANCE_CURSORS = (
     "INSERT INTO channel_cursors (channel_id, cohort_id, last_message_id) VALUES {rows}"
     " ON CONFLICT (channel_id) DO UPDATE SET"
-    " last_message_id = MAX(last_message_id, excluded.last_message_id)"
+    " last_message_id = CASE WHEN excluded.last_message_id > channel_cursors.last_message_id"
+    " THEN excluded.last_message_id ELSE channel_cursors.last_message_id END"
 )
 _COLUMNS = len(Counted._fields)  # activity's columns but created_at, in order
 # Rows per statement: a burst fills many statements of this size, so SQLite's
@@ -60,7 +71,7 @@ def _sql(template: str, rows: int, columns: int) -> str:
 
 
 class ActivityQueries:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self._db = db
 
     async def apply(self, batch: ActivityBatch) -> None:
@@ -81,7 +92,14 @@ class ActivityQueries:
             (_FORGET_CURSORS, 1, places),
             (_ADVANCE_CURSORS, 3, cursors),
         ]
+        postgres = is_postgres(self._db)
+        if postgres:
+            parts.pop(0)
         try:
+            if postgres and rows:
+                arrays = [rows[i::_COLUMNS] for i in range(_COLUMNS)]
+                arrays[4] = [str(kind) for kind in arrays[4]]
+                await self._db.execute(_RECORD_POSTGRES, arrays)
             # Only statements with rows: the transaction must begin with a write, which
             # takes the write lock at once (waiting for another process if need be).
             # Begun without one, another coroutine's read on this shared connection

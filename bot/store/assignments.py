@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from bot.assignments import Submission
-from bot.store.db import from_text, maybe_time, to_text
+from bot.store.db import Connection, Row, from_text, maybe_time, to_text
 
 _COLUMNS = (
     "cohort_id, user_id, week, submitted_at, late, channel_id, message_id, reviewed_by, reviewed_at"
 )
 
 
-def _submission(row: aiosqlite.Row) -> Submission:
+def _submission(row: Row) -> Submission:
     return Submission(
         cohort_id=row["cohort_id"],
         user_id=row["user_id"],
@@ -29,7 +27,7 @@ def _submission(row: aiosqlite.Row) -> Submission:
 
 
 class AssignmentQueries:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self._db = db
 
     async def thread(self, cohort_id: int, user_id: int) -> int | None:
@@ -51,8 +49,8 @@ class AssignmentQueries:
 
     async def set_thread(self, cohort_id: int, user_id: int, thread_id: int) -> None:
         await self._db.execute(
-            "INSERT OR REPLACE INTO assignment_threads (cohort_id, user_id, thread_id)"
-            " VALUES (?, ?, ?)",
+            "INSERT INTO assignment_threads (cohort_id, user_id, thread_id) VALUES (?, ?, ?)"
+            " ON CONFLICT (cohort_id, user_id) DO UPDATE SET thread_id = excluded.thread_id",
             (cohort_id, user_id, thread_id),
         )
         await self._db.commit()
@@ -60,7 +58,11 @@ class AssignmentQueries:
     async def record(self, submission: Submission) -> None:
         """A hand-in; handing in the same week again replaces it (and it awaits review again)."""
         await self._db.execute(
-            f"INSERT OR REPLACE INTO submissions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO submissions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (cohort_id, user_id, week) DO UPDATE SET"
+            " submitted_at = excluded.submitted_at, late = excluded.late,"
+            " channel_id = excluded.channel_id, message_id = excluded.message_id,"
+            " reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at",
             (
                 submission.cohort_id,
                 submission.user_id,

@@ -12,10 +12,8 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.certificate import Certificate
-from bot.store.db import from_text, to_text
+from bot.store.db import INTEGRITY_ERRORS, Connection, from_text, to_text
 
 _COLUMNS = (
     "code, cohort_id, user_id, printed_name, course_title, starts, ends, hours, instructor,"
@@ -40,7 +38,7 @@ def _certificate(row: Any) -> Certificate:
 
 
 class CertificateQueries:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self._db = db
 
     async def issue(
@@ -75,7 +73,7 @@ class CertificateQueries:
                 )
                 await self._db.commit()
                 return certificate, True
-            except aiosqlite.IntegrityError:
+            except INTEGRITY_ERRORS:
                 await self._db.rollback()
                 if await self.of(certificate.cohort_id, certificate.user_id) is not None:
                     continue  # issued meanwhile (e.g. by hand at the same moment): that one

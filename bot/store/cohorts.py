@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
-
-import aiosqlite
 
 from bot.cohort import (
     Cohort,
@@ -17,7 +14,7 @@ from bot.cohort import (
     session_from_row,
 )
 from bot.errors import InvalidInput
-from bot.store.db import from_text, to_text
+from bot.store.db import INTEGRITY_ERRORS, Connection, Row, from_text, to_text
 from bot.timetable import CohortSession, ItemKind
 
 _COLUMNS = (
@@ -34,7 +31,7 @@ _HOLDS_CHANNEL = (
 _HOLDS_PARAMETERS = (ItemKind.ARCHIVE, DeliveryState.PENDING, DeliveryState.CLAIMED)
 
 
-def _cohort(row: aiosqlite.Row) -> Cohort:
+def _cohort(row: Row) -> Cohort:
     return Cohort(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -53,7 +50,7 @@ def _cohort(row: aiosqlite.Row) -> Cohort:
 
 
 class CohortQueries:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self._db = db
 
     async def create(
@@ -65,12 +62,16 @@ class CohortQueries:
     ) -> Cohort:
         """Insert a cohort with its sessions; the caller plans its deliveries next."""
         try:
-            # One statement, so two processes cannot both take the channel.
+            # One statement, so two processes cannot both take the channel. The casts give
+            # PostgreSQL the parameters' types (a bare ? in a SELECT list would be text).
             cursor = await self._db.execute(
                 "INSERT INTO cohorts (guild_id, name, course_id, start_date, timezone, channel_id,"
                 " learner_role_id, instructor_role_id, announcements_channel_id, created_by,"
-                " created_at, platform) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-                f" WHERE NOT EXISTS (SELECT 1 FROM cohorts c WHERE {_HOLDS_CHANNEL})",
+                " created_at, platform) SELECT CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT),"
+                " CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT),"
+                " CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT),"
+                " CAST(? AS TEXT)"
+                f" WHERE NOT EXISTS (SELECT 1 FROM cohorts c WHERE {_HOLDS_CHANNEL}) RETURNING id",
                 (
                     new.guild_id,
                     new.name,
@@ -88,12 +89,13 @@ class CohortQueries:
                     *_HOLDS_PARAMETERS,
                 ),
             )
-        except sqlite3.IntegrityError as exc:
+        except INTEGRITY_ERRORS as exc:
             await self._db.rollback()
             raise InvalidInput(
                 f"a cohort called {new.name!r} already exists in this server: choose another name"
             ) from exc
-        if cursor.rowcount == 0:
+        inserted = await cursor.fetchone()
+        if inserted is None:
             await self._db.rollback()
             holder = await self.holding_channel(new.channel_id)
             held_by = f"the cohort {holder.name!r}" if holder else "another cohort"
@@ -101,8 +103,7 @@ class CohortQueries:
                 f"<#{new.channel_id}> already holds {held_by} until its posts are archived:"
                 " choose another channel (one cohort per channel, so every post counts for it)"
             )
-        cohort_id = cursor.lastrowid
-        assert cohort_id is not None
+        cohort_id = inserted[0]
         await self._db.executemany(
             "INSERT INTO cohort_sessions (cohort_id, key, title, start_at, duration_s, url)"
             " VALUES (?, ?, ?, ?, ?, ?)",

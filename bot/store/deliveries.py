@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-import aiosqlite
-
 from bot.cohort import CLAIM_LEASE, CohortState, Delivery, DeliveryState
 from bot.dms import Outcome, Reached
 from bot.shards import Shards
-from bot.store.db import from_text, maybe_time, to_text
+from bot.store.db import Connection, Row, from_text, in_list, maybe_time, to_text
 from bot.timetable import Item, ItemKind
 
 _COLUMNS = (
@@ -43,7 +41,7 @@ def _in_shards(shards: Shards | None) -> tuple[str, tuple[object, ...]]:
     )
 
 
-def _delivery(row: aiosqlite.Row) -> Delivery:
+def _delivery(row: Row) -> Delivery:
     return Delivery(
         cohort_id=row["cohort_id"],
         key=row["item_key"],
@@ -83,7 +81,7 @@ def _scope(
 
 
 class DeliveryQueries:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self._db = db
 
     async def _select(self, where: str, params: Iterable[object]) -> list[Delivery]:
@@ -105,12 +103,13 @@ class DeliveryQueries:
         await self._db.executemany(
             "INSERT INTO deliveries (cohort_id, item_key, kind, due_at, week, session_key, expires_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cohort_id, item_key) DO UPDATE SET"
-            " next_attempt_at = CASE WHEN state = ? AND due_at = excluded.due_at"
-            "                        THEN next_attempt_at END,"
-            " note = CASE WHEN state = ? AND due_at = excluded.due_at THEN note END,"
+            " next_attempt_at = CASE WHEN deliveries.state = ?"
+            "   AND deliveries.due_at = excluded.due_at THEN deliveries.next_attempt_at END,"
+            " note = CASE WHEN deliveries.state = ? AND deliveries.due_at = excluded.due_at"
+            "   THEN deliveries.note END,"
             " due_at = excluded.due_at, expires_at = excluded.expires_at, week = excluded.week,"
             " state = ?, done_at = NULL"
-            " WHERE state IN (?, ?)",
+            " WHERE deliveries.state IN (?, ?)",
             [
                 (
                     cohort_id,
@@ -129,10 +128,9 @@ class DeliveryQueries:
                 for i in items
             ],
         )
-        keys = [i.key for i in items]
+        not_planned, keys = in_list("item_key", [i.key for i in items], negate=True)
         await self._db.execute(
-            "UPDATE deliveries SET state = ?, done_at = ?"
-            f" WHERE cohort_id = ? AND state = ? AND item_key NOT IN ({_marks(keys)})",
+            f"UPDATE deliveries SET state = ?, done_at = ? WHERE cohort_id = ? AND state = ? AND {not_planned}",
             (unplanned, to_text(now), cohort_id, pending, *keys),
         )
         await self._db.commit()
@@ -148,9 +146,9 @@ class DeliveryQueries:
         """Pending rows of ``kinds`` whose moment has come, of running cohorts, oldest first
         (of cohorts on ``platforms``, in guilds of ``shards``, when given)."""
         where, extra = _scope(platforms, shards)
+        of_kinds, kinds = in_list("kind", kinds)
         return await self._select(
-            "state = ? AND COALESCE(next_attempt_at, due_at) <= ?"
-            f" AND kind IN ({_marks(kinds)})"
+            f"state = ? AND COALESCE(next_attempt_at, due_at) <= ? AND {of_kinds}"
             " AND cohort_id IN (SELECT id FROM cohorts WHERE state = ?"
             f"   OR (state = ? AND deliveries.kind IN (?, ?))){where}"
             " ORDER BY due_at, item_key",
@@ -227,8 +225,8 @@ class DeliveryQueries:
 
     async def _insert_thread(self, cohort_id: int, key: str, thread_id: int, now: datetime) -> None:
         await self._db.execute(
-            "INSERT OR IGNORE INTO cohort_threads (thread_id, cohort_id, item_key, opened_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO cohort_threads (thread_id, cohort_id, item_key, opened_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (thread_id, cohort_id, key, to_text(now)),
         )
 
@@ -280,7 +278,8 @@ class DeliveryQueries:
         """Back to pending until ``when``, counting no attempt: not a failure, only not yet."""
         await self._db.execute(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, note = ?,"
-            " claimed_by = NULL, claimed_at = NULL, attempts = MAX(attempts - 1, 0)"
+            " claimed_by = NULL, claimed_at = NULL,"
+            " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
             " WHERE cohort_id = ? AND item_key = ?",
             (to_text(when), note, delivery.cohort_id, delivery.key),
         )
@@ -290,7 +289,8 @@ class DeliveryQueries:
         """A stale claim whose post was not found: send it again (counts no attempt)."""
         await self._db.execute(
             "UPDATE deliveries SET state = ?, claimed_by = NULL, claimed_at = NULL,"
-            " attempts = MAX(attempts - 1, 0) WHERE cohort_id = ? AND item_key = ? AND state = ?",
+            " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
+            " WHERE cohort_id = ? AND item_key = ? AND state = ?",
             (DeliveryState.PENDING, delivery.cohort_id, delivery.key, DeliveryState.CLAIMED),
         )
         await self._db.commit()
@@ -323,10 +323,10 @@ class DeliveryQueries:
     async def skip_pending(
         self, cohort_id: int, keep_kinds: Iterable[str], now: datetime, note: str
     ) -> int:
-        kinds = list(keep_kinds)
+        other_kinds, kinds = in_list("kind", list(keep_kinds), negate=True)
         cursor = await self._db.execute(
             "UPDATE deliveries SET state = ?, done_at = ?, note = ?"
-            f" WHERE cohort_id = ? AND state = ? AND kind NOT IN ({_marks(kinds)})",
+            f" WHERE cohort_id = ? AND state = ? AND {other_kinds}",
             (DeliveryState.SKIPPED, to_text(now), note, cohort_id, DeliveryState.PENDING, *kinds),
         )
         await self._db.commit()
@@ -357,9 +357,10 @@ class DeliveryQueries:
         feature handles wait, unscheduled, for a version that does.
         """
         where, extra = _scope(platforms, shards)
+        of_kinds, kinds = in_list("kind", kinds)
         async with self._db.execute(
             "SELECT cohort_id, item_key, state, COALESCE(next_attempt_at, due_at), claimed_at"
-            f" FROM deliveries WHERE kind IN ({_marks(kinds)}) AND (state = ?"
+            f" FROM deliveries WHERE {of_kinds} AND (state = ?"
             f" OR (state = ? AND cohort_id IN (SELECT id FROM cohorts WHERE state != ?))){where}",
             (*kinds, DeliveryState.CLAIMED, DeliveryState.PENDING, CohortState.PAUSED, *extra),
         ) as cursor:
@@ -420,8 +421,9 @@ class DeliveryQueries:
         self, cohort_id: int, key: str, user_id: int, outcome: Outcome, now: datetime
     ) -> None:
         await self._db.execute(
-            "INSERT OR REPLACE INTO delivery_recipients (cohort_id, item_key, user_id, outcome, at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO delivery_recipients (cohort_id, item_key, user_id, outcome, at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (cohort_id, item_key, user_id)"
+            " DO UPDATE SET outcome = excluded.outcome, at = excluded.at",
             (cohort_id, key, user_id, outcome, to_text(now)),
         )
         await self._db.commit()

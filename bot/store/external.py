@@ -8,11 +8,11 @@ when the id is known, and the select reads whichever process's row won.
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.store.db import Connection
 
 
 class ExternalIds:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self._db = db
         self._known: dict[tuple[str, str], int] = {}
         self._back: dict[int, str] = {}

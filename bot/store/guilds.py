@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.store.db import Connection
 
 
 class GuildQueries:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self._db = db
 
     async def staff_role(self, guild_id: int) -> int | None:

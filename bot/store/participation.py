@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-import aiosqlite
-
 from bot.participation import Counts, Tally
-from bot.store.db import to_text
-from bot.store.privacy import tables_with
+from bot.store.db import Connection, in_list, is_postgres, to_text
+from bot.store.privacy import erase_traces, tables_with
 
 _COUNTS = (
-    "SELECT user_id, week, SUM(kind = 'original'), SUM(kind = 'reply') FROM activity"
+    "SELECT user_id, week, COUNT(*) FILTER (WHERE kind = 'original'),"
+    " COUNT(*) FILTER (WHERE kind = 'reply') FROM activity"
     " WHERE cohort_id = ?{only} GROUP BY user_id, week"
 )
 _EXCUSED = "SELECT user_id, week FROM excusals WHERE cohort_id = ?{only}"
@@ -25,7 +24,7 @@ _CHECKED_IN = "SELECT user_id, session_key FROM attendance WHERE cohort_id = ?{o
 _HANDED_IN = "SELECT user_id, week, late FROM submissions WHERE cohort_id = ?{only}"
 _WATCHED = "SELECT user_id, session_key FROM recording_views WHERE cohort_id = ?{only}"
 _ATTENDED = "SELECT user_id, COUNT(*) FROM attendance WHERE cohort_id = ?{only} GROUP BY user_id"
-# SQLite takes at most 32,766 parameters in a statement. A cohort larger than
+# SQLite takes at most 32,766 parameters in a statement (PostgreSQL 32,767). A cohort larger than
 # this (there is none) is read whole, and the report leaves out who is not asked for.
 _MOST_PARAMETERS = 30_000
 # About people in a cohort, yet kept by the purge: proof of completion must outlive the counts.
@@ -33,7 +32,7 @@ KEPT_BY_THE_PURGE = frozenset({"certificates"})
 
 
 class ParticipationQueries:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self._db = db
 
     async def counts(
@@ -50,8 +49,9 @@ class ParticipationQueries:
         """
         who, who_parameters = "", [cohort_id]
         if users is not None and len(users) <= _MOST_PARAMETERS:
-            who += f" AND user_id IN ({','.join('?' * len(users))})"
-            who_parameters += users
+            of_users, listed = in_list("user_id", users)
+            who += f" AND {of_users}"
+            who_parameters += listed
         only, parameters = who, list(who_parameters)
         if week is not None:
             only += " AND week = ?"
@@ -79,8 +79,9 @@ class ParticipationQueries:
 
     async def excuse(self, cohort_id: int, user_id: int, week: int, by: int, now: datetime) -> None:
         await self._db.execute(
-            "INSERT OR REPLACE INTO excusals (cohort_id, user_id, week, excused_by, at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO excusals (cohort_id, user_id, week, excused_by, at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (cohort_id, user_id, week) DO UPDATE SET"
+            " excused_by = excluded.excused_by, at = excluded.at",
             (cohort_id, user_id, week, by, to_text(now)),
         )
         await self._db.commit()
@@ -131,4 +132,6 @@ class ParticipationQueries:
         except BaseException:
             await self._db.rollback()
             raise
+        if is_postgres(self._db):  # SQLite's secure_delete has overwritten them already
+            await erase_traces(self._db, tables)
         return removed

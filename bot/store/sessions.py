@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from bot.sessions import Recording
-from bot.store.db import from_text, to_text
+from bot.store.db import Connection, from_text, to_text
 
 
 class SessionQueries:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self._db = db
 
     async def toggle_rsvp(self, cohort_id: int, key: str, user_id: int, now: datetime) -> bool:
@@ -26,8 +24,11 @@ class SessionQueries:
         )
         asked = removed.rowcount == 0
         if asked:
+            # Two presses at once from two processes (PostgreSQL) may both find no row to
+            # delete: the second insert then does nothing, and both say "on the list".
             await self._db.execute(
-                "INSERT INTO rsvps (cohort_id, session_key, user_id, at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO rsvps (cohort_id, session_key, user_id, at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (cohort_id, key, user_id, to_text(now)),
             )
         await self._db.commit()
@@ -48,7 +49,7 @@ class SessionQueries:
     async def add_recording(self, cohort_id: int, recording: Recording, added_by: int) -> int:
         cursor = await self._db.execute(
             "INSERT INTO recordings (cohort_id, session_key, url, passcode, note, added_by, added_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 cohort_id,
                 recording.session_key,
@@ -59,9 +60,9 @@ class SessionQueries:
                 to_text(recording.added_at),
             ),
         )
+        row = await cursor.fetchone()
         await self._db.commit()
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        return int(row[0])
 
     async def recordings(self, cohort_id: int) -> list[Recording]:
         """The cohort's recordings, oldest first."""
@@ -88,8 +89,8 @@ class SessionQueries:
     ) -> bool:
         # ``table`` is one of our own names above, never user input.
         cursor = await self._db.execute(
-            f"INSERT OR IGNORE INTO {table} (cohort_id, session_key, user_id, at)"
-            " VALUES (?, ?, ?, ?)",
+            f"INSERT INTO {table} (cohort_id, session_key, user_id, at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (cohort_id, key, user_id, to_text(now)),
         )
         await self._db.commit()
@@ -133,8 +134,8 @@ class SessionQueries:
             )
         else:
             await self._db.execute(
-                "INSERT OR REPLACE INTO session_events (cohort_id, session_key, event_id)"
-                " VALUES (?, ?, ?)",
+                "INSERT INTO session_events (cohort_id, session_key, event_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (cohort_id, session_key) DO UPDATE SET event_id = excluded.event_id",
                 (cohort_id, key, event_id),
             )
         await self._db.commit()

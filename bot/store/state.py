@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.store.db import Connection
 
 
 class StateQueries:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self._db = db
 
     async def synced_commands(self, scope: str) -> str | None:
