@@ -104,7 +104,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         if settings.prompts_dir and (problem := prompts_problem(settings.prompts_dir)):
             raise SettingsError(f"PROMPTS_DIR={settings.prompts_dir}: {problem}")
-        asyncio.run(check_database(settings.database))
+        asyncio.run(check_database(settings.database, settings.database_url))
     except SettingsError as error:
         print(f"cohortbot: {error}", file=sys.stderr)
         return 2

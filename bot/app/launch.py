@@ -104,16 +104,9 @@ def run_bot(*, force_sync: bool = False) -> int:
     except SettingsError as error:
         return fail(str(error), EXIT_SETTINGS)
     configure_logging(settings.log_level)
-    point_at(settings.api_base, settings.gateway_url)
     if settings.shards is not None:
         logging.getLogger(__name__).info("this process serves %s", settings.shards)
-    bot = make_bot(
-        database=settings.store_target,
-        prompts_dir=settings.prompts_dir,
-        dev_guild_id=settings.dev_guild_id,
-        force_sync=force_sync,
-        served=settings.shards,
-    )
+    bot = discord_bot(settings, force_sync=force_sync)
     try:
         bot.run(settings.token, log_handler=None)  # logging is already set up
     except SettingsError as error:  # found only once logged in (DEV_GUILD_ID)
@@ -133,19 +126,24 @@ def run_bot(*, force_sync: bool = False) -> int:
     return 0
 
 
-def discord_service(
-    settings: Settings, *, force_sync: bool = False
-) -> tuple[CohortBot, Callable[[], Awaitable[None]]]:
-    """The Discord bot, and a coroutine that runs it beside another platform (``cohortbot
-    run`` with Slack tokens too): same database, same event loop, its scheduler shared."""
+def discord_bot(settings: Settings, *, force_sync: bool = False) -> CohortBot:
+    """The bot the settings describe: its store, courses, shards; pointed at the proxies."""
     point_at(settings.api_base, settings.gateway_url)
-    bot = make_bot(
-        database=settings.database,
+    return make_bot(
+        database=settings.store_target,
         prompts_dir=settings.prompts_dir,
         dev_guild_id=settings.dev_guild_id,
         force_sync=force_sync,
         served=settings.shards,
     )
+
+
+def discord_service(
+    settings: Settings, *, force_sync: bool = False
+) -> tuple[CohortBot, Callable[[], Awaitable[None]]]:
+    """The Discord bot, and a coroutine that runs it beside another platform (``cohortbot
+    run`` with Slack tokens too): same database, same event loop, its scheduler shared."""
+    bot = discord_bot(settings, force_sync=force_sync)
 
     async def run() -> None:
         async with bot:

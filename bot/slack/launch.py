@@ -37,7 +37,10 @@ async def serve(
 ) -> None:
     assert settings.slack is not None
     slack = SlackBot(
-        settings.slack, database=settings.database, prompts_dir=settings.prompts_dir, beside=beside
+        settings.slack,
+        database=settings.store_target,
+        prompts_dir=settings.prompts_dir,
+        beside=beside,
     )
     try:
         await slack.start()
