@@ -5,8 +5,7 @@ import pytest
 from bot.app.client import required_intents
 from bot.app.sandbox import SimClock, build_course_server
 from bot.store import Store
-from tests.helpers import World, new_bot
-from tests.test_store import NOW, new_cohort
+from tests.helpers import NOW, World, new_bot, new_cohort
 
 pytest_plugins = ["tests.conftest_postgres"]  # postgres_server, postgres_url, postgres_database
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +14,11 @@ from discord import app_commands
 from bot.app.client import CohortBot
 from bot.app.deliveries import DeliveryRunner
 from bot.app.sandbox import CourseServer, SimClock, show_staff_commands
+from bot.cohort import NewCohort
 from bot.errors import UserError
 from bot.shards import Shards
 from bot.store import Store
+from bot.timetable import ItemKind
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 
@@ -222,3 +224,55 @@ async def forget_it_was_sent(store: Store, cohort_id: int, item_key: str) -> Non
         (cohort_id, item_key),
     )
     await store.db.commit()
+
+
+# -- the course every end-to-end test runs: de-escalation, its 2025 run 52 weeks later ------------
+
+# The same weekdays as 2025; it crosses the US DST end on 1 Nov 2026.
+START = date(2026, 10, 13)
+WEEK_POSTS = [  # Tuesday 09:00 in Los Angeles
+    datetime(2026, 10, 13, 16, tzinfo=UTC),  # PDT
+    datetime(2026, 10, 20, 16, tzinfo=UTC),
+    datetime(2026, 10, 27, 16, tzinfo=UTC),
+    datetime(2026, 11, 3, 17, tzinfo=UTC),  # PST
+]
+COURSE_END = datetime(2026, 11, 10, 17, tzinfo=UTC)
+
+
+def week_threads(world: World) -> dict[str, list]:
+    """The forum's module threads, by "Week N"."""
+    posts: dict[str, list] = {}
+    for thread in forum_posts(world):
+        if thread.name and thread.name.startswith("Week "):
+            posts.setdefault(thread.name.split(":")[0], []).append(thread)
+    return posts
+
+
+async def cohort_id(world: World) -> int:
+    """The id of the cohort "Fall 2026" that ``World.create_cohort`` makes."""
+    cohort = await world.bot.store.cohorts.by_name(world.server.guild.id, "Fall 2026")
+    assert cohort is not None
+    return cohort.id
+
+
+# -- store tests ---------------------------------------------------------------------------------
+
+NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
+KINDS = [kind.value for kind in ItemKind]
+
+
+def new_cohort(name: str = "Fall 2026", channel_id: int | None = None) -> NewCohort:
+    """A cohort in channel 10; another name gets a channel of its own (one cohort per channel)."""
+    return NewCohort(
+        guild_id=1,
+        name=name,
+        course_id="de-escalation",
+        start=date(2026, 10, 13),
+        timezone="America/Los_Angeles",
+        channel_id=channel_id
+        or (10 if name == "Fall 2026" else 10 + len(name) * 1000 + ord(name[0])),
+        learner_role_id=20,
+        instructor_role_id=30,
+        announcements_channel_id=None,
+        created_by=99,
+    )

@@ -14,7 +14,7 @@ from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import zone
 from bot.participation import Learner
 from bot.timetable import course_calendar
-from tests.test_store import NOW
+from tests.helpers import NOW
 
 COURSE, _ = load_course(default_prompts_dir() / "safe-workplace.yaml")
 assert COURSE is not None

@@ -12,8 +12,15 @@ import pytest
 import simcord
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from tests.helpers import World, bot_posts, dms, other_cohorts_instructor, refusals, stored_bytes
-from tests.test_e2e_cohorts import WEEK_POSTS
+from tests.helpers import (
+    WEEK_POSTS,
+    World,
+    bot_posts,
+    dms,
+    other_cohorts_instructor,
+    refusals,
+    stored_bytes,
+)
 from tests.test_e2e_participation import (
     COHORT,
     course_in_week,

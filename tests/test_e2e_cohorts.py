@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import discord
 import pytest
@@ -13,33 +13,23 @@ from bot.app.permissions import MissingPermissions
 from bot.cohort import CLAIM_LEASE
 from bot.errors import NotAllowed
 from bot.store import Store
-from tests.helpers import World, bot_posts, dms, footers, forum_posts, refusals, second_runner
+from tests.helpers import (
+    COURSE_END,
+    START,
+    WEEK_POSTS,
+    World,
+    bot_posts,
+    cohort_id,
+    dms,
+    footers,
+    forum_posts,
+    refusals,
+    second_runner,
+    week_threads,
+)
+
 
 # The 2025 course, run 52 weeks later (same weekdays), crosses the US DST end on 1 Nov 2026.
-START = date(2026, 10, 13)
-WEEK_POSTS = [  # Tuesday 09:00 in Los Angeles
-    datetime(2026, 10, 13, 16, tzinfo=UTC),  # PDT
-    datetime(2026, 10, 20, 16, tzinfo=UTC),
-    datetime(2026, 10, 27, 16, tzinfo=UTC),
-    datetime(2026, 11, 3, 17, tzinfo=UTC),  # PST
-]
-COURSE_END = datetime(2026, 11, 10, 17, tzinfo=UTC)
-
-
-def week_threads(world: World) -> dict[str, list]:
-    posts: dict[str, list] = {}
-    for thread in forum_posts(world):
-        if thread.name and thread.name.startswith("Week "):
-            posts.setdefault(thread.name.split(":")[0], []).append(thread)
-    return posts
-
-
-async def cohort_id(world: World) -> int:
-    cohort = await world.bot.store.cohorts.by_name(world.server.guild.id, "Fall 2026")
-    assert cohort is not None
-    return cohort.id
-
-
 async def test_a_whole_course_posts_every_week_once_on_time_across_dst(world: World):
     await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
     answer = await world.create_cohort(start=START)

@@ -14,8 +14,7 @@ from bot.dms import Outcome
 from bot.errors import NotAllowed
 from bot.store import Store
 from bot.store.db import to_text
-from tests.helpers import Rival, World, dms, refusals
-from tests.test_e2e_cohorts import START, WEEK_POSTS, cohort_id
+from tests.helpers import START, WEEK_POSTS, Rival, World, cohort_id, dms, refusals
 from tests.test_e2e_participation import COHORT, course_in_week, instructor
 from tests.test_e2e_sessions import LIVE_1, announced, posts_for
 

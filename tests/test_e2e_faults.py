@@ -10,8 +10,7 @@ import shutil
 from datetime import UTC, date, datetime, timedelta
 
 from bot.cohort import MAX_ATTEMPTS, DeliveryState
-from tests.helpers import PROMPTS, World, dms
-from tests.test_e2e_cohorts import START, WEEK_POSTS, cohort_id, week_threads
+from tests.helpers import PROMPTS, START, WEEK_POSTS, World, cohort_id, dms, week_threads
 
 
 async def start_course(world: World) -> None:

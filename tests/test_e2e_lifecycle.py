@@ -11,8 +11,17 @@ import simcord
 
 from bot.cohort import DeliveryState
 from bot.errors import NotAllowed
-from tests.helpers import World, dms, other_cohorts_instructor, refusals
-from tests.test_e2e_cohorts import COURSE_END, START, WEEK_POSTS, cohort_id, week_threads
+from tests.helpers import (
+    COURSE_END,
+    START,
+    WEEK_POSTS,
+    World,
+    cohort_id,
+    dms,
+    other_cohorts_instructor,
+    refusals,
+    week_threads,
+)
 from tests.test_e2e_sessions import events, posts_for, titled
 
 ARCHIVED = COURSE_END + timedelta(weeks=4)  # 2 weeks of consultation, then 2 until the archive

@@ -14,8 +14,7 @@ from simcord.backend.errors import BackendError
 from bot.app.fanout import _retry_after
 from bot.dms import Outcome
 from bot.pacing import PaceRule
-from tests.helpers import World, dms
-from tests.test_e2e_cohorts import cohort_id
+from tests.helpers import World, cohort_id, dms
 from tests.test_e2e_dms import NUDGE_1, nudges, outcomes
 from tests.test_e2e_participation import course_in_week
 

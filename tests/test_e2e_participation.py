@@ -16,8 +16,16 @@ import simcord
 
 from bot.errors import NotAllowed
 from cogs.privacy import confirmation
-from tests.helpers import World, dms, refusals, stored_bytes, table_columns
-from tests.test_e2e_cohorts import START, WEEK_POSTS, week_threads
+from tests.helpers import (
+    START,
+    WEEK_POSTS,
+    World,
+    dms,
+    refusals,
+    stored_bytes,
+    table_columns,
+    week_threads,
+)
 
 COHORT = "Fall 2026"
 

@@ -12,8 +12,15 @@ from simcord.backend.models.channel import Overwrite, OverwriteType
 from bot.cohort import CLAIM_LEASE
 from bot.errors import InvalidInput, NotAllowed
 from bot.store import Store
-from tests.helpers import World, bot_posts, dms, other_cohorts_instructor, refusals
-from tests.test_e2e_cohorts import START, cohort_id
+from tests.helpers import (
+    START,
+    World,
+    bot_posts,
+    cohort_id,
+    dms,
+    other_cohorts_instructor,
+    refusals,
+)
 from tests.test_e2e_participation import exported
 
 # The 2025 sample's sessions, 52 weeks later: 10:00 in Los Angeles on both sides of the DST end.

@@ -13,8 +13,7 @@ from datetime import UTC, datetime, timedelta
 import simcord
 
 from bot.tracking import EARLY_BIRDS
-from tests.helpers import World, stored_bytes
-from tests.test_e2e_cohorts import START, WEEK_POSTS, week_threads
+from tests.helpers import START, WEEK_POSTS, World, stored_bytes, week_threads
 
 Counted = dict[tuple[str, int], tuple[int, int]]
 

@@ -11,8 +11,7 @@ import pytest
 from bot.app.client import CohortBot
 from bot.app.launch import quiet_libraries
 from bot.cohort import MAX_ATTEMPTS
-from tests.helpers import World
-from tests.test_e2e_cohorts import START, WEEK_POSTS, cohort_id
+from tests.helpers import START, WEEK_POSTS, World, cohort_id
 from tests.test_e2e_sessions import LIVE_1, WEEK_2_OPENS, session_command
 
 

@@ -17,8 +17,8 @@ from bot.settings import Settings, SettingsError
 from bot.shards import Shards, guild_shard, team_shard
 from bot.snowflake import first_id_at
 from bot.timetable import Item, ItemKind
+from tests.helpers import KINDS, NOW, new_cohort
 from tests.test_startup import cohortbot, one_line, refused_port
-from tests.test_store import KINDS, NOW, new_cohort
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.cohort import PlatformName
 from bot.slack.app import SlackBot
-from tests.helpers import World
+from tests.helpers import World, week_threads
 from tests.slack_helpers import START, WEEK_POSTS, SlackWorld
 from tests.slack_standin import SlackStandin, standard_workspace
-from tests.test_e2e_cohorts import week_threads
 
 
 async def test_discord_and_slack_share_one_database_and_each_posts_its_own_weeks(world: World):

@@ -3,35 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from bot.cohort import CLAIM_LEASE, CohortState, DeliveryState, NewCohort
+from bot.cohort import CLAIM_LEASE, CohortState, DeliveryState
 from bot.errors import InvalidInput
 from bot.store import Store
 from bot.store.db import connect, migrate, migrations
 from bot.timetable import CohortSession, Item, ItemKind
-
-NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
-KINDS = [kind.value for kind in ItemKind]
-
-
-def new_cohort(name: str = "Fall 2026", channel_id: int | None = None) -> NewCohort:
-    """A cohort in channel 10; another name gets a channel of its own (one cohort per channel)."""
-    return NewCohort(
-        guild_id=1,
-        name=name,
-        course_id="de-escalation",
-        start=date(2026, 10, 13),
-        timezone="America/Los_Angeles",
-        channel_id=channel_id
-        or (10 if name == "Fall 2026" else 10 + len(name) * 1000 + ord(name[0])),
-        learner_role_id=20,
-        instructor_role_id=30,
-        announcements_channel_id=None,
-        created_by=99,
-    )
+from tests.helpers import KINDS, NOW, new_cohort
 
 
 async def schema(path) -> list[tuple[str, str]]:

@@ -7,8 +7,8 @@ from dataclasses import replace
 from bot.certificate import Certificate
 from bot.store import Store
 from bot.store.db import migrate, open_connection
+from tests.helpers import NOW, new_cohort
 from tests.test_certificate import AMARA as AMARA_CERTIFICATE
-from tests.test_store import NOW, new_cohort
 from tests.test_store_participation import AMARA, BAO, INSTRUCTOR, write
 
 

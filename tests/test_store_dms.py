@@ -12,7 +12,7 @@ from bot.cohort import CLAIM_LEASE
 from bot.dms import Outcome, Reached
 from bot.store import Store
 from bot.store.db import connect, migrate
-from tests.test_store import NOW
+from tests.helpers import NOW
 
 AMARA, BAO, CARMEN = 101, 102, 103
 

@@ -13,7 +13,7 @@ import pytest
 from bot.participation import Tally
 from bot.store import Store
 from bot.store.db import to_text
-from tests.test_store import NOW, new_cohort
+from tests.helpers import NOW, new_cohort
 
 # Real Discord ids are 8-byte integers; these are too, so the raw-bytes checks mean something.
 AMARA, BAO, CARMEN = 0x01D2_E7A3_5B00_0001, 0x01D2_E7A3_5B00_0002, 0x01D2_E7A3_5B00_0003

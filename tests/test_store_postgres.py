@@ -20,8 +20,7 @@ from bot.store.postgres import (
     numbered,
     rowcount,
 )
-from tests.helpers import table_columns
-from tests.test_store import NOW, new_cohort
+from tests.helpers import NOW, new_cohort, table_columns
 
 
 def test_question_marks_become_numbered_parameters_outside_quotes():

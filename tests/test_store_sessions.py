@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.sessions import Recording
 from bot.store.privacy import tables_with
-from tests.test_store import new_cohort
+from tests.helpers import new_cohort
 
 NOW = datetime(2026, 10, 20, 16, tzinfo=UTC)
 AMARA, BAO = 101, 102
