@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot.app.launch import EXIT_LOST_LOCK
 from bot.shards import Shards
 from bot.standby import RETRY, dead_peer_bound, lock_key
 from bot.store.election import AdvisoryLock, hold_lock
@@ -184,3 +185,34 @@ async def test_the_standby_connects_only_after_the_active_process_is_killed(
                 assert took < RETRY + STARTUP, f"took over after {took:.1f} s"
                 assert await asyncio.wait_for(active.run.wait(), GUARD) == -signal.SIGKILL
         assert "Traceback" not in standby.log, standby.log
+
+
+async def test_an_active_process_whose_lock_session_ends_stops_with_status_5(
+    tmp_path, postgres_database
+):
+    """Its lock may be a standby's by now: it must not run beside it."""
+    async with (
+        CountingStandIn(TOKEN) as discord_api,
+        cohortbot_run(
+            tmp_path,
+            DATABASE_URL=postgres_database,
+            DISCORD_API_BASE=discord_api.api_base,
+            DISCORD_GATEWAY_URL=discord_api.gateway_url,
+        ) as active,
+    ):
+        await poll(lambda: discord_api.connections == 1 and active.said("active for"))
+        admin = await AdvisoryLock.connect(postgres_database, 0)
+        try:
+            ended = await admin.connection.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = 'cohortbot standby lock' AND pid <> pg_backend_pid()"
+                " AND datname = current_database()"
+            )
+        finally:
+            await admin.close()
+        assert ended == 1
+        status = await asyncio.wait_for(active.run.wait(), GUARD)
+        assert status == EXIT_LOST_LOCK == 5, active.log
+    lines = [line for line in active.lines if line.startswith("cohortbot:")]
+    assert len(lines) == 1 and "standby lock" in lines[0] and "DATABASE_URL" in lines[0]
+    assert "Traceback" not in active.log, active.log

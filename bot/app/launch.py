@@ -159,17 +159,20 @@ async def run_elected(bot: CohortBot, settings: Settings, url: str) -> int:
 
     lock = await hold_lock(url, lock_key(settings.shards), waiting=waiting)
     log.info("active for %s: holding the standby lock", served)
+    lost = asyncio.Event()
     try:
         async with bot:
-            watch = asyncio.create_task(watch_lock(lock, bot))
+            watch = asyncio.create_task(watch_lock(lock, bot, lost))
             try:
                 await bot.start(settings.token)
             finally:
-                watch.cancel()
-            lost = watch.done() and not watch.cancelled() and watch.result()
+                if lost.is_set():
+                    await watch  # it is closing the bot: let it finish
+                else:
+                    watch.cancel()
     finally:
         await lock.close()
-    if lost:
+    if lost.is_set():
         return fail(
             f"the connection holding the standby lock of {served} ended (DATABASE_URL):"
             " stopped, so that a standby can take over",
@@ -178,14 +181,14 @@ async def run_elected(bot: CohortBot, settings: Settings, url: str) -> int:
     return 0
 
 
-async def watch_lock(lock: AdvisoryLock, bot: CohortBot) -> bool:
+async def watch_lock(lock: AdvisoryLock, bot: CohortBot, lost: asyncio.Event) -> None:
     """Every RETRY seconds: is the lock's session alive? When it is not, a standby may
-    hold the lock already: close the bot (True) rather than run beside it."""
+    hold the lock already: close the bot (``lost`` set) rather than run beside it."""
     while await lock.still_held():
         await asyncio.sleep(RETRY)
     log.error("the standby lock's PostgreSQL session ended: stopping")
+    lost.set()
     await bot.close()
-    return True
 
 
 def discord_service(
