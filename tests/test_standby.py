@@ -5,21 +5,31 @@ one database and the loopback Discord stand-in, the active one killed with SIGKI
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 from bot.app.launch import EXIT_LOST_LOCK
+from bot.catalog import default_prompts_dir
+from bot.clock import SystemClock
+from bot.cohort import DeliveryState, NewCohort
+from bot.features.planning import plan_cohort
+from bot.library import CourseLibrary
 from bot.shards import Shards
 from bot.standby import RETRY, dead_peer_bound, lock_key
+from bot.store import Store
+from bot.store.db import to_text
 from bot.store.election import AdvisoryLock, hold_lock
-from tests.test_proxy import REST_PREFIX, ProxyStandIn
+from bot.timetable import ItemKind
+from tests.test_proxy import APP_ID, BOT_USER, REST_PREFIX, ProxyStandIn, discord_json
 from tests.test_startup import COHORTBOT, TOKEN
 
 GUARD = 60  # seconds: a failure guard on every wait, never a timing
@@ -94,12 +104,14 @@ async def test_a_standby_waits_and_says_so_once(postgres_database):
     await lock.close()
 
 
-async def poll(condition: Callable[[], bool], guard: float = GUARD) -> None:
+async def poll(
+    condition: Callable[[], bool], guard: float = GUARD, shown: Callable[[], str] = str
+) -> None:
     """Bounded polling of observable state (a failure guard, not a timing)."""
     deadline = time.monotonic() + guard
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the state")
+            raise AssertionError(f"timed out waiting for the state\n{shown()}")
         await asyncio.sleep(0.05)
 
 
@@ -216,3 +228,178 @@ async def test_an_active_process_whose_lock_session_ends_stops_with_status_5(
     lines = [line for line in active.lines if line.startswith("cohortbot:")]
     assert len(lines) == 1 and "standby lock" in lines[0] and "DATABASE_URL" in lines[0]
     assert "Traceback" not in active.log, active.log
+
+
+GUILD = 81_000_000_000_000_000
+FORUM = GUILD + 1
+EVERYONE_MAY = (2**41 - 1) & ~(1 << 3) & ~(1 << 4)  # all but administrator, manage channels
+
+
+class ServerStandIn(CountingStandIn):
+    """One server with a forum the bot may post in (no tags to make); records the posts."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.next_id = GUILD + 1000
+        self.posts: list[str] = []  # the forum posts' titles, in the order they arrived
+
+    def new_id(self) -> str:
+        self.next_id += 1
+        return str(self.next_id)
+
+    def ready(self) -> dict[str, object]:
+        return {**super().ready(), "guilds": [{"id": str(GUILD), "unavailable": True}]}
+
+    def guild(self) -> dict[str, object]:
+        everyone = {"id": str(GUILD), "name": "@everyone", "permissions": str(EVERYONE_MAY),
+                    "position": 0, "color": 0, "hoist": False, "managed": False,
+                    "mentionable": False}  # fmt: skip
+        forum = {"id": str(FORUM), "type": 15, "guild_id": str(GUILD), "name": "course",
+                 "position": 0, "permission_overwrites": [], "available_tags": [], "flags": 0}  # fmt: skip
+        me = {"user": BOT_USER, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00",
+              "deaf": False, "mute": False, "flags": 0}  # fmt: skip
+        return {"id": str(GUILD), "name": "School", "owner_id": "1", "roles": [everyone],
+                "channels": [forum], "members": [me], "member_count": 1, "threads": [],
+                "features": [], "emojis": [], "stickers": [], "large": False,
+                "unavailable": False}  # fmt: skip
+
+    async def gateway(self, request: web.Request) -> web.WebSocketResponse:
+        self.connections += 1
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"op": 10, "d": {"heartbeat_interval": 45_000}})
+        async for message in ws:
+            if message.type != WSMsgType.TEXT:
+                break
+            payload = json.loads(message.data)
+            if payload["op"] == 2:
+                await ws.send_json({"op": 0, "s": 1, "t": "READY", "d": self.ready()})
+                await ws.send_json({"op": 0, "s": 2, "t": "GUILD_CREATE", "d": self.guild()})
+            elif payload["op"] == 1:
+                await ws.send_json({"op": 11})
+        return ws
+
+    def message(self, channel: str, body: dict[str, object]) -> dict[str, object]:
+        return {"id": self.new_id(), "channel_id": channel, "author": BOT_USER,
+                "content": body.get("content") or "", "timestamp": "2026-01-01T00:00:00+00:00",
+                "edited_timestamp": None, "tts": False, "mention_everyone": False,
+                "mentions": [], "mention_roles": [], "attachments": [],
+                "embeds": body.get("embeds") or [], "pinned": False, "type": 0}  # fmt: skip
+
+    async def rest(self, request: web.Request) -> web.Response:
+        path = request.path.removeprefix(REST_PREFIX)
+        if request.method == "POST" and path == f"/channels/{FORUM}/threads":
+            self.arrived.rest.append(f"POST {request.path}")
+            body = await posted_json(request)
+            thread = self.new_id()
+            self.posts.append(str(body["name"]))
+            message = self.message(thread, dict(body.get("message") or {}))
+            return discord_json({"id": thread, "type": 11, "guild_id": str(GUILD),
+                                 "parent_id": str(FORUM), "name": body["name"],
+                                 "owner_id": APP_ID, "message_count": 1, "member_count": 1,
+                                 "thread_metadata": {"archived": False, "locked": False,
+                                                     "auto_archive_duration": 10080,
+                                                     "archive_timestamp": "2026-01-01T00:00:00+00:00"},
+                                 "message": message})  # fmt: skip
+        if request.method == "POST" and path.endswith("/messages"):
+            self.arrived.rest.append(f"POST {request.path}")
+            channel = path.split("/")[2]
+            return discord_json(self.message(channel, await posted_json(request)))
+        return await super().rest(request)
+
+
+async def posted_json(request: web.Request) -> dict[str, object]:
+    """A JSON body, or the payload_json part of a multipart one."""
+    if request.content_type == "application/json":
+        return dict(await request.json())
+    reader = await request.multipart()
+    async for part in reader:
+        if getattr(part, "name", None) == "payload_json":
+            return dict(json.loads(await part.text()))  # type: ignore[union-attr]
+    return {}
+
+
+async def a_cohort_with_two_module_posts(url: str) -> tuple[int, dict[str, str]]:
+    """A cohort made in the database directly: week 1's post due now, week 2's in a day
+    (every other item skipped); the two posts' keys, and the weeks they name."""
+    now = datetime.now(UTC)
+    store = await Store.open(url)
+    try:
+        cohort = await store.cohorts.create(
+            NewCohort(
+                GUILD,
+                "Standby",
+                "de-escalation",
+                now.date(),
+                "UTC",
+                FORUM,
+                learner_role_id=GUILD + 2,
+                instructor_role_id=None,
+                announcements_channel_id=None,
+                created_by=1,
+            ),
+            [],
+            now,
+        )
+        library = CourseLibrary(default_prompts_dir())
+        library.reload()
+        await plan_cohort(store, library, SystemClock(), cohort)
+        rows = await store.deliveries.for_cohort(cohort.id)
+        modules = sorted((r for r in rows if r.kind == ItemKind.MODULE), key=lambda r: r.due)
+        first, second = modules[0].key, modules[1].key
+        await set_due(store, cohort.id, first, now - timedelta(seconds=1))
+        await set_due(store, cohort.id, second, now + timedelta(days=1))
+        await store.db.execute(
+            "UPDATE deliveries SET state = ? WHERE cohort_id = ? AND item_key NOT IN (?, ?)",
+            (DeliveryState.SKIPPED.value, cohort.id, first, second),
+        )
+        await store.db.commit()
+        return cohort.id, {r.key: f"Week {r.week}" for r in modules[:2]}
+    finally:
+        await store.close()
+
+
+async def set_due(store: Store, cohort_id: int, key: str, due: datetime) -> None:
+    await store.db.execute(
+        "UPDATE deliveries SET due_at = ? WHERE cohort_id = ? AND item_key = ?",
+        (to_text(due), cohort_id, key),
+    )
+    await store.db.commit()
+
+
+async def test_after_a_kill_the_standby_sends_what_falls_due_and_nothing_twice(
+    tmp_path, postgres_database
+):
+    cohort_id, titles = await a_cohort_with_two_module_posts(postgres_database)
+    first, second = titles
+    async with ServerStandIn(TOKEN) as discord_api:  # records the forum posts
+        settings = {
+            "DATABASE_URL": postgres_database,
+            "DISCORD_API_BASE": discord_api.api_base,
+            "DISCORD_GATEWAY_URL": discord_api.gateway_url,
+        }
+        async with cohortbot_run(tmp_path, **settings) as active:
+            await poll(lambda: len(discord_api.posts) == 1, shown=lambda: active.log)
+            async with cohortbot_run(tmp_path, **settings) as standby:
+                await poll(lambda: standby.said("standby for the whole bot"))
+                # Week 2 falls due while the active process is about to die; it does not
+                # look again before it does (its timer says tomorrow).
+                store = await Store.open(postgres_database)
+                try:
+                    await set_due(store, cohort_id, second, datetime.now(UTC))
+                finally:
+                    await store.close()
+                assert len(discord_api.posts) == 1
+                os.kill(active.run.pid, signal.SIGKILL)
+                await poll(lambda: len(discord_api.posts) == 2, shown=lambda: standby.log)
+                await asyncio.sleep(3 * RETRY)  # nothing more comes: no second copy
+        assert discord_api.connections == 2
+    weeks = [title.split(":")[0] for title in discord_api.posts]
+    assert weeks == [titles[first], titles[second]] == ["Week 1", "Week 2"], standby.log
+    store = await Store.open(postgres_database)
+    try:
+        rows = {r.key: r for r in await store.deliveries.for_cohort(cohort_id)}
+    finally:
+        await store.close()
+    assert rows[first].state == rows[second].state == DeliveryState.DONE
+    assert "Traceback" not in active.log + standby.log
