@@ -403,3 +403,26 @@ async def test_after_a_kill_the_standby_sends_what_falls_due_and_nothing_twice(
         await store.close()
     assert rows[first].state == rows[second].state == DeliveryState.DONE
     assert "Traceback" not in active.log + standby.log
+
+
+async def test_a_standby_whose_connection_is_cut_while_waiting_connects_again(postgres_database):
+    key = lock_key(None)
+    active = await AdvisoryLock.connect(postgres_database, key)
+    assert await active.try_take()
+    waited: list[bool] = []
+    standby = asyncio.create_task(
+        hold_lock(postgres_database, key, waiting=lambda: waited.append(True), retry=0.05)
+    )
+    await poll(lambda: waited == [True])
+    ended = await active.connection.fetchval(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        " WHERE application_name = 'cohortbot standby lock' AND pid <> pg_backend_pid()"
+        " AND datname = current_database()"
+    )
+    assert ended == 1  # the standby's session, as a server restart would end it
+    await asyncio.sleep(0.2)  # it tries again, on a new connection, and still waits
+    assert not standby.done()
+    await active.close()
+    lock = await asyncio.wait_for(standby, GUARD)
+    assert await lock.still_held()
+    await lock.close()

@@ -17,6 +17,18 @@ from bot.standby import KEEPALIVE, RETRY
 
 log = logging.getLogger(__name__)
 
+# The server is gone, restarting or not reachable: a standby tries again at the next round.
+_UNREACHABLE = (
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    OSError,
+    TimeoutError,
+)
+
 
 class AdvisoryLock:
     """One session-level advisory lock on a dedicated connection."""
@@ -54,8 +66,12 @@ class AdvisoryLock:
 
     async def close(self) -> None:
         """End the session, which releases the lock."""
-        if not self.connection.is_closed():
+        if self.connection.is_closed():
+            return
+        try:
             await self.connection.close(timeout=5)
+        except (*_UNREACHABLE, asyncpg.PostgresError):
+            self.connection.terminate()  # the session is gone or going anyway
 
 
 async def hold_lock(
@@ -72,7 +88,7 @@ async def hold_lock(
                 lock = lock or await AdvisoryLock.connect(url, key)
                 if await lock.try_take():
                     return lock
-            except (asyncpg.InterfaceError, asyncpg.PostgresConnectionError, OSError) as error:
+            except _UNREACHABLE as error:
                 log.warning(
                     "standby: cannot reach PostgreSQL for the lock (%s); trying again", error
                 )
