@@ -23,12 +23,17 @@ from discord.http import Route
 
 from bot.app.client import CohortBot, make_bot
 from bot.settings import Settings, SettingsError, database_problem, prompts_problem, shown_url
+from bot.standby import RETRY, lock_key
 from bot.store import Store
 from bot.store.db import NewerSchema, cannot_write
+from bot.store.election import AdvisoryLock, hold_lock
+
+log = logging.getLogger(__name__)
 
 EXIT_SETTINGS = 2  # a setting is missing, malformed or unusable (DATABASE_PATH, DATABASE_URL)
 EXIT_LOGIN_REFUSED = 3  # Discord refused DISCORD_TOKEN
 EXIT_UNREACHABLE = 4  # Discord (or DISCORD_API_BASE) could not be reached
+EXIT_LOST_LOCK = 5  # the active process lost its standby lock (its PostgreSQL session ended)
 POSTGRES_WAIT = 15.0  # seconds for DATABASE_URL's server to answer before start-up gives up
 
 
@@ -108,7 +113,13 @@ def run_bot(*, force_sync: bool = False) -> int:
         logging.getLogger(__name__).info("this process serves %s", settings.shards)
     bot = discord_bot(settings, force_sync=force_sync)
     try:
-        bot.run(settings.token, log_handler=None)  # logging is already set up
+        if settings.database_url is None:
+            bot.run(settings.token, log_handler=None)  # logging is already set up
+        else:
+            try:
+                return asyncio.run(run_elected(bot, settings, settings.database_url))
+            except KeyboardInterrupt:
+                return 0
     except SettingsError as error:  # found only once logged in (DEV_GUILD_ID)
         return fail(str(error), EXIT_SETTINGS)
     except discord.LoginFailure:
@@ -124,6 +135,53 @@ def run_bot(*, force_sync: bool = False) -> int:
             EXIT_UNREACHABLE,
         )
     return 0
+
+
+async def run_elected(bot: CohortBot, settings: Settings, url: str) -> int:
+    """On PostgreSQL: wait for the standby lock of this process's shards, then run the bot
+    while holding it (``bot.standby``). A standby makes no gateway connection, nor any
+    call to Discord, until it holds the lock."""
+    served = str(settings.shards) if settings.shards is not None else "the whole bot"
+
+    def waiting() -> None:
+        log.info(
+            "standby for %s: another process is active; trying for its lock every %g s",
+            served,
+            RETRY,
+        )
+
+    lock = await hold_lock(url, lock_key(settings.shards), waiting=waiting)
+    log.info("active for %s: holding the standby lock", served)
+    lost = asyncio.Event()
+    try:
+        async with bot:
+            watch = asyncio.create_task(watch_lock(lock, bot, lost))
+            try:
+                await bot.start(settings.token)
+            finally:
+                if lost.is_set():
+                    await watch  # it is closing the bot: let it finish
+                else:
+                    watch.cancel()
+    finally:
+        await lock.close()
+    if lost.is_set():
+        return fail(
+            f"the connection holding the standby lock of {served} ended (DATABASE_URL):"
+            " stopped, so that a standby can take over",
+            EXIT_LOST_LOCK,
+        )
+    return 0
+
+
+async def watch_lock(lock: AdvisoryLock, bot: CohortBot, lost: asyncio.Event) -> None:
+    """Every RETRY seconds: is the lock's session alive? When it is not, a standby may
+    hold the lock already: close the bot (``lost`` set) rather than run beside it."""
+    while await lock.still_held():
+        await asyncio.sleep(RETRY)
+    log.error("the standby lock's PostgreSQL session ended: stopping")
+    lost.set()
+    await bot.close()
 
 
 def discord_bot(settings: Settings, *, force_sync: bool = False) -> CohortBot:
