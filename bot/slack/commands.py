@@ -20,7 +20,7 @@ from bot.features.participation import ParticipationFeature
 from bot.features.privacy import in_words
 from bot.nudges import by_hand_key
 from bot.participation import export_csv, progress_text, week_summary
-from bot.slack import actions, modals, recordings
+from bot.slack import actions, modals, recordings, sessions
 from bot.slack.blocks import mrkdwn
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ STAFF_COMMANDS = {
     "/module": ("post", "preview"),
     "/participation": ("summary", "export", "nudge"),
     "/setup": ("staff",),
-    "/session": (),
+    "/session": ("add", "list", "reschedule", "cancel"),
     "/recording": ("add",),
     "/course": (),
     "/assignment": (),
@@ -51,6 +51,7 @@ def register(bot: SlackBot) -> None:
     for name in LEARNER_COMMANDS:
         bot.app.command(name)(_listener(bot, name, staff=False))
     actions.register(bot)
+    sessions.register(bot)
 
     @bot.app.event("message")
     async def on_message(event: dict[str, Any]) -> None:
@@ -293,5 +294,6 @@ HANDLERS: dict[str, Handler] = {
     "/progress": progress_command,
     "/reminders": reminders_command,
     "/recording": recording_command,
-    **{name: unavailable for name in ("/session", "/course", "/assignment", "/certificates")},
+    "/session": sessions.session_command,
+    **{name: unavailable for name in ("/course", "/assignment", "/certificates")},
 }
