@@ -66,7 +66,7 @@ def _listener(bot: SlackBot, name: str, *, staff: bool) -> Callable[..., Awaitab
             words = (command.get("text") or "").split()
         try:
             if staff:
-                await require_staff(bot, command["user_id"])
+                await require_runs_a_cohort(bot, command["user_id"])
             answer = await HANDLERS[name](bot, command, words)
         except UserError as error:
             answer = str(error)
@@ -88,12 +88,33 @@ async def require_staff(bot: SlackBot, user: str) -> None:
         raise NotAllowed("Only course staff can do that.")
 
 
-async def workspace_cohort(bot: SlackBot, name: str) -> Cohort:
+async def runnable_cohorts(bot: SlackBot, user: str) -> list[Cohort]:
+    """The workspace's cohorts the user may run: all for staff, else those they instruct."""
+    team = await bot.platform.number(bot.platform.team)
+    cohorts = await bot.store.cohorts.in_guild(team)
+    if await bot.platform.is_staff(user):
+        return cohorts
+    return [
+        c for c in cohorts if c.instructor_role_id and await bot.platform.is_instructor(user, c)
+    ]
+
+
+async def require_runs_a_cohort(bot: SlackBot, user: str) -> None:
+    """Staff commands: course staff, or an instructor of some cohort here (which one is
+    checked when the cohort is named, by ``workspace_cohort``)."""
+    if not await bot.platform.is_staff(user) and not await runnable_cohorts(bot, user):
+        raise NotAllowed("Only course staff can do that.")
+
+
+async def workspace_cohort(bot: SlackBot, name: str, user: str) -> Cohort:
+    """The named cohort, when ``user`` is one of its instructors or course staff."""
     team = await bot.platform.number(bot.platform.team)
     cohort = await bot.store.cohorts.by_name(team, name)
     if cohort is None or cohort.platform != PlatformName.SLACK:
-        names = ", ".join(c.name for c in await bot.store.cohorts.in_guild(team)) or "none yet"
-        raise NotFound(f"no cohort called {name!r} in this workspace; cohorts: {names}")
+        names = ", ".join(c.name for c in await runnable_cohorts(bot, user)) or "none yet"
+        raise NotFound(f"no cohort called {name!r} in this workspace; yours: {names}")
+    if not await bot.platform.is_instructor(user, cohort):
+        raise NotAllowed(f"Only {cohort.name}'s instructors (or course staff) can do that.")
     return cohort
 
 
@@ -110,11 +131,11 @@ def participation(bot: SlackBot) -> ParticipationFeature:
 async def cohort_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
     sub = words[0] if words else ""
     if sub == "create":
+        await require_staff(bot, command["user_id"])
         await modals.open_create(bot, command["trigger_id"])
         return None
     if sub == "list":
-        team = await bot.platform.number(bot.platform.team)
-        cohorts = await bot.store.cohorts.in_guild(team)
+        cohorts = await runnable_cohorts(bot, command["user_id"])
         return "\n".join(f"• **{c.name}** ({c.course_id}, {c.state})" for c in cohorts) or (
             "No cohorts yet: `/cohort create`."
         )
@@ -126,7 +147,7 @@ async def module_command(bot: SlackBot, command: dict[str, Any], words: list[str
     if sub not in ("post", "preview"):
         return not_here("/module", sub)
     name, week_text, *more = arguments(rest, "cohort", "week")
-    cohort = await workspace_cohort(bot, name)
+    cohort = await workspace_cohort(bot, name, command["user_id"])
     if not week_text.isdigit():
         raise InvalidInput(f"the week is a number, not {week_text!r}")
     week = int(week_text)
@@ -161,7 +182,7 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
     if sub not in STAFF_COMMANDS["/participation"]:
         return not_here("/participation", sub)
     (name, *more) = arguments(rest, "cohort")
-    cohort = await workspace_cohort(bot, name)
+    cohort = await workspace_cohort(bot, name, command["user_id"])
     feature = participation(bot)
     if sub == "summary":
         week = int(more[0]) if more and more[0].isdigit() else feature.default_week(cohort)
@@ -199,6 +220,7 @@ async def slack_ids_in_csv(bot: SlackBot, text: str) -> str:
 async def setup_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
     sub, *rest = words or [""]
     if sub != "staff":
+        await require_staff(bot, command["user_id"])
         return not_here("/setup", sub)
     info = (await bot.client.users_info(user=command["user_id"]))["user"]
     if not (info.get("is_admin") or info.get("is_owner")):
@@ -275,7 +297,7 @@ async def recording_command(bot: SlackBot, command: dict[str, Any], words: list[
     if sub != "add":
         return not_here("/recording", sub)
     name, session, url, *passcode = arguments(rest, "cohort", "session", "https link")
-    cohort = await workspace_cohort(bot, name)
+    cohort = await workspace_cohort(bot, name, command["user_id"])
     code = passcode[0] if passcode else None
     return await recordings.add_recording(bot, cohort, command["user_id"], session, url, code)
 

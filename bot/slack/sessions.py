@@ -42,7 +42,7 @@ async def session_command(bot: SlackBot, command: dict[str, Any], words_: list[s
         return None
     if sub not in ("add", "list", "reschedule", "cancel"):
         raise InvalidInput(f"usage: {USAGE}")
-    cohort = await workspace_cohort(bot, arguments(rest, "cohort")[0])
+    cohort = await workspace_cohort(bot, arguments(rest, "cohort")[0], command["user_id"])
     if sub == "list":
         return await changes.listing(bot.store, cohort)
     if sub == "add":
@@ -125,16 +125,15 @@ def add_view() -> dict[str, Any]:
 
 
 def register(bot: SlackBot) -> None:
-    from bot.slack.commands import workspace_cohort
+    from bot.slack.commands import require_runs_a_cohort, workspace_cohort
     from bot.slack.modals import _value
 
     @bot.app.view(ADD)
     async def submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = view["state"]["values"]
         try:
-            if not await bot.platform.is_staff(body["user"]["id"]):
-                raise UserError("Only course staff can do that.")
-            cohort = await workspace_cohort(bot, _value(values, "cohort"))
+            await require_runs_a_cohort(bot, body["user"]["id"])
+            cohort = await workspace_cohort(bot, _value(values, "cohort"), body["user"]["id"])
             session = await add(
                 bot,
                 cohort,
