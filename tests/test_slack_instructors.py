@@ -22,6 +22,8 @@ RUNS_A_COHORT = [
     ("/session", 'reschedule "{}" live-1 "2026-10-22 11:00"'),
     ("/session", 'cancel "{}" live-1'),
     ("/recording", 'add "{}" live-1 https://example.org/rec'),
+    ("/certificates", 'list "{}"'),
+    ("/certificates", 'issue "{}" <@{}>'),
 ]
 
 
@@ -49,7 +51,8 @@ async def test_an_instructor_of_another_cohort_is_refused_privately_with_no_chan
     before = await snapshot(sworld)
     teacher_b = sworld.slack.person("teacher_b")
     for command, text in RUNS_A_COHORT:
-        answer = await teacher_b.command(command, text.format("Fall 2026"))
+        learner1 = sworld.slack.workspace.user_named("learner1").id
+        answer = await teacher_b.command(command, text.format("Fall 2026", learner1))
         assert answer["text"] == "Only Fall 2026's instructors (or course staff) can do that.", (
             command,
             text,

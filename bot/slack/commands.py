@@ -20,7 +20,7 @@ from bot.features.participation import ParticipationFeature
 from bot.features.privacy import in_words
 from bot.nudges import by_hand_key
 from bot.participation import export_csv, progress_text, week_summary
-from bot.slack import actions, modals, recordings, sessions
+from bot.slack import actions, certificates, modals, recordings, sessions
 from bot.slack.blocks import mrkdwn
 
 if TYPE_CHECKING:
@@ -38,9 +38,9 @@ STAFF_COMMANDS = {
     "/recording": ("add",),
     "/course": (),
     "/assignment": (),
-    "/certificates": (),
+    "/certificates": ("list", "issue"),
 }
-LEARNER_COMMANDS = ("/mydata", "/forgetme", "/progress", "/reminders")
+LEARNER_COMMANDS = ("/mydata", "/forgetme", "/progress", "/reminders", "/certificate")
 
 Handler = Callable[["SlackBot", dict[str, Any], list[str]], Awaitable[dict[str, Any] | str | None]]
 
@@ -52,6 +52,7 @@ def register(bot: SlackBot) -> None:
         bot.app.command(name)(_listener(bot, name, staff=False))
     actions.register(bot)
     sessions.register(bot)
+    certificates.register(bot)
 
     @bot.app.event("message")
     async def on_message(event: dict[str, Any]) -> None:
@@ -317,5 +318,7 @@ HANDLERS: dict[str, Handler] = {
     "/reminders": reminders_command,
     "/recording": recording_command,
     "/session": sessions.session_command,
-    **{name: unavailable for name in ("/course", "/assignment", "/certificates")},
+    "/certificate": certificates.certificate_command,
+    "/certificates": certificates.certificates_command,
+    **{name: unavailable for name in ("/course", "/assignment")},
 }

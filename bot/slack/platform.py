@@ -315,12 +315,7 @@ class SlackMessenger:
             await asyncio.sleep(self._platform.pace)
         self._sent += 1
         try:
-            channel = await self._dm(person)
-            await self._platform.client.chat_postMessage(
-                channel=channel,
-                text=blocks.mrkdwn(self._text(person)),
-                metadata=blocks.metadata(tag),
-            )
+            await self._post(await self._dm(person), person, tag)
         except SlackApiError as error:
             code = error.response.get("error")
             if code in GONE:
@@ -329,6 +324,12 @@ class SlackMessenger:
                 return Outcome.DMS_CLOSED
             raise
         return Outcome.SENT
+
+    async def _post(self, channel: str, person: Learner, tag: str) -> None:
+        """The DM itself, marked with ``tag`` (a subclass may send more)."""
+        await self._platform.client.chat_postMessage(
+            channel=channel, text=blocks.mrkdwn(self._text(person)), metadata=blocks.metadata(tag)
+        )
 
     async def find(self, person: Learner, tag: str, since: datetime) -> bool:
         try:
