@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.cohort import CLAIM_LEASE
 from tests import test_slack_e2e as e2e
 from tests.slack_helpers import SlackWorld
 from tests.test_slack_e2e import snapshot
@@ -132,3 +133,51 @@ async def test_staff_issue_by_hand_and_list(sworld: SlackWorld):
             answer = await sworld.slack.person(who).command("/certificates", text)
             assert answer["text"] == "Only course staff can do that."
     assert await snapshot(sworld) == before
+
+
+async def test_a_crash_between_the_dm_and_its_pdf_sends_neither_twice(sworld: SlackWorld):
+    """The marked message went out, the upload did not (the process died, or Slack failed):
+    the retry finds the message by its marker and sends nothing again; the message says
+    ``/certificate get`` fetches the PDF, and it does."""
+    await sworld.create_cohort()
+    await set_name(sworld, "learner1", "Amara Okafor")
+    await complete(sworld, "learner1")
+    sworld.slack.faults.error("files.getUploadURLExternal", "internal_error")
+    ends = await consultation_end(sworld)
+    await sworld.advance_to(ends + timedelta(minutes=1))
+    (sent,) = congratulations(sworld, "learner1")
+    assert "/certificate get" in sent.text and not pdfs_to(sworld, "learner1")
+    await sworld.restart()
+    for later in (CLAIM_LEASE, 2 * CLAIM_LEASE, timedelta(hours=2)):
+        await sworld.advance_to(ends + later + timedelta(minutes=2))
+    assert len(congratulations(sworld, "learner1")) == 1 and not pdfs_to(sworld, "learner1")
+    cohort = await sworld.cohort()
+    assert (await sworld.bot.store.deliveries.get(cohort.id, "certificates")).state == "done"
+    await sworld.slack.person("learner1").command("/certificate", "get")
+    (pdf,) = pdfs_to(sworld, "learner1")
+    assert pdf["content"].startswith(b"%PDF")
+
+
+async def test_killed_between_the_certificate_dm_and_its_record_it_is_not_sent_twice(
+    sworld: SlackWorld,
+):
+    await sworld.create_cohort()
+    await set_name(sworld, "learner1", "Amara Okafor")
+    await complete(sworld, "learner1")
+    ends = await consultation_end(sworld)
+    await sworld.advance_to(ends + timedelta(minutes=1))
+    assert len(congratulations(sworld, "learner1")) == 1
+    cohort = await sworld.cohort()
+    # The process DMed learner1 (message and PDF) and died before recording either.
+    await sworld.forget_it_was_sent(cohort.id, "certificates")
+    number = await sworld.bot.platform.number(sworld.slack.workspace.user_named("learner1").id)
+    await sworld.bot.store.db.execute(
+        "UPDATE delivery_recipients SET outcome = 'sending', at = ?"
+        " WHERE cohort_id = ? AND item_key = 'certificates' AND user_id = ?",
+        ((ends + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), cohort.id, number),
+    )
+    await sworld.bot.store.db.commit()
+    await sworld.restart()
+    await sworld.advance_to(ends + CLAIM_LEASE + timedelta(minutes=2))
+    assert len(congratulations(sworld, "learner1")) == 1 and len(pdfs_to(sworld, "learner1")) == 1
+    assert (await sworld.bot.store.deliveries.get(cohort.id, "certificates")).state == "done"

@@ -10,6 +10,7 @@ certificates that waited come by DM when it is saved.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.certificate import (
@@ -32,6 +33,7 @@ from bot.slack.platform import SlackMessenger, SlackPlatform
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
 
+log = logging.getLogger(__name__)
 NAME_BUTTON = "cohortbot_certname"
 NAME_FORM = "cohortbot_certname_form"
 
@@ -107,13 +109,20 @@ class CertificateMessenger(SlackMessenger):
         posted = await client.chat_postMessage(
             channel=channel, text=text, metadata=blocks.metadata(tag)
         )
-        await client.files_upload_v2(
-            channel=channel,
-            thread_ts=posted["ts"],
-            filename=filename(certificate),
-            content=self.drawn[certificate.code],
-            title=f"Certificate {certificate.code}",
-        )
+        try:
+            await client.files_upload_v2(
+                channel=channel,
+                thread_ts=posted["ts"],
+                filename=filename(certificate),
+                content=self.drawn[certificate.code],
+                title=f"Certificate {certificate.code}",
+            )
+        except Exception as error:  # the marked DM went: recorded as sent, never sent twice
+            log.warning(
+                "certificate %s: the DM went, its PDF did not (%s); /certificate get fetches it",
+                certificate.code,
+                type(error).__name__,
+            )
 
 
 async def send(
