@@ -36,7 +36,7 @@ STAFF_COMMANDS = {
     "/setup": ("staff",),
     "/session": ("add", "list", "reschedule", "cancel"),
     "/recording": ("add",),
-    "/course": (),
+    "/course": ("reload",),
     "/assignment": (),
     "/certificates": ("list", "issue"),
 }
@@ -320,5 +320,6 @@ HANDLERS: dict[str, Handler] = {
     "/session": sessions.session_command,
     "/certificate": certificates.certificate_command,
     "/certificates": certificates.certificates_command,
-    **{name: unavailable for name in ("/course", "/assignment")},
+    "/course": sessions.course_command,
+    **{name: unavailable for name in ("/assignment",)},
 }

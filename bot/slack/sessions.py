@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot import sessions as words
-from bot.cohort import Cohort
+from bot.cohort import Cohort, PlatformName
 from bot.errors import InvalidInput, UserError
+from bot.features import course_files as files
 from bot.features import session_changes as changes
 from bot.features.modules import notices_place
 from bot.features.planning import plan_cohort
@@ -149,3 +150,38 @@ def register(bot: SlackBot) -> None:
         await bot.platform.tell_instructors(
             cohort, f"gained a live session: **{session.title}**, {words.when(session)}."
         )
+
+
+async def course_command(bot: SlackBot, command: dict[str, Any], words_: list[str]) -> Any:
+    """``/course reload`` (course staff): re-read the course files; this workspace's running
+    cohorts follow them (``bot.features.course_files``), announcements are corrected."""
+    from bot.slack.commands import require_staff
+
+    if (words_ or [""])[0] != "reload":
+        raise InvalidInput("usage: `/course reload`")
+    await require_staff(bot, command["user_id"])
+    before = {c.id: c for c in bot.library.all()}
+    in_use = {c.course_id for c in await bot.store.cohorts.all()}
+    problems = bot.library.reload(in_use)
+    lines = [f"Loaded {len(bot.library.ids())} courses: {', '.join(bot.library.ids())}."]
+    if any(p.severity == "error" for p in problems):
+        lines += ["", "**Refused (the previous version stays in force):**"]
+    lines += [f"`{p}`" for p in problems]
+    team = await bot.platform.number(bot.platform.team)
+    replanned = 0
+    for cohort in await bot.store.cohorts.in_guild(team):
+        if cohort.platform != PlatformName.SLACK or not files.follows(cohort, bot.library):
+            continue
+        changed, plan = await files.follow_course_file(
+            bot.store, bot.library, bot.clock, cohort, before
+        )
+        await bot.reschedule()
+        for shown, post, told, what in files.corrections(changed):
+            if await update_announcement(bot, cohort, shown, post):
+                await notice(bot, cohort, told, what)
+        if plan:
+            replanned += 1
+            await bot.platform.tell_instructors(cohort, files.reload_notice(cohort.course_id, plan))
+    if replanned:
+        lines.insert(1, f"Re-planned {replanned} running cohorts; their instructors were told.")
+    return "\n".join(lines)[:3000]
