@@ -9,7 +9,6 @@ which then comes back in the reply.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from collections.abc import Sequence
@@ -19,18 +18,12 @@ import discord
 
 from bot.app.forms import detached, submitted
 from bot.app.tree import report, reported
-from bot.certificate import NAME_LIMIT, Certificate, filename, printed_name, render_pdf
+from bot.certificate import NAME_LIMIT, Certificate, filename, printed_name
 from bot.errors import NotAllowed
+from bot.features.certificates import pdfs
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
-
-
-async def pdfs(certificates: Sequence[Certificate]) -> dict[str, bytes]:
-    """The named certificates' PDFs by code (drawn in a worker thread: the bot keeps answering)."""
-    printed = [c for c in certificates if c.name is not None]
-    data = await asyncio.to_thread(lambda: [render_pdf(c) for c in printed])
-    return {c.code: pdf for c, pdf in zip(printed, data, strict=True)}
 
 
 def pdf_file(certificate: Certificate, pdf: bytes) -> discord.File:

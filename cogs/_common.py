@@ -11,13 +11,14 @@ from discord import app_commands
 
 from bot import access
 from bot.app.permissions import is_learner, require_instructor, standing
-from bot.cohort import Cohort, CohortState, PlatformName
+from bot.cohort import Cohort, PlatformName
 from bot.course import Course
 from bot.errors import NotAllowed, NotFound, UserError
+from bot.features.course_files import follow_course_file, follows, reload_notice
 from bot.features.modules import plans_of as shared_plans_of
 from bot.features.planning import plan_cohort
 from bot.participation import WeekPlan
-from bot.replan import PlanChanges, course_session_updates, describe_changes
+from bot.replan import PlanChanges
 from cogs._session_events import sync_events
 
 if TYPE_CHECKING:
@@ -154,31 +155,24 @@ async def follow_course_files(bot: CohortBot, before: Mapping[str, Course]) -> i
     items follow the file in force, even one changed while the bot was down,
     and the instructor is told what moved.
     """
-    now = bot.clock.now()
     replanned = 0
     for cohort in await bot.store.cohorts.all():
         if cohort.platform != PlatformName.DISCORD:
             continue  # another platform's cohort: its adapter tells its instructors
-        if cohort.state is CohortState.ENDED or cohort.course_id not in bot.library.ids():
+        if not follows(cohort, bot.library):
             continue  # ended, or its file is gone: nothing to follow
         if bot.served is not None and not bot.served.owns_guild(cohort.guild_id):
             continue  # another process's: it follows its own reload of the files
-        new = bot.library.get(cohort.course_id)
-        old = before.get(cohort.course_id, new)
-        current = {s.key: s for s in await bot.store.cohorts.sessions(cohort.id)}
-        updates = course_session_updates(old, new, cohort.start, cohort.zone, current.values(), now)
-        for session in updates:
-            await bot.store.cohorts.save_session(cohort.id, session)
-        changes = await replan(bot, cohort)
-        if updates:  # what was posted about a moved or cancelled session is corrected
-            bot.dispatch("sessions_changed", cohort, [(current.get(s.key), s) for s in updates])
+        changed, changes = await follow_course_file(
+            bot.store, bot.library, bot.clock, cohort, before
+        )
+        await bot.reschedule()
+        await sync_events(bot, cohort, await bot.store.cohorts.sessions(cohort.id))
+        if changed:  # what was posted about a moved or cancelled session is corrected
+            bot.dispatch("sessions_changed", cohort, changed)
         if changes:
             replanned += 1
-            await bot.tell_instructors(
-                cohort,
-                f"The course file `{new.id}` changed, so I re-planned what is still to come "
-                f"(what was sent stays as it was):\n{describe_changes(changes)}",
-            )
+            await bot.tell_instructors(cohort, reload_notice(cohort.course_id, changes))
     return replanned
 
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot import sessions as words
 from bot.app.posting import channel_named, embed_for, fetched_place, publish
 from bot.cohort import Cohort, Delivery
+from bot.features.course_files import corrections
 from bot.features.fanout import FanoutResult
 from bot.features.modules import notices_place
 from bot.features.sessions import SessionDeliveries
@@ -82,16 +82,6 @@ class SessionPosts:
         self, cohort: Cohort, changed: list[tuple[CohortSession | None, CohortSession]]
     ) -> None:
         """A course file moved or cancelled sessions (``/course reload``): correct what was posted."""
-        for old, new in changed:
-            if old is None:
-                continue  # added: announced with its week, like one added by hand
-            if new.cancelled and not old.cancelled:
-                shown, post, notice = old, words.cancellation(old), words.cancellation(old)
-                what = f"cancel:{old.key}"
-            elif not new.cancelled and new.start != old.start:
-                shown, post, notice = new, words.announcement(new), words.moved(old, new)
-                what = f"moved:{new.key}"
-            else:
-                shown = None
-            if shown is not None and await self.update_announcement(cohort, shown, post):
+        for shown, post, notice, what in corrections(changed):
+            if await self.update_announcement(cohort, shown, post):
                 await self.notice(cohort, notice, what)

@@ -11,7 +11,8 @@ from discord.ext import commands
 from bot import sessions as words
 from bot.app.permissions import is_instructor, is_learner
 from bot.cohort import Cohort
-from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.errors import NotAllowed, NotFound, UserError
+from bot.features import session_changes as changes
 from bot.render import Post
 from bot.sessions import Recording
 from bot.timetable import CohortSession
@@ -51,10 +52,7 @@ class Sessions(commands.Cog):
     # -- instructor commands ----------------------------------------------------------
 
     async def named_session(self, cohort: Cohort, key: str) -> CohortSession:
-        for s in await self.bot.store.cohorts.sessions(cohort.id):
-            if key in (s.key, s.title):
-                return s
-        raise NotFound(f"{cohort.name} has no session {key!r}: see `/session list`")
+        return await changes.named(self.bot.store, cohort, key)
 
     @session.command(name="add", description="Add a live session to a cohort")
     @app_commands.describe(
@@ -74,13 +72,14 @@ class Sessions(commands.Cog):
         url: str | None = None,
     ) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        existing = await self.bot.store.cohorts.sessions(found.id)
-        session = CohortSession(
-            words.new_key(title, (s.key for s in existing)),
+        session = changes.to_add(
+            await self.bot.store.cohorts.sessions(found.id),
             title,
-            words.parse_start(start, found.zone, self.bot.clock.now()),
-            words.session_length(duration),
-            words.https_link(url, "join link") if url else None,
+            start,
+            duration,
+            url,
+            found.zone,
+            self.bot.clock.now(),
         )
         await self.bot.store.cohorts.save_session(found.id, session)
         await interaction.response.send_message(
@@ -92,14 +91,8 @@ class Sessions(commands.Cog):
     @app_commands.describe(cohort="The cohort")
     async def list_(self, interaction: discord.Interaction, cohort: CohortName) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        asked = await self.bot.store.sessions.rsvp_counts(found.id)
-        attended = await self.bot.store.sessions.attendance_counts(found.id)
-        lines = [
-            words.instructor_line(s, asked.get(s.key, 0), attended.get(s.key, 0))
-            for s in await self.bot.store.cohorts.sessions(found.id)
-        ]
         await interaction.response.send_message(
-            words.fit("\n".join(lines)) or "No sessions.", ephemeral=True
+            await changes.listing(self.bot.store, found), ephemeral=True
         )
 
     @session.command(name="reschedule", description="Move a session; its reminders move with it")
@@ -111,9 +104,7 @@ class Sessions(commands.Cog):
     ) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
         old = await self.named_session(found, session)
-        new_start = words.parse_start(start, found.zone, self.bot.clock.now())
-        # Moving a cancelled session brings it back.
-        moved = CohortSession(old.key, old.title, new_start, old.duration, old.url)
+        moved = changes.moved_to(old, start, found.zone, self.bot.clock.now())
         await self.bot.store.cohorts.save_session(found.id, moved)
         await interaction.response.send_message(
             f"Moved **{moved.title}** to {words.when(moved)}.", ephemeral=True
@@ -131,13 +122,7 @@ class Sessions(commands.Cog):
     ) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
         old = await self.named_session(found, session)
-        if old.cancelled:
-            raise InvalidInput(f"**{old.title}** is already cancelled.")
-        if old.end <= self.bot.clock.now():
-            raise InvalidInput(f"**{old.title}** has already taken place.")
-        cancelled = CohortSession(
-            old.key, old.title, old.start, old.duration, old.url, cancelled=True
-        )
+        cancelled = changes.cancelled(old, self.bot.clock.now())
         await self.bot.store.cohorts.save_session(found.id, cancelled)
         await interaction.response.send_message(f"Cancelled **{old.title}**.", ephemeral=True)
         await replan(self.bot, found)  # its pending reminders are skipped, its event deleted

@@ -80,6 +80,7 @@ class SlackWorld:
         channel: str = "cohort",
         learners: str | None = "cohort-learners",
         start: date = START,
+        instructors: str | None = None,
     ) -> dict[str, Any]:
         """``/cohort create``, then the modal filled in and submitted; the ack's payload."""
         person = self.slack.person(by)
@@ -98,6 +99,12 @@ class SlackWorld:
                 "value": {
                     "type": "plain_text_input",
                     "value": self.group(learners) if learners else None,
+                }
+            },
+            "instructors": {
+                "value": {
+                    "type": "plain_text_input",
+                    "value": self.group(instructors) if instructors else None,
                 }
             },
             "start": {"value": {"type": "datepicker", "selected_date": start.isoformat()}},

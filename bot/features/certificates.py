@@ -5,9 +5,10 @@ told the counts."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 
-from bot.certificate import Certificate, cohort_dates, new_code
+from bot.certificate import Certificate, cohort_dates, new_code, render_pdf
 from bot.clock import Clock
 from bot.cohort import Cohort
 from bot.features.deliveries import DeliveryRunner, Job, Sent
@@ -24,6 +25,13 @@ DM_KEY = ItemKind.CERTIFICATES.value
 
 # How a platform DMs the certificates: to these user ids, each theirs.
 SendCertificates = Callable[[Cohort, list[int], dict[int, Certificate]], Awaitable[FanoutResult]]
+
+
+async def pdfs(certificates: Sequence[Certificate]) -> dict[str, bytes]:
+    """The named certificates' PDFs by code (drawn in a worker thread: the bot keeps answering)."""
+    printed = [c for c in certificates if c.name is not None]
+    data = await asyncio.to_thread(lambda: [render_pdf(c) for c in printed])
+    return {c.code: pdf for c, pdf in zip(printed, data, strict=True)}
 
 
 class CertificateIssuing:

@@ -135,6 +135,9 @@ class SlackBot:
         ParticipationFeature(
             self.platform, self.store, self.library, self.clock, self._flush
         ).register(self._runner)
+        from bot.slack.certificates import issuing
+
+        issuing(self).register(self._runner)
         self._tracker = SlackTracker(self.platform, self.store, self.library, self.clock)
         self.app.middleware(self._scrub)
         register(self)

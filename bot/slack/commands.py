@@ -20,7 +20,7 @@ from bot.features.participation import ParticipationFeature
 from bot.features.privacy import in_words
 from bot.nudges import by_hand_key
 from bot.participation import export_csv, progress_text, week_summary
-from bot.slack import actions, modals, recordings
+from bot.slack import actions, certificates, modals, recordings, sessions
 from bot.slack.blocks import mrkdwn
 
 if TYPE_CHECKING:
@@ -34,13 +34,13 @@ STAFF_COMMANDS = {
     "/module": ("post", "preview"),
     "/participation": ("summary", "export", "nudge"),
     "/setup": ("staff",),
-    "/session": (),
+    "/session": ("add", "list", "reschedule", "cancel"),
     "/recording": ("add",),
-    "/course": (),
+    "/course": ("reload",),
     "/assignment": (),
-    "/certificates": (),
+    "/certificates": ("list", "issue"),
 }
-LEARNER_COMMANDS = ("/mydata", "/forgetme", "/progress", "/reminders")
+LEARNER_COMMANDS = ("/mydata", "/forgetme", "/progress", "/reminders", "/certificate")
 
 Handler = Callable[["SlackBot", dict[str, Any], list[str]], Awaitable[dict[str, Any] | str | None]]
 
@@ -51,6 +51,8 @@ def register(bot: SlackBot) -> None:
     for name in LEARNER_COMMANDS:
         bot.app.command(name)(_listener(bot, name, staff=False))
     actions.register(bot)
+    sessions.register(bot)
+    certificates.register(bot)
 
     @bot.app.event("message")
     async def on_message(event: dict[str, Any]) -> None:
@@ -65,7 +67,7 @@ def _listener(bot: SlackBot, name: str, *, staff: bool) -> Callable[..., Awaitab
             words = (command.get("text") or "").split()
         try:
             if staff:
-                await require_staff(bot, command["user_id"])
+                await require_runs_a_cohort(bot, command["user_id"])
             answer = await HANDLERS[name](bot, command, words)
         except UserError as error:
             answer = str(error)
@@ -87,12 +89,33 @@ async def require_staff(bot: SlackBot, user: str) -> None:
         raise NotAllowed("Only course staff can do that.")
 
 
-async def workspace_cohort(bot: SlackBot, name: str) -> Cohort:
+async def runnable_cohorts(bot: SlackBot, user: str) -> list[Cohort]:
+    """The workspace's cohorts the user may run: all for staff, else those they instruct."""
+    team = await bot.platform.number(bot.platform.team)
+    cohorts = await bot.store.cohorts.in_guild(team)
+    if await bot.platform.is_staff(user):
+        return cohorts
+    return [
+        c for c in cohorts if c.instructor_role_id and await bot.platform.is_instructor(user, c)
+    ]
+
+
+async def require_runs_a_cohort(bot: SlackBot, user: str) -> None:
+    """Staff commands: course staff, or an instructor of some cohort here (which one is
+    checked when the cohort is named, by ``workspace_cohort``)."""
+    if not await bot.platform.is_staff(user) and not await runnable_cohorts(bot, user):
+        raise NotAllowed("Only course staff can do that.")
+
+
+async def workspace_cohort(bot: SlackBot, name: str, user: str) -> Cohort:
+    """The named cohort, when ``user`` is one of its instructors or course staff."""
     team = await bot.platform.number(bot.platform.team)
     cohort = await bot.store.cohorts.by_name(team, name)
     if cohort is None or cohort.platform != PlatformName.SLACK:
-        names = ", ".join(c.name for c in await bot.store.cohorts.in_guild(team)) or "none yet"
-        raise NotFound(f"no cohort called {name!r} in this workspace; cohorts: {names}")
+        names = ", ".join(c.name for c in await runnable_cohorts(bot, user)) or "none yet"
+        raise NotFound(f"no cohort called {name!r} in this workspace; yours: {names}")
+    if not await bot.platform.is_instructor(user, cohort):
+        raise NotAllowed(f"Only {cohort.name}'s instructors (or course staff) can do that.")
     return cohort
 
 
@@ -109,11 +132,11 @@ def participation(bot: SlackBot) -> ParticipationFeature:
 async def cohort_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
     sub = words[0] if words else ""
     if sub == "create":
+        await require_staff(bot, command["user_id"])
         await modals.open_create(bot, command["trigger_id"])
         return None
     if sub == "list":
-        team = await bot.platform.number(bot.platform.team)
-        cohorts = await bot.store.cohorts.in_guild(team)
+        cohorts = await runnable_cohorts(bot, command["user_id"])
         return "\n".join(f"• **{c.name}** ({c.course_id}, {c.state})" for c in cohorts) or (
             "No cohorts yet: `/cohort create`."
         )
@@ -125,7 +148,7 @@ async def module_command(bot: SlackBot, command: dict[str, Any], words: list[str
     if sub not in ("post", "preview"):
         return not_here("/module", sub)
     name, week_text, *more = arguments(rest, "cohort", "week")
-    cohort = await workspace_cohort(bot, name)
+    cohort = await workspace_cohort(bot, name, command["user_id"])
     if not week_text.isdigit():
         raise InvalidInput(f"the week is a number, not {week_text!r}")
     week = int(week_text)
@@ -160,7 +183,7 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
     if sub not in STAFF_COMMANDS["/participation"]:
         return not_here("/participation", sub)
     (name, *more) = arguments(rest, "cohort")
-    cohort = await workspace_cohort(bot, name)
+    cohort = await workspace_cohort(bot, name, command["user_id"])
     feature = participation(bot)
     if sub == "summary":
         week = int(more[0]) if more and more[0].isdigit() else feature.default_week(cohort)
@@ -198,6 +221,7 @@ async def slack_ids_in_csv(bot: SlackBot, text: str) -> str:
 async def setup_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
     sub, *rest = words or [""]
     if sub != "staff":
+        await require_staff(bot, command["user_id"])
         return not_here("/setup", sub)
     info = (await bot.client.users_info(user=command["user_id"]))["user"]
     if not (info.get("is_admin") or info.get("is_owner")):
@@ -274,7 +298,7 @@ async def recording_command(bot: SlackBot, command: dict[str, Any], words: list[
     if sub != "add":
         return not_here("/recording", sub)
     name, session, url, *passcode = arguments(rest, "cohort", "session", "https link")
-    cohort = await workspace_cohort(bot, name)
+    cohort = await workspace_cohort(bot, name, command["user_id"])
     code = passcode[0] if passcode else None
     return await recordings.add_recording(bot, cohort, command["user_id"], session, url, code)
 
@@ -293,5 +317,9 @@ HANDLERS: dict[str, Handler] = {
     "/progress": progress_command,
     "/reminders": reminders_command,
     "/recording": recording_command,
-    **{name: unavailable for name in ("/session", "/course", "/assignment", "/certificates")},
+    "/session": sessions.session_command,
+    "/certificate": certificates.certificate_command,
+    "/certificates": certificates.certificates_command,
+    "/course": sessions.course_command,
+    **{name: unavailable for name in ("/assignment",)},
 }

@@ -53,6 +53,12 @@ def create_view(bot: SlackBot) -> dict[str, Any]:
                 {"type": "plain_text_input"},
                 optional=True,
             ),
+            _input(
+                "instructors",
+                "Instructor user group id (blank: course staff only)",
+                {"type": "plain_text_input"},
+                optional=True,
+            ),
             _input("start", "First day", {"type": "datepicker"}),
             _input(
                 "timezone",
@@ -95,6 +101,14 @@ def register(bot: SlackBot) -> None:
         await bot.platform.tell_instructors(cohort, "created; its timetable is planned.")
 
 
+async def _group(bot: SlackBot, values: dict[str, Any], block: str) -> str:
+    """A user group's id as typed (bare, or as Slack's mention), checked to exist; or ""."""
+    group = _value(values, block).removeprefix("<!subteam^").split("|")[0].rstrip(">")
+    if group:
+        await bot.client.usergroups_users_list(usergroup=group)  # it exists
+    return group
+
+
 async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any:
     course_id = _value(values, "course")
     if course_id not in bot.library.ids():
@@ -104,9 +118,8 @@ async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any
     info = (await bot.client.conversations_info(channel=channel))["channel"]
     if not info.get("is_member"):
         raise UserError(f"I am not in <#{channel}>: invite me there first (`/invite @cohortbot`)")
-    group = _value(values, "learners").removeprefix("<!subteam^").split("|")[0].rstrip(">")
-    if group:
-        await bot.client.usergroups_users_list(usergroup=group)  # it exists
+    group = await _group(bot, values, "learners")
+    instructors = await _group(bot, values, "instructors")
     tz = zone(_value(values, "timezone") or course.timezone)
     start = date.fromisoformat(_value(values, "start"))
     new = NewCohort(
@@ -117,7 +130,7 @@ async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any
         timezone=tz.key,
         channel_id=await bot.platform.number(channel),
         learner_role_id=await bot.platform.number(group) if group else 0,
-        instructor_role_id=None,
+        instructor_role_id=await bot.platform.number(instructors) if instructors else None,
         announcements_channel_id=None,
         created_by=await bot.platform.number(user),
     )

@@ -18,6 +18,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import access
+from bot.access import Standing
 from bot.clock import Clock, SystemClock
 from bot.cohort import Cohort
 from bot.dms import Outcome
@@ -205,6 +207,28 @@ class SlackPlatform(SlackErrors):
         members = await self.client.usergroups_users_list(usergroup=await self.slack_id(group))
         return user in members["users"]
 
+    async def standing(self, user: str, cohort: Cohort | None = None) -> Standing:
+        """What the shared rules (``bot.access``) need: admin or owner, and which of the staff
+        group and the cohort's instructor group the user is in (only those are asked)."""
+        info = (await self.client.users_info(user=user))["user"]
+        groups = [await self.store.guilds.staff_role(await self.number(self.team))]
+        if cohort is not None:
+            groups.append(cohort.instructor_role_id)
+        held = set()
+        for group in groups:
+            if group is None or group in held:
+                continue
+            members = await self.client.usergroups_users_list(usergroup=await self.slack_id(group))
+            if user in members["users"]:
+                held.add(group)
+        return Standing(frozenset(held), bool(info.get("is_admin") or info.get("is_owner")))
+
+    async def is_instructor(self, user: str, cohort: Cohort) -> bool:
+        """Course staff, or in the cohort's instructor user group (set at ``/cohort create``)."""
+        staff = await self.store.guilds.staff_role(await self.number(self.team))
+        who = await self.standing(user, cohort)
+        return access.is_instructor(who, cohort.instructor_role_id, staff)
+
     async def learner_ids(self, cohort: Cohort) -> list[str]:
         """The learner user group's members; without one, the channel's members less staff."""
         if cohort.learner_role_id:
@@ -220,7 +244,7 @@ class SlackPlatform(SlackErrors):
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     break
-        return [u for u in users if u != self.bot_user and not await self.is_staff(u)]
+        return [u for u in users if u != self.bot_user and not await self.is_instructor(u, cohort)]
 
     async def learners(self, cohort: Cohort) -> list[Learner]:
         return [
@@ -291,12 +315,7 @@ class SlackMessenger:
             await asyncio.sleep(self._platform.pace)
         self._sent += 1
         try:
-            channel = await self._dm(person)
-            await self._platform.client.chat_postMessage(
-                channel=channel,
-                text=blocks.mrkdwn(self._text(person)),
-                metadata=blocks.metadata(tag),
-            )
+            await self._post(await self._dm(person), person, tag)
         except SlackApiError as error:
             code = error.response.get("error")
             if code in GONE:
@@ -305,6 +324,12 @@ class SlackMessenger:
                 return Outcome.DMS_CLOSED
             raise
         return Outcome.SENT
+
+    async def _post(self, channel: str, person: Learner, tag: str) -> None:
+        """The DM itself, marked with ``tag`` (a subclass may send more)."""
+        await self._platform.client.chat_postMessage(
+            channel=channel, text=blocks.mrkdwn(self._text(person)), metadata=blocks.metadata(tag)
+        )
 
     async def find(self, person: Learner, tag: str, since: datetime) -> bool:
         try:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from bot import sessions as words
 from bot.cohort import Cohort
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput
+from bot.features import session_changes as changes
 from bot.features.sessions import SessionDeliveries
 from bot.render import Post
 from bot.sessions import Recording
@@ -21,10 +22,7 @@ if TYPE_CHECKING:
 
 
 async def named_session(bot: SlackBot, cohort: Cohort, key: str) -> CohortSession:
-    for session in await bot.store.cohorts.sessions(cohort.id):
-        if key in (session.key, session.title):
-            return session
-    raise NotFound(f"{cohort.name} has no session {key!r}")
+    return await changes.named(bot.store, cohort, key)
 
 
 async def add_recording(

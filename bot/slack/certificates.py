@@ -1,0 +1,303 @@
+"""Certificates of completion on Slack: issued by the shared rules
+(``bot.features.certificates``), sent by DM.
+
+The DM carries the fan-out's marker as metadata, and the PDF follows in its thread
+(``files_upload_v2``). A crash between the two leaves the message, which says that
+``/certificate get`` fetches the certificate again: it is never sent twice. Someone who has
+not given their printed name gets a button instead; it opens a modal (asked once), and the
+certificates that waited come by DM when it is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from bot.certificate import (
+    Certificate,
+    certifies,
+    filename,
+    long_date,
+    normalise_code,
+    printed_name,
+)
+from bot.certificate import verify_text as verified
+from bot.cohort import Cohort
+from bot.errors import InvalidInput, NotFound, UserError
+from bot.features.certificates import DM_KEY, CertificateIssuing, pdfs
+from bot.features.fanout import FanoutResult, send_dms
+from bot.participation import Learner
+from bot.slack import blocks
+from bot.slack.platform import SlackMessenger, SlackPlatform
+
+if TYPE_CHECKING:
+    from bot.slack.app import SlackBot
+
+log = logging.getLogger(__name__)
+NAME_BUTTON = "cohortbot_certname"
+NAME_FORM = "cohortbot_certname_form"
+
+
+def issuing(bot: SlackBot) -> CertificateIssuing:
+    from bot.slack.commands import participation
+
+    async def send_to(
+        cohort: Cohort, user_ids: list[int], certificates: dict[int, Certificate]
+    ) -> FanoutResult:
+        return await send(bot, cohort, user_ids, certificates)
+
+    return CertificateIssuing(
+        bot.platform, bot.store, bot.library, bot.clock, participation(bot), send_to
+    )
+
+
+def name_button(user: str) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": "certname",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": NAME_BUTTON,
+                "style": "primary",
+                "text": {"type": "plain_text", "text": "Set the name for my certificate"},
+                "value": user,
+            }
+        ],
+    }
+
+
+class CertificateMessenger(SlackMessenger):
+    def __init__(
+        self,
+        platform: SlackPlatform,
+        cohort: Cohort,
+        certificates: dict[int, Certificate],
+        drawn: dict[str, bytes],
+    ) -> None:
+        super().__init__(platform, lambda _: "")
+        self.cohort, self.certificates, self.drawn = cohort, certificates, drawn
+
+    def cost(self, person: Learner) -> int:
+        return 3  # conversations.open, chat.postMessage, the upload
+
+    async def _post(self, channel: str, person: Learner, tag: str) -> None:
+        certificate = self.certificates[person.user_id]
+        client = self._platform.client
+        head = f"Congratulations! You completed *{certificate.course_title}* ({self.cohort.name})."
+        if certificate.code not in self.drawn:
+            text = (
+                f"{head} Before I print your certificate: how should your name appear on it?"
+                " (Slack names are often not the name an employer knows.) Press the button; I"
+                " ask only once, and `/certificate name` changes it later."
+            )
+            user = await self._platform.slack_id(person.user_id)
+            await client.chat_postMessage(
+                channel=channel,
+                text=text,
+                blocks=[
+                    {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+                    name_button(user),
+                ],
+                metadata=blocks.metadata(tag),
+            )
+            return
+        text = (
+            f"{head} Your certificate of completion is in this thread; its verification code"
+            f" is *{certificate.code}*. `/certificate get` fetches it again."
+        )
+        posted = await client.chat_postMessage(
+            channel=channel, text=text, metadata=blocks.metadata(tag)
+        )
+        try:
+            await client.files_upload_v2(
+                channel=channel,
+                thread_ts=posted["ts"],
+                filename=filename(certificate),
+                content=self.drawn[certificate.code],
+                title=f"Certificate {certificate.code}",
+            )
+        except Exception as error:  # the marked DM went: recorded as sent, never sent twice
+            log.warning(
+                "certificate %s: the DM went, its PDF did not (%s); /certificate get fetches it",
+                certificate.code,
+                type(error).__name__,
+            )
+
+
+async def send(
+    bot: SlackBot, cohort: Cohort, user_ids: list[int], certificates: dict[int, Certificate]
+) -> FanoutResult:
+    """Each person's certificate by DM (or the question of their printed name), once."""
+    people = await bot.platform.people(cohort, user_ids)
+    drawn = await pdfs([certificates[p.user_id] for p in people])
+    messenger = CertificateMessenger(bot.platform, cohort, certificates, drawn)
+    return await send_dms(
+        bot.store, bot.clock, cohort.id, DM_KEY, people, messenger, pacer=bot.platform.pacer
+    )
+
+
+async def dm_pdfs(bot: SlackBot, user: str, certificates: list[Certificate], text: str) -> None:
+    """The named certificates' PDFs in the person's DM with the bot."""
+    drawn = await pdfs(certificates)
+    channel = (await bot.client.conversations_open(users=user))["channel"]["id"]
+    await bot.client.chat_postMessage(channel=channel, text=blocks.mrkdwn(text))
+    for certificate in certificates:
+        if certificate.code in drawn:
+            await bot.client.files_upload_v2(
+                channel=channel,
+                filename=filename(certificate),
+                content=drawn[certificate.code],
+                title=f"Certificate {certificate.code}",
+            )
+
+
+# -- /certificate get|name|verify (anyone) -------------------------------------------------
+
+
+async def certificate_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    sub, *rest = words or [""]
+    user = command["user_id"]
+    if sub == "verify":
+        if not rest:
+            raise InvalidInput("usage: `/certificate verify <code>`, e.g. K7QX4-M2ZPA")
+        normal = normalise_code(rest[0])
+        found = await bot.store.certificates.get(normal) if normal else None
+        return verified(normal or rest[0].strip()[:40], found)
+    if sub == "name":
+        await open_name_form(bot, command["trigger_id"], user)
+        return None
+    if sub != "get":
+        raise InvalidInput(
+            "usage: `/certificate get`, `/certificate name`, `/certificate verify <code>`"
+        )
+    mine = await bot.store.certificates.of_user(await bot.platform.number(user))
+    if not mine:
+        raise NotFound(
+            "You have no certificate of completion yet. They are sent by DM when the"
+            " consultation period ends, to everyone who completed the course."
+        )
+    if any(c.name is None for c in mine):
+        text = "Your certificate is waiting for your name as it should be printed."
+        return {
+            "text": text,
+            "blocks": [
+                {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+                name_button(user),
+            ],
+        }
+    listing = "\n".join(f"*{c.code}*: {certifies(c)}" for c in mine[:10])
+    await dm_pdfs(bot, user, mine[:10], f"Your certificates of completion:\n{listing}")
+    return f"{listing}\n(The PDFs are in your DMs with me.)"
+
+
+async def open_name_form(bot: SlackBot, trigger_id: str, user: str) -> None:
+    current = await bot.store.certificates.printed_name(await bot.platform.number(user))
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 80}
+    if current:
+        element["initial_value"] = current
+    await bot.client.views_open(
+        trigger_id=trigger_id,
+        view={
+            "type": "modal",
+            "callback_id": NAME_FORM,
+            "title": {"type": "plain_text", "text": "Name on certificate"},
+            "submit": {"type": "plain_text", "text": "Save"},
+            "blocks": [
+                {
+                    "type": "input",
+                    "block_id": "printed_name",
+                    "label": {"type": "plain_text", "text": "Your name as it should be printed"},
+                    "element": element,
+                }
+            ],
+        },
+    )
+
+
+async def save_name(bot: SlackBot, user: str, typed: str) -> None:
+    """Keep the printed name; the certificates that waited for it come by DM."""
+    name = printed_name(typed)
+    number = await bot.platform.number(user)
+    waiting = {c.code for c in await bot.store.certificates.of_user(number) if c.name is None}
+    await bot.store.certificates.set_printed_name(number, name, bot.clock.now())
+    named = [c for c in await bot.store.certificates.of_user(number) if c.code in waiting]
+    text = f"Saved: your certificates will read *{name}*."
+    if named:
+        text += " Here it is:" if len(named) == 1 else " Here they are:"
+    await dm_pdfs(bot, user, named[:10], text)
+
+
+def register(bot: SlackBot) -> None:
+    @bot.app.action(NAME_BUTTON)
+    async def pressed(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user = body["user"]["id"]
+        if action.get("value") != user:
+            # Only that person sees the button (it is in their DM): told privately, by DM.
+            dm = await bot.client.conversations_open(users=user)
+            await bot.client.chat_postMessage(
+                channel=dm["channel"]["id"],
+                text="Only the person this certificate is for can set its name.",
+            )
+            return
+        await open_name_form(bot, body["trigger_id"], user)
+
+    @bot.app.view(NAME_FORM)
+    async def submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        typed = view["state"]["values"].get("printed_name", {}).get("value", {}).get("value")
+        try:
+            printed_name(typed or "")
+        except UserError as error:
+            await ack(response_action="errors", errors={"printed_name": str(error)})
+            return
+        await ack()
+        await save_name(bot, body["user"]["id"], typed or "")
+
+
+# -- /certificates list|issue (staff) -------------------------------------------------------
+
+
+async def certificates_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    from bot.slack.commands import arguments, workspace_cohort
+
+    sub, *rest = words or [""]
+    if sub not in ("list", "issue"):
+        raise InvalidInput(
+            "usage: `/certificates list <cohort>`, `/certificates issue <cohort> @learner`"
+        )
+    cohort = await workspace_cohort(bot, arguments(rest, "cohort")[0], command["user_id"])
+    if sub == "list":
+        found = await bot.store.certificates.in_cohort(cohort.id)
+        lines = [await listed(bot, c) for c in found]
+        head = f"{len(found)} certificate{'s' if len(found) != 1 else ''} of completion in {cohort.name}."
+        return blocks.mrkdwn("\n".join([head, *lines])[:3900])
+    _, mention = arguments(rest, "cohort", "@learner")
+    learner = mention.removeprefix("<@").split("|")[0].rstrip(">")
+    if learner not in await bot.platform.learner_ids(cohort):
+        raise NotFound(f"<@{learner}> is not a learner in {cohort.name}.")
+    number = await bot.platform.number(learner)
+    issuer = await bot.platform.number(command["user_id"])
+    certificate, new = await issuing(bot).certificate_for(cohort, number, issuer)
+    if new:
+        text = (
+            f"Issued certificate *{certificate.code}* to <@{learner}>, recorded as issued by you."
+        )
+    else:
+        text = f"<@{learner}> already has certificate *{certificate.code}* for {cohort.name}."
+    result = await send(bot, cohort, [number], {number: certificate})
+    if result.sent:
+        text += " I sent it by DM."
+    elif result.already:
+        text += " They had it by DM already."
+    elif result.dms_closed or result.failed:
+        text += " I could not DM it: they can fetch it with `/certificate get`."
+    return text
+
+
+async def listed(bot: SlackBot, certificate: Certificate) -> str:
+    name = certificate.name or "_(name not given yet)_"
+    issuer = await bot.platform.slack_id(certificate.issued_by) if certificate.issued_by else None
+    how = f"by <@{issuer}>" if issuer else "on completion"
+    user = await bot.platform.slack_id(certificate.user_id)
+    return f"`{certificate.code}` {name} (<@{user}>), issued {long_date(certificate.issued_at.date())} {how}"
