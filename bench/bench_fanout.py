@@ -147,7 +147,7 @@ async def _run_bot(
     bot = CohortBot(database=database, prompts_dir=prompts, clock=clock)
     bot.pacer = Pacer(rule)
     try:
-        # A settle longer than two minutes of real time is a hang (seen once on PostgreSQL,
+        # A settle longer than two minutes of real time is a hang (seen on PostgreSQL,
         # at the first slash command): fail with SimCord's account of it, not wait an hour.
         async with simcord.run(
             bot, approved_intents=required_intents(), settle_timeout=120, check_errors=False
