@@ -3,6 +3,7 @@
 With ``DATABASE_URL=postgresql://…`` the benchmarks run every store variant on
 both backends in the same run. Each PostgreSQL store gets a fresh schema of its
 own (``bench_…``, dropped afterwards), so the database may hold anything else.
+No server at hand? ``bench/with_postgres.py`` starts a throwaway one for a run.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ def backends() -> list[str]:
 
 
 @asynccontextmanager
-async def fresh_store(backend: str, folder: Path, name: str) -> AsyncIterator[Store]:
+async def fresh_target(backend: str, folder: Path, name: str) -> AsyncIterator[Path | str]:
+    """What ``Store.open`` (or ``CohortBot(database=…)``) takes, empty, for as long as it is held.
+
+    A SQLite file's path in ``folder``; or the ``DATABASE_URL`` with its own fresh
+    schema as ``search_path``, so that each store opened on it, again and again,
+    sees the same tables.
+    """
     if backend == "sqlite":
-        store = await Store.open(folder / f"{name}.sqlite3")
-        try:
-            yield store
-        finally:
-            await store.close()
+        yield folder / f"{name}.sqlite3"
         return
     url = os.environ["DATABASE_URL"]
     schema = "bench_" + "".join(c if c.isalnum() else "_" for c in name)
@@ -36,11 +39,17 @@ async def fresh_store(backend: str, folder: Path, name: str) -> AsyncIterator[St
     try:
         await admin.execute(f'CREATE SCHEMA "{schema}"')
         # Other query parameters go to the server as settings: this store's tables, its schema.
-        store = await Store.open(f"{url}{'&' if '?' in url else '?'}search_path={schema}")
+        yield f"{url}{'&' if '?' in url else '?'}search_path={schema}"
+    finally:
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await admin.close()
+
+
+@asynccontextmanager
+async def fresh_store(backend: str, folder: Path, name: str) -> AsyncIterator[Store]:
+    async with fresh_target(backend, folder, name) as target:
+        store = await Store.open(target)
         try:
             yield store
         finally:
             await store.close()
-    finally:
-        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        await admin.close()

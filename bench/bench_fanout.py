@@ -1,7 +1,10 @@
 """DM fan-outs to 1,000 learners under Discord's global rate limit, on SimCord's virtual clock.
 
 Run by hand: ``.venv/bin/python bench/bench_fanout.py [learners] [variant ...]``
-(variants: ``paced`` (the bot's), ``reactive``, ``unpaced``; default all three).
+(variants: ``paced`` (the bot's), ``reactive``, ``unpaced``; default all three);
+on SQLite and PostgreSQL in the same run:
+``.venv/bin/python bench/with_postgres.py bench/bench_fanout.py [learners] [variant ...]``
+(or with ``DATABASE_URL=postgresql://…`` set: ``bench/backends.py``).
 
 The real bot runs on SimCord with a cohort of ``learners`` learners of the
 de-escalation course, its reminders DMed to everyone (``dm: everyone``). From
@@ -28,8 +31,8 @@ Variants (the pacer is swapped on the bot, nothing else changes):
   the delivery is retried with backoff (30 s, 1 min, 2 min, 4 min; given up
   after five attempts).
 
-The ``Store`` is the SQLite file; a PostgreSQL store can be passed to
-``CohortBot`` the same way once it exists.
+The bot's store is a SQLite file, and then (with ``DATABASE_URL``) a fresh
+PostgreSQL schema: each variant runs on each backend.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ import discord
 import simcord
 import simcord.http.client as simcord_client
 import simcord.http.router as simcord_router
+from backends import backends, fresh_target  # bench/backends.py: run as bench/bench_fanout.py
 from simcord.backend.errors import BackendError
 
 from bot.app.client import CohortBot, required_intents
@@ -126,44 +130,49 @@ class GlobalLimit:
         raise discord.HTTPException(response, body)  # type: ignore[arg-type]
 
 
-async def run_variant(name: str, rule: PaceRule | None, learners: int) -> list[str]:
-    lines = []
+async def run_variant(backend: str, name: str, rule: PaceRule | None, learners: int) -> list[str]:
     with tempfile.TemporaryDirectory() as folder:
-        prompts = Path(folder) / "prompts"
-        prompts.mkdir()
-        course = (default_prompts_dir() / "de-escalation.yaml").read_text()
-        (prompts / "de-escalation.yaml").write_text(course.replace("dm: opted_in", "dm: everyone"))
-        clock = SimClock()
-        bot = CohortBot(database=Path(folder) / "bench.sqlite3", prompts_dir=prompts, clock=clock)
-        bot.pacer = Pacer(rule)
-        try:
-            async with simcord.run(
-                bot, approved_intents=required_intents(), settle_timeout=3600, check_errors=False
-            ) as env:
-                clock.attach(env)
-                server = build_course_server(env)
-                await server.appoint_staff()
-                role = server.learner_role
-                members = server.learners + [
-                    server.guild.add_member(env.create_user(f"learner{n}"), roles=[role])
-                    for n in range(learners - len(server.learners))
-                ]
-                await env.advance_time(
-                    (datetime(2026, 10, 12, tzinfo=UTC) - env.now()).total_seconds()
-                )
-                await server.instructor.slash(
-                    server.staff, "cohort create", course="de-escalation", name="Fall 2026",
-                    start=START, forum=server.forum, announcements=server.announcements,
-                    learner_role=role, instructor_role=server.instructor_role,
-                )  # fmt: skip
-                with GlobalLimit(env) as limit:
-                    wall = time.perf_counter()
-                    await env.advance_time((END - env.now()).total_seconds())
-                    wall = time.perf_counter() - wall
-                lines += report(name, env, bot, members, limit, wall)
-        finally:
-            await bot.release()
-    return lines
+        async with fresh_target(backend, Path(folder), f"fanout_{name}") as database:
+            return await _run_bot(database, folder, f"{backend}/{name}", rule, learners)
+
+
+async def _run_bot(
+    database: Path | str, folder: str, name: str, rule: PaceRule | None, learners: int
+) -> list[str]:
+    prompts = Path(folder) / "prompts"
+    prompts.mkdir()
+    course = (default_prompts_dir() / "de-escalation.yaml").read_text()
+    (prompts / "de-escalation.yaml").write_text(course.replace("dm: opted_in", "dm: everyone"))
+    clock = SimClock()
+    bot = CohortBot(database=database, prompts_dir=prompts, clock=clock)
+    bot.pacer = Pacer(rule)
+    try:
+        # A settle longer than two minutes of real time is a hang (seen on PostgreSQL,
+        # at the first slash command): fail with SimCord's account of it, not wait an hour.
+        async with simcord.run(
+            bot, approved_intents=required_intents(), settle_timeout=120, check_errors=False
+        ) as env:
+            clock.attach(env)
+            server = build_course_server(env)
+            await server.appoint_staff()
+            role = server.learner_role
+            members = server.learners + [
+                server.guild.add_member(env.create_user(f"learner{n}"), roles=[role])
+                for n in range(learners - len(server.learners))
+            ]
+            await env.advance_time((datetime(2026, 10, 12, tzinfo=UTC) - env.now()).total_seconds())
+            await server.instructor.slash(
+                server.staff, "cohort create", course="de-escalation", name="Fall 2026",
+                start=START, forum=server.forum, announcements=server.announcements,
+                learner_role=role, instructor_role=server.instructor_role,
+            )  # fmt: skip
+            with GlobalLimit(env) as limit:
+                wall = time.perf_counter()
+                await env.advance_time((END - env.now()).total_seconds())
+                wall = time.perf_counter() - wall
+            return report(name, env, bot, members, limit, wall)
+    finally:
+        await bot.release()
 
 
 def report(
@@ -192,11 +201,11 @@ def report(
         )
         took = (max(sent[key]) - moment).total_seconds() if sent[key] else float("nan")
         lines.append(
-            f"{name:9} {key:19} reached {reached:5}/{len(members)}  doubled {doubled}"
+            f"{name:17} {key:19} reached {reached:5}/{len(members)}  doubled {doubled}"
             f"  429s {limited:5}  last DM at +{took:7.1f} s (virtual)"
         )
     lines.append(
-        f"{name:9} {'(whole run)':19} {limit.requests} requests let through,"
+        f"{name:17} {'(whole run)':19} {limit.requests} requests let through,"
         f" {len(limit.limited)} answered 429; wall {wall:.1f} s"
     )
     return lines
@@ -204,9 +213,10 @@ def report(
 
 async def main(learners: int, variants: list[str]) -> None:
     logging.basicConfig(level=logging.ERROR)
-    for name in variants:
-        for line in await run_variant(name, VARIANTS[name], learners):
-            print(line, flush=True)
+    for backend in backends():
+        for name in variants:
+            for line in await run_variant(backend, name, VARIANTS[name], learners):
+                print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Start-up reconcile of 1,000 cohorts: from ``Store.open`` to the scheduler holding every wake-up.
 
-Run by hand: ``.venv/bin/python bench/bench_reconcile.py [cohorts] [runs]``.
+Run by hand: ``.venv/bin/python bench/bench_reconcile.py [cohorts] [runs]``; on SQLite and
+PostgreSQL in the same run: ``.venv/bin/python bench/with_postgres.py bench/bench_reconcile.py``
+(or with ``DATABASE_URL=postgresql://…`` set: ``bench/backends.py``).
 
-A real SQLite file in a temporary folder holds ``cohorts`` cohorts of the
+A real SQLite file in a temporary folder (and a fresh PostgreSQL schema) holds ``cohorts`` cohorts of the
 de-escalation course (4 weeks, 2 live sessions: 24 deliveries each, their
 full timetable), started a week apart from one another over the coming
 years, so their instants are spread out as a busy host's would be; one in
@@ -14,10 +16,10 @@ process state: ``Store.open`` (migrations checked), the store's
 start, after which it holds every wake-up. The phases are timed separately
 and the median of the runs is printed. Target: under 1 s in all. Then the
 rebuild that every cohort change triggers (``CohortBot.reschedule``:
-``replace_all`` again, on the event loop) is timed too.
-
-The backend is a parameter (``--store sqlite``), so the PostgreSQL store can
-be measured by the same code in the same run once it exists.
+``replace_all`` again, on the event loop) is timed too. On PostgreSQL,
+``Store.open`` includes connecting over loopback and the migrations' check
+under their advisory lock; the tables are ``ANALYZE``d after the fill, as
+autovacuum would have done on a running server.
 """
 
 from __future__ import annotations
@@ -28,16 +30,18 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from backends import backends, fresh_target  # bench/backends.py: run as bench/bench_reconcile.py
+
 from bot.catalog import default_prompts_dir
-from bot.cohort import NewCohort
+from bot.cohort import CohortState, DeliveryState, NewCohort
 from bot.features.scheduler import WakeUps
 from bot.library import CourseLibrary
 from bot.localtime import zone
 from bot.store import Store
+from bot.store.db import to_text
 from bot.timetable import ItemKind, sessions_for, timetable
 
 COHORTS = 1_000
@@ -55,12 +59,12 @@ class FixedClock:
         await asyncio.sleep(seconds)
 
 
-async def fill(path: Path, cohorts: int) -> int:
+async def fill(target: Path | str, cohorts: int) -> int:
     """``cohorts`` cohorts with their whole timetables; returns the number of deliveries."""
     library = CourseLibrary(default_prompts_dir())
     library.reload()
     course = library.get("de-escalation")
-    store = await Store.open(path)
+    store = await Store.open(target)
     rows = 0
     try:
         for n in range(cohorts):
@@ -88,6 +92,8 @@ async def fill(path: Path, cohorts: int) -> int:
             await store.deliveries.plan(cohort.id, items, NOW)
             rows += len(items)
         await _vary(store)
+        if store.dialect == "postgres":  # fresh statistics, as autovacuum keeps them
+            await store.db.script("ANALYZE")
     finally:
         await store.close()
     return rows
@@ -97,16 +103,14 @@ async def _vary(store: Store) -> None:
     """Some history and some pauses, as a real database has (this is the bench's own SQL)."""
     db = store.db
     await db.execute(
-        "UPDATE deliveries SET state = 'done' WHERE due_at < ? AND cohort_id % 10 = 1",
-        (NOW.isoformat(),),
+        "UPDATE deliveries SET state = ? WHERE due_at < ? AND cohort_id % 10 = 1",
+        (DeliveryState.DONE.value, to_text(NOW)),
     )
-    await db.execute("UPDATE cohorts SET state = 'paused' WHERE id % 20 = 7")
+    await db.execute("UPDATE cohorts SET state = ? WHERE id % 20 = 7", (CohortState.PAUSED.value,))
     await db.commit()
 
 
-async def reconcile_once(
-    path: Path, open_store: Callable[[Path], Awaitable[Store]]
-) -> dict[str, float]:
+async def reconcile_once(target: Path | str) -> dict[str, float]:
     """One start-up: the phases' times in seconds, and how many wake-ups the scheduler holds."""
     kinds = [kind.value for kind in ItemKind]
     times: dict[str, float] = {}
@@ -115,7 +119,7 @@ async def reconcile_once(
         return None
 
     t0 = time.perf_counter()
-    store = await open_store(path)
+    store = await Store.open(target)
     t1 = time.perf_counter()
     moments = await store.deliveries.wakeups(kinds)
     t2 = time.perf_counter()
@@ -139,26 +143,28 @@ async def reconcile_once(
 async def main(cohorts: int, runs: int) -> None:
     # Past-due wake-ups start to run and are cancelled at shutdown: not the bench's business.
     logging.getLogger("apscheduler").setLevel(logging.CRITICAL)
-    stores: dict[str, Callable[[Path], Awaitable[Store]]] = {"sqlite": Store.open}
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.sqlite3"
-        started = time.perf_counter()
-        rows = await fill(path, cohorts)
-        print(
-            f"{cohorts} cohorts, {rows} deliveries, filled in {time.perf_counter() - started:.1f} s"
-        )
-        for name, open_store in stores.items():
-            results = [await reconcile_once(path, open_store) for _ in range(runs)]
+        for backend in backends():
+            async with fresh_target(backend, Path(folder), "reconcile") as target:
+                started = time.perf_counter()
+                rows = await fill(target, cohorts)
+                print(
+                    f"{backend}: {cohorts} cohorts, {rows} deliveries,"
+                    f" filled in {time.perf_counter() - started:.1f} s",
+                    flush=True,
+                )
+                results = [await reconcile_once(target) for _ in range(runs)]
             median = {key: statistics.median(r[key] for r in results) for key in results[0]}
             print(
-                f"{name}: {int(median['rows'])} wake-up rows -> {int(median['jobs'])} scheduler jobs;"
+                f"{backend}: {int(median['rows'])} wake-up rows -> {int(median['jobs'])} scheduler jobs;"
                 f" median of {runs}: open {median['open'] * 1000:.0f} ms,"
                 f" query {median['query'] * 1000:.0f} ms,"
                 f" replace_all {median['replace_all'] * 1000:.0f} ms,"
                 f" start {median['start'] * 1000:.0f} ms,"
                 f" total {median['total'] * 1000:.0f} ms"
                 f" ({'under' if median['total'] < TARGET_S else 'OVER'} the {TARGET_S:g} s goal);"
-                f" a rebuild after a cohort change (replace_all again) {median['rebuild'] * 1000:.0f} ms"
+                f" a rebuild after a cohort change (replace_all again) {median['rebuild'] * 1000:.0f} ms",
+                flush=True,
             )
 
 
