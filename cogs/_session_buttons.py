@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
-from bot import sessions as words
 from bot.app.permissions import is_learner
 from bot.app.tree import reported
 from bot.cohort import Cohort
 from bot.errors import NotAllowed, NotFound
+from bot.features import presses
 from bot.ics import session_calendar
 from bot.timetable import CohortSession
 
@@ -41,6 +41,9 @@ def calendar_file(
     data = session_calendar(cohort.id, cohort.name, sessions, bot.clock.now())
     name = f"{sessions[0].key}.ics" if len(sessions) == 1 else "sessions.ics"
     return discord.File(io.BytesIO(data), filename=name)
+
+
+PRESSES = {"remind": presses.remind_me, "checkin": presses.check_in, "watched": presses.watched}
 
 
 class SessionButton(
@@ -88,41 +91,9 @@ class SessionButton(
             return
         if not is_learner(interaction.user, cohort):
             raise NotAllowed(f"This is for learners of {cohort.name}.")
-        cohort.require_running()
-        if self.action == "remind":
-            answer = await toggle_reminder(bot, cohort, session, interaction.user.id)
-        elif self.action == "watched":
-            answer = await confirm_watched(bot, cohort, session, interaction.user.id)
-        else:
-            answer = await check_in(bot, cohort, session, interaction.user.id)
+        press = PRESSES[self.action]
+        answer = await press(bot.store, bot.clock, cohort, session, interaction.user.id)
         await interaction.response.send_message(answer, ephemeral=True)
-
-
-async def toggle_reminder(
-    bot: CohortBot, cohort: Cohort, session: CohortSession, user_id: int
-) -> str:
-    if session.cancelled:
-        raise NotAllowed(f"**{session.title}** was cancelled.")
-    asked = await bot.store.sessions.toggle_rsvp(cohort.id, session.key, user_id, bot.clock.now())
-    if asked:
-        return "I'll DM you before it starts, and the recording afterwards. 🔔"
-    return "OK, no DMs for this session. Press **Remind me** again to undo."
-
-
-async def check_in(bot: CohortBot, cohort: Cohort, session: CohortSession, user_id: int) -> str:
-    now = bot.clock.now()
-    words.require_check_in_open(session, now)
-    new = await bot.store.sessions.check_in(cohort.id, session.key, user_id, now)
-    return "Checked in — welcome! ✅" if new else "You are already checked in."
-
-
-async def confirm_watched(
-    bot: CohortBot, cohort: Cohort, session: CohortSession, user_id: int
-) -> str:
-    new = await bot.store.sessions.confirm_watched(cohort.id, session.key, user_id, bot.clock.now())
-    if not new:
-        return "You have already said you watched it."
-    return f"Thank you! Watching **{session.title}** counts as attending it. 👀"
 
 
 def buttons(cohort_id: int, key: str, *actions: str) -> discord.ui.View:

@@ -471,3 +471,18 @@ async def test_without_a_learner_group_the_learners_are_the_channels_members_les
     again = await sworld.create_cohort("Fall 2026 again")
     assert again["response_action"] == "errors" and "already holds" in again["errors"]["name"]
     assert f"<#{ws.channel_named('cohort').id}>" in again["errors"]["name"]  # Slack's mention
+
+
+async def test_check_in_on_slack_keeps_to_the_same_window_as_on_discord(sworld: SlackWorld):
+    """The rules of a press are shared (bot.features.presses): no attending a session by
+    pressing Check in hours after it ended."""
+    await sworld.create_cohort()
+    await sworld.advance_to(LIVE_1 + timedelta(seconds=1))
+    (starting,) = [m for m in sworld.posts() if m.metadata and "starting:" in str(m.metadata)]
+    await sworld.advance_to(LIVE_1 + timedelta(hours=6))
+    late = sworld.slack.person("learner3")
+    await late.press("cohort", starting, "cohortbot_checkin")
+    cohort = await sworld.cohort()
+    assert await sworld.bot.store.sessions.attendance(cohort.id) == {}
+    refused = sworld.slack.workspace.ephemeral_to(late.user)
+    assert "check" in refused[-1]["text"].lower() and "welcome" not in refused[-1]["text"]

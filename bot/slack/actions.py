@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import NotAllowed, NotFound, UserError
+from bot.features import presses
 from bot.ics import session_calendar
 from bot.slack import modals
 from bot.slack.blocks import parse_value
@@ -18,6 +19,7 @@ from bot.slack.blocks import parse_value
 if TYPE_CHECKING:
     from bot.cohort import Cohort
     from bot.slack.app import SlackBot
+    from bot.timetable import CohortSession
 
 log = logging.getLogger(__name__)
 FORGET = "cohortbot_forget"
@@ -57,15 +59,16 @@ def register(bot: SlackBot) -> None:
             dm = await bot.client.conversations_open(users=user)
             await bot.client.chat_postMessage(channel=dm["channel"]["id"], text=text)
 
-    async def learner_session(body: dict[str, Any]) -> tuple[Cohort, str, int]:
+    async def learner_session(body: dict[str, Any]) -> tuple[Cohort, CohortSession, int]:
         cohort_id, key = parse_value(body["actions"][0]["value"])
         cohort = await bot.store.cohorts.get(cohort_id)
-        if cohort is None:
-            raise NotFound("that cohort no longer exists")
+        found = [s for s in await bot.store.cohorts.sessions(cohort_id) if s.key == key]
+        if cohort is None or not found:
+            raise NotFound("that session no longer exists")
         user = await bot.platform.number(body["user"]["id"])
         if user not in await bot.tracker.learners(cohort):
             raise NotAllowed(f"Only learners of {cohort.name} can do that.")
-        return cohort, key, user
+        return cohort, found[0], user
 
     def guarded(handler: Any) -> Any:
         async def run(ack: Any, body: dict[str, Any]) -> None:
@@ -85,16 +88,14 @@ def register(bot: SlackBot) -> None:
     @app.action("cohortbot_remind")
     @guarded
     async def remind(body: dict[str, Any]) -> str:
-        cohort, key, user = await learner_session(body)
-        asked = await bot.store.sessions.toggle_rsvp(cohort.id, key, user, bot.clock.now())
-        return "I will DM you before it starts." if asked else "OK, no reminder for this one."
+        cohort, session, user = await learner_session(body)
+        return await presses.remind_me(bot.store, bot.clock, cohort, session, user)
 
     @app.action("cohortbot_checkin")
     @guarded
     async def checkin(body: dict[str, Any]) -> str:
-        cohort, key, user = await learner_session(body)
-        new = await bot.store.sessions.check_in(cohort.id, key, user, bot.clock.now())
-        return "Checked in: welcome!" if new else "You had already checked in."
+        cohort, session, user = await learner_session(body)
+        return await presses.check_in(bot.store, bot.clock, cohort, session, user)
 
     @app.action("cohortbot_ics")
     @guarded

@@ -1,0 +1,48 @@
+"""What a learner's press on a session post does, on either platform: Remind me, Check in,
+Watched it. The rules (a cancelled session, the check-in window, an ended cohort) live here
+once; each adapter only finds the cohort, the session and the person, and shows the answer.
+"""
+
+from __future__ import annotations
+
+from bot import sessions as words
+from bot.clock import Clock
+from bot.cohort import Cohort
+from bot.errors import NotAllowed
+from bot.store import Store
+from bot.timetable import CohortSession
+
+
+async def remind_me(
+    store: Store, clock: Clock, cohort: Cohort, session: CohortSession, user_id: int
+) -> str:
+    """Ask for (or, pressed again, drop) the session's reminder and recording DMs."""
+    cohort.require_running()
+    if session.cancelled:
+        raise NotAllowed(f"**{session.title}** was cancelled.")
+    asked = await store.sessions.toggle_rsvp(cohort.id, session.key, user_id, clock.now())
+    if asked:
+        return "I'll DM you before it starts, and the recording afterwards. 🔔"
+    return "OK, no DMs for this session. Press **Remind me** again to undo."
+
+
+async def check_in(
+    store: Store, clock: Clock, cohort: Cohort, session: CohortSession, user_id: int
+) -> str:
+    """Attend the session: only while check-in is open around its start."""
+    cohort.require_running()
+    now = clock.now()
+    words.require_check_in_open(session, now)
+    new = await store.sessions.check_in(cohort.id, session.key, user_id, now)
+    return "Checked in — welcome! ✅" if new else "You are already checked in."
+
+
+async def watched(
+    store: Store, clock: Clock, cohort: Cohort, session: CohortSession, user_id: int
+) -> str:
+    """Say one watched the recording (it stands in for attending where the course allows)."""
+    cohort.require_running()
+    new = await store.sessions.confirm_watched(cohort.id, session.key, user_id, clock.now())
+    if not new:
+        return "You have already said you watched it."
+    return f"Thank you! Watching **{session.title}** counts as attending it. 👀"
