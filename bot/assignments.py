@@ -1,20 +1,20 @@
 """Assignments: handing in a week's work, and what staff see of it.
 
 Pure: times and ids in, decisions and words out. What a learner hands in (a
-link, a note, files) is posted in Discord and never kept here or in the store:
+link, a note, files) is posted on the platform and never kept here or in the store:
 only who, which week, when, where, and whether it was reviewed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import discord_timestamp
 from bot.participation import Learner, fit, plain, plural
-from bot.render import MESSAGE_LIMIT, TITLE_LIMIT, jump_url
+from bot.render import MESSAGE_LIMIT, TITLE_LIMIT
 from bot.sessions import https_link
 from bot.timetable import Calendar
 
@@ -83,18 +83,15 @@ def submission_post(
     return "\n".join(lines)[:MESSAGE_LIMIT]
 
 
-def where(guild_id: int, submission: Submission) -> str:
-    return jump_url(guild_id, submission.channel_id, submission.message_id)
-
-
 def listing(
-    guild_id: int,
     week: int,
     learners: Iterable[Learner],
     submissions: Sequence[Submission],
+    links: Mapping[int, str],
     room: int | None = None,
 ) -> str:
-    """Who handed in week ``week`` (when, late, reviewed, where) and who did not.
+    """Who handed in week ``week`` (when, late, reviewed, where: ``links`` by user id) and
+    who did not.
 
     In ``room`` characters (a message) the count and who did not hand in always show;
     the hand-ins that do not fit are counted (the whole list is for a file).
@@ -110,7 +107,7 @@ def listing(
         marks.append("reviewed ✅" if sub.reviewed else "not reviewed")
         lines.append(
             f"• {plain(person.name)} — {discord_timestamp(sub.submitted_at, 'f')},"
-            f" {', '.join(marks)}: {where(guild_id, sub)}"
+            f" {', '.join(marks)}: {links[sub.user_id]}"
         )
     label = f"**Not handed in ({len(missing)}):** "
     if room is None:

@@ -2,7 +2,7 @@
 
 The work is posted in a private thread for the learner and the instructors; the
 store keeps who, which week, when, where and whether it was reviewed, never what.
-The rules and words are bot/assignments.py.
+The rules are bot/features/assignments.py, the words bot/assignments.py.
 """
 
 from __future__ import annotations
@@ -19,13 +19,15 @@ from bot.app.forms import detached
 from bot.app.permissions import is_learner, require
 from bot.app.posting import fetched_place
 from bot.app.tree import report
-from bot.assignments import Submission
 from bot.cohort import Cohort
-from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.errors import NotAllowed, UserError
+from bot.features.assignments import AssignmentFeature
+from bot.features.platform import Sent
 from bot.participation import plain
 from bot.render import MESSAGE_LIMIT
 from cogs._assignment_buttons import HandInForm, SubmitButton, hand_in_values
 from cogs._common import CohortName, instructor_cohort, staff_group
+from cogs._platform import DiscordPlatform
 from cogs.participation import Week, learners_of
 
 if TYPE_CHECKING:
@@ -37,36 +39,15 @@ class Assignments(commands.Cog):
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
+        self.feature = AssignmentFeature(DiscordPlatform(bot), bot.store, bot.library, bot.clock)
         bot.add_dynamic_items(SubmitButton)
-
-    async def cohort_week(self, cohort_id: int, week: int) -> Cohort:
-        """The cohort, if it still exists and the week sets an assignment."""
-        cohort = await self.bot.store.cohorts.get(cohort_id)
-        if cohort is None:
-            raise NotFound("that cohort no longer exists")
-        self.require_assignment(cohort, week)
-        cohort.require_running()
-        return cohort
-
-    def require_assignment(self, cohort: Cohort, week: int) -> None:
-        course = self.bot.library.get(cohort.course_id)
-        if week > len(course.weeks):
-            raise InvalidInput(f"{cohort.name}'s course has weeks 1 to {len(course.weeks)}.")
-        if course.week(week).assignment is None:
-            raise InvalidInput(f"Week {week} of {cohort.name} has no assignment.")
-
-    def is_late(self, cohort: Cohort, week: int) -> bool:
-        """Late or on time; refused once the consultation window has closed."""
-        calendar = cohort.calendar(self.bot.library.get(cohort.course_id))
-        return words.hand_in_is_late(calendar, week, self.bot.clock.now())
 
     # -- handing in --------------------------------------------------------------------
 
     async def open_form(self, interaction: discord.Interaction, cohort_id: int, week: int) -> None:
-        cohort = await self.cohort_week(cohort_id, week)
+        cohort = await self.feature.open_week(cohort_id, week)
         if not is_learner(interaction.user, cohort):
             raise NotAllowed(f"Handing in is for learners of {cohort.name}.")
-        self.is_late(cohort, week)  # says so when hand-ins have closed
         await interaction.response.send_modal(detached(HandInForm(cohort_id, week)))
 
     @commands.Cog.listener()
@@ -83,31 +64,25 @@ class Assignments(commands.Cog):
     async def hand_in(
         self, interaction: discord.Interaction, cohort_id: int, week: int, link: str, note: str
     ) -> None:
-        cohort = await self.cohort_week(cohort_id, week)
+        cohort = await self.feature.open_week(cohort_id, week)
         member = interaction.user
         if not isinstance(member, discord.Member) or not is_learner(member, cohort):
             raise NotAllowed(f"Handing in is for learners of {cohort.name}.")
-        given_link, given_note = words.hand_in(link, note)
-        late = self.is_late(cohort, week)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        thread = await self.learner_thread(cohort, member)
-        text = words.submission_post(member.mention, week, given_link, given_note, late)
-        message = await thread.send(text, allowed_mentions=discord.AllowedMentions(users=[member]))
-        # Posted, then recorded: a crash between the two leaves the post in the thread,
-        # and handing in again reuses the thread and records the new post.
-        now = self.bot.clock.now()
-        submission = Submission(cohort.id, member.id, week, now, late, thread.id, message.id)
-        await self.bot.store.assignments.record(submission)
-        said = "Handed in" + (" (late, and accepted)" if late else "")
-        shared = self.bot.library.get(cohort.course_id).assignments_shared
-        who = (
-            "your classmates can read it too" if shared else "only you and your instructors see it"
+        threads: list[discord.Thread] = []
+
+        async def post(text: str) -> Sent:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            thread = await self.learner_thread(cohort, member)
+            threads.append(thread)
+            mentions = discord.AllowedMentions(users=[member])
+            message = await thread.send(text, allowed_mentions=mentions)
+            return Sent(thread.id, message.id)
+
+        submission = await self.feature.hand_in(
+            cohort, member.id, member.mention, week, link, note, post
         )
-        await interaction.followup.send(
-            f"{said}: week {week}, in your thread {thread.mention}. Add files there if"
-            f" you like; {who}.",
-            ephemeral=True,
-        )
+        told = self.feature.handed_in(cohort, submission, f"your thread {threads[0].mention}")
+        await interaction.followup.send(told, ephemeral=True)
 
     async def learner_thread(self, cohort: Cohort, member: discord.Member) -> discord.Thread:
         """The learner's private hand-in thread: the one remembered, or a new one."""
@@ -117,7 +92,7 @@ class Assignments(commands.Cog):
             if isinstance(found, discord.Thread):
                 return found
         place = self.hand_in_place(cohort)
-        shared = self.bot.library.get(cohort.course_id).assignments_shared
+        shared = self.feature.shared(cohort)
         kind = discord.ChannelType.public_thread if shared else discord.ChannelType.private_thread
         thread = await place.create_thread(
             name=words.thread_name(member.display_name), type=kind, invitable=False
@@ -155,15 +130,12 @@ class Assignments(commands.Cog):
         self, interaction: discord.Interaction, cohort: CohortName, week: Week
     ) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        self.require_assignment(found, week)
         guild = interaction.guild
         assert guild is not None  # find_cohort holds only in a server
-        submissions = await self.bot.store.assignments.for_week(found.id, week)
         learners = learners_of(guild, found)
-        whole = words.listing(guild.id, week, learners, submissions)
-        text = words.listing(guild.id, week, learners, submissions, room=MESSAGE_LIMIT)
+        text, whole = await self.feature.listing(found, week, learners, MESSAGE_LIMIT)
         files = []
-        if text != whole:  # too long for a message: everything in a file
+        if whole is not None:  # too long for a message: everything in a file
             data = io.BytesIO(whole.encode("utf-8"))
             files.append(discord.File(data, filename=f"week-{week}-hand-ins.txt"))
         await interaction.response.send_message(text, files=files, ephemeral=True)
@@ -181,20 +153,16 @@ class Assignments(commands.Cog):
         feedback: app_commands.Range[str, 1, 1500] | None = None,
     ) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        self.require_assignment(found, week)
-        submission = await self.bot.store.assignments.get(found.id, member.id, week)
-        if submission is None:
-            raise NotFound(f"{member.display_name} has not handed in week {week}.")
-        now = self.bot.clock.now()
-        await self.bot.store.assignments.review(found.id, member.id, week, interaction.user.id, now)
-        course = self.bot.library.get(found.course_id)
-        link = words.where(found.guild_id, submission)
+        dm = await self.feature.review(
+            found, member.id, member.display_name, week, interaction.user.id, feedback
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)  # a DM can be slow
         try:
-            await member.send(words.feedback_dm(course.title, week, feedback, link))
+            await member.send(dm)
             told = "and DMed them"
         except discord.HTTPException:
             told = "but their DMs are closed: tell them in their thread"
-        await interaction.response.send_message(
+        await interaction.followup.send(
             f"Week {week} of {plain(member.display_name)} is marked reviewed, {told}.",
             ephemeral=True,
         )

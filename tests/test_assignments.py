@@ -74,9 +74,17 @@ def submission(user_id: int, late: bool = False, reviewed: bool = False) -> Subm
     )  # fmt: skip
 
 
+def links(submissions: list[Submission]) -> dict[int, str]:
+    return {
+        s.user_id: f"https://discord.com/channels/7/{s.channel_id}/{s.message_id}"
+        for s in submissions
+    }
+
+
 def test_the_listing_shows_who_handed_in_late_or_reviewed_and_who_not():
     people = [Learner(1, "Amara"), Learner(2, "bao"), Learner(3, "Carmen *x*")]
-    text = listing(7, 2, people, [submission(2, late=True), submission(1, reviewed=True)])
+    handed = [submission(2, late=True), submission(1, reviewed=True)]
+    text = listing(2, people, handed, links(handed))
     lines = text.splitlines()
     assert lines[0] == "**Week 2**: 2 handed in, 1 not yet."
     assert lines[1].startswith("• Amara — <t:") and lines[1].endswith(
@@ -89,7 +97,8 @@ def test_the_listing_shows_who_handed_in_late_or_reviewed_and_who_not():
 @pytest.mark.parametrize("room", [400, 2000])
 def test_a_listing_in_a_message_always_shows_the_count_and_who_did_not_hand_in(room):
     people = [Learner(n, f"Learner {n:04}") for n in range(1, 1001)]
-    text = listing(7, 2, people, [submission(n) for n in range(1, 501)], room=room)
+    handed = [submission(n) for n in range(1, 501)]
+    text = listing(2, people, handed, links(handed), room=room)
     lines = text.splitlines()
     assert len(text) <= room
     assert lines[0] == "**Week 2**: 500 handed in, 500 not yet."
@@ -97,7 +106,8 @@ def test_a_listing_in_a_message_always_shows_the_count_and_who_did_not_hand_in(r
     assert lines[-1].startswith("**Not handed in (500):** Learner 0501, ")
     assert lines[-1].endswith("more")
     small = [Learner(1, "Amara"), Learner(2, "Bao")]
-    assert listing(7, 2, small, [submission(1)], room=room) == listing(7, 2, small, [submission(1)])
+    one = [submission(1)]
+    assert listing(2, small, one, links(one), room=room) == listing(2, small, one, links(one))
 
 
 def test_feedback_names_the_week_and_the_hand_in():
