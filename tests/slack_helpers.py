@@ -36,6 +36,7 @@ class SlackWorld:
     slack: SlackStandin
     database: Path
     clock: ManualClock
+    prompts: Path | None = None  # the course files' folder; None: the samples
     bot: SlackBot = field(init=False)
 
     def settings(self) -> SlackSettings:
@@ -45,6 +46,7 @@ class SlackWorld:
         self.bot = SlackBot(
             self.settings(),
             database=self.database,
+            prompts_dir=self.prompts,
             clock=self.clock,
             scheduled=False,
             dm_pace=0,  # tests never sleep (test_a_fan_out_is_paced_between_dms checks the pace)

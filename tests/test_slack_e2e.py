@@ -188,7 +188,14 @@ async def test_what_was_written_during_downtime_is_caught_up_once(sworld: SlackW
 
 async def snapshot(sworld: SlackWorld) -> tuple[object, ...]:
     db = sworld.bot.store.db
-    tables = ("cohorts", "deliveries", "guild_staff", "external_ids")
+    tables = (
+        "cohorts",
+        "deliveries",
+        "guild_staff",
+        "external_ids",
+        "submissions",
+        "assignment_threads",
+    )
     rows = []
     for table in tables:
         async with db.execute(f"SELECT * FROM {table}") as cursor:

@@ -24,6 +24,8 @@ RUNS_A_COHORT = [
     ("/recording", 'add "{}" live-1 https://example.org/rec'),
     ("/certificates", 'list "{}"'),
     ("/certificates", 'issue "{}" <@{}>'),
+    ("/assignment", 'list "{}" 2'),
+    ("/assignment", 'review "{}" <@{}> 2'),
 ]
 
 

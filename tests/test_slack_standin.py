@@ -497,3 +497,32 @@ async def test_after_a_disconnect_the_app_reconnects_and_still_hears_commands(
 
     assert answer["text"] == "Here is what is stored about you."
     assert [name for name, _ in slack.calls].count("apps.connections.open") == 2
+
+
+async def test_channels_the_app_makes_invites_to_lists_and_archives(slack: SlackStandin):
+    client = web_client(slack)
+    made = (await client.conversations_create(name="hand-ins-amara-1-u01", is_private=True))[
+        "channel"
+    ]
+    assert made["is_private"] and made["creator"] == BOT_USER_ID and made["is_member"]
+    with pytest.raises(SlackApiError) as taken:
+        await client.conversations_create(name="hand-ins-amara-1-u01", is_private=True)
+    assert taken.value.response["error"] == "name_taken"
+    with pytest.raises(SlackApiError) as bad:
+        await client.conversations_create(name="Hand ins", is_private=True)
+    assert bad.value.response["error"] == "invalid_name_specials"
+    learner = slack.workspace.user_named("learner1").id
+    await client.conversations_invite(channel=made["id"], users=learner)
+    with pytest.raises(SlackApiError) as again:
+        await client.conversations_invite(channel=made["id"], users=learner)
+    assert again.value.response["error"] == "already_in_channel"
+    listed = await client.conversations_list(types="private_channel", exclude_archived=True)
+    names = {c["name"] for c in listed["channels"]}
+    assert "hand-ins-amara-1-u01" in names and "cohort" not in names  # private ones only
+    await client.conversations_archive(channel=made["id"])
+    listed = await client.conversations_list(types="private_channel", exclude_archived=True)
+    assert "hand-ins-amara-1-u01" not in {c["name"] for c in listed["channels"]}
+    slack.workspace.bot_scopes.discard("groups:write")
+    with pytest.raises(SlackApiError) as scope:
+        await client.conversations_create(name="another", is_private=True)
+    assert scope.value.response["needed"] == "groups:write"

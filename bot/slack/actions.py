@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from slack_sdk.errors import SlackApiError
+
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.features import presses
 from bot.ics import session_calendar
-from bot.slack import modals
+from bot.slack import assignments, modals
 from bot.slack.blocks import parse_value
 
 if TYPE_CHECKING:
@@ -49,15 +51,22 @@ def forget_confirmation(user: str) -> dict[str, Any]:
 def register(bot: SlackBot) -> None:
     app = bot.app
     modals.register(bot)
+    assignments.register(bot)
 
     async def answer(body: dict[str, Any], text: str) -> None:
         channel = (body.get("channel") or {}).get("id")
         user = body["user"]["id"]
         if channel:
-            await bot.client.chat_postEphemeral(channel=channel, user=user, text=text)
-        else:
-            dm = await bot.client.conversations_open(users=user)
-            await bot.client.chat_postMessage(channel=dm["channel"]["id"], text=text)
+            try:
+                await bot.client.chat_postEphemeral(channel=channel, user=user, text=text)
+                return
+            except SlackApiError as error:
+                # Anyone may read a public channel and press its buttons without joining it;
+                # Slack shows ephemeral messages only to members: such a person is told by DM.
+                if error.response.get("error") != "user_not_in_channel":
+                    raise
+        dm = await bot.client.conversations_open(users=user)
+        await bot.client.chat_postMessage(channel=dm["channel"]["id"], text=text)
 
     async def learner_session(body: dict[str, Any]) -> tuple[Cohort, CohortSession, int]:
         cohort_id, key = parse_value(body["actions"][0]["value"])
@@ -65,8 +74,8 @@ def register(bot: SlackBot) -> None:
         found = [s for s in await bot.store.cohorts.sessions(cohort_id) if s.key == key]
         if cohort is None or not found:
             raise NotFound("that session no longer exists")
-        user = await bot.platform.number(body["user"]["id"])
-        if user not in await bot.tracker.learners(cohort):
+        user = await bot.platform.known_number(body["user"]["id"])
+        if user is None or user not in await bot.tracker.learners(cohort):
             raise NotAllowed(f"Only learners of {cohort.name} can do that.")
         return cohort, found[0], user
 
@@ -117,8 +126,8 @@ def register(bot: SlackBot) -> None:
 
     @app.action("cohortbot_submit")
     @guarded
-    async def submit(body: dict[str, Any]) -> str:
-        return "Handing in assignments is not available on Slack yet: send it to your instructor."
+    async def submit(body: dict[str, Any]) -> None:
+        await assignments.open_form(bot, body, body["actions"][0]["value"])
 
     @app.action(FORGET)
     async def forget(ack: Any, body: dict[str, Any], respond: Any) -> None:

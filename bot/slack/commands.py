@@ -20,7 +20,7 @@ from bot.features.participation import ParticipationFeature
 from bot.features.privacy import in_words
 from bot.nudges import by_hand_key
 from bot.participation import export_csv, progress_text, week_summary
-from bot.slack import actions, certificates, modals, recordings, sessions
+from bot.slack import actions, assignments, certificates, modals, recordings, sessions
 from bot.slack.blocks import mrkdwn
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ STAFF_COMMANDS = {
     "/session": ("add", "list", "reschedule", "cancel"),
     "/recording": ("add",),
     "/course": ("reload",),
-    "/assignment": (),
+    "/assignment": ("list", "review"),
     "/certificates": ("list", "issue"),
 }
 LEARNER_COMMANDS = ("/mydata", "/forgetme", "/progress", "/reminders", "/certificate")
@@ -303,10 +303,6 @@ async def recording_command(bot: SlackBot, command: dict[str, Any], words: list[
     return await recordings.add_recording(bot, cohort, command["user_id"], session, url, code)
 
 
-async def unavailable(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
-    return not_here(command["command"], words[0] if words else "")
-
-
 HANDLERS: dict[str, Handler] = {
     "/cohort": cohort_command,
     "/module": module_command,
@@ -321,5 +317,5 @@ HANDLERS: dict[str, Handler] = {
     "/certificate": certificates.certificate_command,
     "/certificates": certificates.certificates_command,
     "/course": sessions.course_command,
-    **{name: unavailable for name in ("/assignment",)},
+    "/assignment": assignments.assignment_command,
 }

@@ -99,6 +99,10 @@ class SlackPlatform(SlackErrors):
         """The store's integer for a Slack id of this workspace."""
         return await self.store.external.surrogate(PLATFORM, f"{self.team}/{slack_id}")
 
+    async def known_number(self, slack_id: str) -> int | None:
+        """The store's integer for a Slack id if it has one (no new row for a stranger)."""
+        return await self.store.external.known(PLATFORM, f"{self.team}/{slack_id}")
+
     async def slack_id(self, number: int) -> str:
         external = await self.store.external.external(number)
         if external is None:
@@ -274,14 +278,28 @@ class SlackPlatform(SlackErrors):
         """Submit buttons stay; pressed after the close, they say hand-ins are closed."""
 
     async def archive(self, cohort: Cohort, now: datetime) -> str:
-        """Slack cannot lock threads: a closing notice in the channel says it is over."""
+        """Slack cannot lock threads: a closing notice in the channel says it is over. The
+        learners' private hand-in channels (the bot made them) are archived, read-only."""
         channel = await self.slack_id(cohort.channel_id)
         await self.client.chat_postMessage(
             channel=channel,
             text=f"{cohort.name} has ended: thank you all. The threads stay here to read.",
             metadata=blocks.metadata(f"{cohort.marker} · closed"),
         )
-        return "closing notice posted (Slack cannot lock threads)"
+        archived = 0
+        for place in await self.store.assignments.threads(cohort.id):
+            try:
+                await self.client.conversations_archive(channel=await self.slack_id(place))
+                archived += 1
+            except SlackApiError as error:
+                if error.response.get("error") == "already_archived":
+                    archived += 1
+                else:
+                    log.warning("could not archive a hand-in channel: %s", describe(error))
+        note = "closing notice posted (Slack cannot lock threads)"
+        if archived:
+            note += f"; {archived} hand-in channel{'s' if archived != 1 else ''} archived"
+        return note
 
     async def link(self, cohort: Cohort, channel_id: int | None, message_id: int | None) -> str:
         channel = await self.slack_id(channel_id or cohort.channel_id)

@@ -39,6 +39,19 @@ class ExternalIds:
         self._back[number] = external
         return number
 
+    async def known(self, platform: str, external: str) -> int | None:
+        """The surrogate of ``external`` if it has one; never makes one (a look-up of
+        someone the bot has no reason to keep, e.g. an outsider pressing a button)."""
+        known = self._known.get((platform, external))
+        if known is not None:
+            return known
+        async with self._db.execute(
+            "SELECT id FROM external_ids WHERE platform = ? AND external = ?",
+            (platform, external),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else int(row["id"])
+
     async def external(self, number: int) -> str | None:
         """The platform's own id behind a surrogate, or None if there is none."""
         if number in self._back:

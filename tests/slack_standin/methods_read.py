@@ -90,6 +90,29 @@ async def conversations_info(call: Call) -> dict[str, Any]:
     return {"channel": conv.info(BOT_USER_ID)}
 
 
+@method("conversations.list")
+async def conversations_list(call: Call) -> dict[str, Any]:
+    """Channels of the `types` asked for; a private one only if the app is in it."""
+    types = set(str(call.args.get("types") or "public_channel").split(","))
+    if "private_channel" in types:
+        call.require("groups:read")
+    if "public_channel" in types:
+        call.require("channels:read")
+    found = [
+        c
+        for c in call.ws.conversations.values()
+        if not c.is_im
+        and ("private_channel" if c.is_private else "public_channel") in types
+        and (not c.is_private or BOT_USER_ID in c.members)
+        and not (c.is_archived and call.flag("exclude_archived"))
+    ]
+    page, cursor = call.page(found)
+    return {
+        "channels": [c.info(BOT_USER_ID) for c in page],
+        "response_metadata": {"next_cursor": cursor},
+    }
+
+
 @method("conversations.members")
 async def conversations_members(call: Call) -> dict[str, Any]:
     conv = call.conversation("read", member=False)

@@ -192,3 +192,58 @@ async def files_complete_upload(call: Call) -> dict[str, Any]:
             r |= {"channels": [conv.id], "thread_ts": msg.thread_ts, "initial_comment": comment}
         await call.standin.emit(payloads.message_event(conv, msg, parent))
     return {"files": shared}
+
+
+# -- channels the app makes: conversations.create, .invite, .archive ----------------------
+
+NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _manage(call: Call, conv: Conversation) -> None:
+    """Changing a channel takes `groups:write` for a private one, `channels:manage` else."""
+    call.require("groups:write" if conv.is_private else "channels:manage")
+
+
+@method("conversations.create")
+async def conversations_create(call: Call) -> dict[str, Any]:
+    """A channel made by the app, which is its creator and only member."""
+    name = call.arg("name")
+    private = call.flag("is_private")
+    call.require("groups:write" if private else "channels:manage")
+    if len(name) > 80:
+        raise ApiError("invalid_name_maxlength")
+    if not set(name) <= NAME_CHARS:
+        raise ApiError("invalid_name_specials")
+    if any(c.name == name and not c.is_im for c in call.ws.conversations.values()):
+        raise ApiError("name_taken")
+    conv = call.ws.add_channel(name, [], private=private)
+    return {"channel": conv.info(BOT_USER_ID)}
+
+
+@method("conversations.invite")
+async def conversations_invite(call: Call) -> dict[str, Any]:
+    """Adds `users` (comma-separated); someone already in it is `already_in_channel`."""
+    conv = call.conversation(None)
+    _manage(call, conv)
+    if conv.is_archived:
+        raise ApiError("is_archived")
+    users = [u for u in call.arg("users").split(",") if u]
+    for user_id in users:
+        if user_id == BOT_USER_ID:
+            raise ApiError("cant_invite_self")
+        if user_id not in call.ws.users:
+            raise ApiError("user_not_found")
+        if user_id in conv.members:
+            raise ApiError("already_in_channel")
+    conv.members.update(users)
+    return {"channel": conv.info(BOT_USER_ID)}
+
+
+@method("conversations.archive")
+async def conversations_archive(call: Call) -> dict[str, Any]:
+    conv = call.conversation(None)
+    _manage(call, conv)
+    if conv.is_archived:
+        raise ApiError("already_archived")
+    conv.is_archived = True
+    return {}

@@ -28,6 +28,7 @@ BOT_SCOPES = frozenset(
         "im:history",
         "channels:read",
         "groups:read",
+        "groups:write",
         "im:read",
         "im:write",
         "users:read",
@@ -138,6 +139,7 @@ class Conversation:
     is_archived: bool = False
     members: set[str] = field(default_factory=set)
     messages: list[Message] = field(default_factory=list)  # top level, oldest first
+    creator: str = BOT_USER_ID
 
     @property
     def kind(self) -> str:
@@ -171,7 +173,7 @@ class Conversation:
             "is_general": False,
             "is_member": viewer in self.members,
             "created": 1_700_000_000,
-            "creator": BOT_USER_ID,
+            "creator": self.creator,
             "context_team_id": TEAM_ID,
         }
 

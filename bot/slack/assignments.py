@@ -1,0 +1,329 @@
+"""Assignments on Slack: **Submit assignment** opens a form; the hand-in goes to a private
+channel for the learner and the cohort's instructors; ``/assignment list|review`` for staff.
+
+Slack has no private threads, so each learner gets one private channel per cohort, made by
+the bot (``hand-ins-<name>-<cohort>-<user id>``: unique, and found again by that name if the
+bot died between making it and recording it), with the learner and the cohort's instructors
+(its creator and its instructor user group) invited. A course that shares hand-ins
+(``assignments: {shared: yes}``) posts each one in the cohort's channel instead, where its
+thread takes the files and the talk. The rules are the shared ones
+(``bot.features.assignments``); the store keeps where and when, never what.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.assignments import LINK_LIMIT, NOTE_LIMIT
+from bot.assignments import hand_in as checked_hand_in
+from bot.cohort import Cohort
+from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.features.assignments import AssignmentFeature
+from bot.features.platform import Sent
+from bot.participation import plain
+from bot.slack import blocks
+from bot.slack.ids import ts_id
+
+if TYPE_CHECKING:
+    from bot.slack.app import SlackBot
+
+log = logging.getLogger(__name__)
+HAND_IN_FORM = "cohortbot_handin"
+REVIEW_FORM = "cohortbot_review"
+SORRY = "Sorry, something went wrong on my side. It is logged; try again later."
+ROOM = 3900  # characters of a listing shown in the answer; the whole list goes in a file
+
+
+def feature(bot: SlackBot) -> AssignmentFeature:
+    return AssignmentFeature(bot.platform, bot.store, bot.library, bot.clock)
+
+
+def channel_name(person: str, cohort_id: int, user: str) -> str:
+    """The learner's hand-in channel: readable, and unique by the cohort and the user id."""
+    slug = re.sub(r"[^a-z0-9]+", "-", person.casefold()).strip("-")[:40].strip("-")
+    return "-".join(part for part in ("hand-ins", slug, str(cohort_id), user.lower()) if part)
+
+
+def _text_input(block: str, label: str, limit: int, multiline: bool = False) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block,
+        "optional": True,
+        "label": {"type": "plain_text", "text": label},
+        "element": {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "multiline": multiline,
+            "max_length": limit,
+        },
+    }
+
+
+def _typed(view: dict[str, Any], block: str) -> str:
+    return str(view["state"]["values"].get(block, {}).get("value", {}).get("value") or "")
+
+
+# -- handing in --------------------------------------------------------------------------
+
+
+async def learner_cohort(bot: SlackBot, cohort_id: int, week: int, user: str) -> Cohort:
+    """The cohort, when hand-ins for ``week`` are open and ``user`` is one of its learners."""
+    cohort = await feature(bot).open_week(cohort_id, week)
+    if await bot.platform.known_number(user) not in await bot.tracker.learners(cohort):
+        raise NotAllowed(f"Handing in is for learners of {cohort.name}.")
+    return cohort
+
+
+async def open_form(bot: SlackBot, body: dict[str, Any], value: str) -> None:
+    """The Submit button: the hand-in form, for the cohort's learners while hand-ins are open."""
+    cohort_id, week = (int(part) for part in value.split(":"))
+    user = body["user"]["id"]
+    await learner_cohort(bot, cohort_id, week, user)
+    channel = (body.get("channel") or {}).get("id", "")
+    await bot.client.views_open(
+        trigger_id=body["trigger_id"],
+        view={
+            "type": "modal",
+            "callback_id": HAND_IN_FORM,
+            "private_metadata": f"{cohort_id}:{week}:{channel}",
+            "title": {"type": "plain_text", "text": f"Week {week} assignment"},
+            "submit": {"type": "plain_text", "text": "Hand in"},
+            "blocks": [
+                _text_input("link", "Link to your work (https)", LINK_LIMIT),
+                _text_input("note", "A note for your instructor", NOTE_LIMIT, multiline=True),
+            ],
+        },
+    )
+
+
+async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dict[str, Any]) -> str:
+    """Post the hand-in where the learner's hand-ins go, record it; what the learner is told."""
+    rules = feature(bot)
+    number = await bot.platform.number(user)
+    places: list[str] = []
+
+    async def post(text: str) -> Sent:
+        channel = await learner_channel(bot, cohort, user)
+        places.append(channel)
+        posted = await bot.client.chat_postMessage(
+            channel=channel, text=blocks.mrkdwn(text), unfurl_links=False
+        )
+        where = await bot.platform.number(channel)
+        return Sent(where, ts_id(posted["ts"], channel))
+
+    link, note = _typed(view, "link"), _typed(view, "note")
+    submission = await rules.hand_in(cohort, number, f"<@{user}>", week, link, note, post)
+    return blocks.mrkdwn(rules.handed_in(cohort, submission, f"<#{places[0]}>"))
+
+
+async def learner_channel(bot: SlackBot, cohort: Cohort, user: str) -> str:
+    """Where the learner's hand-ins go: the cohort's channel when the course shares them, else
+    their private hand-in channel (the one recorded, or one made now), with them and the
+    cohort's instructors in it."""
+    if feature(bot).shared(cohort):
+        return await bot.platform.slack_id(cohort.channel_id)
+    number = await bot.platform.number(user)
+    known = await bot.store.assignments.thread(cohort.id, number)
+    channel = await bot.platform.slack_id(known) if known is not None else None
+    if channel is None:
+        channel = await made_channel(bot, cohort, user)
+        await bot.store.assignments.set_thread(
+            cohort.id, number, await bot.platform.number(channel)
+        )
+    await invite(bot, channel, [user, *await instructors(bot, cohort)])
+    return channel
+
+
+async def made_channel(bot: SlackBot, cohort: Cohort, user: str) -> str:
+    """A new private channel for the learner's hand-ins; the bot's own of that name if a crash
+    came between making it and recording it."""
+    name = channel_name(await bot.platform.name(user), cohort.id, user)
+    try:
+        made = await bot.client.conversations_create(name=name, is_private=True)
+        return str(made["channel"]["id"])
+    except SlackApiError as error:
+        if error.response.get("error") != "name_taken":
+            raise
+    cursor = None
+    while True:
+        page = await bot.client.conversations_list(
+            types="private_channel", exclude_archived=True, limit=200, cursor=cursor
+        )
+        for channel in page["channels"]:
+            # Only one the bot made: a learner could make a channel of that name and invite it.
+            if channel["name"] == name and channel.get("creator") == bot.platform.bot_user:
+                return str(channel["id"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            raise UserError(
+                f"A channel called #{name} already exists and I did not make it: ask a"
+                " workspace admin to rename or archive it, then hand in again."
+            )
+
+
+async def instructors(bot: SlackBot, cohort: Cohort) -> list[str]:
+    """Who reads a cohort's private hand-ins: its creator and its instructor user group."""
+    people = [await bot.platform.slack_id(cohort.created_by)]
+    if cohort.instructor_role_id:
+        group = await bot.platform.slack_id(cohort.instructor_role_id)
+        people += (await bot.client.usergroups_users_list(usergroup=group))["users"]
+    return list(dict.fromkeys(people))
+
+
+async def invite(bot: SlackBot, channel: str, people: list[str]) -> None:
+    """Invite those of ``people`` not yet in ``channel`` (the first, the learner, must be)."""
+    present = set((await bot.client.conversations_members(channel=channel))["members"])
+    for index, person in enumerate(people):
+        if person in present or person == bot.platform.bot_user:
+            continue
+        try:
+            await bot.client.conversations_invite(channel=channel, users=person)
+        except SlackApiError as error:
+            if index == 0 or error.response.get("error") in ("missing_scope", "is_archived"):
+                raise
+            log.warning("could not invite an instructor to a hand-in channel: %s", error)
+
+
+# -- staff: /assignment list|review -------------------------------------------------------
+
+
+async def assignment_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    from bot.slack.commands import arguments, workspace_cohort
+
+    sub, *rest = words or [""]
+    if sub == "list":
+        name, week = arguments(rest, "cohort", "week")[:2]
+        cohort = await workspace_cohort(bot, name, command["user_id"])
+        learners = await bot.platform.learners(cohort)
+        text, whole = await feature(bot).listing(cohort, number(week), learners, ROOM)
+        if whole is not None:
+            dm = await bot.client.conversations_open(users=command["user_id"])
+            await bot.client.files_upload_v2(
+                channel=dm["channel"]["id"],
+                filename=f"week-{week}-hand-ins.txt",
+                content=whole.encode("utf-8"),
+                title=f"Week {week} hand-ins in {cohort.name}",
+            )
+            text += "\n(The whole list is in your DMs with me.)"
+        return blocks.mrkdwn(text)
+    if sub == "review":
+        name, mention, week = arguments(rest, "cohort", "@learner", "week")[:3]
+        cohort = await workspace_cohort(bot, name, command["user_id"])
+        learner = mention.removeprefix("<@").split("|")[0].rstrip(">")
+        feature(bot).require_assignment(cohort, number(week))
+        handed = await bot.store.assignments.get(
+            cohort.id, await bot.platform.number(learner), number(week)
+        )
+        if handed is None:
+            raise NotFound(f"<@{learner}> has not handed in week {week} of {cohort.name}.")
+        await open_review(bot, command["trigger_id"], cohort, learner, number(week))
+        return None
+    raise InvalidInput(
+        "usage: `/assignment list <cohort> <week>`, `/assignment review <cohort> @learner <week>`"
+    )
+
+
+def number(week: str) -> int:
+    if not week.isdigit():
+        raise InvalidInput(f"the week is a number, not {week!r}")
+    return int(week)
+
+
+async def open_review(bot: SlackBot, trigger: str, cohort: Cohort, learner: str, week: int) -> None:
+    await bot.client.views_open(
+        trigger_id=trigger,
+        view={
+            "type": "modal",
+            "callback_id": REVIEW_FORM,
+            "private_metadata": f"{cohort.id}:{learner}:{week}",
+            "title": {"type": "plain_text", "text": f"Review week {week}"},
+            "submit": {"type": "plain_text", "text": "Mark reviewed"},
+            "blocks": [
+                {
+                    "type": "section",
+                    "text": {
+                        "type": "mrkdwn",
+                        "text": f"<@{learner}>'s week {week} hand-in in {plain(cohort.name)}.",
+                    },
+                },
+                _text_input("feedback", "Feedback, sent to them by DM", NOTE_LIMIT, True),
+            ],
+        },
+    )
+
+
+async def review(bot: SlackBot, user: str, view: dict[str, Any]) -> str:
+    """Mark the hand-in reviewed and DM the learner the feedback; what the instructor is told."""
+    from bot.slack.commands import workspace_cohort
+
+    cohort_id, learner, week = view["private_metadata"].split(":")
+    cohort = await bot.store.cohorts.get(int(cohort_id))
+    if cohort is None:
+        raise NotFound("that cohort no longer exists")
+    await workspace_cohort(bot, cohort.name, user)  # still one of its instructors
+    dm = await feature(bot).review(
+        cohort,
+        await bot.platform.number(learner),
+        f"<@{learner}>",
+        int(week),
+        await bot.platform.number(user),
+        _typed(view, "feedback").strip() or None,
+    )
+    try:
+        opened = await bot.client.conversations_open(users=learner)
+        await bot.client.chat_postMessage(channel=opened["channel"]["id"], text=blocks.mrkdwn(dm))
+        told = "and DMed them"
+    except SlackApiError:
+        told = "but I could not DM them: tell them in their hand-in channel"
+    return f"Week {week} of <@{learner}> is marked reviewed, {told}."
+
+
+def done_view(title: str, text: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": title},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+    }
+
+
+def register(bot: SlackBot) -> None:
+    @bot.app.view(HAND_IN_FORM)
+    async def handed_in(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        cohort_id, week, _ = view["private_metadata"].split(":")
+        try:
+            cohort = await learner_cohort(bot, int(cohort_id), int(week), user)
+            checked_hand_in(_typed(view, "link"), _typed(view, "note"))  # errors in the form
+            text = await hand_in(bot, user, cohort, int(week), view)
+        except UserError as error:
+            await ack(response_action="errors", errors={"link": str(error)[:150]})
+            return
+        except SlackApiError as error:
+            reason = bot.platform.describe(error) or "Slack refused"
+            log.warning("a hand-in could not be posted: %s", reason)
+            text = f"I could not post your hand-in ({reason}): tell your instructor, please."
+            await ack(response_action="update", view=done_view("Not handed in", text))
+            return
+        except Exception:
+            log.exception("a hand-in failed")
+            await ack(response_action="update", view=done_view("Not handed in", SORRY))
+            return
+        await ack(response_action="update", view=done_view("Handed in", text))
+
+    @bot.app.view(REVIEW_FORM)
+    async def reviewed(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            text = await review(bot, body["user"]["id"], view)
+        except UserError as error:
+            await ack(response_action="errors", errors={"feedback": str(error)[:150]})
+            return
+        except Exception:
+            log.exception("a review failed")
+            await ack(response_action="update", view=done_view("Not reviewed", SORRY))
+            return
+        await ack(response_action="update", view=done_view("Reviewed", blocks.mrkdwn(text)))

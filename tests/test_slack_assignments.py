@@ -1,0 +1,327 @@
+"""Assignments on Slack, end to end: **Submit assignment** under a week's post opens a form;
+the hand-in goes to a private channel the bot makes for the learner and the cohort's
+instructors (or, in a course that shares hand-ins, the cohort's channel); staff list a week
+and review with feedback by DM; late until the consultation window closes; the work itself
+is never stored. The real slack-bolt app on the stand-in."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from bot.slack.ids import ts_id
+from tests import test_slack_e2e as e2e
+from tests.helpers import stored_bytes
+from tests.slack_helpers import WEEK_POSTS, SlackWorld
+from tests.slack_standin import BOT_USER_ID, Conversation, Message
+from tests.test_slack_e2e import snapshot
+
+sworld = e2e.sworld  # the same fixture: the workspace, the app, staff appointed
+
+LINK = "https://docs.example.org/space-audit-qx71"
+NOTE = "Three places where misunderstandings begin: zv93k"
+
+
+async def in_week(sworld: SlackWorld, week: int = 2, **cohort: Any) -> None:
+    assert await sworld.create_cohort(**cohort) == {}
+    await sworld.advance_to(WEEK_POSTS[week - 1] + timedelta(seconds=1))
+
+
+def week_post(sworld: SlackWorld, week: int) -> Message:
+    (post,) = sworld.titled(f"Week {week}")
+    return post
+
+
+def form(link: str | None = LINK, note: str | None = NOTE) -> dict[str, Any]:
+    return {
+        "link": {"value": {"type": "plain_text_input", "value": link}},
+        "note": {"value": {"type": "plain_text_input", "value": note}},
+    }
+
+
+async def press_submit(sworld: SlackWorld, who: str, week: int = 2) -> dict[str, Any] | None:
+    """``who`` presses Submit under the week's post: the form it opened, or None."""
+    ws = sworld.slack.workspace
+    opened = len(ws.views)
+    await sworld.slack.person(who).press("cohort", week_post(sworld, week), "cohortbot_submit")
+    return ws.views[-1]["view"] if len(ws.views) > opened else None
+
+
+async def hand_in(
+    sworld: SlackWorld, who: str = "learner1", week: int = 2, **values: str | None
+) -> dict[str, Any]:
+    """Press Submit, fill in the form, submit it: the ack's payload."""
+    view = await press_submit(sworld, who, week)
+    assert view is not None, told(sworld, who)
+    return await sworld.slack.person(who).submit(view, form(**values))
+
+
+def said(ack: dict[str, Any]) -> str:
+    """What the form shows after a submission: its new view's text, or its field's error."""
+    if ack.get("response_action") == "errors":
+        return " ".join(ack["errors"].values())
+    return str(ack["view"]["blocks"][0]["text"]["text"])
+
+
+def told(sworld: SlackWorld, who: str) -> str:
+    """The last thing only ``who`` was shown: an ephemeral answer, or (outside the channel,
+    where Slack shows none) a DM."""
+    ws = sworld.slack.workspace
+    user = ws.user_named(who)
+    shown = [(e["ts"], str(e["text"])) for e in ws.ephemeral_to(user)]
+    shown += [(m.ts, m.text) for m in ws.dms(user)]
+    return max(shown)[1] if shown else ""
+
+
+def hand_in_channels(sworld: SlackWorld) -> list[Conversation]:
+    return [
+        c for c in sworld.slack.workspace.conversations.values() if c.name.startswith("hand-ins-")
+    ]
+
+
+def member(sworld: SlackWorld, *names: str) -> set[str]:
+    return {sworld.slack.workspace.user_named(n).id for n in names}
+
+
+async def rows(sworld: SlackWorld, table: str = "submissions") -> list[dict[str, Any]]:
+    async with sworld.bot.store.db.execute(f"SELECT * FROM {table}") as cursor:
+        return [dict(row) for row in await cursor.fetchall()]
+
+
+async def test_a_hand_in_goes_to_a_private_channel_for_the_learner_and_instructors(
+    sworld: SlackWorld,
+):
+    ws = sworld.slack.workspace
+    teacher = ws.add_user("teacher_a")
+    ws.add_usergroup("fall-instructors", [teacher])
+    await in_week(sworld, instructors="fall-instructors")
+    done = await hand_in(sworld)
+    assert done["response_action"] == "update" and done["view"]["title"]["text"] == "Handed in"
+    (channel,) = hand_in_channels(sworld)
+    assert f"<#{channel.id}>" in said(done) and "only you and your instructors" in said(done)
+    cohort = await sworld.cohort()
+    learner1 = ws.user_named("learner1")
+    assert (
+        channel.is_private
+        and channel.name == f"hand-ins-learner1-{cohort.id}-{learner1.id}".lower()
+    )
+    # the learner, the cohort's creator and its instructor group; no classmate, no other staff
+    assert channel.members == {BOT_USER_ID} | member(sworld, "learner1", "instructor", "teacher_a")
+    (post,) = ws.posted(channel)
+    assert LINK in post.text and NOTE in post.text and f"<@{learner1.id}>" in post.text
+    (row,) = await rows(sworld)
+    assert row["week"] == 2 and not row["late"] and row["reviewed_at"] is None
+    assert row["channel_id"] == await sworld.bot.platform.number(channel.id)
+    assert row["message_id"] == ts_id(post.ts, channel.id)
+
+    # week 3 goes to the same channel; another learner gets her own
+    await sworld.advance_to(WEEK_POSTS[2] + timedelta(seconds=1))
+    await hand_in(sworld, week=3, link=None)
+    await hand_in(sworld, "learner2", week=3)
+    first, second = hand_in_channels(sworld)
+    assert first is channel and len(ws.posted(channel)) == 2
+    assert learner1.id not in second.members and member(sworld, "learner2") <= second.members
+
+
+async def test_the_form_refuses_a_non_https_link_or_an_empty_hand_in(sworld: SlackWorld):
+    await in_week(sworld)
+    refused = await hand_in(sworld, link="javascript:alert(1)", note=None)
+    assert refused["response_action"] == "errors" and "https" in said(refused)
+    empty = await hand_in(sworld, link="  ", note=None)
+    assert empty["response_action"] == "errors" and "link or a note" in said(empty)
+    assert hand_in_channels(sworld) == [] and await rows(sworld) == []
+
+
+async def test_only_the_cohorts_learners_open_the_form_or_submit_it(sworld: SlackWorld):
+    await in_week(sworld)
+    before = await snapshot(sworld)
+    for who in ("outsider", "instructor"):
+        assert await press_submit(sworld, who) is None
+        assert told(sworld, who) == "Handing in is for learners of Fall 2026."
+    # a form opened by a learner, submitted as someone else (the submission is checked too)
+    view = await press_submit(sworld, "learner1")
+    assert view is not None
+    sworld.slack.workspace.views[-1]["user"] = sworld.slack.person("outsider").id
+    forged = await sworld.slack.person("outsider").submit(view, form())
+    assert forged["response_action"] == "errors" and "for learners" in said(forged)
+    after = await snapshot(sworld)  # the database, and the files: only refusals and a form
+    assert after[:-3] == before[:-3] and after[-1] == before[-1]
+    assert hand_in_channels(sworld) == []
+
+
+async def test_late_hand_ins_are_accepted_until_the_consultation_closes(sworld: SlackWorld):
+    await in_week(sworld, week=3)  # week 2 has closed
+    late = await hand_in(sworld, week=2)
+    assert said(late).startswith("Handed in (late, and accepted): week 2")
+    (row,) = await rows(sworld)
+    assert row["late"]
+    cohort = await sworld.cohort()
+    ends = cohort.calendar(sworld.bot.library.get(cohort.course_id)).consultation_ends
+    await sworld.advance_to(ends + timedelta(minutes=1))
+    assert await press_submit(sworld, "learner2", week=3) is None
+    assert "closed with the consultation period" in told(sworld, "learner2")
+    assert len(await rows(sworld)) == 1
+
+
+async def test_staff_list_who_handed_in_and_review_with_feedback_by_dm(sworld: SlackWorld):
+    await in_week(sworld)
+    await hand_in(sworld)
+    ws = sworld.slack.workspace
+    learner1 = ws.user_named("learner1")
+    staff = sworld.slack.person("instructor")
+    listed = (await staff.command("/assignment", 'list "Fall 2026" 2'))["text"]
+    lines = listed.splitlines()
+    assert lines[0] == "*Week 2*: 1 handed in, 3 not yet."
+    (channel,) = hand_in_channels(sworld)
+    assert lines[1].startswith("• learner1 — <!date^") and "not reviewed" in lines[1]
+    assert f"https://slack.com/archives/{channel.id}/p" in lines[1]
+    assert lines[2] == "*Not handed in (3):* learner2, learner3, learner4"
+
+    nobody = await staff.command(
+        "/assignment", f'review "Fall 2026" <@{ws.user_named("learner2").id}|learner2> 2'
+    )
+    assert "has not handed in week 2" in nobody["text"]
+    opened = len(ws.views)
+    assert (
+        await staff.command("/assignment", f'review "Fall 2026" <@{learner1.id}|learner1> 2') == {}
+    )
+    assert len(ws.views) == opened + 1
+    view = ws.views[-1]["view"]
+    feedback = {"feedback": {"value": {"type": "plain_text_input", "value": "Clear and kind."}}}
+    done = await staff.submit(view, feedback)
+    assert said(done) == f"Week 2 of <@{learner1.id}> is marked reviewed, and DMed them."
+    (dm,) = ws.dms(learner1)
+    assert "has been reviewed" in dm.text and "Clear and kind." in dm.text
+    assert f"https://slack.com/archives/{channel.id}/p" in dm.text
+    (row,) = await rows(sworld)
+    assert row["reviewed_by"] == await sworld.bot.platform.number(staff.id)
+    again = (await staff.command("/assignment", 'list "Fall 2026" 2'))["text"]
+    assert "reviewed ✅" in again.splitlines()[1]
+
+
+async def test_a_review_form_submitted_by_a_learner_changes_nothing(sworld: SlackWorld):
+    await in_week(sworld)
+    await hand_in(sworld)
+    ws = sworld.slack.workspace
+    learner1 = ws.user_named("learner1")
+    staff = sworld.slack.person("instructor")
+    await staff.command("/assignment", f'review "Fall 2026" <@{learner1.id}> 2')
+    view = ws.views[-1]["view"]
+    ws.views[-1]["user"] = learner1.id  # the learner submits the instructor's form
+    forged = await sworld.slack.person("learner1").submit(view, {})
+    assert forged["response_action"] == "errors"
+    (row,) = await rows(sworld)
+    assert row["reviewed_at"] is None and ws.dms(learner1) == []
+
+
+async def test_a_crash_between_making_the_channel_and_recording_it_reuses_that_channel(
+    sworld: SlackWorld,
+):
+    await in_week(sworld)
+    await hand_in(sworld)
+    (channel,) = hand_in_channels(sworld)
+    # As if the process had died after conversations.create, before recording the channel
+    # (and, so, before posting): Slack has the channel, the database does not know it.
+    await sworld.bot.store.db.execute("DELETE FROM assignment_threads")
+    await sworld.bot.store.db.execute("DELETE FROM submissions")
+    await sworld.bot.store.db.commit()
+    await sworld.restart()
+    again = await hand_in(sworld)
+    assert said(again).startswith("Handed in") and hand_in_channels(sworld) == [channel]
+    (place,) = await rows(sworld, "assignment_threads")
+    assert place["thread_id"] == await sworld.bot.platform.number(channel.id)
+
+
+async def test_a_crash_between_posting_and_recording_is_handed_in_again_in_the_same_channel(
+    sworld: SlackWorld, monkeypatch
+):
+    await in_week(sworld)
+    record = sworld.bot.store.assignments.record
+
+    async def crash(submission: object) -> None:
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(sworld.bot.store.assignments, "record", crash)
+    view = await press_submit(sworld, "learner1")
+    assert view is not None
+    failed = await sworld.slack.person("learner1").submit(view, form())
+    assert "something went wrong" in said(failed)
+    (channel,) = hand_in_channels(sworld)
+    assert len(sworld.slack.workspace.posted(channel)) == 1 and await rows(sworld) == []
+    monkeypatch.setattr(sworld.bot.store.assignments, "record", record)
+    await hand_in(sworld)
+    assert hand_in_channels(sworld) == [channel]
+    posts = sworld.slack.workspace.posted(channel)
+    (row,) = await rows(sworld)
+    assert len(posts) == 2 and row["message_id"] == ts_id(posts[-1].ts, channel.id)
+
+
+async def test_a_channel_of_that_name_made_by_someone_else_is_never_used(sworld: SlackWorld):
+    """A learner makes a private channel with a classmate's hand-in name and invites the bot:
+    the classmate's work must not go there."""
+    await in_week(sworld)
+    ws = sworld.slack.workspace
+    cohort = await sworld.cohort()
+    learner1, learner2 = ws.user_named("learner1"), ws.user_named("learner2")
+    name = f"hand-ins-learner1-{cohort.id}-{learner1.id.lower()}"
+    trap = ws.add_channel(name, [learner2], private=True)
+    trap.creator = learner2.id
+    refused = await hand_in(sworld)
+    assert refused["response_action"] == "errors" and "I did not make it" in said(refused)
+    assert ws.posted(trap) == [] and learner1.id not in trap.members
+    assert await rows(sworld) == []
+
+
+async def test_the_database_never_holds_a_hand_ins_note_or_link(sworld: SlackWorld):
+    await in_week(sworld)
+    await hand_in(sworld)
+    (channel,) = hand_in_channels(sworld)
+    assert NOTE in sworld.slack.workspace.posted(channel)[0].text  # Slack holds it
+    raw = await stored_bytes(sworld.bot.store, sworld.database)
+    for secret in ("zv93k", "qx71"):
+        assert secret.encode() not in raw and secret.encode("utf-16-le") not in raw
+    assert b"Fall 2026" in raw  # the search sees what is stored (the cohort's name)
+
+
+async def test_mydata_shows_hand_ins_and_forgetme_erases_them(sworld: SlackWorld):
+    await in_week(sworld)
+    await hand_in(sworld)
+    learner = sworld.slack.person("learner1")
+    shown = await learner.command("/mydata")
+    assert "1 × assignments you handed in" in shown["text"]
+    (file,) = [f for f in sworld.slack.workspace.files.values() if f["name"] == "my-data.json"]
+    assert set(json.loads(file["content"])) >= {"submissions", "assignment_threads"}
+    asked = await learner.command("/forgetme")
+    prompt = sworld.slack.workspace.ephemeral_to(learner.user)[-1]
+    assert asked["blocks"] and prompt["blocks"]
+    await learner.press("cohort", prompt, "cohortbot_forget")
+    assert await rows(sworld) == [] and await rows(sworld, "assignment_threads") == []
+
+
+async def test_the_archive_archives_the_hand_in_channels(sworld: SlackWorld):
+    await in_week(sworld)
+    await hand_in(sworld)
+    cohort = await sworld.cohort()
+    archives = cohort.calendar(sworld.bot.library.get(cohort.course_id)).archives
+    await sworld.advance_to(archives + timedelta(minutes=1))
+    (channel,) = hand_in_channels(sworld)
+    assert channel.is_archived
+    row = await sworld.bot.store.deliveries.get(cohort.id, "archive")
+    assert "1 hand-in channel archived" in (row.note or "")
+
+
+async def test_a_course_that_shares_hand_ins_posts_them_in_the_cohorts_channel(
+    sworld: SlackWorld, tmp_path
+):
+    sample = (sworld.bot.library.get("de-escalation").source).read_text()
+    (tmp_path / "de-escalation.yaml").write_text(sample + "\nassignments:\n  shared: yes\n")
+    sworld.prompts = tmp_path
+    await sworld.restart()
+    await in_week(sworld)
+    done = await hand_in(sworld)
+    assert "classmates can read it too" in said(done)
+    cohort_channel = sworld.slack.workspace.channel_named("cohort")
+    (post,) = [m for m in sworld.posts() if NOTE in m.text]
+    assert post.thread_ts is None and f"<#{cohort_channel.id}>" in said(done)
+    assert hand_in_channels(sworld) == [] and await rows(sworld, "assignment_threads") == []
