@@ -450,6 +450,31 @@ async def test_a_recording_goes_under_its_announcement_and_by_dm_to_who_asked(sw
     assert again["text"] == "Only course staff can do that."
 
 
+async def test_watched_it_under_a_recording_counts_for_the_cohorts_learners_only(
+    sworld: SlackWorld,
+):
+    """The sample course lets a recording stand in for its session (``recording: yes``)."""
+    announcement = await announced(sworld)
+    await sworld.advance_to(LIVE_1 + timedelta(hours=2))
+    url = "https://example.org/rec/1"
+    await sworld.slack.person("instructor").command("/recording", f'add "Fall 2026" live-1 {url}')
+    (under,) = [r for r in announcement.replies if url in r.text]
+    ws = sworld.slack.workspace
+    for who in ("outsider", "instructor"):
+        await sworld.slack.person(who).press("cohort", under, "cohortbot_watched")
+    assert ws.dms(ws.user_named("outsider"))[-1].text == "Only learners of Fall 2026 can do that."
+    assert ws.ephemeral_to(ws.user_named("instructor"))[-1]["text"].startswith("Only learners")
+    learner = sworld.slack.person("learner2")
+    await learner.press("cohort", under, "cohortbot_watched")
+    assert "counts as attending" in ws.ephemeral_to(learner.user)[-1]["text"]
+    await learner.press("cohort", under, "cohortbot_watched")
+    assert ws.ephemeral_to(learner.user)[-1]["text"] == "You have already said you watched it."
+    cohort = await sworld.cohort()
+    counts = await sworld.bot.store.participation.counts(cohort.id)
+    learner2 = await sworld.bot.platform.number(learner.id)
+    assert {u for u, _ in counts.watched} == {learner2}
+
+
 async def test_a_fan_out_is_paced_between_dms(sworld: SlackWorld, monkeypatch):
     waits: list[float] = []
 

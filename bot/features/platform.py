@@ -50,6 +50,7 @@ class Action(StrEnum):
     REMIND = "remind"  # Remind me, under a session's announcement
     ICS = "ics"  # Add to calendar
     CHECKIN = "checkin"  # Check in, under "starting now"
+    WATCHED = "watched"  # Watched it, under a recording where one stands in for the session
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Block Kit buttons: Remind me, Add to calendar, Check in, Submit, and /forgetme's confirmation.
+"""Block Kit buttons: Remind me, Add to calendar, Check in, Watched it, Submit, and /forgetme's
+confirmation.
 
 Each is routed by its ``action_id``; its ``value`` names the cohort and session (or the
 person, for the erase confirmation), so a button on any old message works after a
@@ -105,6 +106,12 @@ def register(bot: SlackBot) -> None:
     async def checkin(body: dict[str, Any]) -> str:
         cohort, session, user = await learner_session(body)
         return await presses.check_in(bot.store, bot.clock, cohort, session, user)
+
+    @app.action("cohortbot_watched")
+    @guarded
+    async def watched(body: dict[str, Any]) -> str:
+        cohort, session, user = await learner_session(body)
+        return await presses.watched(bot.store, bot.clock, cohort, session, user)
 
     @app.action("cohortbot_ics")
     @guarded

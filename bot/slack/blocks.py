@@ -19,6 +19,7 @@ LABELS = {
     Action.REMIND: "Remind me",
     Action.ICS: "Add to calendar",
     Action.CHECKIN: "Check in",
+    Action.WATCHED: "Watched it",
 }
 EVENT_TYPE = "cohortbot_post"  # the metadata event type every post and DM carries
 

@@ -4,16 +4,17 @@ is posted only in a private channel; a public one is readable by the whole works
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import sessions as words
 from bot.cohort import Cohort
 from bot.errors import InvalidInput
 from bot.features import session_changes as changes
+from bot.features.platform import Action, Buttons
 from bot.features.sessions import SessionDeliveries
 from bot.render import Post
 from bot.sessions import Recording
-from bot.slack.blocks import mrkdwn
+from bot.slack.blocks import action_block, mrkdwn
 from bot.slack.ids import id_ts
 from bot.timetable import CohortSession
 
@@ -45,10 +46,15 @@ async def add_recording(
     shown = words.passcode_visible(
         everyone_can_view=not info.get("is_private"), learners_can_view=True
     )
+    text = mrkdwn(words.recording_post(recording, session, show_passcode=shown))
+    extra: dict[str, Any] = {}
+    if bot.library.get(cohort.course_id).recordings_count:
+        # "Watched it" only where a recording can stand in for the session.
+        watched = Buttons(cohort.id, (Action.WATCHED,), session=session.key)
+        section = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+        extra["blocks"] = [section, action_block(watched)]
     await bot.client.chat_postMessage(
-        channel=channel,
-        thread_ts=id_ts(announce.message_id),
-        text=mrkdwn(words.recording_post(recording, session, show_passcode=shown)),
+        channel=channel, thread_ts=id_ts(announce.message_id), text=text, **extra
     )
     shared = SessionDeliveries(bot.platform, bot.store, bot.clock)
     asked = await bot.platform.people(
