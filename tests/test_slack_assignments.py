@@ -156,12 +156,29 @@ async def test_late_hand_ins_are_accepted_until_the_consultation_closes(sworld: 
     assert said(late).startswith("Handed in (late, and accepted): week 2")
     (row,) = await rows(sworld)
     assert row["late"]
-    cohort = await sworld.cohort()
-    ends = cohort.calendar(sworld.bot.library.get(cohort.course_id)).consultation_ends
-    await sworld.advance_to(ends + timedelta(minutes=1))
+    await sworld.advance_to(await consultation_end(sworld) + timedelta(minutes=1))
+    for week in (2, 3):  # the Submit buttons now say hand-ins are closed
+        post = week_post(sworld, week)
+        assert "cohortbot_submit" not in str(post.blocks) and "Hand-ins closed" in str(post.blocks)
+        assert post.blocks[0]["type"] == "header" and post.metadata  # the rest as it was
+    assert len(await rows(sworld)) == 1
+
+
+async def test_a_submit_button_that_could_not_be_closed_says_hand_ins_have_closed(
+    sworld: SlackWorld,
+):
+    await in_week(sworld, week=3)
+    sworld.slack.faults.error("chat.update", "cant_update_message", times=2)
+    await sworld.advance_to(await consultation_end(sworld) + timedelta(minutes=1))
+    assert "cohortbot_submit" in str(week_post(sworld, 3).blocks)
     assert await press_submit(sworld, "learner2", week=3) is None
     assert "closed with the consultation period" in told(sworld, "learner2")
-    assert len(await rows(sworld)) == 1
+    assert await rows(sworld) == []
+
+
+async def consultation_end(sworld: SlackWorld):
+    cohort = await sworld.cohort()
+    return cohort.calendar(sworld.bot.library.get(cohort.course_id)).consultation_ends
 
 
 async def test_staff_list_who_handed_in_and_review_with_feedback_by_dm(sworld: SlackWorld):

@@ -70,6 +70,24 @@ def action_block(buttons: Buttons) -> dict[str, Any]:
     }
 
 
+def has_action(message: dict[str, Any], action_id: str) -> bool:
+    return any(
+        element.get("action_id") == action_id
+        for block in message.get("blocks") or []
+        for element in block.get("elements") or []
+    )
+
+
+def hand_ins_closed(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A week post's blocks with its Submit button replaced by a line saying hand-ins closed."""
+    closed = {
+        "type": "context",
+        "block_id": "cohortbot",
+        "elements": [{"type": "mrkdwn", "text": "🔒 Hand-ins closed"}],
+    }
+    return [closed if b.get("block_id") == "cohortbot" else b for b in blocks]
+
+
 def parse_value(value: str) -> tuple[int, str]:
     cohort, _, about = value.partition(":")
     return int(cohort), about

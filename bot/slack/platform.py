@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import access
 from bot.access import Standing
 from bot.clock import Clock, SystemClock
-from bot.cohort import Cohort
+from bot.cohort import Cohort, Delivery, DeliveryState
 from bot.dms import Outcome
 from bot.errors import UserError
 from bot.features.fanout import CannotLook, Messenger, send_dms
@@ -275,7 +275,35 @@ class SlackPlatform(SlackErrors):
         """Slack has no scheduled events: the announcement's Add to calendar stands in."""
 
     async def hand_ins_closed(self, cohort: Cohort) -> None:
-        """Submit buttons stay; pressed after the close, they say hand-ins are closed."""
+        """Each week post's **Submit assignment** becomes a "Hand-ins closed" line. Best
+        effort: a post that cannot be edited keeps its button, which then says so."""
+        for delivery in await self.store.deliveries.for_cohort(cohort.id):
+            if not delivery.key.startswith("module:") or delivery.state != DeliveryState.DONE:
+                continue
+            if delivery.channel_id is None or delivery.message_id is None:
+                continue
+            try:
+                await self._close_submit(delivery.channel_id, delivery.message_id, delivery)
+            except SlackApiError as error:
+                log.warning(
+                    "could not close hand-ins on %s: %s", delivery.marker(), describe(error)
+                )
+
+    async def _close_submit(self, place_id: int, message_id: int, delivery: Delivery) -> None:
+        channel, ts = await self.slack_id(place_id), id_ts(message_id)
+        page = await self.client.conversations_history(
+            channel=channel, latest=ts, inclusive=True, limit=1, include_all_metadata=True
+        )
+        found = [m for m in page["messages"] if m.get("ts") == ts]
+        if not found or not blocks.has_action(found[0], "cohortbot_submit"):
+            return
+        await self.client.chat_update(
+            channel=channel,
+            ts=ts,
+            text=found[0].get("text") or "",
+            blocks=blocks.hand_ins_closed(found[0]["blocks"]),
+            metadata=blocks.metadata(delivery.marker()),
+        )
 
     async def archive(self, cohort: Cohort, now: datetime) -> str:
         """Slack cannot lock threads: a closing notice in the channel says it is over. The
