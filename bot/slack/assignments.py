@@ -84,20 +84,17 @@ async def open_form(bot: SlackBot, body: dict[str, Any], value: str) -> None:
     user = body["user"]["id"]
     await learner_cohort(bot, cohort_id, week, user)
     channel = (body.get("channel") or {}).get("id", "")
-    await bot.client.views_open(
-        trigger_id=body["trigger_id"],
-        view={
-            "type": "modal",
-            "callback_id": HAND_IN_FORM,
-            "private_metadata": f"{cohort_id}:{week}:{channel}",
-            "title": {"type": "plain_text", "text": f"Week {week} assignment"},
-            "submit": {"type": "plain_text", "text": "Hand in"},
-            "blocks": [
-                _text_input("link", "Link to your work (https)", LINK_LIMIT),
-                _text_input("note", "A note for your instructor", NOTE_LIMIT, multiline=True),
-            ],
-        },
+    form = blocks.modal(
+        HAND_IN_FORM,
+        f"Week {week} assignment",
+        "Hand in",
+        [
+            _text_input("link", "Link to your work (https)", LINK_LIMIT),
+            _text_input("note", "A note for your instructor", NOTE_LIMIT, multiline=True),
+        ],
+        metadata=f"{cohort_id}:{week}:{channel}",
     )
+    await bot.client.views_open(trigger_id=body["trigger_id"], view=form)
 
 
 async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dict[str, Any]) -> str:
@@ -234,26 +231,18 @@ def number(week: str) -> int:
 
 
 async def open_review(bot: SlackBot, trigger: str, cohort: Cohort, learner: str, week: int) -> None:
-    await bot.client.views_open(
-        trigger_id=trigger,
-        view={
-            "type": "modal",
-            "callback_id": REVIEW_FORM,
-            "private_metadata": f"{cohort.id}:{learner}:{week}",
-            "title": {"type": "plain_text", "text": f"Review week {week}"},
-            "submit": {"type": "plain_text", "text": "Mark reviewed"},
-            "blocks": [
-                {
-                    "type": "section",
-                    "text": {
-                        "type": "mrkdwn",
-                        "text": f"<@{learner}>'s week {week} hand-in in {plain(cohort.name)}.",
-                    },
-                },
-                _text_input("feedback", "Feedback, sent to them by DM", NOTE_LIMIT, True),
-            ],
-        },
+    about = f"<@{learner}>'s week {week} hand-in in {plain(cohort.name)}."
+    form = blocks.modal(
+        REVIEW_FORM,
+        f"Review week {week}",
+        "Mark reviewed",
+        [
+            {"type": "section", "text": {"type": "mrkdwn", "text": about}},
+            _text_input("feedback", "Feedback, sent to them by DM", NOTE_LIMIT, True),
+        ],
+        metadata=f"{cohort.id}:{learner}:{week}",
     )
+    await bot.client.views_open(trigger_id=trigger, view=form)
 
 
 async def review(bot: SlackBot, user: str, view: dict[str, Any]) -> str:

@@ -70,6 +70,21 @@ def action_block(buttons: Buttons) -> dict[str, Any]:
     }
 
 
+def modal(
+    callback_id: str, title: str, submit: str, body: list[dict[str, Any]], metadata: str = ""
+) -> dict[str, Any]:
+    """A modal view; ``metadata`` (``private_metadata``) says what it is about, and is
+    checked again on submission like anything a client sends."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": title[:24]},
+        "submit": {"type": "plain_text", "text": submit},
+        "blocks": body,
+    }
+
+
 def has_action(message: dict[str, Any], action_id: str) -> bool:
     return any(
         element.get("action_id") == action_id
