@@ -92,11 +92,14 @@ class Assignments(commands.Cog):
             if isinstance(found, discord.Thread):
                 return found
         place = self.hand_in_place(cohort)
-        shared = self.feature.shared(cohort)
-        kind = discord.ChannelType.public_thread if shared else discord.ChannelType.private_thread
-        thread = await place.create_thread(
-            name=words.thread_name(member.display_name), type=kind, invitable=False
-        )
+        name = words.thread_name(member.display_name)
+        thread = await self.unrecorded_thread(cohort, place, name)
+        if thread is None:
+            shared = self.feature.shared(cohort)
+            kind = (
+                discord.ChannelType.public_thread if shared else discord.ChannelType.private_thread
+            )
+            thread = await place.create_thread(name=name, type=kind, invitable=False)
         await self.bot.store.assignments.set_thread(cohort.id, member.id, thread.id)
         await thread.add_user(member)
         role = member.guild.get_role(cohort.instructor_role_id or 0)
@@ -107,6 +110,18 @@ class Assignments(commands.Cog):
         for instructor in staff.values():
             await thread.add_user(instructor)
         return thread
+
+    async def unrecorded_thread(
+        self, cohort: Cohort, place: discord.TextChannel, name: str
+    ) -> discord.Thread | None:
+        """A thread the bot made for a hand-in and died before recording (nobody was added
+        to it yet, so whoever of that name hands in next may have it); else None."""
+        recorded = set(await self.bot.store.assignments.threads(cohort.id))
+        for thread in await place.guild.active_threads():
+            mine = thread.owner_id == place.guild.me.id and thread.parent_id == place.id
+            if mine and thread.name == name and thread.id not in recorded:
+                return thread
+        return None
 
     def hand_in_place(self, cohort: Cohort) -> discord.TextChannel:
         """A text channel for hand-in threads: the cohort's own, or else (a forum cannot hold

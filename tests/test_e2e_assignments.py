@@ -216,6 +216,32 @@ async def test_a_crash_between_posting_and_recording_is_handed_in_again_in_the_s
     assert row["message_id"] == bot_posts(thread)[-1].id
 
 
+async def test_a_crash_between_making_the_thread_and_recording_it_reuses_that_thread(
+    world: World, monkeypatch
+):
+    await course_in_week(world, 2)
+    amara = world.server.learners[0]
+    set_thread = world.bot.store.assignments.set_thread
+
+    async def crash(*args: object) -> None:
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(world.bot.store.assignments, "set_thread", crash)
+    failed = await hand_in(world, amara)
+    assert "something went wrong" in failed.response.content
+    (orphan,) = hand_in_threads(world)
+    assert bot_posts(orphan) == [] and await rows(world) == []
+    monkeypatch.setattr(world.bot.store.assignments, "set_thread", set_thread)
+    await world.restart()
+
+    done = await hand_in(world, amara)
+
+    assert orphan.mention in done.response.content
+    assert [t.id for t in hand_in_threads(world)] == [orphan.id] and len(bot_posts(orphan)) == 1
+    (row,) = await rows(world)
+    assert row["channel_id"] == orphan.id
+
+
 async def test_the_database_never_holds_a_hand_ins_note_or_link(world: World):
     await course_in_week(world, 2)
     await hand_in(world, world.server.learners[0])
