@@ -21,8 +21,10 @@ from tests.helpers import (
     refusals,
     stored_bytes,
 )
-from tests.test_e2e_participation import (
+from tests.scenarios import (
+    ARCHIVED,
     COHORT,
+    closed,
     course_in_week,
     every_row_holding,
     instructor,
@@ -350,8 +352,6 @@ async def test_a_form_opened_before_a_restart_is_handed_in_after_it(world: World
 
 
 async def test_the_archive_locks_the_learners_hand_in_threads_too(world: World):
-    from tests.test_e2e_lifecycle import ARCHIVED, closed
-
     await course_in_week(world, 2)
     await hand_in(world, world.server.learners[0])
     (thread,) = hand_in_threads(world)

@@ -14,7 +14,7 @@ from bot.certificate import Certificate
 from bot.cohort import CLAIM_LEASE
 from bot.errors import NotAllowed, NotFound
 from tests.helpers import World, dms, other_cohorts_instructor, refusals
-from tests.test_e2e_participation import COHORT, course_in_week, exported, instructor
+from tests.scenarios import COHORT, course_in_week, exported, instructor
 
 EXCUSE_ALL = range(1, 5)
 

@@ -15,26 +15,25 @@ from bot.errors import NotAllowed
 from bot.store import Store
 from bot.store.db import to_text
 from tests.helpers import START, WEEK_POSTS, Rival, World, cohort_id, dms, refusals
-from tests.test_e2e_participation import COHORT, course_in_week, instructor
-from tests.test_e2e_sessions import LIVE_1, announced, posts_for
+from tests.scenarios import (
+    COHORT,
+    LIVE_1,
+    NUDGE_1,
+    announced,
+    course_in_week,
+    instructor,
+    nudges,
+    outcomes,
+    posts_for,
+)
 
-NUDGE_1 = WEEK_POSTS[1] - timedelta(days=2)  # two days before week 1 closes
 REMINDER_1H = LIVE_1 - timedelta(hours=1)
 SETTLED = CLAIM_LEASE + timedelta(seconds=2)  # a dead process's claims have been looked at
-
-
-def nudges(world: World, member: simcord.MemberActor) -> list[discord.Message]:
-    return [m for m in dms(world, member) if "A friendly note" in m.content]
 
 
 def reminders_1h(world: World, member: simcord.MemberActor) -> list[discord.Message]:
     """The hour-before reminders DMed to ``member``, by the marker on each DM's last line."""
     return [m for m in dms(world, member) if m.content.endswith(" · reminder:live-1:1h")]
-
-
-async def outcomes(world: World, key: str) -> dict[int, Outcome]:
-    reached = await world.bot.store.deliveries.recipients(await cohort_id(world), key)
-    return {user_id: r.outcome for user_id, r in reached.items()}
 
 
 async def forget_the_dm_was_recorded(world: World, key: str, user_id: int) -> None:

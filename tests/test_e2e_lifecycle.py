@@ -12,7 +12,6 @@ import simcord
 from bot.cohort import DeliveryState
 from bot.errors import NotAllowed
 from tests.helpers import (
-    COURSE_END,
     START,
     WEEK_POSTS,
     World,
@@ -22,15 +21,7 @@ from tests.helpers import (
     refusals,
     week_threads,
 )
-from tests.test_e2e_sessions import events, posts_for, titled
-
-ARCHIVED = COURSE_END + timedelta(weeks=4)  # 2 weeks of consultation, then 2 until the archive
-
-
-def closed(world: World, thread: simcord.ChannelHandle) -> tuple[bool, bool]:
-    """(archived, locked) as Discord holds them."""
-    meta = world.server.thread(thread.id)._channel.thread_metadata
-    return meta.archived, meta.locked
+from tests.scenarios import ARCHIVED, closed, events, posts_for, titled
 
 
 def auto_archive(world: World, thread: simcord.ChannelHandle) -> None:

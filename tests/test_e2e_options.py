@@ -9,8 +9,17 @@ from datetime import timedelta
 import simcord
 
 from tests.helpers import WEEK_POSTS, World, bot_posts, dms, other_cohorts_instructor, refusals
-from tests.test_e2e_participation import COHORT, exported, line_of, summary_lines, take_part
-from tests.test_e2e_sessions import LIVE_1, add_recording, announced, posts_for
+from tests.scenarios import (
+    COHORT,
+    LIVE_1,
+    add_recording,
+    announced,
+    exported,
+    line_of,
+    posts_for,
+    summary_lines,
+    take_part,
+)
 
 
 def recording_post(world: World) -> object:

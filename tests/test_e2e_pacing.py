@@ -15,8 +15,7 @@ from bot.app.fanout import _retry_after
 from bot.dms import Outcome
 from bot.pacing import PaceRule
 from tests.helpers import World, cohort_id, dms
-from tests.test_e2e_dms import NUDGE_1, nudges, outcomes
-from tests.test_e2e_participation import course_in_week
+from tests.scenarios import NUDGE_1, course_in_week, nudges, outcomes
 
 EXTRA = 88  # with the course server's dozen: 100 learners
 OPEN_DM = "/users/@me/channels"  # discord.py opens a DM channel before the first DM

@@ -6,10 +6,8 @@ here learners simply take part, and the tests look at what Discord then holds.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import simcord
@@ -17,62 +15,23 @@ import simcord
 from bot.errors import NotAllowed
 from cogs.privacy import confirmation
 from tests.helpers import (
-    START,
     WEEK_POSTS,
     World,
     dms,
     refusals,
     stored_bytes,
-    table_columns,
-    week_threads,
 )
-
-COHORT = "Fall 2026"
-
-
-async def course_in_week(world: World, week: int = 1) -> None:
-    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
-    await world.create_cohort(start=START)
-    await world.advance_to(WEEK_POSTS[week - 1] + timedelta(hours=1))
-
-
-def week_thread(world: World, week: int) -> simcord.ChannelHandle:
-    return world.server.thread(week_threads(world)[f"Week {week}"][0].id)
-
-
-async def take_part(
-    world: World, learner: simcord.MemberActor, week: int, posts: int = 0, replies: int = 0
-) -> None:
-    """Posts of their own in the forum; replies in the week's module post (the bot's thread)."""
-    for n in range(posts):
-        await world.server.forum_post(learner, f"Week {week}, {learner.name} {n}", "My thoughts")
-    for _ in range(replies):
-        await learner.send(week_thread(world, week), "I agree, and here is why")
-
-
-async def instructor(world: World, command: str, **options) -> simcord.InteractionResult:
-    result = await world.server.instructor.slash(
-        world.server.staff, command, cohort=COHORT, **options
-    )
-    assert result.ephemeral
-    return result
-
-
-async def summary_lines(world: World, week: int | None = None) -> list[str]:
-    options = {"week": week} if week else {}
-    result = await instructor(world, "participation summary", **options)
-    return result.response.embeds[0].description.splitlines()
-
-
-def line_of(lines: list[str], name: str) -> str:
-    (line,) = [line for line in lines if f" {name} — " in line]
-    return line
-
-
-async def exported(world: World) -> list[dict[str, str]]:
-    result = await instructor(world, "participation export")
-    (attachment,) = result.response.attachments
-    return list(csv.DictReader(io.StringIO((await attachment.read()).decode("utf-8-sig"))))
+from tests.scenarios import (
+    COHORT,
+    course_in_week,
+    every_row_holding,
+    exported,
+    instructor,
+    line_of,
+    summary_lines,
+    take_part,
+    week_thread,
+)
 
 
 def public_text(world: World, viewer: simcord.MemberActor) -> str:
@@ -363,20 +322,6 @@ async def test_mydata_shows_exactly_what_is_stored_about_the_caller(world: World
     assert all(row["user_id"] == amara.id for rows in stored.values() for row in rows)
     nothing = await world.server.outsider.slash(world.server.staff, "mydata")
     assert nothing.response.content == "I keep nothing about you."
-
-
-async def every_row_holding(world: World, value: int) -> list[tuple[str, str]]:
-    """(table, column) of every cell in the database equal to ``value``."""
-    db = world.bot.store.db
-    found = []
-    for table, columns in (await table_columns(world.bot.store)).items():
-        for column in columns:
-            async with db.execute(
-                f'SELECT COUNT(*) FROM "{table}" WHERE CAST("{column}" AS TEXT) = ?', (str(value),)
-            ) as cursor:
-                if (await cursor.fetchone())[0]:
-                    found.append((table, column))
-    return found
 
 
 async def test_forgetme_after_confirming_leaves_nothing_of_the_learner_in_the_file(world: World):

@@ -21,62 +21,25 @@ from tests.helpers import (
     other_cohorts_instructor,
     refusals,
 )
-from tests.test_e2e_participation import exported
+from tests.scenarios import (
+    LIVE_1,
+    WEEK_2_OPENS,
+    add_recording,
+    announced,
+    created,
+    events,
+    exported,
+    posts_for,
+    session_command,
+    titled,
+)
 
 # The 2025 sample's sessions, 52 weeks later: 10:00 in Los Angeles on both sides of the DST end.
-LIVE_1 = datetime(2026, 10, 21, 17, tzinfo=UTC)  # 10:00 PDT, 75 minutes
 LIVE_2 = datetime(2026, 11, 11, 18, tzinfo=UTC)  # 10:00 PST, 60 minutes
-WEEK_2_OPENS = datetime(2026, 10, 20, 16, tzinfo=UTC)  # announces live-1
-
-
-def posts_for(world: World, key: str) -> list[discord.Message]:
-    """The bot's posts in the announcements channel for one delivery (by its footer marker)."""
-    return [
-        m for m in bot_posts(world.server.announcements)
-        if any((e.footer.text or "").endswith(f"· {key}") for e in m.embeds)
-    ]  # fmt: skip
-
-
-def titled(world: World, prefix: str) -> list[discord.Message]:
-    return [
-        m
-        for m in bot_posts(world.server.announcements)
-        if m.embeds and (m.embeds[0].title or "").startswith(prefix)
-    ]
 
 
 def dms_containing(world: World, member: simcord.MemberActor, text: str) -> list[str]:
     return [m.content for m in dms(world, member) if text in m.content]
-
-
-def events(world: World) -> list:
-    guild = world.env.backend.get_guild(world.server.guild.id)
-    return list(guild.scheduled_events.values())
-
-
-async def created(world: World) -> None:
-    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
-    await world.create_cohort(start=START)
-
-
-async def announced(world: World) -> discord.Message:
-    await created(world)
-    await world.advance_to(WEEK_2_OPENS + timedelta(minutes=1))
-    (message,) = posts_for(world, "announce:live-1")
-    return message
-
-
-async def session_command(world: World, name: str, **options) -> simcord.InteractionResult:
-    return await world.server.instructor.slash(
-        world.server.staff, f"session {name}", cohort="Fall 2026", **options
-    )
-
-
-async def add_recording(world: World, actor=None, **options) -> simcord.InteractionResult:
-    options.setdefault("session", "live-1")
-    return await (actor or world.server.instructor).slash(
-        world.server.staff, "recording add", cohort="Fall 2026", **options
-    )
 
 
 def hide_from_everyone(world: World, channel: simcord.ChannelHandle) -> None:

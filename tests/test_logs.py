@@ -12,7 +12,7 @@ from bot.app.client import CohortBot
 from bot.app.launch import quiet_libraries
 from bot.cohort import MAX_ATTEMPTS
 from tests.helpers import START, WEEK_POSTS, World, cohort_id
-from tests.test_e2e_sessions import LIVE_1, WEEK_2_OPENS, session_command
+from tests.scenarios import LIVE_1, WEEK_2_OPENS, session_command
 
 
 @pytest.fixture
