@@ -52,6 +52,7 @@ async def participation_subcommand(
         _, mention, week_text, *_ = arguments(rest, "cohort", "@learner", "week")
         if not week_text.isdigit() or not 1 <= int(week_text) <= MAX_WEEK:
             raise InvalidInput(f"the week is a number from 1, not {week_text!r}")
+        feature.require_week(cohort, int(week_text))  # before anyone is looked up
         learner = await learner_of(bot, cohort, mention)
         by = await bot.platform.number(command["user_id"])
         return await feature.excuse(cohort, learner, int(week_text), by)
