@@ -19,7 +19,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.features.participation import ParticipationFeature
 from bot.features.privacy import in_words
 from bot.nudges import by_hand_key
-from bot.participation import export_csv, progress_text, week_summary
+from bot.participation import export_csv, week_summary
 from bot.slack import (
     actions,
     certificates,
@@ -278,18 +278,8 @@ async def progress_command(bot: SlackBot, command: dict[str, Any], words: list[s
     for cohort in await bot.store.cohorts.in_guild(team):
         if cohort.state == CohortState.ENDED or user not in await bot.tracker.learners(cohort):
             continue
-        report = await feature.report(
-            cohort, learner=(await bot.platform.people(cohort, [user]))[0]
-        )
-        course = bot.library.get(cohort.course_id)
-        week = report.position.current_week
-        closes = cohort.calendar(course).week(week).closes if week else None
-        texts.append(
-            f"**{cohort.name}**\n"
-            + progress_text(
-                report.learners[0], course.requirement, report.position, closes, report.plans
-            )
-        )
+        learner = (await bot.platform.people(cohort, [user]))[0]
+        texts.append(f"**{cohort.name}**\n" + await feature.progress(cohort, learner))
     if not texts:
         raise NotAllowed("You are not a learner in any cohort in this workspace.")
     return "\n\n".join(texts)
