@@ -18,6 +18,7 @@ has everyone.
 from __future__ import annotations
 
 import io
+import threading
 
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
@@ -149,7 +150,13 @@ def label_axes(ax: Axes, report: Report, rows: tuple[LearnerReport, ...]) -> Non
         spine.set_visible(False)
 
 
+# matplotlib's font cache is the process's: one chart at a time, whichever platform asks
+# (both may run in one process), each drawn in a worker thread.
+_DRAWING = threading.Lock()
+
+
 def heatmap_png(report: Report, title: str) -> bytes:
     buffer = io.BytesIO()
-    figure(report, title).savefig(buffer, format="png", dpi=DPI)
+    with _DRAWING:
+        figure(report, title).savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.cohort import Cohort, Delivery, DeliveryState
@@ -52,12 +52,18 @@ class Sorted:
     attention: list[str]  # failed, or waiting for a retry after a failure
 
 
-def sort_deliveries(guild_id: int, deliveries: Iterable[Delivery]) -> Sorted:
+def sort_deliveries(
+    guild_id: int, deliveries: Iterable[Delivery], links: Mapping[str, str] | None = None
+) -> Sorted:
+    """``links``: each posted item's link by its key, where it is not a Discord message."""
     done, upcoming, attention = [], [], []
     for d in deliveries:
         label = item_label(d.kind, d.week, d.session, d.key)
         if d.state == DeliveryState.DONE:
-            link = f" — {jump_url(guild_id, d.channel_id, d.message_id)}" if d.channel_id else ""
+            url = (links or {}).get(d.key)
+            if url is None and d.channel_id and links is None:
+                url = jump_url(guild_id, d.channel_id, d.message_id)
+            link = f" — {url}" if url else ""
             done.append(f"✅ {label}{' (late)' if d.late else ''}{link}")
         elif d.state == DeliveryState.PENDING and d.note:
             attention.append(f"⚠️ {label}: {d.note} — retrying {discord_timestamp(d.ready_at, 'R')}")
@@ -70,9 +76,12 @@ def sort_deliveries(guild_id: int, deliveries: Iterable[Delivery]) -> Sorted:
     return Sorted(done, upcoming, attention)
 
 
-def cohort_overview(cohort: Cohort, deliveries: Iterable[Delivery]) -> str:
-    """``/cohort show``: what needs attention, the latest posts, and what comes next."""
-    found = sort_deliveries(cohort.guild_id, deliveries)
+def cohort_overview(
+    cohort: Cohort, deliveries: Iterable[Delivery], links: Mapping[str, str] | None = None
+) -> str:
+    """``/cohort show``: what needs attention, the latest posts, and what comes next
+    (posted items link to Discord messages, or to ``links``, by item key, on Slack)."""
+    found = sort_deliveries(cohort.guild_id, deliveries, links)
     lines = [f"**{cohort.name}** ({cohort.course_id}) — {cohort.state}"]
     if found.attention:
         lines += ["", "**Needs attention**", *found.attention]

@@ -14,6 +14,7 @@ from bot.app.permissions import is_learner, require_instructor, standing
 from bot.cohort import Cohort, PlatformName
 from bot.course import Course
 from bot.errors import NotAllowed, NotFound, UserError
+from bot.features import listings
 from bot.features.course_files import follow_course_file, follows, reload_notice
 from bot.features.modules import plans_of as shared_plans_of
 from bot.features.planning import plan_cohort
@@ -189,12 +190,6 @@ async def cohorts_taking_part(
     Only a cohort's learners and instructors see its sessions: their join links.
     """
     visible = await visible_cohorts(bot, interaction)
-    if name:
-        found = await find_cohort(bot, interaction, name)
-        if found.id not in {c.id for c in visible}:
-            raise NotAllowed(f"Recordings and sessions of {found.name} are for its learners.")
-        return [found]
-    mine = [c for c in visible if is_learner(interaction.user, c)]
-    if not (mine or visible):
-        raise NotAllowed("You are not in any cohort in this server.")
-    return mine or visible
+    named = await bot.store.cohorts.by_name(guild_of(interaction).id, name) if name else None
+    learning = [c for c in visible if is_learner(interaction.user, c)]
+    return listings.cohorts_taking_part(name, named, visible, learning, "server")

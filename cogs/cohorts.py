@@ -13,10 +13,11 @@ from discord.ext import commands
 from bot.access import check_cohort_roles
 from bot.app.permissions import SEND_MESSAGES, posting_needs, require, role_facts
 from bot.cohort import Cohort, CohortState, NewCohort
-from bot.errors import InvalidInput, UserError
+from bot.errors import InvalidInput
+from bot.features import cohorts as shared
 from bot.localtime import zone
 from bot.overview import cohort_overview, timetable_text
-from bot.timetable import ItemKind, sessions_for
+from bot.timetable import sessions_for
 from cogs._common import (
     CohortName,
     follow_course_files,
@@ -166,33 +167,23 @@ class Cohorts(commands.Cog):
 
     async def _set_state(
         self, interaction: discord.Interaction, name: str, state: CohortState
-    ) -> Cohort:
+    ) -> None:
         found = await instructor_cohort(self.bot, interaction, name)
-        if found.state == CohortState.ENDED:
-            raise UserError(f"{found.name} has ended; it can't be paused or resumed.")
-        await self.bot.store.cohorts.set_state(found.id, state)
+        answer = await shared.pause_or_resume(self.bot.store, found, state)
         await self.bot.reschedule()
-        return found
+        await interaction.response.send_message(answer, ephemeral=True)
 
     @cohort.command(name="pause", description="Stop a cohort's posts until it is resumed")
     @app_commands.describe(cohort="The cohort")
     async def pause(self, interaction: discord.Interaction, cohort: CohortName) -> None:
-        found = await self._set_state(interaction, cohort, CohortState.PAUSED)
-        await interaction.response.send_message(
-            f"⏸️ {found.name} is paused. Nothing will be posted until `/cohort resume`.",
-            ephemeral=True,
-        )
+        await self._set_state(interaction, cohort, CohortState.PAUSED)
 
     @cohort.command(
         name="resume", description="Resume a paused cohort; what was missed is posted now"
     )
     @app_commands.describe(cohort="The cohort")
     async def resume(self, interaction: discord.Interaction, cohort: CohortName) -> None:
-        found = await self._set_state(interaction, cohort, CohortState.ACTIVE)
-        await interaction.response.send_message(
-            f"▶️ {found.name} is running again; anything missed while paused is being posted.",
-            ephemeral=True,
-        )
+        await self._set_state(interaction, cohort, CohortState.ACTIVE)
 
     @cohort.command(
         name="end", description="End a cohort early: no more posts, reminders or nudges"
@@ -200,19 +191,9 @@ class Cohorts(commands.Cog):
     @app_commands.describe(cohort="The cohort")
     async def end(self, interaction: discord.Interaction, cohort: CohortName) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        await self.bot.store.cohorts.set_state(found.id, CohortState.ENDED)
-        skipped = await self.bot.store.deliveries.skip_pending(
-            found.id,
-            (ItemKind.ARCHIVE, ItemKind.PURGE),
-            self.bot.clock.now(),
-            "the cohort was ended",
-        )
+        answer = await shared.end(self.bot.store, self.bot.clock, found)
         await self.bot.reschedule()
-        await interaction.response.send_message(
-            f"⏹️ {found.name} has ended; {skipped} pending posts and reminders were cancelled. "
-            "Its posts will still be archived, and its data purged, on schedule.",
-            ephemeral=True,
-        )
+        await interaction.response.send_message(answer, ephemeral=True)
         await sync_events(self.bot, replace(found, state=CohortState.ENDED))  # none to come
 
     @course.command(

@@ -20,7 +20,7 @@ from bot.cohort import Cohort, CohortState
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.features.participation import ParticipationFeature
 from bot.nudges import by_hand_key
-from bot.participation import Learner, Report, export_csv, plain, progress_text, week_summary
+from bot.participation import Learner, Report, export_csv, week_summary
 from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, staff_group
 from cogs._platform import DiscordPlatform
 
@@ -146,16 +146,10 @@ class Participation(commands.Cog):
         week: Week,
     ) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        self.feature.require_week(found, week)
         self.require_learner(member, found)
-        await self.bot.store.participation.excuse(
-            found.id, member.id, week, interaction.user.id, self.bot.clock.now()
-        )
-        await interaction.response.send_message(
-            f"{plain(member.display_name)} is excused for week {week} of {found.name}:"
-            " it counts as met.",
-            ephemeral=True,
-        )
+        learner = Learner(member.id, member.display_name)
+        answer = await self.feature.excuse(found, learner, week, interaction.user.id)
+        await interaction.response.send_message(answer, ephemeral=True)
 
     @participation.command(
         name="nudge", description="DM the learners behind this week a kind nudge, now"
@@ -199,13 +193,7 @@ class Participation(commands.Cog):
         await interaction.response.send_message(embeds=embeds, ephemeral=True)
 
     async def progress_embed(self, cohort: Cohort, member: discord.Member) -> discord.Embed:
-        course = self.bot.library.get(cohort.course_id)
-        report = await self.report(cohort, member=member)
-        week = report.position.current_week
-        closes = cohort.calendar(course).week(week).closes if week else None
-        text = progress_text(
-            report.learners[0], course.requirement, report.position, closes, report.plans
-        )
+        text = await self.feature.progress(cohort, Learner(member.id, member.display_name))
         return discord.Embed(title=f"{member.display_name} in {cohort.name}", description=text)
 
     @reminders.command(name="off", description="No more nudges or reminder DMs from me")

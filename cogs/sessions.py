@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 import discord
@@ -11,7 +12,8 @@ from discord.ext import commands
 from bot import sessions as words
 from bot.app.permissions import is_instructor, is_learner
 from bot.cohort import Cohort
-from bot.errors import NotAllowed, NotFound, UserError
+from bot.errors import NotAllowed, UserError
+from bot.features import listings
 from bot.features import session_changes as changes
 from bot.render import Post
 from bot.sessions import Recording
@@ -25,7 +27,7 @@ from cogs._common import (
     runnable_cohorts,
     staff_group,
 )
-from cogs._session_buttons import SessionButton, buttons, calendar_file
+from cogs._session_buttons import SessionButton, buttons
 from cogs._session_posts import SessionPosts
 from cogs._session_recordings import post_recording, recording_places
 
@@ -163,29 +165,20 @@ class Sessions(commands.Cog):
     async def upcoming(
         self, interaction: discord.Interaction, cohort: CohortName | None = None
     ) -> None:
-        lines = []
-        now = self.bot.clock.now()
-        for found in await cohorts_taking_part(self.bot, interaction, cohort):
-            mine = words.upcoming(await self.bot.store.cohorts.sessions(found.id), now)
-            lines += [f"__{found.name}__", *(mine or ["no upcoming sessions"])]
-        await interaction.response.send_message(
-            words.fit("\n".join(lines)) or "No cohorts here yet.", ephemeral=True
-        )
+        found = await cohorts_taking_part(self.bot, interaction, cohort)
+        text = await listings.upcoming(self.bot.store, found, self.bot.clock.now())
+        await interaction.response.send_message(text, ephemeral=True)
 
     @listing.command(name="calendar", description="All of a cohort's sessions as one calendar file")
     @app_commands.describe(cohort="The cohort (default: yours)")
     async def calendar(
         self, interaction: discord.Interaction, cohort: CohortName | None = None
     ) -> None:
-        found = await cohorts_taking_part(self.bot, interaction, cohort)
-        if not found:
-            raise NotFound("there are no cohorts in this server yet")
-        sessions = await self.bot.store.cohorts.sessions(found[0].id)
-        if not sessions:
-            raise NotFound(f"{found[0].name} has no live sessions")
+        found = (await cohorts_taking_part(self.bot, interaction, cohort))[0]
+        name, data = await listings.calendar(self.bot.store, found, self.bot.clock.now())
         await interaction.response.send_message(
-            f"Live sessions of {found[0].name}:",
-            file=calendar_file(found[0], sessions, self.bot),
+            f"Live sessions of {found.name}:",
+            file=discord.File(io.BytesIO(data), filename=name),
             ephemeral=True,
         )
 
@@ -247,24 +240,16 @@ class Sessions(commands.Cog):
     async def recordings(
         self, interaction: discord.Interaction, cohort: CohortName | None = None
     ) -> None:
-        now = self.bot.clock.now()
-        parts = []
         staff_role = await self.bot.store.guilds.staff_role(guild_of(interaction).id)
-        for found in await cohorts_taking_part(self.bot, interaction, cohort):
+        found = await cohorts_taking_part(self.bot, interaction, cohort)
+        for one in found:
             member = interaction.user
-            if not (is_learner(member, found) or is_instructor(member, found, staff_role)):
-                raise NotAllowed(f"Recordings of {found.name} are for its learners.")
-            course = self.bot.library.get(found.course_id)
-            if now >= found.calendar(course).archives:
-                continue  # listed until the cohort is archived
-            sessions = {s.key: s for s in await self.bot.store.cohorts.sessions(found.id)}
-            listing = words.recordings_listing(
-                await self.bot.store.sessions.recordings(found.id), sessions
-            )
-            parts.append(f"__{found.name}__\n{listing}")
-        await interaction.response.send_message(
-            words.fit("\n\n".join(parts)) or "No recordings yet.", ephemeral=True
+            if not (is_learner(member, one) or is_instructor(member, one, staff_role)):
+                raise NotAllowed(f"Recordings of {one.name} are for its learners.")
+        text = await listings.recordings(
+            self.bot.store, self.bot.library, found, self.bot.clock.now()
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: CohortBot) -> None:

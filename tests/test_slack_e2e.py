@@ -195,6 +195,11 @@ async def snapshot(sworld: SlackWorld) -> tuple[object, ...]:
         "external_ids",
         "submissions",
         "assignment_threads",
+        "cohort_sessions",
+        "excusals",
+        "recordings",
+        "certificates",
+        "activity",
     )
     rows = []
     for table in tables:
@@ -205,20 +210,58 @@ async def snapshot(sworld: SlackWorld) -> tuple[object, ...]:
     return (*map(tuple, rows), posted, len(ws.views), len(ws.files))
 
 
-@pytest.mark.parametrize("who", ["learner1", "outsider"])
-async def test_a_learner_or_outsider_is_refused_every_staff_command_privately(
+async def two_cohorts(sworld: SlackWorld) -> None:
+    """Fall (in #cohort, taught by teacher_a) and Spring (in #spring, taught by teacher_b);
+    neither teacher is course staff. The staff member creates both."""
+    ws = sworld.slack.workspace
+    a, b = ws.add_user("teacher_a"), ws.add_user("teacher_b")
+    ws.add_usergroup("fall-instructors", [a])
+    ws.add_usergroup("spring-instructors", [b])
+    ws.channel_named("cohort").members.add(a.id)
+    ws.add_channel("spring", [b, *[ws.user_named(f"learner{i}") for i in (1, 2)]])
+    assert await sworld.create_cohort(instructors="fall-instructors") == {}
+    created = await sworld.create_cohort(
+        "Spring 2027", channel="spring", instructors="spring-instructors"
+    )
+    assert created == {}
+
+
+STAFF_REFUSALS = {
+    "Only course staff can do that.",
+    "Only Fall 2026's instructors (or course staff) can do that.",
+    "Only a workspace admin sets who is course staff (`/setup`).",
+}
+
+
+@pytest.mark.parametrize("who", ["learner1", "outsider", "teacher_b"])
+async def test_every_staff_subcommand_is_refused_privately_with_no_change(
     sworld: SlackWorld, who: str
 ):
-    await sworld.create_cohort()
+    """Every subcommand of STAFF_COMMANDS (a new one is walked without editing this test), run
+    on Fall 2026 by one of its learners, an outsider and Spring 2027's instructor: each is
+    refused privately, and nothing changes in the database, the channels, DMs or files."""
+    await two_cohorts(sworld)
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))  # a week to act on
+    await sworld.slack.person("learner1").post("cohort", "a post to count")
     before = await snapshot(sworld)
+    learner1 = sworld.slack.workspace.user_named("learner1").id
     person = sworld.slack.person(who)
+    walked = 0
     for command, subcommands in STAFF_COMMANDS.items():
         for sub in (*subcommands, "anything"):
-            answer = await person.command(command, f'{sub} "Fall 2026" 1')
-            assert answer["text"] == "Only course staff can do that.", (command, sub)
-            assert answer.get("response_type") != "in_channel"
+            text = f'{sub} "Fall 2026" <@{learner1}> 1 https://example.org/rec'
+            answer = await person.command(command, text)
+            assert answer.get("response_type") != "in_channel", (command, sub)
+            if who != "teacher_b":  # runs no cohort: refused before anything is read
+                assert answer["text"] == "Only course staff can do that.", (command, sub)
+            elif (command, sub) == ("/cohort", "list"):  # their own cohorts, not Fall
+                assert "Spring 2027" in answer["text"] and "Fall" not in answer["text"]
+            elif sub != "anything":
+                assert answer["text"] in STAFF_REFUSALS, (command, sub, answer["text"])
+            walked += sub != "anything"
+    assert walked == sum(len(subs) for subs in STAFF_COMMANDS.values()) >= 25
     assert await snapshot(sworld) == before
-    # /setup staff takes a workspace admin, not course staff
+    # /setup takes a workspace admin, not course staff
     refused = await sworld.slack.person("instructor").command("/setup", "staff S0NOPE")
     assert "admin" in refused["text"]
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from tests import test_slack_e2e as e2e
 from tests.slack_helpers import WEEK_POSTS, SlackWorld
-from tests.test_slack_e2e import snapshot
+from tests.test_slack_e2e import snapshot, two_cohorts
 
 sworld = e2e.sworld  # the same fixture: the workspace, the app, staff appointed
 
@@ -27,22 +27,6 @@ RUNS_A_COHORT = [
     ("/assignment", 'list "{}" 2'),
     ("/assignment", 'review "{}" <@{}> 2'),
 ]
-
-
-async def two_cohorts(sworld: SlackWorld) -> None:
-    """Fall (in #cohort, taught by teacher_a) and Spring (in #spring, taught by teacher_b);
-    neither teacher is course staff. The staff member creates both."""
-    ws = sworld.slack.workspace
-    a, b = ws.add_user("teacher_a"), ws.add_user("teacher_b")
-    ws.add_usergroup("fall-instructors", [a])
-    ws.add_usergroup("spring-instructors", [b])
-    ws.channel_named("cohort").members.add(a.id)
-    ws.add_channel("spring", [b, *[ws.user_named(f"learner{i}") for i in (1, 2)]])
-    assert await sworld.create_cohort(instructors="fall-instructors") == {}
-    created = await sworld.create_cohort(
-        "Spring 2027", channel="spring", instructors="spring-instructors"
-    )
-    assert created == {}
 
 
 async def test_an_instructor_of_another_cohort_is_refused_privately_with_no_change(

@@ -26,6 +26,8 @@ from bot.participation import (
     course_position,
     digest,
     nudge_text,
+    plain,
+    progress_text,
 )
 from bot.store import Store
 from bot.timetable import ItemKind
@@ -67,6 +69,28 @@ class ParticipationFeature:
         plans = await plans_of(self.store, self.library, cohort)
         return build_report(
             learners, counts, weeks, course.requirement, self.position(cohort), plans
+        )
+
+    async def progress(self, cohort: Cohort, learner: Learner) -> str:
+        """One learner's weeks so far and what is left this week (``/progress``, and
+        ``/participation learner`` for instructors)."""
+        course = self.library.get(cohort.course_id)
+        report = await self.report(cohort, learner=learner)
+        week = report.position.current_week
+        closes = cohort.calendar(course).week(week).closes if week else None
+        return progress_text(
+            report.learners[0], course.requirement, report.position, closes, report.plans
+        )
+
+    async def excuse(self, cohort: Cohort, learner: Learner, week: int, by: int) -> str:
+        """Excuse one of the cohort's learners (the adapter checked that they are one) for a
+        week, which then counts as met; what to tell the instructor."""
+        self.require_week(cohort, week)
+        await self.store.participation.excuse(
+            cohort.id, learner.user_id, week, by, self.clock.now()
+        )
+        return (
+            f"{plain(learner.name)} is excused for week {week} of {cohort.name}: it counts as met."
         )
 
     def require_week(self, cohort: Cohort, week: int) -> None:

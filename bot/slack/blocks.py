@@ -28,6 +28,7 @@ def mrkdwn(text: str) -> str:
     """Discord-flavoured Markdown (``**bold**``, ``<t:…>``) as Slack's mrkdwn."""
     text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
     text = re.sub(r"^#+\s*(.+)$", r"*\1*", text, flags=re.MULTILINE)
+    text = re.sub(r"^__(.+)__$", r"*\1*", text, flags=re.MULTILINE)  # an underlined heading
     return re.sub(r"<t:(\d+)(?::\w)?>", _date, text)
 
 

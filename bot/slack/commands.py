@@ -19,8 +19,19 @@ from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.features.participation import ParticipationFeature
 from bot.features.privacy import in_words
 from bot.nudges import by_hand_key
-from bot.participation import export_csv, progress_text, week_summary
-from bot.slack import actions, assignments, certificates, modals, recordings, sessions
+from bot.participation import export_csv, week_summary
+from bot.slack import (
+    actions,
+    assignments,
+    certificates,
+    listings,
+    modals,
+    recordings,
+    reports,
+    sessions,
+    setup,
+)
+from bot.slack import cohorts as running
 from bot.slack.blocks import mrkdwn
 
 if TYPE_CHECKING:
@@ -30,17 +41,25 @@ log = logging.getLogger(__name__)
 
 # Staff commands, as on Discord; the Slack adapter does these subcommands (others say so).
 STAFF_COMMANDS = {
-    "/cohort": ("create", "list"),
+    "/cohort": ("create", "list", "show", "pause", "resume", "end"),
     "/module": ("post", "preview"),
-    "/participation": ("summary", "export", "nudge"),
-    "/setup": ("staff",),
+    "/participation": ("summary", "learner", "export", "chart", "excuse", "nudge"),
+    "/setup": ("staff", "show", "clear-staff"),
     "/session": ("add", "list", "reschedule", "cancel"),
     "/recording": ("add",),
     "/course": ("reload",),
     "/assignment": ("list", "review"),
     "/certificates": ("list", "issue"),
 }
-LEARNER_COMMANDS = ("/mydata", "/forgetme", "/progress", "/reminders", "/certificate")
+LEARNER_COMMANDS = (
+    "/mydata",
+    "/forgetme",
+    "/progress",
+    "/reminders",
+    "/certificate",
+    "/sessions",
+    "/recordings",
+)
 
 Handler = Callable[["SlackBot", dict[str, Any], list[str]], Awaitable[dict[str, Any] | str | None]]
 
@@ -140,13 +159,15 @@ async def cohort_command(bot: SlackBot, command: dict[str, Any], words: list[str
         return "\n".join(f"• **{c.name}** ({c.course_id}, {c.state})" for c in cohorts) or (
             "No cohorts yet: `/cohort create`."
         )
-    return not_here("/cohort", sub)
+    if sub in running.SUBCOMMANDS:
+        return await running.cohort_subcommand(bot, command, sub, words[1:])
+    raise InvalidInput(f"usage: {usage('/cohort')}")
 
 
 async def module_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
     sub, *rest = words or [""]
     if sub not in ("post", "preview"):
-        return not_here("/module", sub)
+        raise InvalidInput(f"usage: {usage('/module')}")
     name, week_text, *more = arguments(rest, "cohort", "week")
     cohort = await workspace_cohort(bot, name, command["user_id"])
     if not week_text.isdigit():
@@ -180,8 +201,10 @@ async def module_command(bot: SlackBot, command: dict[str, Any], words: list[str
 
 async def participation_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
     sub, *rest = words or [""]
+    if sub in reports.SUBCOMMANDS:
+        return await reports.participation_subcommand(bot, command, sub, rest)
     if sub not in STAFF_COMMANDS["/participation"]:
-        return not_here("/participation", sub)
+        raise InvalidInput(f"usage: {usage('/participation')}")
     (name, *more) = arguments(rest, "cohort")
     cohort = await workspace_cohort(bot, name, command["user_id"])
     feature = participation(bot)
@@ -218,25 +241,9 @@ async def slack_ids_in_csv(bot: SlackBot, text: str) -> str:
     return out.getvalue()
 
 
-async def setup_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
-    sub, *rest = words or [""]
-    if sub != "staff":
-        await require_staff(bot, command["user_id"])
-        return not_here("/setup", sub)
-    info = (await bot.client.users_info(user=command["user_id"]))["user"]
-    if not (info.get("is_admin") or info.get("is_owner")):
-        raise NotAllowed("Only a workspace admin sets the staff user group.")
-    (group,) = arguments(rest[:1], "user group id")
-    group = group.removeprefix("<!subteam^").split("|")[0].rstrip(">")
-    await bot.client.usergroups_users_list(usergroup=group)  # it exists
-    team = await bot.platform.number(bot.platform.team)
-    await bot.store.guilds.set_staff_role(team, await bot.platform.number(group))
-    return "Done: the members of that user group are course staff here."
-
-
-def not_here(name: str, sub: str) -> str:
-    done = ", ".join(STAFF_COMMANDS[name]) or "none yet"
-    return f"`{name} {sub}`: not available on Slack yet (on Slack: {done}). It works on Discord."
+def usage(name: str) -> str:
+    """A wrong subcommand's answer: the command's subcommands on Slack."""
+    return f"`{name} {'|'.join(STAFF_COMMANDS[name])} …` (see the command's hint)"
 
 
 async def mydata_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
@@ -267,18 +274,8 @@ async def progress_command(bot: SlackBot, command: dict[str, Any], words: list[s
     for cohort in await bot.store.cohorts.in_guild(team):
         if cohort.state == CohortState.ENDED or user not in await bot.tracker.learners(cohort):
             continue
-        report = await feature.report(
-            cohort, learner=(await bot.platform.people(cohort, [user]))[0]
-        )
-        course = bot.library.get(cohort.course_id)
-        week = report.position.current_week
-        closes = cohort.calendar(course).week(week).closes if week else None
-        texts.append(
-            f"**{cohort.name}**\n"
-            + progress_text(
-                report.learners[0], course.requirement, report.position, closes, report.plans
-            )
-        )
+        learner = (await bot.platform.people(cohort, [user]))[0]
+        texts.append(f"**{cohort.name}**\n" + await feature.progress(cohort, learner))
     if not texts:
         raise NotAllowed("You are not a learner in any cohort in this workspace.")
     return "\n\n".join(texts)
@@ -296,7 +293,7 @@ async def reminders_command(bot: SlackBot, command: dict[str, Any], words: list[
 async def recording_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
     sub, *rest = words or [""]
     if sub != "add":
-        return not_here("/recording", sub)
+        raise InvalidInput(f"usage: {usage('/recording')}")
     name, session, url, *passcode = arguments(rest, "cohort", "session", "https link")
     cohort = await workspace_cohort(bot, name, command["user_id"])
     code = passcode[0] if passcode else None
@@ -307,7 +304,7 @@ HANDLERS: dict[str, Handler] = {
     "/cohort": cohort_command,
     "/module": module_command,
     "/participation": participation_command,
-    "/setup": setup_command,
+    "/setup": setup.setup_command,
     "/mydata": mydata_command,
     "/forgetme": forgetme_command,
     "/progress": progress_command,
@@ -317,5 +314,7 @@ HANDLERS: dict[str, Handler] = {
     "/certificate": certificates.certificate_command,
     "/certificates": certificates.certificates_command,
     "/course": sessions.course_command,
+    "/sessions": listings.sessions_command,
+    "/recordings": listings.recordings_command,
     "/assignment": assignments.assignment_command,
 }

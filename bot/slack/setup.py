@@ -1,0 +1,46 @@
+"""``/setup staff|show|clear-staff`` on Slack: who is course staff (workspace admins only,
+as on Discord only members with Manage Server)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import InvalidInput, NotAllowed
+
+if TYPE_CHECKING:
+    from bot.slack.app import SlackBot
+
+USAGE = "`/setup staff <user group id>`, `/setup show`, `/setup clear-staff`"
+
+
+async def setup_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    from bot.slack.commands import arguments
+
+    sub, *rest = words or [""]
+    if sub not in ("staff", "show", "clear-staff"):
+        raise InvalidInput(f"usage: {USAGE}")
+    info = (await bot.client.users_info(user=command["user_id"]))["user"]
+    if not (info.get("is_admin") or info.get("is_owner")):
+        raise NotAllowed("Only a workspace admin sets who is course staff (`/setup`).")
+    team = await bot.platform.number(bot.platform.team)
+    if sub == "show":
+        held = await bot.store.guilds.staff_role(team)
+        staff = (
+            f"members of <!subteam^{await bot.platform.slack_id(held)}>, and workspace admins"
+            " and owners."
+            if held
+            else "workspace admins and owners (no staff user group is set: `/setup staff`)."
+        )
+        return (
+            f"Course staff: {staff} A cohort's instructors are course staff and the members of"
+            " its instructor user group."
+        )
+    if sub == "clear-staff":
+        if await bot.store.guilds.clear_staff_role(team):
+            return "The staff user group is cleared: only workspace admins and owners are course staff now."
+        return "There was no staff user group; nothing changed."
+    (group,) = arguments(rest[:1], "user group id")
+    group = group.removeprefix("<!subteam^").split("|")[0].rstrip(">")
+    await bot.client.usergroups_users_list(usergroup=group)  # it exists
+    await bot.store.guilds.set_staff_role(team, await bot.platform.number(group))
+    return "Done: the members of that user group are course staff here."
