@@ -141,6 +141,11 @@ class SlackBot:
         self._tracker = SlackTracker(self.platform, self.store, self.library, self.clock)
         self.app.middleware(self._scrub)
         register(self)
+        # Who is staff, an instructor, a learner: remembered briefly, dropped when Slack says.
+        self.app.event("user_change")(self.platform.directory.on_user_change)
+        self.app.event("subteam_members_changed")(
+            self.platform.directory.on_subteam_members_changed
+        )
         self._handler = AsyncSocketModeHandler(self.app, self.settings.app_token)
         await self._handler.connect_async()
         await self.tracker.follow()
