@@ -6,13 +6,19 @@ database file and the same clock. Each runner claims only its platform's cohorts
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from bot.cohort import PlatformName
+import pytest
+
+from bot.cohort import DeliveryState, PlatformName
 from bot.slack.app import SlackBot
-from tests.helpers import World, week_threads
+from tests.helpers import World, dms, week_threads
 from tests.slack_helpers import START, WEEK_POSTS, SlackWorld
 from tests.slack_standin import SlackStandin, standard_workspace
+from tests.test_e2e_lifecycle import WEDNESDAY_2, admin, editable_course
 
 
 async def test_discord_and_slack_share_one_database_and_each_posts_its_own_weeks(world: World):
@@ -28,6 +34,7 @@ async def test_discord_and_slack_share_one_database_and_each_posts_its_own_weeks
             scheduled=False,
             dm_pace=0,
             beside=world.bot.wakeups,  # its jobs in the Discord bot's scheduler
+            courses=world.bot.courses,  # and one course library, as `cohortbot run` builds them
         )
         await sworld.bot.start()
         try:
@@ -86,3 +93,88 @@ async def test_two_runners_share_one_scheduler_without_touching_each_others_jobs
     assert [job.next_run_time for job in discord_side.scheduler.get_jobs()] == [at[3]]
     assert discord_side.scheduler.running
     discord_side.shutdown()
+
+
+@asynccontextmanager
+async def both_platforms(world: World) -> AsyncIterator[SlackWorld]:
+    """The Slack app beside the Discord bot, as ``cohortbot run`` with both tokens builds
+    them: one database, one clock, one scheduler, one course library; staff appointed."""
+    workspace = standard_workspace(clock=lambda: world.clock.now().timestamp())
+    async with SlackStandin(workspace) as slack:
+        sworld = SlackWorld(slack, world.database, world.clock)  # type: ignore[arg-type]
+        sworld.bot = SlackBot(
+            sworld.settings(),
+            database=world.database,
+            clock=world.clock,
+            scheduled=False,
+            dm_pace=0,
+            beside=world.bot.wakeups,
+            courses=world.bot.courses,
+        )
+        await sworld.bot.start()
+        try:
+            await sworld.appoint_staff()
+            yield sworld
+        finally:
+            await sworld.bot.close()
+
+
+def edit(course: Path) -> None:
+    """Week 2 renamed and moved from Tuesday 09:00 to Wednesday 10:00."""
+    course.write_text(
+        course.read_text()
+        .replace("weekly_post: Tuesday 09:00", "weekly_post: Wednesday 10:00")
+        .replace("title: Building Welcoming Library Experiences", "title: Welcome, Edited")
+    )
+
+
+async def two_cohorts(world: World, sworld: SlackWorld) -> None:
+    await world.create_cohort(start=START)
+    assert await sworld.create_cohort() == {}
+    await world.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))  # week 1 is out on both
+    await sworld.bot.deliveries.run_due()
+    await world.bot.deliveries.run_due()
+
+
+async def assert_both_replanned(world: World, sworld: SlackWorld) -> None:
+    """Each platform's cohort has week 2 at the new time, its instructor was told on its own
+    platform, and at that time each platform posts the new week 2, once."""
+    store = sworld.bot.store
+    cohorts = {c.platform: c for c in await store.cohorts.all()}
+    for cohort in cohorts.values():
+        row = await store.deliveries.get(cohort.id, "module:2")
+        assert (row.state, row.due) == (DeliveryState.PENDING, WEDNESDAY_2), cohort.platform
+    ws = sworld.slack.workspace
+    slack_told = [m.text for m in ws.dms(ws.user_named("instructor"))]
+    assert any("The course file `de-escalation` changed" in t for t in slack_told), slack_told
+    discord_told = [m.content for m in dms(world, world.server.instructor)]
+    assert any("The course file `de-escalation` changed" in t for t in discord_told)
+    for instant in (WEEK_POSTS[1] + timedelta(minutes=1), WEDNESDAY_2 + timedelta(minutes=1)):
+        await world.advance_to(instant)
+        await sworld.bot.deliveries.run_due()
+        await world.bot.deliveries.run_due()
+    assert [m.text for m in sworld.titled("Week 2")] == ["Week 2: Welcome, Edited"]
+    assert [t.name for t in week_threads(world)["Week 2"]] == ["Week 2: Welcome, Edited"]
+
+
+@pytest.mark.parametrize("reload_on", [PlatformName.DISCORD, PlatformName.SLACK])
+async def test_a_course_reloaded_on_one_platform_is_followed_on_both(
+    world: World, tmp_path: Path, reload_on: PlatformName
+):
+    course = editable_course(world, tmp_path)
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    async with both_platforms(world) as sworld:
+        assert sworld.bot.library is world.bot.library  # one library in the process
+        await two_cohorts(world, sworld)
+        edit(course)
+        if reload_on is PlatformName.DISCORD:
+            answer = (await admin(world).slash(world.server.staff, "course reload")).response
+            text = str(answer.content)
+        else:
+            text = (await sworld.slack.person("instructor").command("/course", "reload"))["text"]
+        assert "Re-planned 2 running cohorts" in text, text
+        preview = await sworld.slack.person("instructor").command(
+            "/module", 'preview "Fall 2026" 2'
+        )
+        assert "Welcome, Edited" in str(preview), preview
+        await assert_both_replanned(world, sworld)

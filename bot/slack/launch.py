@@ -1,5 +1,6 @@
 """``cohortbot run`` with Slack tokens: the Slack app, and the Discord bot beside it when
-``DISCORD_TOKEN`` is set too (one process, one database, one event loop).
+``DISCORD_TOKEN`` is set too (one process, one database, one event loop, one scheduler,
+one course library and reload).
 
 The start fails as the Discord one does: one line on stderr naming the setting, and the
 same exit statuses (2 settings, 3 refused, 4 unreachable).
@@ -15,6 +16,7 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
+from bot.features.course_files import Courses
 from bot.features.scheduler import WakeUps
 from bot.settings import Settings
 from bot.slack.app import DEFAULT_API_BASE, SlackBot
@@ -34,6 +36,7 @@ async def serve(
     settings: Settings,
     alongside: Callable[[], Awaitable[None]] | None,
     beside: WakeUps | None = None,
+    courses: Courses | None = None,
 ) -> None:
     assert settings.slack is not None
     slack = SlackBot(
@@ -41,6 +44,7 @@ async def serve(
         database=settings.store_target,
         prompts_dir=settings.prompts_dir,
         beside=beside,
+        courses=courses,
     )
     try:
         await slack.start()
@@ -56,6 +60,7 @@ def run_slack(
     settings: Settings,
     alongside: Callable[[], Awaitable[None]] | None = None,
     beside: WakeUps | None = None,
+    courses: Courses | None = None,
 ) -> int:
     assert settings.slack is not None
     if not logging.getLogger().handlers:
@@ -64,7 +69,7 @@ def run_slack(
         )
     quiet_slack_libraries()
     try:
-        asyncio.run(serve(settings, alongside, beside))
+        asyncio.run(serve(settings, alongside, beside, courses))
     except SlackApiError as error:
         if error.response.get("error") in ("invalid_auth", "not_authed", "account_inactive"):
             return fail(
