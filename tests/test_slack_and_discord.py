@@ -6,6 +6,7 @@ database file and the same clock. Each runner claims only its platform's cohorts
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -178,3 +179,34 @@ async def test_a_course_reloaded_on_one_platform_is_followed_on_both(
         )
         assert "Welcome, Edited" in str(preview), preview
         await assert_both_replanned(world, sworld)
+
+
+async def test_cohortbot_run_with_both_tokens_gives_slack_the_discord_bots_courses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The wiring the test above assumes: one library, one scheduler, and Slack's election
+    able to stop the Discord bot, from `cohortbot run` itself (the platforms not reached)."""
+    from bot import cli
+    from bot.slack import launch
+
+    built: dict[str, object] = {}
+
+    def run_slack(settings, alongside=None, **beside: object) -> int:
+        built.update(beside, alongside=alongside)
+        return 0
+
+    monkeypatch.setattr(launch, "run_slack", run_slack)
+    monkeypatch.chdir(tmp_path)
+    for name, value in {
+        "DISCORD_TOKEN": "discord-token",
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_APP_TOKEN": "xapp-1",
+        "DATABASE_PATH": str(tmp_path / "cohortbot.sqlite3"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("PROMPTS_DIR", raising=False)
+    await asyncio.to_thread(cli.main, ["run"])  # it runs its own event loop
+    bot = built["stop_alongside"].__self__  # type: ignore[attr-defined]
+    assert built["courses"] is bot.courses and built["beside"] is bot.wakeups
+    assert callable(built["alongside"])

@@ -22,11 +22,13 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.app.client import CohortBot, make_bot
+from bot.cohort import PlatformName
 from bot.settings import Settings, SettingsError, database_problem, prompts_problem, shown_url
-from bot.standby import RETRY, lock_key
+from bot.standby import lock_keys, served_text
 from bot.store import Store
 from bot.store.db import NewerSchema, cannot_write
-from bot.store.election import AdvisoryLock, hold_lock
+from bot.store.election import lost_lock_message
+from bot.store.election import run_elected as elect
 
 log = logging.getLogger(__name__)
 
@@ -138,50 +140,19 @@ def run_bot(*, force_sync: bool = False) -> int:
 
 
 async def run_elected(bot: CohortBot, settings: Settings, url: str) -> int:
-    """On PostgreSQL: wait for the standby lock of this process's shards, then run the bot
-    while holding it (``bot.standby``). A standby makes no gateway connection, nor any
-    call to Discord, until it holds the lock."""
-    served = str(settings.shards) if settings.shards is not None else "the whole bot"
+    """On PostgreSQL: wait for the standby lock of this process's shards on Discord, then
+    run the bot while holding it (``bot.standby``). A standby makes no gateway connection,
+    nor any call to Discord, until it holds the lock."""
+    served = served_text(settings.shards, (PlatformName.DISCORD,))
 
-    def waiting() -> None:
-        log.info(
-            "standby for %s: another process is active; trying for its lock every %g s",
-            served,
-            RETRY,
-        )
-
-    lock = await hold_lock(url, lock_key(settings.shards), waiting=waiting)
-    log.info("active for %s: holding the standby lock", served)
-    lost = asyncio.Event()
-    try:
+    async def run() -> None:
         async with bot:
-            watch = asyncio.create_task(watch_lock(lock, bot, lost))
-            try:
-                await bot.start(settings.token)
-            finally:
-                if lost.is_set():
-                    await watch  # it is closing the bot: let it finish
-                else:
-                    watch.cancel()
-    finally:
-        await lock.close()
-    if lost.is_set():
-        return fail(
-            f"the connection holding the standby lock of {served} ended (DATABASE_URL):"
-            " stopped, so that a standby can take over",
-            EXIT_LOST_LOCK,
-        )
+            await bot.start(settings.token)
+
+    keys = lock_keys(settings.shards, (PlatformName.DISCORD,))
+    if await elect(url, keys, served, run, bot.close):
+        return fail(lost_lock_message(served), EXIT_LOST_LOCK)
     return 0
-
-
-async def watch_lock(lock: AdvisoryLock, bot: CohortBot, lost: asyncio.Event) -> None:
-    """Every RETRY seconds: is the lock's session alive? When it is not, a standby may
-    hold the lock already: close the bot (``lost`` set) rather than run beside it."""
-    while await lock.still_held():
-        await asyncio.sleep(RETRY)
-    log.error("the standby lock's PostgreSQL session ended: stopping")
-    lost.set()
-    await bot.close()
 
 
 def discord_bot(settings: Settings, *, force_sync: bool = False) -> CohortBot:
