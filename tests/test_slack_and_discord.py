@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.cohort import DeliveryState, PlatformName
+from bot.errors import NotAllowed
 from bot.slack.app import SlackBot
-from tests.helpers import World, dms, week_threads
+from tests.helpers import World, dms, other_cohorts_instructor, refusals, week_threads
 from tests.slack_helpers import START, WEEK_POSTS, SlackWorld
 from tests.slack_standin import SlackStandin, standard_workspace
 from tests.test_e2e_lifecycle import WEDNESDAY_2, admin, editable_course
@@ -210,3 +211,39 @@ async def test_cohortbot_run_with_both_tokens_gives_slack_the_discord_bots_cours
     bot = built["stop_alongside"].__self__  # type: ignore[attr-defined]
     assert built["courses"] is bot.courses and built["beside"] is bot.wakeups
     assert callable(built["alongside"])
+
+
+async def test_a_refused_reload_on_either_platform_changes_neither(world: World, tmp_path: Path):
+    """Learners, outsiders and another cohort's instructor, on Discord and on Slack: refused
+    privately; no platform's cohort is re-planned, the courses in force stay as they were."""
+    course = editable_course(world, tmp_path)
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    async with both_platforms(world) as sworld:
+        ws = sworld.slack.workspace
+        teacher = ws.add_user("teacher_b")
+        ws.add_usergroup("spring-instructors", [teacher])
+        ws.add_channel("spring", [teacher])
+        await two_cohorts(world, sworld)
+        created = await sworld.create_cohort(
+            "Spring 2027", channel="spring", instructors="spring-instructors"
+        )
+        assert created == {}
+        rival = await other_cohorts_instructor(world)
+        store = sworld.bot.store
+        before = {c.id: await store.deliveries.for_cohort(c.id) for c in await store.cohorts.all()}
+        edit(course)
+        server = world.server
+        for who in (server.learners[0], server.outsider, rival):
+            tried = await who.slash(server.staff, "course reload")
+            assert tried.ephemeral
+        assert [type(e) for e in refusals(world)] == [NotAllowed] * 3
+        for who in ("learner1", "outsider", "teacher_b"):
+            refused = await sworld.slack.person(who).command("/course", "reload")
+            assert refused["text"] == "Only course staff can do that.", (who, refused)
+            assert refused.get("response_type") != "in_channel"
+        after = {c.id: await store.deliveries.for_cohort(c.id) for c in await store.cohorts.all()}
+        assert after == before and len(after) == 4
+        assert world.bot.library.get("de-escalation").post_weekday == 1  # still Tuesday
+        told = [m.text for m in ws.dms(ws.user_named("instructor"))]
+        assert not any("changed" in t for t in told), told
+        assert not [m for m in dms(world, server.instructor) if "changed" in m.content]

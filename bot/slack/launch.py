@@ -131,7 +131,6 @@ def run_slack(
         )
     except KeyboardInterrupt:
         return 0
-    return 0
 
 
 def fail(message: str, status: int) -> int:
