@@ -23,9 +23,10 @@ from tests.slack_standin import SlackStandin, standard_workspace
 from tests.test_e2e_lifecycle import WEDNESDAY_2, admin, editable_course
 
 
-async def test_discord_and_slack_share_one_database_and_each_posts_its_own_weeks(world: World):
-    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
-    await world.create_cohort(start=START)
+@asynccontextmanager
+async def both_platforms(world: World) -> AsyncIterator[SlackWorld]:
+    """The Slack app beside the Discord bot, as ``cohortbot run`` with both tokens builds
+    them: one database, one clock, one scheduler, one course library; staff appointed."""
     workspace = standard_workspace(clock=lambda: world.clock.now().timestamp())
     async with SlackStandin(workspace) as slack:
         sworld = SlackWorld(slack, world.database, world.clock)  # type: ignore[arg-type]
@@ -41,34 +42,41 @@ async def test_discord_and_slack_share_one_database_and_each_posts_its_own_weeks
         await sworld.bot.start()
         try:
             await sworld.appoint_staff()
-            assert await sworld.create_cohort() == {}
-            for instant in WEEK_POSTS[:2]:
-                await world.advance_to(instant + timedelta(seconds=1))
-                # Both runners look at the database, as their shared scheduler's wake-ups
-                # make them (run here by hand: SimCord's virtual time moves only timers the
-                # Discord bot set itself, and the Slack side's rebuilds come from this test).
-                await sworld.bot.deliveries.run_due()
-                await world.bot.deliveries.run_due()
-
-            assert {k: len(v) for k, v in week_threads(world).items()} == {"Week 1": 1, "Week 2": 1}
-            assert [len(sworld.titled(f"Week {n}")) for n in (1, 2, 3)] == [1, 1, 0]
-            store = sworld.bot.store
-            cohorts = {c.platform: c for c in await store.cohorts.all()}
-            assert set(cohorts) == {PlatformName.DISCORD, PlatformName.SLACK}
-            runners = {
-                PlatformName.DISCORD: world.bot.deliveries.instance,
-                PlatformName.SLACK: sworld.bot.deliveries.instance,
-            }
-            slack_channel = cohorts[PlatformName.SLACK].channel_id
-            assert slack_channel not in world.bot.tracker._followed  # Discord counts its own
-            jobs = {job.name for job in world.bot.wakeups.scheduler.get_jobs()}
-            assert jobs == {"deliveries", "slack"}  # one scheduler holds both runners' wake-ups
-            for platform, cohort in cohorts.items():
-                for key in ("module:1", "module:2"):
-                    row = await store.deliveries.get(cohort.id, key)
-                    assert (row.state, row.claimed_by) == ("done", runners[platform]), key
+            yield sworld
         finally:
             await sworld.bot.close()
+
+
+async def test_discord_and_slack_share_one_database_and_each_posts_its_own_weeks(world: World):
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    async with both_platforms(world) as sworld:
+        assert await sworld.create_cohort() == {}
+        for instant in WEEK_POSTS[:2]:
+            await world.advance_to(instant + timedelta(seconds=1))
+            # Both runners look at the database, as their shared scheduler's wake-ups
+            # make them (run here by hand: SimCord's virtual time moves only timers the
+            # Discord bot set itself, and the Slack side's rebuilds come from this test).
+            await sworld.bot.deliveries.run_due()
+            await world.bot.deliveries.run_due()
+
+        assert {k: len(v) for k, v in week_threads(world).items()} == {"Week 1": 1, "Week 2": 1}
+        assert [len(sworld.titled(f"Week {n}")) for n in (1, 2, 3)] == [1, 1, 0]
+        store = sworld.bot.store
+        cohorts = {c.platform: c for c in await store.cohorts.all()}
+        assert set(cohorts) == {PlatformName.DISCORD, PlatformName.SLACK}
+        runners = {
+            PlatformName.DISCORD: world.bot.deliveries.instance,
+            PlatformName.SLACK: sworld.bot.deliveries.instance,
+        }
+        slack_channel = cohorts[PlatformName.SLACK].channel_id
+        assert slack_channel not in world.bot.tracker._followed  # Discord counts its own
+        jobs = {job.name for job in world.bot.wakeups.scheduler.get_jobs()}
+        assert jobs == {"deliveries", "slack"}  # one scheduler holds both runners' wake-ups
+        for platform, cohort in cohorts.items():
+            for key in ("module:1", "module:2"):
+                row = await store.deliveries.get(cohort.id, key)
+                assert (row.state, row.claimed_by) == ("done", runners[platform]), key
 
 
 async def test_two_runners_share_one_scheduler_without_touching_each_others_jobs():
@@ -95,30 +103,6 @@ async def test_two_runners_share_one_scheduler_without_touching_each_others_jobs
     assert [job.next_run_time for job in discord_side.scheduler.get_jobs()] == [at[3]]
     assert discord_side.scheduler.running
     discord_side.shutdown()
-
-
-@asynccontextmanager
-async def both_platforms(world: World) -> AsyncIterator[SlackWorld]:
-    """The Slack app beside the Discord bot, as ``cohortbot run`` with both tokens builds
-    them: one database, one clock, one scheduler, one course library; staff appointed."""
-    workspace = standard_workspace(clock=lambda: world.clock.now().timestamp())
-    async with SlackStandin(workspace) as slack:
-        sworld = SlackWorld(slack, world.database, world.clock)  # type: ignore[arg-type]
-        sworld.bot = SlackBot(
-            sworld.settings(),
-            database=world.database,
-            clock=world.clock,
-            scheduled=False,
-            dm_pace=0,
-            beside=world.bot.wakeups,
-            courses=world.bot.courses,
-        )
-        await sworld.bot.start()
-        try:
-            await sworld.appoint_staff()
-            yield sworld
-        finally:
-            await sworld.bot.close()
 
 
 def edit(course: Path) -> None:

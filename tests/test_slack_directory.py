@@ -5,12 +5,12 @@ within ``CACHE_FOR`` when it does not."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
 
-from bot.slack.directory import CACHE_FOR
+from bot.slack.directory import CACHE_FOR, Directory
 from tests import test_slack_e2e as e2e
 from tests.slack_helpers import ManualClock, SlackWorld
 from tests.slack_standin import SlackStandin, standard_workspace
@@ -91,3 +91,46 @@ async def test_an_admin_demoted_loses_staff_rights_when_slack_says_so(sworld: Sl
     await sworld.slack.change_user("admin", is_admin=False)  # user_change
     refused = await admin.command("/cohort", "list")
     assert refused["text"] == "Only course staff can do that.", refused
+
+
+class Groups:
+    """A Web API client that answers ``usergroups.users.list`` and counts the calls."""
+
+    def __init__(self) -> None:
+        self.members = {"S1": ["U1", "U2"]}
+        self.calls = 0
+        self.during: Callable[[], None] | None = None  # an event while Slack answers
+
+    async def usergroups_users_list(self, usergroup: str) -> dict[str, list[str]]:
+        self.calls += 1
+        answer = {"users": list(self.members[usergroup])}
+        if self.during is not None:
+            self.during()
+        return answer
+
+
+async def test_an_answer_is_kept_for_the_window_and_not_when_the_clock_goes_back():
+    clock = ManualClock(BEFORE)
+    client = Groups()
+    directory = Directory(client, clock)  # type: ignore[arg-type]
+    assert await directory.members("S1") == ("U1", "U2")
+    for moved in (timedelta(0), CACHE_FOR - timedelta(microseconds=1)):
+        clock.at = BEFORE + moved
+        await directory.members("S1")
+    assert client.calls == 1
+    for moved in (CACHE_FOR, -timedelta(seconds=1)):  # the window over; a clock set back
+        clock.at = BEFORE + moved
+        await directory.members("S1")
+    assert client.calls == 3
+
+
+async def test_an_answer_that_crossed_an_event_is_not_kept():
+    clock = ManualClock(BEFORE)
+    client = Groups()
+    directory = Directory(client, clock)  # type: ignore[arg-type]
+    client.during = lambda: directory.forget_group("S1")  # removed while Slack answered
+    await directory.members("S1")
+    client.during = None
+    client.members["S1"] = ["U1"]
+    assert await directory.members("S1") == ("U1",)
+    assert client.calls == 2

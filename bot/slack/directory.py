@@ -15,14 +15,16 @@ and ``forget_*`` drops the entry).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 
 CACHE_FOR = timedelta(minutes=2)
+T = TypeVar("T")
 
 
 class Directory:
@@ -32,35 +34,45 @@ class Directory:
         self.keep = keep
         self._users: dict[str, tuple[datetime, dict[str, Any]]] = {}
         self._groups: dict[str, tuple[datetime, tuple[str, ...]]] = {}
-
-    def _fresh(self, fetched: datetime) -> bool:
-        return fetched <= self.clock.now() < fetched + self.keep
+        self._forgotten = 0  # how many times an event dropped an entry
 
     async def user(self, user: str) -> dict[str, Any]:
         """The ``user`` object of ``users.info`` (a refusal, e.g. ``user_not_found``, raises
         and is not remembered)."""
-        hit = self._users.get(user)
-        if hit is not None and self._fresh(hit[0]):
-            return hit[1]
-        fetched = self.clock.now()
-        info = dict((await self.client.users_info(user=user))["user"])
-        self._users[user] = (fetched, info)
-        return info
+
+        async def ask() -> dict[str, Any]:
+            return dict((await self.client.users_info(user=user))["user"])
+
+        return await self._remembered(self._users, user, ask)
 
     async def members(self, group: str) -> tuple[str, ...]:
         """The user ids in a user group (``usergroups.users.list``), in Slack's order."""
-        hit = self._groups.get(group)
-        if hit is not None and self._fresh(hit[0]):
+
+        async def ask() -> tuple[str, ...]:
+            return tuple((await self.client.usergroups_users_list(usergroup=group))["users"])
+
+        return await self._remembered(self._groups, group, ask)
+
+    async def _remembered(
+        self, table: dict[str, tuple[datetime, T]], key: str, ask: Callable[[], Awaitable[T]]
+    ) -> T:
+        """``table[key]`` if asked within ``keep`` (by the clock), else asked afresh."""
+        now = self.clock.now()
+        hit = table.get(key)
+        if hit is not None and hit[0] <= now < hit[0] + self.keep:
             return hit[1]
-        fetched = self.clock.now()
-        users = tuple((await self.client.usergroups_users_list(usergroup=group))["users"])
-        self._groups[group] = (fetched, users)
-        return users
+        forgotten = self._forgotten
+        answer = await ask()
+        if forgotten == self._forgotten:  # else an event came while asking: maybe stale
+            table[key] = (now, answer)
+        return answer
 
     def forget_user(self, user: str) -> None:
+        self._forgotten += 1
         self._users.pop(user, None)
 
     def forget_group(self, group: str) -> None:
+        self._forgotten += 1
         self._groups.pop(group, None)
 
     async def on_user_change(self, event: dict[str, Any]) -> None:
