@@ -23,7 +23,14 @@ from discord.http import Route
 
 from bot.app.client import CohortBot, make_bot
 from bot.cohort import PlatformName
-from bot.settings import Settings, SettingsError, database_problem, prompts_problem, shown_url
+from bot.settings import (
+    Settings,
+    SettingsError,
+    StartFailed,
+    database_problem,
+    prompts_problem,
+    shown_url,
+)
 from bot.standby import lock_keys, served_text
 from bot.store import Store
 from bot.store.db import NewerSchema, cannot_write
@@ -122,21 +129,31 @@ def run_bot(*, force_sync: bool = False) -> int:
                 return asyncio.run(run_elected(bot, settings, settings.database_url))
             except KeyboardInterrupt:
                 return 0
-    except SettingsError as error:  # found only once logged in (DEV_GUILD_ID)
-        return fail(str(error), EXIT_SETTINGS)
-    except discord.LoginFailure:
-        return fail(
+    except LOGIN_FAILURES as error:
+        failure = login_failure(error, settings)
+        return fail(failure.message, failure.status)
+    return 0
+
+
+# What can go wrong once the bot logs in that the operator can fix (``login_failure``).
+LOGIN_FAILURES = (SettingsError, discord.LoginFailure, aiohttp.ClientConnectionError)
+
+
+def login_failure(error: BaseException, settings: Settings) -> StartFailed:
+    """The line and status for an error of ``LOGIN_FAILURES``."""
+    if isinstance(error, SettingsError):  # found only once logged in (DEV_GUILD_ID)
+        return StartFailed(str(error), EXIT_SETTINGS)
+    if isinstance(error, discord.LoginFailure):
+        return StartFailed(
             "Discord refused DISCORD_TOKEN (401 Unauthorized): copy the bot's token from the"
             " Developer Portal (Bot > Reset Token) into .env",
             EXIT_LOGIN_REFUSED,
         )
-    except aiohttp.ClientConnectionError as error:
-        setting = ", or DISCORD_API_BASE" if settings.api_base else ""
-        return fail(
-            f"cannot reach Discord at {Route.BASE}: {reason(error)}; check the network{setting}",
-            EXIT_UNREACHABLE,
-        )
-    return 0
+    setting = ", or DISCORD_API_BASE" if settings.api_base else ""
+    return StartFailed(
+        f"cannot reach Discord at {Route.BASE}: {reason(error)}; check the network{setting}",
+        EXIT_UNREACHABLE,
+    )
 
 
 async def run_elected(bot: CohortBot, settings: Settings, url: str) -> int:
@@ -171,12 +188,16 @@ def discord_service(
     settings: Settings, *, force_sync: bool = False
 ) -> tuple[CohortBot, Callable[[], Awaitable[None]]]:
     """The Discord bot, and a coroutine that runs it beside another platform (``cohortbot
-    run`` with Slack tokens too): same database, same event loop, its scheduler shared."""
+    run`` with Slack tokens too): same database, same event loop, its scheduler shared.
+    A start that fails as ``run_bot``'s can raises ``StartFailed`` with its line and status."""
     bot = discord_bot(settings, force_sync=force_sync)
 
     async def run() -> None:
-        async with bot:
-            await bot.start(settings.token)
+        try:
+            async with bot:
+                await bot.start(settings.token)
+        except LOGIN_FAILURES as error:
+            raise login_failure(error, settings) from error
 
     return bot, run
 

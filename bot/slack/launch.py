@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot.cohort import PlatformName
 from bot.features.course_files import Courses
 from bot.features.scheduler import WakeUps
-from bot.settings import Settings
+from bot.settings import Settings, StartFailed
 from bot.slack.app import DEFAULT_API_BASE, SlackBot
 from bot.standby import lock_keys, served_text
 from bot.store.election import lost_lock_message, run_elected
@@ -110,6 +110,8 @@ def run_slack(
     quiet_slack_libraries()
     try:
         return asyncio.run(serve_elected(settings, alongside, beside, courses, stop_alongside))
+    except StartFailed as failure:  # the Discord bot beside it (``alongside``)
+        return fail(failure.message, failure.status)
     except SlackApiError as error:
         if error.response.get("error") in ("invalid_auth", "not_authed", "account_inactive"):
             return fail(
