@@ -113,7 +113,9 @@ def run_command(args: argparse.Namespace) -> int:
     from bot.app.launch import discord_service
 
     bot, run_discord = discord_service(settings, force_sync=args.sync_commands)
-    return run_slack(settings, run_discord, beside=bot.wakeups)
+    return run_slack(
+        settings, run_discord, beside=bot.wakeups, courses=bot.courses, stop_alongside=bot.close
+    )
 
 
 def demo_command(args: argparse.Namespace) -> int:

@@ -20,6 +20,16 @@ class SettingsError(UserError):
     """A setting is missing or malformed; the message names it."""
 
 
+class StartFailed(Exception):
+    """One platform of ``cohortbot run`` could not start, for a reason the operator can fix:
+    the one line to print and the exit status (the platform's launcher decides both)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
 @dataclass(frozen=True)
 class SlackSettings:
     """A Slack app's two tokens (never printed, never logged) and where its Web API is."""

@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.access import check_cohort_roles
 from bot.app.permissions import SEND_MESSAGES, posting_needs, require, role_facts
-from bot.cohort import Cohort, CohortState, NewCohort
+from bot.cohort import Cohort, CohortState, NewCohort, PlatformName
 from bot.errors import InvalidInput
 from bot.features import cohorts as shared
 from bot.localtime import zone
@@ -50,6 +50,12 @@ class Cohorts(commands.Cog):
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        # A reload from either platform re-plans this bot's cohorts (``Courses.reload``).
+        self.bot.courses.follow(
+            PlatformName.DISCORD, lambda before: follow_course_files(self.bot, before)
+        )
 
     @cohort.command(name="create", description="Start a cohort of a course in a forum channel")
     @app_commands.describe(
@@ -201,19 +207,9 @@ class Cohorts(commands.Cog):
     )
     async def reload(self, interaction: discord.Interaction) -> None:
         await require_staff(self.bot, interaction)
-        before = {c.id: c for c in self.bot.library.all()}
-        in_use = {c.course_id for c in await self.bot.store.cohorts.all()}
-        problems = self.bot.library.reload(in_use)
-        errors = [p for p in problems if p.severity == "error"]
-        lines = [
-            f"Loaded {len(self.bot.library.ids())} courses: {', '.join(self.bot.library.ids())}."
-        ]
-        if errors:
-            lines += ["", "**Refused (the previous version stays in force):**"]
-        lines += [f"`{p}`" for p in problems]
         await interaction.response.defer(ephemeral=True, thinking=True)
-        if replanned := await follow_course_files(self.bot, before):
-            lines.insert(1, f"Re-planned {replanned} running cohorts; their instructors were told.")
+        reloaded = await self.bot.courses.reload(self.bot.store)  # Slack's cohorts too
+        lines = self.bot.courses.answer(reloaded)
         await interaction.followup.send("\n".join(lines)[:2000], ephemeral=True)
 
 

@@ -22,6 +22,8 @@ def test_the_manifest_has_every_command_socket_mode_and_interactivity():
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "message.channels",
         "message.groups",
+        "user_change",
+        "subteam_members_changed",
     }
 
 

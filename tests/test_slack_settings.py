@@ -7,10 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from bot.settings import Settings, SettingsError
 from tests.slack_standin import APP_TOKEN, BOT_TOKEN, SlackStandin
-from tests.test_startup import COHORTBOT, WAIT, one_line
+from tests.test_proxy import REST_PREFIX, discord_json
+from tests.test_startup import COHORTBOT, TOKEN, WAIT, one_line, refused_port
 
 
 def env(**values: str) -> dict[str, str]:
@@ -72,3 +74,37 @@ async def test_a_bot_token_slack_refuses_is_one_line_and_status_3(tmp_path):
         )  # fmt: skip
     assert status == 3 and "SLACK_BOT_TOKEN" in one_line(err)
     assert BOT_TOKEN not in err
+
+
+async def test_with_both_tokens_discord_unreachable_or_refusing_is_named_as_discord(tmp_path):
+    """Slack starts first; Discord's failure is still Discord's line and status, not a
+    traceback nor a word about Slack."""
+
+    async def unauthorized(request: web.Request) -> web.Response:
+        return discord_json({"message": "401: Unauthorized", "code": 0}, status=401)
+
+    refusing = web.Application()
+    refusing.router.add_route("*", "/{path:.*}", unauthorized)
+    runner = web.AppRunner(refusing, shutdown_timeout=1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = int(runner.addresses[0][1])
+    try:
+        async with SlackStandin() as slack:
+            both = {
+                "DISCORD_TOKEN": TOKEN,
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_APP_TOKEN": APP_TOKEN,
+                "SLACK_API_BASE": slack.api_base,
+                "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+            }
+            unreachable = f"http://127.0.0.1:{refused_port()}/api/v10"
+            status, err = await run(tmp_path, **both, DISCORD_API_BASE=unreachable)
+            assert status == 4 and f"cannot reach Discord at {unreachable}" in one_line(err)
+            refused = f"http://127.0.0.1:{port}{REST_PREFIX}"
+            status, err = await run(tmp_path, **both, DISCORD_API_BASE=refused)
+            assert status == 3 and "Discord refused DISCORD_TOKEN" in one_line(err)
+            assert TOKEN not in err and BOT_TOKEN not in err
+            assert slack.count("auth.test") == 2  # Slack had started: it was not the cause
+    finally:
+        await runner.cleanup()

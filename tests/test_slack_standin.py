@@ -526,3 +526,31 @@ async def test_channels_the_app_makes_invites_to_lists_and_archives(slack: Slack
     with pytest.raises(SlackApiError) as scope:
         await client.conversations_create(name="another", is_private=True)
     assert scope.value.response["needed"] == "groups:write"
+
+
+async def test_group_and_user_changes_reach_the_app_as_events_and_calls_are_counted(
+    slack: SlackStandin, app: AsyncApp
+):
+    seen = Seen(count=2)
+
+    @app.event("subteam_members_changed")
+    async def members_changed(event):
+        seen.add(event)
+
+    @app.event("user_change")
+    async def user_change(event):
+        seen.add(event)
+
+    client = web_client(slack)
+    staff = next(g for g, (h, _) in slack.workspace.usergroups.items() if h == "cohort-staff")
+    await slack.set_usergroup("cohort-staff", ["learner1"])
+    await slack.change_user("admin", is_admin=False)
+    changed, user = await seen.wait()
+    learner1, instructor = (slack.workspace.user_named(n).id for n in ("learner1", "instructor"))
+    assert changed["subteam_id"] == staff
+    assert (changed["added_users"], changed["removed_users"]) == ([learner1], [instructor])
+    assert user["user"]["name"] == "admin" and user["user"]["is_admin"] is False
+    assert (await client.usergroups_users_list(usergroup=staff))["users"] == [learner1]
+    await slack.set_usergroup("cohort-staff", [], tell=False)  # changed, no event
+    assert (await client.usergroups_users_list(usergroup=staff))["users"] == []
+    assert slack.count("usergroups.users.list") == 2 and slack.count("users.info") == 0

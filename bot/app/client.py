@@ -19,6 +19,7 @@ from bot.app.tree import CohortTree
 from bot.catalog import default_prompts_dir
 from bot.clock import Clock, SystemClock
 from bot.cohort import Cohort
+from bot.features.course_files import Courses
 from bot.features.scheduler import WakeUps
 from bot.library import CourseLibrary
 from bot.pacing import Pacer
@@ -62,6 +63,7 @@ class CohortBot(commands.Bot):
         extensions: tuple[str, ...] = EXTENSIONS,
         force_sync: bool = False,
         served: Shards | None = None,
+        courses: Courses | None = None,
         **client_options: Any,
     ) -> None:
         # No voice in this bot: discord.py's warnings about voice libraries are noise.
@@ -79,7 +81,9 @@ class CohortBot(commands.Bot):
         self.served = served
         self.database = database
         self.clock: Clock = clock or SystemClock()
-        self.library = CourseLibrary(prompts_dir or default_prompts_dir())
+        # The course files, shared with Slack's app when one process runs both (``courses``).
+        self.courses = courses or Courses(CourseLibrary(prompts_dir or default_prompts_dir()))
+        self.library = self.courses.library
         self.dev_guild_id = dev_guild_id
         self.extension_names = extensions
         self.force_sync = force_sync
@@ -107,7 +111,7 @@ class CohortBot(commands.Bot):
     async def setup_hook(self) -> None:
         self._store = await Store.open(self.database)
         self._tracker = Tracker(self._store)
-        for problem in self.library.reload():
+        for problem in self.courses.load():
             log.warning("course file problem: %s", problem)
         self._runner = DeliveryRunner(
             self.store,

@@ -22,11 +22,20 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.app.client import CohortBot, make_bot
-from bot.settings import Settings, SettingsError, database_problem, prompts_problem, shown_url
-from bot.standby import RETRY, lock_key
+from bot.cohort import PlatformName
+from bot.settings import (
+    Settings,
+    SettingsError,
+    StartFailed,
+    database_problem,
+    prompts_problem,
+    shown_url,
+)
+from bot.standby import lock_keys, served_text
 from bot.store import Store
 from bot.store.db import NewerSchema, cannot_write
-from bot.store.election import AdvisoryLock, hold_lock
+from bot.store.election import lost_lock_message
+from bot.store.election import run_elected as elect
 
 log = logging.getLogger(__name__)
 
@@ -120,68 +129,47 @@ def run_bot(*, force_sync: bool = False) -> int:
                 return asyncio.run(run_elected(bot, settings, settings.database_url))
             except KeyboardInterrupt:
                 return 0
-    except SettingsError as error:  # found only once logged in (DEV_GUILD_ID)
-        return fail(str(error), EXIT_SETTINGS)
-    except discord.LoginFailure:
-        return fail(
+    except LOGIN_FAILURES as error:
+        failure = login_failure(error, settings)
+        return fail(failure.message, failure.status)
+    return 0
+
+
+# What can go wrong once the bot logs in that the operator can fix (``login_failure``).
+LOGIN_FAILURES = (SettingsError, discord.LoginFailure, aiohttp.ClientConnectionError)
+
+
+def login_failure(error: BaseException, settings: Settings) -> StartFailed:
+    """The line and status for an error of ``LOGIN_FAILURES``."""
+    if isinstance(error, SettingsError):  # found only once logged in (DEV_GUILD_ID)
+        return StartFailed(str(error), EXIT_SETTINGS)
+    if isinstance(error, discord.LoginFailure):
+        return StartFailed(
             "Discord refused DISCORD_TOKEN (401 Unauthorized): copy the bot's token from the"
             " Developer Portal (Bot > Reset Token) into .env",
             EXIT_LOGIN_REFUSED,
         )
-    except aiohttp.ClientConnectionError as error:
-        setting = ", or DISCORD_API_BASE" if settings.api_base else ""
-        return fail(
-            f"cannot reach Discord at {Route.BASE}: {reason(error)}; check the network{setting}",
-            EXIT_UNREACHABLE,
-        )
-    return 0
+    setting = ", or DISCORD_API_BASE" if settings.api_base else ""
+    return StartFailed(
+        f"cannot reach Discord at {Route.BASE}: {reason(error)}; check the network{setting}",
+        EXIT_UNREACHABLE,
+    )
 
 
 async def run_elected(bot: CohortBot, settings: Settings, url: str) -> int:
-    """On PostgreSQL: wait for the standby lock of this process's shards, then run the bot
-    while holding it (``bot.standby``). A standby makes no gateway connection, nor any
-    call to Discord, until it holds the lock."""
-    served = str(settings.shards) if settings.shards is not None else "the whole bot"
+    """On PostgreSQL: wait for the standby lock of this process's shards on Discord, then
+    run the bot while holding it (``bot.standby``). A standby makes no gateway connection,
+    nor any call to Discord, until it holds the lock."""
+    served = served_text(settings.shards, (PlatformName.DISCORD,))
 
-    def waiting() -> None:
-        log.info(
-            "standby for %s: another process is active; trying for its lock every %g s",
-            served,
-            RETRY,
-        )
-
-    lock = await hold_lock(url, lock_key(settings.shards), waiting=waiting)
-    log.info("active for %s: holding the standby lock", served)
-    lost = asyncio.Event()
-    try:
+    async def run() -> None:
         async with bot:
-            watch = asyncio.create_task(watch_lock(lock, bot, lost))
-            try:
-                await bot.start(settings.token)
-            finally:
-                if lost.is_set():
-                    await watch  # it is closing the bot: let it finish
-                else:
-                    watch.cancel()
-    finally:
-        await lock.close()
-    if lost.is_set():
-        return fail(
-            f"the connection holding the standby lock of {served} ended (DATABASE_URL):"
-            " stopped, so that a standby can take over",
-            EXIT_LOST_LOCK,
-        )
+            await bot.start(settings.token)
+
+    keys = lock_keys(settings.shards, (PlatformName.DISCORD,))
+    if await elect(url, keys, served, run, bot.close):
+        return fail(lost_lock_message(served), EXIT_LOST_LOCK)
     return 0
-
-
-async def watch_lock(lock: AdvisoryLock, bot: CohortBot, lost: asyncio.Event) -> None:
-    """Every RETRY seconds: is the lock's session alive? When it is not, a standby may
-    hold the lock already: close the bot (``lost`` set) rather than run beside it."""
-    while await lock.still_held():
-        await asyncio.sleep(RETRY)
-    log.error("the standby lock's PostgreSQL session ended: stopping")
-    lost.set()
-    await bot.close()
 
 
 def discord_bot(settings: Settings, *, force_sync: bool = False) -> CohortBot:
@@ -200,12 +188,16 @@ def discord_service(
     settings: Settings, *, force_sync: bool = False
 ) -> tuple[CohortBot, Callable[[], Awaitable[None]]]:
     """The Discord bot, and a coroutine that runs it beside another platform (``cohortbot
-    run`` with Slack tokens too): same database, same event loop, its scheduler shared."""
+    run`` with Slack tokens too): same database, same event loop, its scheduler shared.
+    A start that fails as ``run_bot``'s can raises ``StartFailed`` with its line and status."""
     bot = discord_bot(settings, force_sync=force_sync)
 
     async def run() -> None:
-        async with bot:
-            await bot.start(settings.token)
+        try:
+            async with bot:
+                await bot.start(settings.token)
+        except LOGIN_FAILURES as error:
+            raise login_failure(error, settings) from error
 
     return bot, run
 

@@ -10,6 +10,7 @@ runs.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.catalog import default_prompts_dir
 from bot.clock import Clock, SystemClock
 from bot.cohort import PlatformName
+from bot.features.course_files import Courses
 from bot.features.deliveries import DeliveryRunner
 from bot.features.modules import ModulePosts
 from bot.features.participation import ParticipationFeature
@@ -63,12 +65,15 @@ class SlackBot:
         scheduled: bool = True,
         dm_pace: float = DM_PACE,
         beside: WakeUps | None = None,
+        courses: Courses | None = None,
     ) -> None:
         self.dm_pace = dm_pace
         self.settings = settings
         self.database = database
         self.clock: Clock = clock or SystemClock()
-        self.library = CourseLibrary(prompts_dir or default_prompts_dir())
+        # The course files, shared with the Discord bot when one process runs both.
+        self.courses = courses or Courses(CourseLibrary(prompts_dir or default_prompts_dir()))
+        self.library = self.courses.library
         self.client = web_client(settings)
         self.app = AsyncApp(client=self.client, process_before_response=True)
         self.scheduled = scheduled  # tests call run_due themselves
@@ -106,9 +111,10 @@ class SlackBot:
     async def start(self) -> None:
         """Open the store, learn who we are, connect over Socket Mode, catch up, schedule."""
         from bot.slack.commands import register  # listeners need the running bot
+        from bot.slack.sessions import follow_course_files
 
         self._store = await Store.open(self.database)
-        for problem in self.library.reload():
+        for problem in self.courses.load():
             log.warning("course file problem: %s", problem)
         auth = await self.client.auth_test()
         self._platform = SlackPlatform(
@@ -141,6 +147,12 @@ class SlackBot:
         self._tracker = SlackTracker(self.platform, self.store, self.library, self.clock)
         self.app.middleware(self._scrub)
         register(self)
+        self.courses.follow(PlatformName.SLACK, partial(follow_course_files, self))
+        # Who is staff, an instructor, a learner: remembered briefly, dropped when Slack says.
+        self.app.event("user_change")(self.platform.directory.on_user_change)
+        self.app.event("subteam_members_changed")(
+            self.platform.directory.on_subteam_members_changed
+        )
         self._handler = AsyncSocketModeHandler(self.app, self.settings.app_token)
         await self._handler.connect_async()
         await self.tracker.follow()

@@ -30,6 +30,7 @@ from bot.pacing import Pacer, PaceRule
 from bot.participation import Learner
 from bot.render import Post
 from bot.slack import blocks
+from bot.slack.directory import Directory
 from bot.slack.ids import date_token, id_ts, ts_at, ts_id
 from bot.store import Store
 from bot.timetable import CohortSession
@@ -91,7 +92,8 @@ class SlackPlatform(SlackErrors):
         self.store = store
         self.team = team
         self.bot_user = bot_user
-        self._names: dict[str, str] = {}
+        # users.info and group members, remembered a short while (``bot.slack.directory``).
+        self.directory = Directory(client, self.clock)
 
     # -- ids ---------------------------------------------------------------------------
 
@@ -192,29 +194,24 @@ class SlackPlatform(SlackErrors):
     # -- people ------------------------------------------------------------------------
 
     async def name(self, user: str) -> str:
-        if user not in self._names:
-            info = (await self.client.users_info(user=user))["user"]
-            profile = info.get("profile") or {}
-            self._names[user] = (
-                profile.get("display_name") or info.get("real_name") or info.get("name") or user
-            )
-        return self._names[user]
+        info = await self.directory.user(user)
+        profile = info.get("profile") or {}
+        return str(profile.get("display_name") or info.get("real_name") or info.get("name") or user)
 
     async def is_staff(self, user: str) -> bool:
         """A workspace admin or owner, or in the staff user group set with /setup staff."""
-        info = (await self.client.users_info(user=user))["user"]
+        info = await self.directory.user(user)
         if info.get("is_admin") or info.get("is_owner"):
             return True
         group = await self.store.guilds.staff_role(await self.number(self.team))
         if group is None:
             return False
-        members = await self.client.usergroups_users_list(usergroup=await self.slack_id(group))
-        return user in members["users"]
+        return user in await self.directory.members(await self.slack_id(group))
 
     async def standing(self, user: str, cohort: Cohort | None = None) -> Standing:
         """What the shared rules (``bot.access``) need: admin or owner, and which of the staff
         group and the cohort's instructor group the user is in (only those are asked)."""
-        info = (await self.client.users_info(user=user))["user"]
+        info = await self.directory.user(user)
         groups = [await self.store.guilds.staff_role(await self.number(self.team))]
         if cohort is not None:
             groups.append(cohort.instructor_role_id)
@@ -222,8 +219,7 @@ class SlackPlatform(SlackErrors):
         for group in groups:
             if group is None or group in held:
                 continue
-            members = await self.client.usergroups_users_list(usergroup=await self.slack_id(group))
-            if user in members["users"]:
+            if user in await self.directory.members(await self.slack_id(group)):
                 held.add(group)
         return Standing(frozenset(held), bool(info.get("is_admin") or info.get("is_owner")))
 
@@ -237,7 +233,7 @@ class SlackPlatform(SlackErrors):
         """The learner user group's members; without one, the channel's members less staff."""
         if cohort.learner_role_id:
             group = await self.slack_id(cohort.learner_role_id)
-            users = list((await self.client.usergroups_users_list(usergroup=group))["users"])
+            users = list(await self.directory.members(group))
         else:
             users = []
             cursor = None

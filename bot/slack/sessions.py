@@ -7,10 +7,12 @@ rewritten (``chat.update``) and a notice goes to the cohort's place, as on Disco
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot import sessions as words
 from bot.cohort import Cohort, PlatformName
+from bot.course import Course
 from bot.errors import InvalidInput, UserError
 from bot.features import course_files as files
 from bot.features import session_changes as changes
@@ -160,13 +162,13 @@ async def course_command(bot: SlackBot, command: dict[str, Any], words_: list[st
     if (words_ or [""])[0] != "reload":
         raise InvalidInput("usage: `/course reload`")
     await require_staff(bot, command["user_id"])
-    before = {c.id: c for c in bot.library.all()}
-    in_use = {c.course_id for c in await bot.store.cohorts.all()}
-    problems = bot.library.reload(in_use)
-    lines = [f"Loaded {len(bot.library.ids())} courses: {', '.join(bot.library.ids())}."]
-    if any(p.severity == "error" for p in problems):
-        lines += ["", "**Refused (the previous version stays in force):**"]
-    lines += [f"`{p}`" for p in problems]
+    reloaded = await bot.courses.reload(bot.store)  # Discord's cohorts too, in one process
+    return "\n".join(bot.courses.answer(reloaded))[:3000]
+
+
+async def follow_course_files(bot: SlackBot, before: Mapping[str, Course]) -> int:
+    """After a reload (from either platform): this workspace's running cohorts follow their
+    course files, announcements are corrected, instructors told by DM; how many re-planned."""
     team = await bot.platform.number(bot.platform.team)
     replanned = 0
     for cohort in await bot.store.cohorts.in_guild(team):
@@ -182,6 +184,4 @@ async def course_command(bot: SlackBot, command: dict[str, Any], words_: list[st
         if plan:
             replanned += 1
             await bot.platform.tell_instructors(cohort, files.reload_notice(cohort.course_id, plan))
-    if replanned:
-        lines.insert(1, f"Re-planned {replanned} running cohorts; their instructors were told.")
-    return "\n".join(lines)[:3000]
+    return replanned

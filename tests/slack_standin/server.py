@@ -19,7 +19,13 @@ from tests.slack_standin.api import METHODS, ApiError, Call, bearer, read_args
 from tests.slack_standin.faults import Faults
 from tests.slack_standin.payloads import event_callback
 from tests.slack_standin.socket_mode import SocketHub
-from tests.slack_standin.workspace import BOT_USER_ID, Message, Workspace, standard_workspace
+from tests.slack_standin.workspace import (
+    BOT_USER_ID,
+    TEAM_ID,
+    Message,
+    Workspace,
+    standard_workspace,
+)
 
 BOT_TOKEN = "xoxb-standin-bot-token"
 APP_TOKEN = "xapp-1-standin-app-token"
@@ -68,6 +74,42 @@ class SlackStandin:
     def person(self, name: str) -> Person:
         """An actor: the workspace's user of that name, ready to post, command and click."""
         return Person(self, self.workspace.user_named(name))
+
+    def count(self, method: str) -> int:
+        """How many Web API calls of ``method`` the app has made so far."""
+        return sum(1 for name, _ in self.calls if name == method)
+
+    # Changes an admin makes, and the events Slack sends about them.
+    async def set_usergroup(self, handle: str, members: list[str], *, tell: bool = True) -> None:
+        """Make the group of ``handle`` hold the users named ``members``; with ``tell``,
+        deliver ``subteam_members_changed`` (the app's ack awaited), as Slack does."""
+        ws = self.workspace
+        gid = next(g for g, (h, _) in ws.usergroups.items() if h == handle)
+        before = set(ws.usergroups[gid][1])
+        after = [ws.user_named(name).id for name in members]
+        ws.usergroups[gid] = (handle, after)
+        if tell:
+            added, removed = sorted(set(after) - before), sorted(before - set(after))
+            await self.deliver_event(
+                {
+                    "type": "subteam_members_changed",
+                    "subteam_id": gid,
+                    "team_id": TEAM_ID,
+                    "added_users": added,
+                    "added_users_count": str(len(added)),
+                    "removed_users": removed,
+                    "removed_users_count": str(len(removed)),
+                }
+            )
+
+    async def change_user(self, name: str, *, tell: bool = True, **changes: Any) -> None:
+        """Change a user (``is_admin=False``, ``real_name=…``); with ``tell``, deliver
+        ``user_change`` with the new ``user`` object, as Slack does."""
+        user = self.workspace.user_named(name)
+        for attribute, value in changes.items():
+            setattr(user, attribute, value)
+        if tell:
+            await self.deliver_event({"type": "user_change", "user": user.info()})
 
     # Called by the methods and actors.
     async def emit(self, event: dict[str, Any]) -> None:
