@@ -49,6 +49,7 @@ class SlackWorld:
             prompts_dir=self.prompts,
             clock=self.clock,
             scheduled=False,
+            ack_within=60,  # a loaded test machine never answers "Working on it" by chance
             dm_pace=0,  # tests never sleep (test_a_fan_out_is_paced_between_dms checks the pace)
         )
         await self.bot.start()

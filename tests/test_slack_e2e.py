@@ -561,3 +561,27 @@ async def test_check_in_on_slack_keeps_to_the_same_window_as_on_discord(sworld: 
     assert await sworld.bot.store.sessions.attendance(cohort.id) == {}
     refused = sworld.slack.workspace.ephemeral_to(late.user)
     assert "check" in refused[-1]["text"].lower() and "welcome" not in refused[-1]["text"]
+
+
+async def test_a_command_slower_than_slack_waits_is_acked_at_once_and_answered_when_done(
+    sworld: SlackWorld,
+):
+    """Slack shows an error when a command's ack takes over 3 seconds: a slow one says it is
+    working, and its answer follows through the command's response_url."""
+    await sworld.create_cohort()
+    sworld.bot.ack_within = 0  # every command is slower than the bot waits
+    instructor = sworld.slack.person("instructor")
+    answer = await instructor.command("/cohort", "list")
+    assert answer["text"] == "Working on it…"
+    await sworld.bot.settle()
+    shown = sworld.slack.workspace.ephemeral_to(instructor.user)[-1]
+    assert shown["via"] == "response_url" and "Fall 2026" in shown["text"]
+    refused = await sworld.slack.person("learner1").command("/cohort", "list")
+    assert refused["text"] == "Working on it…"
+    await sworld.bot.settle()
+    (late,) = [
+        e
+        for e in sworld.slack.workspace.ephemeral_to(sworld.slack.person("learner1").user)
+        if e["via"] == "response_url"
+    ]
+    assert late["text"] == "Only course staff can do that."

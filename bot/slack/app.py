@@ -9,7 +9,9 @@ runs.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,7 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://slack.com/api/"
+ACK_WITHIN = 2.0  # seconds a command may take before its ack; Slack gives up after 3
 DM_PACE = 0.2  # seconds between a fan-out's DMs: five a second, well inside Slack's limits
 
 
@@ -66,8 +69,11 @@ class SlackBot:
         dm_pace: float = DM_PACE,
         beside: WakeUps | None = None,
         courses: Courses | None = None,
+        ack_within: float = ACK_WITHIN,
     ) -> None:
         self.dm_pace = dm_pace
+        self.ack_within = ack_within
+        self._later: set[asyncio.Task[None]] = set()
         self.settings = settings
         self.database = database
         self.clock: Clock = clock or SystemClock()
@@ -186,7 +192,19 @@ class SlackBot:
         if self._tracker is not None:
             await self._tracker.follow()
 
+    def later(self, work: Coroutine[Any, Any, None]) -> None:
+        """Finish ``work`` after the ack has gone (a command that takes longer than Slack waits)."""
+        task = asyncio.create_task(work)
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+
+    async def settle(self) -> None:
+        """Wait for the work ``later`` took on (tests; and a clean close)."""
+        while self._later:
+            await asyncio.gather(*self._later, return_exceptions=True)
+
     async def close(self) -> None:
+        await self.settle()
         self.wakeups.shutdown()
         if self._handler is not None:
             await self._handler.close_async()

@@ -7,6 +7,7 @@ privately. Multi-field input (``/cohort create``) opens a modal (``bot.slack.act
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
@@ -79,28 +80,45 @@ def register(bot: SlackBot) -> None:
 
 
 def _listener(bot: SlackBot, name: str, *, staff: bool) -> Callable[..., Awaitable[None]]:
-    async def listener(ack: Any, command: dict[str, Any]) -> None:
-        try:
-            words = shlex.split(command.get("text") or "")
-        except ValueError:
-            words = (command.get("text") or "").split()
-        try:
-            if staff:
-                await require_runs_a_cohort(bot, command["user_id"])
-            answer = await HANDLERS[name](bot, command, words)
-        except UserError as error:
-            answer = str(error)
-        except Exception:
-            log.exception("Slack command %s failed", name)
-            answer = "Sorry, something went wrong on my side. It is logged; try again later."
-        if isinstance(answer, dict):
-            await ack(**answer)
-        elif answer:
-            await ack(text=mrkdwn(answer))
-        else:
-            await ack()
+    async def listener(ack: Any, command: dict[str, Any], respond: Any) -> None:
+        work = asyncio.create_task(_answer(bot, name, staff, command))
+        done, _ = await asyncio.wait({work}, timeout=bot.ack_within)
+        if work in done:
+            await ack(**work.result())
+            return
+        # Slack shows an error if the ack takes over 3 seconds: say so now, answer when done.
+        await ack(text="Working on it…")
+
+        async def answer_later() -> None:
+            answer = await work
+            try:
+                await respond(**(answer or {"text": "Done."}), replace_original=True)
+            except Exception:
+                log.exception("the late answer to Slack command %s failed", name)
+
+        bot.later(answer_later())
 
     return listener
+
+
+async def _answer(bot: SlackBot, name: str, staff: bool, command: dict[str, Any]) -> dict[str, Any]:
+    """The command's answer as Slack takes it (an ack's or a response_url's payload)."""
+    try:
+        words = shlex.split(command.get("text") or "")
+    except ValueError:
+        words = (command.get("text") or "").split()
+    try:
+        if staff:
+            await require_runs_a_cohort(bot, command["user_id"])
+        answer = await HANDLERS[name](bot, command, words)
+    except UserError as error:
+        answer = str(error)
+    except Exception:
+        log.exception("Slack command %s failed", name)
+        answer = "Sorry, something went wrong on my side. It is logged; try again later."
+    if isinstance(answer, dict):
+        return answer
+    return {"text": mrkdwn(answer)} if answer else {}
 
 
 async def require_staff(bot: SlackBot, user: str) -> None:
