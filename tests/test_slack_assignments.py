@@ -342,3 +342,29 @@ async def test_a_course_that_shares_hand_ins_posts_them_in_the_cohorts_channel(
     (post,) = [m for m in sworld.posts() if NOTE in m.text]
     assert post.thread_ts is None and f"<#{cohort_channel.id}>" in said(done)
     assert hand_in_channels(sworld) == [] and await rows(sworld, "assignment_threads") == []
+
+
+async def test_a_hand_in_slower_than_slack_waits_says_so_and_then_where_it_went(
+    sworld: SlackWorld,
+):
+    """Slack shows an error if a form's ack takes over 3 seconds: a slow hand-in (the first
+    one makes a channel and invites people) turns the form into "Working on it…" at once and
+    then into its answer, in the same modal."""
+    await in_week(sworld)
+    view = await press_submit(sworld, "learner1")
+    assert view is not None
+    sworld.bot.ack_within = 0  # slower than the bot waits
+    ack = await sworld.slack.person("learner1").submit(view, form())
+    assert ack["response_action"] == "update" and "Working on it" in said(ack)
+    await sworld.bot.settle()
+    (shown,) = [v["view"] for v in sworld.slack.workspace.views if v["view"]["id"] == view["id"]]
+    assert shown["title"]["text"] == "Handed in" and "week 2" in said({"view": shown})
+    assert len(await rows(sworld)) == 1
+    # a refusal found late is shown the same way
+    again = await press_submit(sworld, "learner2")
+    assert again is not None
+    late = await sworld.slack.person("learner2").submit(again, form(link="http://x.org"))
+    assert "Working on it" in said(late)
+    await sworld.bot.settle()
+    (shown,) = [v["view"] for v in sworld.slack.workspace.views if v["view"]["id"] == again["id"]]
+    assert shown["title"]["text"] == "Not done" and "https" in said({"view": shown})

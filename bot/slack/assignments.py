@@ -26,6 +26,7 @@ from bot.features.assignments import AssignmentFeature
 from bot.features.platform import Sent
 from bot.participation import plain
 from bot.slack import blocks
+from bot.slack.deadline import answer_form, notice
 from bot.slack.ids import ts_id
 
 if TYPE_CHECKING:
@@ -271,48 +272,42 @@ async def review(bot: SlackBot, user: str, view: dict[str, Any]) -> str:
     return f"Week {week} of <@{learner}> is marked reviewed, {told}."
 
 
-def done_view(title: str, text: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": title},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-    }
-
-
 def register(bot: SlackBot) -> None:
     @bot.app.view(HAND_IN_FORM)
     async def handed_in(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        cohort_id, week, _ = view["private_metadata"].split(":")
-        try:
-            cohort = await learner_cohort(bot, int(cohort_id), int(week), user)
-            checked_hand_in(_typed(view, "link"), _typed(view, "note"))  # errors in the form
-            text = await hand_in(bot, user, cohort, int(week), view)
-        except UserError as error:
-            await ack(response_action="errors", errors={"link": str(error)[:150]})
-            return
-        except SlackApiError as error:
-            reason = bot.platform.describe(error) or "Slack refused"
-            log.warning("a hand-in could not be posted: %s", reason)
-            text = f"I could not post your hand-in ({reason}): tell your instructor, please."
-            await ack(response_action="update", view=done_view("Not handed in", text))
-            return
-        except Exception:
-            log.exception("a hand-in failed")
-            await ack(response_action="update", view=done_view("Not handed in", SORRY))
-            return
-        await ack(response_action="update", view=done_view("Handed in", text))
+        await answer_form(bot, ack, view, submitted_hand_in(bot, body["user"]["id"], view))
 
     @bot.app.view(REVIEW_FORM)
     async def reviewed(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        try:
-            text = await review(bot, body["user"]["id"], view)
-        except UserError as error:
-            await ack(response_action="errors", errors={"feedback": str(error)[:150]})
-            return
-        except Exception:
-            log.exception("a review failed")
-            await ack(response_action="update", view=done_view("Not reviewed", SORRY))
-            return
-        await ack(response_action="update", view=done_view("Reviewed", blocks.mrkdwn(text)))
+        await answer_form(bot, ack, view, submitted_review(bot, body["user"]["id"], view))
+
+
+async def submitted_hand_in(bot: SlackBot, user: str, view: dict[str, Any]) -> dict[str, Any]:
+    """The hand-in form's answer: errors on its field, or what became of the hand-in."""
+    cohort_id, week, _ = view["private_metadata"].split(":")
+    try:
+        cohort = await learner_cohort(bot, int(cohort_id), int(week), user)
+        checked_hand_in(_typed(view, "link"), _typed(view, "note"))  # errors in the form
+        text = await hand_in(bot, user, cohort, int(week), view)
+    except UserError as error:
+        return {"response_action": "errors", "errors": {"link": str(error)[:150]}}
+    except SlackApiError as error:
+        reason = bot.platform.describe(error) or "Slack refused"
+        log.warning("a hand-in could not be posted: %s", reason)
+        text = f"I could not post your hand-in ({reason}): tell your instructor, please."
+        return {"response_action": "update", "view": notice("Not handed in", text)}
+    except Exception:
+        log.exception("a hand-in failed")
+        return {"response_action": "update", "view": notice("Not handed in", SORRY)}
+    return {"response_action": "update", "view": notice("Handed in", text)}
+
+
+async def submitted_review(bot: SlackBot, user: str, view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        text = await review(bot, user, view)
+    except UserError as error:
+        return {"response_action": "errors", "errors": {"feedback": str(error)[:150]}}
+    except Exception:
+        log.exception("a review failed")
+        return {"response_action": "update", "view": notice("Not reviewed", SORRY)}
+    return {"response_action": "update", "view": notice("Reviewed", blocks.mrkdwn(text))}

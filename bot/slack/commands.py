@@ -7,7 +7,6 @@ privately. Multi-field input (``/cohort create``) opens a modal (``bot.slack.act
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import logging
@@ -34,6 +33,7 @@ from bot.slack import (
 )
 from bot.slack import cohorts as running
 from bot.slack.blocks import mrkdwn
+from bot.slack.deadline import answer_command
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -81,22 +81,7 @@ def register(bot: SlackBot) -> None:
 
 def _listener(bot: SlackBot, name: str, *, staff: bool) -> Callable[..., Awaitable[None]]:
     async def listener(ack: Any, command: dict[str, Any], respond: Any) -> None:
-        work = asyncio.create_task(_answer(bot, name, staff, command))
-        done, _ = await asyncio.wait({work}, timeout=bot.ack_within)
-        if work in done:
-            await ack(**work.result())
-            return
-        # Slack shows an error if the ack takes over 3 seconds: say so now, answer when done.
-        await ack(text="Working on it…")
-
-        async def answer_later() -> None:
-            answer = await work
-            try:
-                await respond(**(answer or {"text": "Done."}), replace_original=True)
-            except Exception:
-                log.exception("the late answer to Slack command %s failed", name)
-
-        bot.later(answer_later())
+        await answer_command(bot, ack, respond, _answer(bot, name, staff, command))
 
     return listener
 

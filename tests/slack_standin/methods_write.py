@@ -141,6 +141,20 @@ async def views_open(call: Call) -> dict[str, Any]:
     return {"view": opened}
 
 
+@method("views.update")
+async def views_update(call: Call) -> dict[str, Any]:
+    """Replaces an open view's content (by `view_id`); its id and who sees it stay."""
+    view_id = call.arg("view_id")
+    found = next((v for v in call.ws.views if v["view"]["id"] == view_id), None)
+    if found is None:
+        raise ApiError("not_found")
+    view = call.args.get("view")
+    if not isinstance(view, dict) or view.get("type") != "modal" or "title" not in view:
+        raise ApiError("invalid_arguments")
+    found["view"] = found["view"] | view | {"hash": call.ws.new_id("h")}
+    return {"view": found["view"]}
+
+
 @method("files.getUploadURLExternal", scope="files:write")
 async def files_get_upload_url(call: Call) -> dict[str, Any]:
     filename = call.arg("filename")
