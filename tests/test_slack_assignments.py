@@ -342,3 +342,25 @@ async def test_a_course_that_shares_hand_ins_posts_them_in_the_cohorts_channel(
     (post,) = [m for m in sworld.posts() if NOTE in m.text]
     assert post.thread_ts is None and f"<#{cohort_channel.id}>" in said(done)
     assert hand_in_channels(sworld) == [] and await rows(sworld, "assignment_threads") == []
+
+
+async def test_a_hand_in_cannot_ping_the_channel_or_mask_a_link(sworld: SlackWorld, tmp_path):
+    """Slack reads ``<!channel>``, ``<@U…>`` and ``<url|label>`` in anything the bot posts: a
+    learner's note and link are posted as typed, never as Slack's markup (in a course that
+    shares hand-ins they go to the whole cohort's channel)."""
+    sample = (sworld.bot.library.get("de-escalation").source).read_text()
+    (tmp_path / "de-escalation.yaml").write_text(sample + "\nassignments:\n  shared: yes\n")
+    sworld.prompts = tmp_path
+    await sworld.restart()
+    await in_week(sworld)
+    ws = sworld.slack.workspace
+    staff = ws.user_named("instructor").id
+    note = f"<!channel> <!here> <@{staff}> read <https://evil.example|the syllabus> & more"
+    done = await hand_in(sworld, link="https://docs.example.org/a?b=1&c=<!everyone>", note=note)
+    assert said(done).startswith("Handed in")
+    (post,) = [m for m in sworld.posts() if "the syllabus" in m.text]
+    learner1 = ws.user_named("learner1")
+    assert f"<@{learner1.id}>" in post.text  # the bot's own mention of who handed in
+    markup = post.text.replace(f"<@{learner1.id}>", "")
+    assert "<" not in markup and ">" not in markup, post.text
+    assert "&lt;!channel&gt; &lt;!here&gt;" in markup and "&amp; more" in markup

@@ -102,6 +102,9 @@ async def open_form(bot: SlackBot, body: dict[str, Any], value: str) -> None:
 
 async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dict[str, Any]) -> str:
     """Post the hand-in where the learner's hand-ins go, record it; what the learner is told."""
+    # Checked as typed, then posted as typed: never as Slack's markup (a ping, a masked link).
+    link, note = checked_hand_in(_typed(view, "link"), _typed(view, "note"))
+    link, note = (blocks.escape(text) if text else None for text in (link, note))
     rules = feature(bot)
     number = await bot.platform.number(user)
     places: list[str] = []
@@ -115,7 +118,6 @@ async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dic
         where = await bot.platform.number(channel)
         return Sent(where, ts_id(posted["ts"], channel))
 
-    link, note = _typed(view, "link"), _typed(view, "note")
     submission = await rules.hand_in(cohort, number, f"<@{user}>", week, link, note, post)
     return blocks.mrkdwn(rules.handed_in(cohort, submission, f"<#{places[0]}>"))
 
@@ -298,7 +300,6 @@ def register(bot: SlackBot) -> None:
         cohort_id, week, _ = view["private_metadata"].split(":")
         try:
             cohort = await learner_cohort(bot, int(cohort_id), int(week), user)
-            checked_hand_in(_typed(view, "link"), _typed(view, "note"))  # errors in the form
             text = await hand_in(bot, user, cohort, int(week), view)
         except UserError as error:
             await ack(response_action="errors", errors={"link": str(error)[:150]})

@@ -31,6 +31,12 @@ def mrkdwn(text: str) -> str:
     return re.sub(r"<t:(\d+)(?::\w)?>", _date, text)
 
 
+def escape(text: str) -> str:
+    """What someone typed, shown as typed: Slack reads ``<!channel>``, ``<@U…>`` and
+    ``<url|label>`` in any text the bot posts, and only ``&``, ``<`` and ``>`` escape them."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _date(match: re.Match[str]) -> str:
     unix = match.group(1)
     return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{unix}>"
