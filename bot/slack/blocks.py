@@ -24,11 +24,18 @@ LABELS = {
 EVENT_TYPE = "cohortbot_post"  # the metadata event type every post and DM carries
 
 
+# Discord's backslash escapes (``bot.render.plain``) as Slack reads them: Slack has no escapes,
+# so ``<``, ``>`` become entities (no link, mention or ping) and the rest are shown as typed;
+# ``\*``, ``\_``, ``\~`` and ``\` `` keep their backslash, which keeps them from formatting.
+_UNESCAPED = {"<": "&lt;", ">": "&gt;", "\\": "\\", "|": "|", "[": "[", "]": "]", "#": "#"}
+
+
 def mrkdwn(text: str) -> str:
     """Discord-flavoured Markdown (``**bold**``, ``<t:…>``) as Slack's mrkdwn."""
     text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
     text = re.sub(r"^#+\s*(.+)$", r"*\1*", text, flags=re.MULTILINE)
-    return re.sub(r"<t:(\d+)(?::\w)?>", _date, text)
+    text = re.sub(r"<t:(\d+)(?::\w)?>", _date, text)
+    return re.sub(r"\\([\\|\[\]<>#])", lambda m: _UNESCAPED[m[1]], text)
 
 
 def escape(text: str) -> str:
