@@ -364,3 +364,33 @@ async def test_a_hand_in_cannot_ping_the_channel_or_mask_a_link(sworld: SlackWor
     markup = post.text.replace(f"<@{learner1.id}>", "")
     assert "<" not in markup and ">" not in markup, post.text
     assert "&lt;!channel&gt; &lt;!here&gt;" in markup and "&amp; more" in markup
+
+
+async def test_when_slack_refuses_a_hand_in_the_learner_and_the_instructor_are_told(
+    sworld: SlackWorld, caplog
+):
+    """A missing scope, or the learner's hand-in channel archived by hand: the learner is
+    told it did not go in and that the instructor knows; the instructor is told by DM what
+    Slack refused and what to fix; nothing is recorded."""
+    await in_week(sworld)
+    ws = sworld.slack.workspace
+    instructor = ws.user_named("instructor")
+    before = len(ws.dms(instructor))
+    sworld.slack.faults.error("conversations.create", "missing_scope", needed="groups:write")
+    refused = await hand_in(sworld, note="first try, secret-kq02")
+    assert refused["view"]["title"]["text"] == "Not handed in"
+    assert "told your instructor" in said(refused) and "scope" not in said(refused)
+    (dm,) = ws.dms(instructor)[before:]
+    learner1 = ws.user_named("learner1").id
+    assert "groups:write" in dm.text and f"<@{learner1}>" in dm.text and "week 2" in dm.text
+    assert "secret-kq02" not in dm.text and "secret-kq02" not in caplog.text
+    assert await rows(sworld) == []
+
+    await hand_in(sworld)  # the scope was added: it goes in, then an admin archives its channel
+    (channel,) = hand_in_channels(sworld)
+    channel.is_archived = True
+    again = await hand_in(sworld)
+    assert again["view"]["title"]["text"] == "Not handed in" and "told your instructor" in said(
+        again
+    )
+    assert "archived" in ws.dms(instructor)[-1].text and len(await rows(sworld)) == 1

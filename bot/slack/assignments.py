@@ -298,6 +298,7 @@ def register(bot: SlackBot) -> None:
     async def handed_in(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]
         cohort_id, week, _ = view["private_metadata"].split(":")
+        cohort = None
         try:
             cohort = await learner_cohort(bot, int(cohort_id), int(week), user)
             text = await hand_in(bot, user, cohort, int(week), view)
@@ -305,9 +306,15 @@ def register(bot: SlackBot) -> None:
             await ack(response_action="errors", errors={"link": str(error)[:150]})
             return
         except SlackApiError as error:
+            # What Slack refused is the instructor's (or an admin's) to fix: they are told.
             reason = bot.platform.describe(error) or "Slack refused"
             log.warning("a hand-in could not be posted: %s", reason)
-            text = f"I could not post your hand-in ({reason}): tell your instructor, please."
+            text = "Slack would not let me post your hand-in, so it is not in yet."
+            if cohort is not None:
+                await bot.platform.tell_instructors(
+                    cohort, f"<@{user}>'s week {week} hand-in could not be posted: {reason}."
+                )
+                text += " I have told your instructor; try again once they have fixed it."
             await ack(response_action="update", view=done_view("Not handed in", text))
             return
         except Exception:
