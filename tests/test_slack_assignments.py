@@ -10,6 +10,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from bot.cohort import CLAIM_LEASE, DeliveryState
 from bot.slack.ids import ts_id
 from tests import test_slack_e2e as e2e
 from tests.helpers import stored_bytes
@@ -394,3 +395,20 @@ async def test_when_slack_refuses_a_hand_in_the_learner_and_the_instructor_are_t
         again
     )
     assert "archived" in ws.dms(instructor)[-1].text and len(await rows(sworld)) == 1
+
+
+async def test_a_crash_after_the_closing_notice_does_not_post_it_twice(sworld: SlackWorld):
+    """The archive posts a closing notice (Slack cannot lock threads), then is recorded: a
+    process that dies between the two leaves the notice, and the next one finds it."""
+    await in_week(sworld)
+    await hand_in(sworld)
+    cohort = await sworld.cohort()
+    archives = cohort.calendar(sworld.bot.library.get(cohort.course_id)).archives
+    await sworld.advance_to(archives + timedelta(minutes=1))
+    assert len(sworld.titled(f"{cohort.name} has ended")) == 1
+    await sworld.forget_it_was_sent(cohort.id, "archive")
+    await sworld.restart()
+    await sworld.advance_to(archives + CLAIM_LEASE + timedelta(days=3))
+    assert len(sworld.titled(f"{cohort.name} has ended")) == 1
+    row = await sworld.bot.store.deliveries.get(cohort.id, "archive")
+    assert row.state == DeliveryState.DONE and "1 hand-in channel archived" in (row.note or "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -309,11 +309,15 @@ class SlackPlatform(SlackErrors):
         """Slack cannot lock threads: a closing notice in the channel says it is over. The
         learners' private hand-in channels (the bot made them) are archived, read-only."""
         channel = await self.slack_id(cohort.channel_id)
-        await self.client.chat_postMessage(
-            channel=channel,
-            text=f"{cohort.name} has ended: thank you all. The threads stay here to read.",
-            metadata=blocks.metadata(f"{cohort.marker} · closed"),
-        )
+        marker = f"{cohort.marker} · closed"
+        # Posted, then recorded: after a crash between the two the notice is there already.
+        since = datetime.combine(cohort.start, time(), UTC)
+        if await self.find_marked(channel, marker, since) is None:
+            await self.client.chat_postMessage(
+                channel=channel,
+                text=f"{cohort.name} has ended: thank you all. The threads stay here to read.",
+                metadata=blocks.metadata(marker),
+            )
         archived = 0
         for place in await self.store.assignments.threads(cohort.id):
             try:
