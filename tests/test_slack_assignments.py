@@ -412,3 +412,29 @@ async def test_a_crash_after_the_closing_notice_does_not_post_it_twice(sworld: S
     assert len(sworld.titled(f"{cohort.name} has ended")) == 1
     row = await sworld.bot.store.deliveries.get(cohort.id, "archive")
     assert row.state == DeliveryState.DONE and "1 hand-in channel archived" in (row.note or "")
+
+
+def invites(sworld: SlackWorld) -> list[str]:
+    return [args["users"] for name, args in sworld.slack.calls if name == "conversations.invite"]
+
+
+async def test_fifty_instructors_are_invited_in_one_call_and_one_refused_keeps_no_one_out(
+    sworld: SlackWorld,
+):
+    """Slack allows about 50 invitations a minute, and the form must be answered within 3
+    seconds: the instructor group comes in one call, not one call a person. If Slack refuses
+    that call (one of them has left the workspace), the others are invited one by one."""
+    ws = sworld.slack.workspace
+    teachers = [ws.add_user(f"teacher_{i}") for i in range(50)]
+    ws.add_usergroup("big-staff", teachers)
+    await in_week(sworld, instructors="big-staff")
+    await hand_in(sworld)
+    (channel,) = hand_in_channels(sworld)
+    assert {t.id for t in teachers} | member(sworld, "learner1", "instructor") <= channel.members
+    assert len(invites(sworld)) == 1  # the learner and the instructors at once
+
+    sworld.slack.faults.error("conversations.invite", "user_is_inactive")
+    del sworld.slack.calls[:]
+    await hand_in(sworld, "learner2")
+    second = next(c for c in hand_in_channels(sworld) if c is not channel)
+    assert {t.id for t in teachers} <= second.members and len(invites(sworld)) == 1 + 52

@@ -177,17 +177,30 @@ async def instructors(bot: SlackBot, cohort: Cohort) -> list[str]:
 
 
 async def invite(bot: SlackBot, channel: str, people: list[str]) -> None:
-    """Invite those of ``people`` not yet in ``channel`` (the first, the learner, must be)."""
+    """Invite those of ``people`` not yet in ``channel`` (the first, the learner, must be).
+
+    All in one call: Slack allows about 50 invitations a minute and the form must be answered
+    in 3 seconds. If Slack refuses it (one has left the workspace), one by one, so that one
+    refusal keeps no one else out.
+    """
     present = set((await bot.client.conversations_members(channel=channel))["members"])
-    for index, person in enumerate(people):
-        if person in present or person == bot.platform.bot_user:
-            continue
+    missing = [p for p in people if p not in present and p != bot.platform.bot_user]
+    if not missing:
+        return
+    try:
+        await bot.client.conversations_invite(channel=channel, users=",".join(missing))
+        return
+    except SlackApiError as error:
+        if error.response.get("error") in ("missing_scope", "is_archived"):
+            raise
+    for person in missing:
         try:
             await bot.client.conversations_invite(channel=channel, users=person)
         except SlackApiError as error:
-            if index == 0 or error.response.get("error") in ("missing_scope", "is_archived"):
+            if person == people[0]:
                 raise
-            log.warning("could not invite an instructor to a hand-in channel: %s", error)
+            if error.response.get("error") != "already_in_channel":
+                log.warning("could not invite an instructor to a hand-in channel: %s", error)
 
 
 # -- staff: /assignment list|review -------------------------------------------------------
