@@ -438,3 +438,28 @@ async def test_fifty_instructors_are_invited_in_one_call_and_one_refused_keeps_n
     await hand_in(sworld, "learner2")
     second = next(c for c in hand_in_channels(sworld) if c is not channel)
     assert {t.id for t in teachers} <= second.members and len(invites(sworld)) == 1 + 52
+
+
+async def test_a_crash_between_the_consultation_post_and_closing_the_buttons_still_closes_them(
+    sworld: SlackWorld, monkeypatch
+):
+    """At the consultation end the notice is posted, then each Submit button is closed, then
+    it is recorded: a process that dies after the notice has its successor, which finds the
+    notice, close the buttons too."""
+    await in_week(sworld, week=3)
+    ends = await consultation_end(sworld)
+
+    async def died(cohort: object) -> None:
+        return None  # the process died after posting the notice, before closing the buttons
+
+    monkeypatch.setattr(sworld.bot.platform, "hand_ins_closed", died)
+    await sworld.advance_to(ends + timedelta(minutes=1))
+    cohort = await sworld.cohort()
+    await sworld.forget_it_was_sent(cohort.id, "consultation")
+    assert "cohortbot_submit" in str(week_post(sworld, 3).blocks)
+    await sworld.restart()
+    await sworld.advance_to(ends + CLAIM_LEASE + timedelta(minutes=2))
+    row = await sworld.bot.store.deliveries.get(cohort.id, "consultation")
+    assert row.state == DeliveryState.DONE
+    for week in (2, 3):
+        assert "Hand-ins closed" in str(week_post(sworld, week).blocks)
