@@ -463,3 +463,21 @@ async def test_a_crash_between_the_consultation_post_and_closing_the_buttons_sti
     assert row.state == DeliveryState.DONE
     for week in (2, 3):
         assert "Hand-ins closed" in str(week_post(sworld, week).blocks)
+
+
+async def test_a_learner_named_without_a_mention_is_a_clear_error_and_stores_nothing(
+    sworld: SlackWorld,
+):
+    """``/assignment review`` and ``/certificates issue`` take the learner as an @mention: a
+    name typed without one (or with <!channel>) is refused, saying so, and leaves no row."""
+    await in_week(sworld)
+    staff = sworld.slack.person("instructor")
+    before = await rows(sworld, "external_ids")
+    for command, text in (
+        ("/assignment", 'review "Fall 2026" learner1 2'),
+        ("/assignment", 'review "Fall 2026" <!channel> 2'),
+        ("/certificates", 'issue "Fall 2026" learner1'),
+    ):
+        answer = (await staff.command(command, text))["text"]
+        assert "@mention" in answer, answer
+    assert await rows(sworld, "external_ids") == before

@@ -228,7 +228,7 @@ async def assignment_command(bot: SlackBot, command: dict[str, Any], words: list
     if sub == "review":
         name, mention, week = arguments(rest, "cohort", "@learner", "week")[:3]
         cohort = await workspace_cohort(bot, name, command["user_id"])
-        learner = mention.removeprefix("<@").split("|")[0].rstrip(">")
+        learner = blocks.mentioned(mention)
         feature(bot).require_assignment(cohort, number(week))
         handed = await bot.store.assignments.get(
             cohort.id, await bot.platform.number(learner), number(week)

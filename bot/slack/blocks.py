@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.errors import InvalidInput
 from bot.features.platform import Action, Buttons
 from bot.render import Post
 
@@ -36,6 +37,19 @@ def mrkdwn(text: str) -> str:
     text = re.sub(r"^#+\s*(.+)$", r"*\1*", text, flags=re.MULTILINE)
     text = re.sub(r"<t:(\d+)(?::\w)?>", _date, text)
     return re.sub(r"\\([\\|\[\]<>#])", lambda m: _UNESCAPED[m[1]], text)
+
+
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def mentioned(text: str) -> str:
+    """The user id of a slash command's ``@learner`` (Slack sends ``<@U…|name>``)."""
+    found = _MENTION.fullmatch(text.strip())
+    if found is None:
+        raise InvalidInput(
+            f"name the learner as an @mention (type @ and pick them), not {escape(text)!r}"
+        )
+    return found[1]
 
 
 def escape(text: str) -> str:

@@ -273,7 +273,7 @@ async def certificates_command(bot: SlackBot, command: dict[str, Any], words: li
         head = f"{len(found)} certificate{'s' if len(found) != 1 else ''} of completion in {cohort.name}."
         return blocks.mrkdwn("\n".join([head, *lines])[:3900])
     _, mention = arguments(rest, "cohort", "@learner")
-    learner = mention.removeprefix("<@").split("|")[0].rstrip(">")
+    learner = blocks.mentioned(mention)
     if learner not in await bot.platform.learner_ids(cohort):
         raise NotFound(f"<@{learner}> is not a learner in {cohort.name}.")
     number = await bot.platform.number(learner)
