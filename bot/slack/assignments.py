@@ -27,6 +27,7 @@ from bot.features.platform import Sent
 from bot.participation import plain
 from bot.slack import blocks
 from bot.slack.ids import ts_id
+from bot.slack.modals import _input
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -49,18 +50,8 @@ def channel_name(person: str, cohort_id: int, user: str) -> str:
 
 
 def _text_input(block: str, label: str, limit: int, multiline: bool = False) -> dict[str, Any]:
-    return {
-        "type": "input",
-        "block_id": block,
-        "optional": True,
-        "label": {"type": "plain_text", "text": label},
-        "element": {
-            "type": "plain_text_input",
-            "action_id": "value",
-            "multiline": multiline,
-            "max_length": limit,
-        },
-    }
+    element = {"type": "plain_text_input", "multiline": multiline, "max_length": limit}
+    return _input(block, label, element, optional=True)
 
 
 def _typed(view: dict[str, Any], block: str) -> str:
@@ -84,19 +75,19 @@ async def open_form(bot: SlackBot, body: dict[str, Any], value: str) -> None:
     user = body["user"]["id"]
     await learner_cohort(bot, cohort_id, week, user)
     channel = (body.get("channel") or {}).get("id", "")
+    form = [
+        _text_input("link", "Link to your work (https)", LINK_LIMIT),
+        _text_input("note", "A note for your instructor", NOTE_LIMIT, multiline=True),
+    ]
     await bot.client.views_open(
         trigger_id=body["trigger_id"],
-        view={
-            "type": "modal",
-            "callback_id": HAND_IN_FORM,
-            "private_metadata": f"{cohort_id}:{week}:{channel}",
-            "title": {"type": "plain_text", "text": f"Week {week} assignment"},
-            "submit": {"type": "plain_text", "text": "Hand in"},
-            "blocks": [
-                _text_input("link", "Link to your work (https)", LINK_LIMIT),
-                _text_input("note", "A note for your instructor", NOTE_LIMIT, multiline=True),
-            ],
-        },
+        view=blocks.modal(
+            HAND_IN_FORM,
+            f"Week {week} assignment",
+            "Hand in",
+            form,
+            f"{cohort_id}:{week}:{channel}",
+        ),
     )
 
 
@@ -249,25 +240,20 @@ def number(week: str) -> int:
 
 
 async def open_review(bot: SlackBot, trigger: str, cohort: Cohort, learner: str, week: int) -> None:
+    about = f"<@{learner}>'s week {week} hand-in in {plain(cohort.name)}."
+    form = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": blocks.mrkdwn(about)}},
+        _text_input("feedback", "Feedback, sent to them by DM", NOTE_LIMIT, True),
+    ]
     await bot.client.views_open(
         trigger_id=trigger,
-        view={
-            "type": "modal",
-            "callback_id": REVIEW_FORM,
-            "private_metadata": f"{cohort.id}:{learner}:{week}",
-            "title": {"type": "plain_text", "text": f"Review week {week}"},
-            "submit": {"type": "plain_text", "text": "Mark reviewed"},
-            "blocks": [
-                {
-                    "type": "section",
-                    "text": {
-                        "type": "mrkdwn",
-                        "text": f"<@{learner}>'s week {week} hand-in in {plain(cohort.name)}.",
-                    },
-                },
-                _text_input("feedback", "Feedback, sent to them by DM", NOTE_LIMIT, True),
-            ],
-        },
+        view=blocks.modal(
+            REVIEW_FORM,
+            f"Review week {week}",
+            "Mark reviewed",
+            form,
+            f"{cohort.id}:{learner}:{week}",
+        ),
     )
 
 

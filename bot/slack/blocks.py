@@ -63,6 +63,23 @@ def _date(match: re.Match[str]) -> str:
     return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{unix}>"
 
 
+def modal(
+    callback_id: str, title: str, submit: str, blocks: list[dict[str, Any]], metadata: str = ""
+) -> dict[str, Any]:
+    """A form: ``callback_id`` routes its submission, ``metadata`` comes back with it (the app
+    sets it, but every handler checks again who may do what)."""
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
+        "blocks": blocks,
+    }
+    if metadata:
+        view["private_metadata"] = metadata
+    return view
+
+
 def post_blocks(post: Post, buttons: Buttons | None = None) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": post.title[:150]}}

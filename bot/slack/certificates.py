@@ -28,6 +28,7 @@ from bot.features.certificates import DM_KEY, CertificateIssuing, pdfs
 from bot.features.fanout import FanoutResult, send_dms
 from bot.participation import Learner
 from bot.slack import blocks
+from bot.slack.modals import _input
 from bot.slack.platform import SlackMessenger, SlackPlatform
 
 if TYPE_CHECKING:
@@ -193,25 +194,12 @@ async def certificate_command(bot: SlackBot, command: dict[str, Any], words: lis
 
 async def open_name_form(bot: SlackBot, trigger_id: str, user: str) -> None:
     current = await bot.store.certificates.printed_name(await bot.platform.number(user))
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 80}
+    element: dict[str, Any] = {"type": "plain_text_input", "max_length": 80}
     if current:
         element["initial_value"] = current
+    field = _input("printed_name", "Your name as it should be printed", element)
     await bot.client.views_open(
-        trigger_id=trigger_id,
-        view={
-            "type": "modal",
-            "callback_id": NAME_FORM,
-            "title": {"type": "plain_text", "text": "Name on certificate"},
-            "submit": {"type": "plain_text", "text": "Save"},
-            "blocks": [
-                {
-                    "type": "input",
-                    "block_id": "printed_name",
-                    "label": {"type": "plain_text", "text": "Your name as it should be printed"},
-                    "element": element,
-                }
-            ],
-        },
+        trigger_id=trigger_id, view=blocks.modal(NAME_FORM, "Name on certificate", "Save", [field])
     )
 
 
