@@ -481,3 +481,28 @@ async def test_a_learner_named_without_a_mention_is_a_clear_error_and_stores_not
         answer = (await staff.command(command, text))["text"]
         assert "@mention" in answer, answer
     assert await rows(sworld, "external_ids") == before
+
+
+async def test_a_submit_button_or_review_form_naming_another_platforms_cohort_does_nothing(
+    sworld: SlackWorld,
+):
+    await in_week(sworld)
+    await hand_in(sworld)
+    ws = sworld.slack.workspace
+    staff = sworld.slack.person("instructor")
+    await staff.command("/assignment", f'review "Fall 2026" <@{ws.user_named("learner1").id}> 2')
+    review_form = ws.views[-1]["view"]
+    cohort = await sworld.cohort()
+    await sworld.bot.store.db.execute(  # as if the cohort ran on another platform
+        "UPDATE cohorts SET platform = 'discord' WHERE id = ?", (cohort.id,)
+    )
+    await sworld.bot.store.db.commit()
+    before = await snapshot(sworld)
+    assert await press_submit(sworld, "learner2") is None
+    assert "no longer exists" in told(sworld, "learner2")
+    refused = await staff.submit(review_form, {})
+    assert refused["response_action"] == "errors" and "no longer exists" in said(refused)
+    after = await snapshot(sworld)
+    assert after[:-3] == before[:-3] and hand_in_channels(sworld)[0].members
+    (row,) = await rows(sworld)
+    assert row["reviewed_at"] is None

@@ -168,3 +168,26 @@ async def test_a_learner_or_outsider_cannot_change_sessions(sworld: SlackWorld, 
         answer = await person.command("/session", text)
         assert answer["text"] == "Only course staff can do that.", text
     assert await snapshot(sworld) == before
+
+
+async def test_a_button_naming_a_cohort_of_another_workspace_or_platform_does_nothing(
+    sworld: SlackWorld,
+):
+    """A button's ``value`` names the cohort; nothing Slack signs says it is one of this
+    workspace's. A value naming another's cohort (one database serves Discord too) gets no
+    calendar file, no reminder, no check-in."""
+    announcement = await announced(sworld)
+    cohort = await sworld.cohort()
+    await sworld.bot.store.db.execute(  # as if the cohort ran on another platform
+        "UPDATE cohorts SET platform = 'discord' WHERE id = ?", (cohort.id,)
+    )
+    await sworld.bot.store.db.commit()
+    before = await snapshot(sworld)
+    learner = sworld.slack.person("learner1")
+    for action in ("cohortbot_ics", "cohortbot_remind"):
+        await learner.press("cohort", announcement, action)
+        told = sworld.slack.workspace.ephemeral_to(learner.user)[-1]["text"]
+        assert "no longer exists" in told, told
+    assert not [f for f in sworld.slack.workspace.files.values() if f["name"].endswith(".ics")]
+    after = await snapshot(sworld)
+    assert after[:-3] == before[:-3]

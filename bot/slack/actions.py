@@ -69,16 +69,20 @@ def register(bot: SlackBot) -> None:
         dm = await bot.client.conversations_open(users=user)
         await bot.client.chat_postMessage(channel=dm["channel"]["id"], text=text)
 
-    async def learner_session(body: dict[str, Any]) -> tuple[Cohort, CohortSession, int]:
+    async def session_of(body: dict[str, Any]) -> tuple[Cohort, CohortSession]:
         cohort_id, key = parse_value(body["actions"][0]["value"])
-        cohort = await bot.store.cohorts.get(cohort_id)
+        cohort = await bot.cohort_here(cohort_id)
         found = [s for s in await bot.store.cohorts.sessions(cohort_id) if s.key == key]
         if cohort is None or not found:
             raise NotFound("that session no longer exists")
+        return cohort, found[0]
+
+    async def learner_session(body: dict[str, Any]) -> tuple[Cohort, CohortSession, int]:
+        cohort, session = await session_of(body)
         user = await bot.platform.known_number(body["user"]["id"])
         if user is None or user not in await bot.tracker.learners(cohort):
             raise NotAllowed(f"Only learners of {cohort.name} can do that.")
-        return cohort, found[0], user
+        return cohort, session, user
 
     def guarded(handler: Any) -> Any:
         async def run(ack: Any, body: dict[str, Any]) -> None:
@@ -116,18 +120,14 @@ def register(bot: SlackBot) -> None:
     @app.action("cohortbot_ics")
     @guarded
     async def ics(body: dict[str, Any]) -> str:
-        cohort_id, key = parse_value(body["actions"][0]["value"])
-        cohort = await bot.store.cohorts.get(cohort_id)
-        sessions = [s for s in await bot.store.cohorts.sessions(cohort_id) if s.key == key]
-        if cohort is None or not sessions:
-            raise NotFound("that session no longer exists")
-        data = session_calendar(cohort.id, cohort.name, sessions, bot.clock.now())
+        cohort, session = await session_of(body)
+        data = session_calendar(cohort.id, cohort.name, [session], bot.clock.now())
         dm = await bot.client.conversations_open(users=body["user"]["id"])
         await bot.client.files_upload_v2(
             channel=dm["channel"]["id"],
-            filename=f"{key}.ics",
+            filename=f"{session.key}.ics",
             content=data,
-            title=sessions[0].title,
+            title=session.title,
         )
         return "The calendar file is in your DMs with me: open it to add the session."
 

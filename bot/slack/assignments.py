@@ -63,6 +63,8 @@ def _typed(view: dict[str, Any], block: str) -> str:
 
 async def learner_cohort(bot: SlackBot, cohort_id: int, week: int, user: str) -> Cohort:
     """The cohort, when hand-ins for ``week`` are open and ``user`` is one of its learners."""
+    if await bot.cohort_here(cohort_id) is None:
+        raise NotFound("that cohort no longer exists")
     cohort = await feature(bot).open_week(cohort_id, week)
     if await bot.platform.known_number(user) not in await bot.tracker.learners(cohort):
         raise NotAllowed(f"Handing in is for learners of {cohort.name}.")
@@ -262,7 +264,7 @@ async def review(bot: SlackBot, user: str, view: dict[str, Any]) -> str:
     from bot.slack.commands import workspace_cohort
 
     cohort_id, learner, week = view["private_metadata"].split(":")
-    cohort = await bot.store.cohorts.get(int(cohort_id))
+    cohort = await bot.cohort_here(int(cohort_id))
     if cohort is None:
         raise NotFound("that cohort no longer exists")
     await workspace_cohort(bot, cohort.name, user)  # still one of its instructors
