@@ -365,6 +365,8 @@ async def test_a_hand_in_cannot_ping_the_channel_or_mask_a_link(sworld: SlackWor
     markup = post.text.replace(f"<@{learner1.id}>", "")
     assert "<" not in markup and ">" not in markup, post.text
     assert "&lt;!channel&gt; &lt;!here&gt;" in markup and "&amp; more" in markup
+    await hand_in(sworld, "learner2", link=None, note="<" * 1500)  # escaped, still whole
+    assert any(("&lt;" * 1500) in m.text for m in sworld.posts())
 
 
 async def test_when_slack_refuses_a_hand_in_the_learner_and_the_instructor_are_told(

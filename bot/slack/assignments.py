@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from bot.assignments import LINK_LIMIT, NOTE_LIMIT
-from bot.assignments import hand_in as checked_hand_in
 from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.features.assignments import AssignmentFeature
@@ -95,14 +94,15 @@ async def open_form(bot: SlackBot, body: dict[str, Any], value: str) -> None:
 
 async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dict[str, Any]) -> str:
     """Post the hand-in where the learner's hand-ins go, record it; what the learner is told."""
-    # Checked as typed, then posted as typed: never as Slack's markup (a ping, a masked link).
-    link, note = checked_hand_in(_typed(view, "link"), _typed(view, "note"))
-    link, note = (blocks.escape(text) if text else None for text in (link, note))
     rules = feature(bot)
     number = await bot.platform.number(user)
+    mention = f"<@{user}>"
     places: list[str] = []
 
     async def post(text: str) -> Sent:
+        # The link and note as typed, never as Slack's markup (a ping, a masked link): only
+        # the bot's own mention of the learner is.
+        text = blocks.escape(text).replace(blocks.escape(mention), mention)
         channel = await learner_channel(bot, cohort, user)
         places.append(channel)
         posted = await bot.client.chat_postMessage(
@@ -111,7 +111,8 @@ async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dic
         where = await bot.platform.number(channel)
         return Sent(where, ts_id(posted["ts"], channel))
 
-    submission = await rules.hand_in(cohort, number, f"<@{user}>", week, link, note, post)
+    link, note = _typed(view, "link"), _typed(view, "note")
+    submission = await rules.hand_in(cohort, number, mention, week, link, note, post)
     return blocks.mrkdwn(rules.handed_in(cohort, submission, f"<#{places[0]}>"))
 
 
