@@ -191,3 +191,19 @@ async def test_a_button_naming_a_cohort_of_another_workspace_or_platform_does_no
     assert not [f for f in sworld.slack.workspace.files.values() if f["name"].endswith(".ics")]
     after = await snapshot(sworld)
     assert after[:-3] == before[:-3]
+
+
+async def test_watched_it_with_no_recording_is_refused(sworld: SlackWorld):
+    """Watched it is only under a recording; a press naming a session that has none (a forged
+    ``value``, or the recording's post copied onto the announcement) counts for nothing."""
+    import copy
+
+    announcement = await announced(sworld)
+    forged = copy.deepcopy(announcement)
+    forged.blocks[-1]["elements"][0]["action_id"] = "cohortbot_watched"
+    learner = sworld.slack.person("learner1")
+    await learner.press("cohort", forged, "cohortbot_watched")
+    told = sworld.slack.workspace.ephemeral_to(learner.user)[-1]["text"]
+    assert "no recording" in told, told
+    counts = await sworld.bot.store.participation.counts((await sworld.cohort()).id)
+    assert not counts.watched

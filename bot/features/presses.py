@@ -42,6 +42,8 @@ async def watched(
 ) -> str:
     """Say one watched the recording (it stands in for attending where the course allows)."""
     cohort.require_running()
+    if not any(r.session_key == session.key for r in await store.sessions.recordings(cohort.id)):
+        raise NotAllowed(f"**{session.title}** has no recording yet.")
     new = await store.sessions.confirm_watched(cohort.id, session.key, user_id, clock.now())
     if not new:
         return "You have already said you watched it."
