@@ -207,3 +207,13 @@ async def test_watched_it_with_no_recording_is_refused(sworld: SlackWorld):
     assert "no recording" in told, told
     counts = await sworld.bot.store.participation.counts((await sworld.cohort()).id)
     assert not counts.watched
+
+
+async def test_button_answers_are_slack_mrkdwn(sworld: SlackWorld):
+    """The shared answers are written in Discord's Markdown; Slack shows ``**`` as is."""
+    announcement = await announced(sworld)
+    learner = sworld.slack.person("learner1")
+    for _ in range(2):
+        await learner.press("cohort", announcement, "cohortbot_remind")
+    told = sworld.slack.workspace.ephemeral_to(learner.user)[-1]["text"]
+    assert told == "OK, no DMs for this session. Press *Remind me* again to undo.", told

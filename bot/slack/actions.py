@@ -17,7 +17,7 @@ from bot.errors import NotAllowed, NotFound, UserError
 from bot.features import presses
 from bot.ics import session_calendar
 from bot.slack import assignments, modals
-from bot.slack.blocks import parse_value
+from bot.slack.blocks import mrkdwn, parse_value
 
 if TYPE_CHECKING:
     from bot.cohort import Cohort
@@ -55,6 +55,7 @@ def register(bot: SlackBot) -> None:
     assignments.register(bot)
 
     async def answer(body: dict[str, Any], text: str) -> None:
+        text = mrkdwn(text)
         channel = (body.get("channel") or {}).get("id")
         user = body["user"]["id"]
         if channel:
