@@ -201,3 +201,5 @@ async def test_a_printed_name_is_shown_as_typed_never_as_a_link(sworld: SlackWor
     text = checked["text"]
     assert "is a real certificate" in text and "<" not in text and ">" not in text, text
     assert "&lt;https://evil.example|Amara Okafor&gt; [MD] #1" in text, text
+    listed = await sworld.slack.person("instructor").command("/certificates", 'list "Fall 2026"')
+    assert "&lt;https://evil.example|Amara Okafor&gt; [MD] #1" in listed["text"], listed

@@ -26,7 +26,7 @@ from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotFound, UserError
 from bot.features.certificates import DM_KEY, CertificateIssuing, pdfs
 from bot.features.fanout import FanoutResult, send_dms
-from bot.participation import Learner
+from bot.participation import Learner, plain
 from bot.slack import blocks
 from bot.slack.modals import _input
 from bot.slack.platform import SlackMessenger, SlackPlatform
@@ -210,7 +210,7 @@ async def save_name(bot: SlackBot, user: str, typed: str) -> None:
     waiting = {c.code for c in await bot.store.certificates.of_user(number) if c.name is None}
     await bot.store.certificates.set_printed_name(number, name, bot.clock.now())
     named = [c for c in await bot.store.certificates.of_user(number) if c.code in waiting]
-    text = f"Saved: your certificates will read *{name}*."
+    text = f"Saved: your certificates will read **{plain(name)}**."
     if named:
         text += " Here it is:" if len(named) == 1 else " Here they are:"
     await dm_pdfs(bot, user, named[:10], text)
@@ -284,7 +284,7 @@ async def certificates_command(bot: SlackBot, command: dict[str, Any], words: li
 
 
 async def listed(bot: SlackBot, certificate: Certificate) -> str:
-    name = certificate.name or "_(name not given yet)_"
+    name = plain(certificate.name) if certificate.name else "_(name not given yet)_"
     issuer = await bot.platform.slack_id(certificate.issued_by) if certificate.issued_by else None
     how = f"by <@{issuer}>" if issuer else "on completion"
     user = await bot.platform.slack_id(certificate.user_id)
