@@ -508,3 +508,15 @@ async def test_a_submit_button_or_review_form_naming_another_platforms_cohort_do
     assert after[:-3] == before[:-3] and hand_in_channels(sworld)[0].members
     (row,) = await rows(sworld)
     assert row["reviewed_at"] is None
+
+
+async def test_a_form_submitted_after_hand_ins_closed_says_when_in_plain_words(sworld: SlackWorld):
+    """A form's field errors are plain text on Slack: no ``**`` and no ``<t:…>`` tokens."""
+    await in_week(sworld, week=3)
+    view = await press_submit(sworld, "learner1", week=3)
+    assert view is not None
+    sworld.clock.at = await consultation_end(sworld) + timedelta(minutes=1)
+    refused = await sworld.slack.person("learner1").submit(view, form())
+    text = said(refused)
+    assert "closed with the consultation period" in text and "<" not in text, text
+    assert "UTC" in text and await rows(sworld) == []

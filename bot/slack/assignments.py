@@ -305,7 +305,9 @@ def register(bot: SlackBot) -> None:
             cohort = await learner_cohort(bot, int(cohort_id), int(week), user)
             text = await hand_in(bot, user, cohort, int(week), view)
         except UserError as error:
-            await ack(response_action="errors", errors={"link": str(error)[:150]})
+            await ack(
+                response_action="errors", errors={"link": blocks.plain_text(str(error))[:150]}
+            )
             return
         except SlackApiError as error:
             # What Slack refused is the instructor's (or an admin's) to fix: they are told.
@@ -330,7 +332,9 @@ def register(bot: SlackBot) -> None:
         try:
             text = await review(bot, body["user"]["id"], view)
         except UserError as error:
-            await ack(response_action="errors", errors={"feedback": str(error)[:150]})
+            await ack(
+                response_action="errors", errors={"feedback": blocks.plain_text(str(error))[:150]}
+            )
             return
         except Exception:
             log.exception("a review failed")

@@ -8,6 +8,7 @@ A button's ``action_id`` names what it does and its ``value`` what it is about
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.errors import InvalidInput
@@ -56,6 +57,17 @@ def escape(text: str) -> str:
     """What someone typed, shown as typed: Slack reads ``<!channel>``, ``<@U…>`` and
     ``<url|label>`` in any text the bot posts, and only ``&``, ``<`` and ``>`` escape them."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain_text(text: str) -> str:
+    """Discord-flavoured Markdown where Slack shows plain text (a form field's error): no
+    ``**``, and times as UTC."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
+    return re.sub(r"<t:(\d+)(?::\w)?>", _utc, text)
+
+
+def _utc(match: re.Match[str]) -> str:
+    return f"{datetime.fromtimestamp(int(match.group(1)), UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def _date(match: re.Match[str]) -> str:
