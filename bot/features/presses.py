@@ -5,10 +5,13 @@ once; each adapter only finds the cohort, the session and the person, and shows 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot import sessions as words
 from bot.clock import Clock
 from bot.cohort import Cohort
 from bot.errors import NotAllowed
+from bot.features.platform import Action
 from bot.store import Store
 from bot.timetable import CohortSession
 
@@ -48,3 +51,11 @@ async def watched(
     if not new:
         return "You have already said you watched it."
     return f"Thank you! Watching **{session.title}** counts as attending it. 👀"
+
+
+Press = Callable[[Store, Clock, Cohort, CohortSession, int], Awaitable[str]]
+BY_ACTION: dict[Action, Press] = {
+    Action.REMIND: remind_me,
+    Action.CHECKIN: check_in,
+    Action.WATCHED: watched,
+}

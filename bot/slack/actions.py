@@ -100,23 +100,16 @@ def register(bot: SlackBot) -> None:
 
         return run
 
-    @app.action("cohortbot_remind")
-    @guarded
-    async def remind(body: dict[str, Any]) -> str:
-        cohort, session, user = await learner_session(body)
-        return await presses.remind_me(bot.store, bot.clock, cohort, session, user)
+    def pressing(press: presses.Press) -> Any:
+        async def run(body: dict[str, Any]) -> str:
+            cohort, session, user = await learner_session(body)
+            return await press(bot.store, bot.clock, cohort, session, user)
 
-    @app.action("cohortbot_checkin")
-    @guarded
-    async def checkin(body: dict[str, Any]) -> str:
-        cohort, session, user = await learner_session(body)
-        return await presses.check_in(bot.store, bot.clock, cohort, session, user)
+        return run
 
-    @app.action("cohortbot_watched")
-    @guarded
-    async def watched(body: dict[str, Any]) -> str:
-        cohort, session, user = await learner_session(body)
-        return await presses.watched(bot.store, bot.clock, cohort, session, user)
+    # A learner's press on a session post: the shared rule, for the cohort's learners only.
+    for action, press in presses.BY_ACTION.items():
+        app.action(f"cohortbot_{action.value}")(guarded(pressing(press)))
 
     @app.action("cohortbot_ics")
     @guarded
