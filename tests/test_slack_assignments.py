@@ -520,3 +520,35 @@ async def test_a_form_submitted_after_hand_ins_closed_says_when_in_plain_words(s
     text = said(refused)
     assert "closed with the consultation period" in text and "<" not in text, text
     assert "UTC" in text and await rows(sworld) == []
+
+
+async def test_an_instructor_of_another_cohort_can_neither_hand_in_nor_review(
+    sworld: SlackWorld,
+):
+    from tests.test_slack_instructors import two_cohorts
+
+    await two_cohorts(sworld)
+    await sworld.advance_to(WEEK_POSTS[1] + timedelta(seconds=1))
+    (post,) = [m for m in sworld.titled("Week 2") if m in sworld.posts("cohort")]
+    ws = sworld.slack.workspace
+    await sworld.slack.person("learner3").press("cohort", post, "cohortbot_submit")
+    await sworld.slack.person("learner3").submit(ws.views[-1]["view"], form())
+    teacher_a, teacher_b = sworld.slack.person("teacher_a"), sworld.slack.person("teacher_b")
+    await teacher_a.command(
+        "/assignment", f'review "Fall 2026" <@{ws.user_named("learner3").id}> 2'
+    )
+    review_form = ws.views[-1]["view"]
+    before = await snapshot(sworld)
+    opened = len(ws.views)
+    await teacher_b.press("cohort", post, "cohortbot_submit")
+    assert len(ws.views) == opened and "for learners of Fall 2026" in told(sworld, "teacher_b")
+    ws.views[-1]["user"] = teacher_b.id  # teacher_b submits teacher_a's review form
+    refused = await teacher_b.submit(review_form, {})
+    assert refused["response_action"] == "errors" and "instructors" in said(refused)
+    after = await snapshot(sworld)
+    assert after[:-3] == before[:-3]
+    (row,) = await rows(sworld)
+    assert row["reviewed_at"] is None and hand_in_channels(sworld)[0].members >= member(
+        sworld, "learner3", "teacher_a"
+    )
+    assert teacher_b.id not in hand_in_channels(sworld)[0].members
