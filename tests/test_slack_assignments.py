@@ -552,3 +552,18 @@ async def test_an_instructor_of_another_cohort_can_neither_hand_in_nor_review(
         sworld, "learner3", "teacher_a"
     )
     assert teacher_b.id not in hand_in_channels(sworld)[0].members
+
+
+async def test_a_deleted_instructor_group_does_not_stop_the_cohort(sworld: SlackWorld, caplog):
+    """An admin deletes the cohort's instructor user group after the term started: learners
+    still hand in and press buttons, the creator and course staff still run the cohort."""
+    ws = sworld.slack.workspace
+    ws.add_usergroup("fall-instructors", [ws.add_user("teacher_a")])
+    await in_week(sworld, instructors="fall-instructors")
+    del ws.usergroups[sworld.group("fall-instructors")]
+    await sworld.restart()  # nothing cached
+    done = await hand_in(sworld)
+    assert said(done).startswith("Handed in"), said(done)
+    listed = await sworld.slack.person("instructor").command("/assignment", 'list "Fall 2026" 2')
+    assert "1 handed in" in listed["text"], listed
+    assert "no_such_subteam" in caplog.text

@@ -165,8 +165,7 @@ async def instructors(bot: SlackBot, cohort: Cohort) -> list[str]:
     """Who reads a cohort's private hand-ins: its creator and its instructor user group."""
     people = [await bot.platform.slack_id(cohort.created_by)]
     if cohort.instructor_role_id:
-        group = await bot.platform.slack_id(cohort.instructor_role_id)
-        people += (await bot.client.usergroups_users_list(usergroup=group))["users"]
+        people += await bot.platform.members(cohort.instructor_role_id)
     return list(dict.fromkeys(people))
 
 

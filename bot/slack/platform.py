@@ -200,6 +200,17 @@ class SlackPlatform(SlackErrors):
             )
         return self._names[user]
 
+    async def members(self, group: int) -> list[str]:
+        """A user group's members; none once an admin has deleted it (the cohort goes on)."""
+        try:
+            found = await self.client.usergroups_users_list(usergroup=await self.slack_id(group))
+        except SlackApiError as error:
+            if error.response.get("error") != "no_such_subteam":
+                raise
+            log.warning("user group %s is gone (no_such_subteam): taken as empty", group)
+            return []
+        return list(found["users"])
+
     async def is_staff(self, user: str) -> bool:
         """A workspace admin or owner, or in the staff user group set with /setup staff."""
         info = (await self.client.users_info(user=user))["user"]
@@ -208,8 +219,7 @@ class SlackPlatform(SlackErrors):
         group = await self.store.guilds.staff_role(await self.number(self.team))
         if group is None:
             return False
-        members = await self.client.usergroups_users_list(usergroup=await self.slack_id(group))
-        return user in members["users"]
+        return user in await self.members(group)
 
     async def standing(self, user: str, cohort: Cohort | None = None) -> Standing:
         """What the shared rules (``bot.access``) need: admin or owner, and which of the staff
@@ -222,8 +232,7 @@ class SlackPlatform(SlackErrors):
         for group in groups:
             if group is None or group in held:
                 continue
-            members = await self.client.usergroups_users_list(usergroup=await self.slack_id(group))
-            if user in members["users"]:
+            if user in await self.members(group):
                 held.add(group)
         return Standing(frozenset(held), bool(info.get("is_admin") or info.get("is_owner")))
 
@@ -236,8 +245,7 @@ class SlackPlatform(SlackErrors):
     async def learner_ids(self, cohort: Cohort) -> list[str]:
         """The learner user group's members; without one, the channel's members less staff."""
         if cohort.learner_role_id:
-            group = await self.slack_id(cohort.learner_role_id)
-            users = list((await self.client.usergroups_users_list(usergroup=group))["users"])
+            users = await self.members(cohort.learner_role_id)
         else:
             users = []
             cursor = None
