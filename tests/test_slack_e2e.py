@@ -518,3 +518,19 @@ async def test_check_in_on_slack_keeps_to_the_same_window_as_on_discord(sworld: 
     assert await sworld.bot.store.sessions.attendance(cohort.id) == {}
     refused = sworld.slack.workspace.ephemeral_to(late.user)
     assert "check" in refused[-1]["text"].lower() and "welcome" not in refused[-1]["text"]
+
+
+async def test_a_cohort_form_with_an_unknown_group_or_an_archived_channel_says_which(
+    sworld: SlackWorld,
+):
+    """A careless admin: a learner group id Slack does not know, or an archived channel. The
+    form says what is wrong, in the form, and no cohort is made."""
+    sworld.slack.faults.error("usergroups.users.list", "no_such_subteam")
+    unknown = await sworld.create_cohort(by="admin")
+    assert unknown.get("response_action") == "errors", unknown
+    assert "no user group" in str(unknown["errors"]), unknown
+    sworld.slack.workspace.channel_named("cohort").is_archived = True
+    archived = await sworld.create_cohort(by="admin")
+    assert archived.get("response_action") == "errors", archived
+    assert "archived" in str(archived["errors"]), archived
+    assert await sworld.bot.store.cohorts.all() == []
