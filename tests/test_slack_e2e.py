@@ -533,4 +533,7 @@ async def test_a_cohort_form_with_an_unknown_group_or_an_archived_channel_says_w
     archived = await sworld.create_cohort(by="admin")
     assert archived.get("response_action") == "errors", archived
     assert "archived" in str(archived["errors"]), archived
+    sworld.slack.faults.error("conversations.info", "missing_scope", needed="channels:read")
+    refused = await sworld.create_cohort(by="admin")
+    assert "channels:read" in str(refused.get("errors")), refused
     assert await sworld.bot.store.cohorts.all() == []

@@ -99,6 +99,10 @@ def register(bot: SlackBot) -> None:
         except UserError as error:
             await ack(response_action="errors", errors={"name": str(error)})
             return
+        except SlackApiError as error:  # e.g. a missing scope: said in the form, never a hang
+            reason = bot.platform.describe(error) or "Slack refused"
+            await ack(response_action="errors", errors={"name": reason})
+            return
         await ack()
         await bot.platform.tell_instructors(cohort, "created; its timetable is planned.")
 
