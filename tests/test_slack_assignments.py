@@ -7,6 +7,7 @@ is never stored. The real slack-bolt app on the stand-in."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -291,13 +292,21 @@ async def test_a_channel_of_that_name_made_by_someone_else_is_never_used(sworld:
     assert await rows(sworld) == []
 
 
-async def test_the_database_never_holds_a_hand_ins_note_or_link(sworld: SlackWorld):
+async def test_the_database_never_holds_a_hand_ins_note_or_link(sworld: SlackWorld, caplog):
+    caplog.set_level(logging.INFO)  # the most the README recommends
     await in_week(sworld)
     await hand_in(sworld)
+    staff = sworld.slack.person("instructor")
+    learner1 = sworld.slack.workspace.user_named("learner1").id
+    await staff.command("/assignment", f'review "Fall 2026" <@{learner1}> 2')
+    feedback = {"feedback": {"value": {"type": "plain_text_input", "value": "Good: fb7q"}}}
+    await staff.submit(sworld.slack.workspace.views[-1]["view"], feedback)
+    for secret in ("zv93k", "qx71", "fb7q"):
+        assert secret not in caplog.text
     (channel,) = hand_in_channels(sworld)
     assert NOTE in sworld.slack.workspace.posted(channel)[0].text  # Slack holds it
     raw = await stored_bytes(sworld.bot.store, sworld.database)
-    for secret in ("zv93k", "qx71"):
+    for secret in ("zv93k", "qx71", "fb7q"):
         assert secret.encode() not in raw and secret.encode("utf-16-le") not in raw
     assert b"Fall 2026" in raw  # the search sees what is stored (the cohort's name)
 
