@@ -185,7 +185,7 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
-_MARKDOWN_ESCAPED = str.maketrans({c: "\\" + c for c in "\\*_~`|[]>#"})
+_MARKDOWN_ESCAPED = str.maketrans({c: "\\" + c for c in "\\*_~`|[]<>#"})
 
 
 def plain(name: str) -> str:

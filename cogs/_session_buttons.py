@@ -19,6 +19,7 @@ from bot.app.tree import reported
 from bot.cohort import Cohort
 from bot.errors import NotAllowed, NotFound
 from bot.features import presses
+from bot.features.platform import Action
 from bot.ics import session_calendar
 from bot.timetable import CohortSession
 
@@ -41,9 +42,6 @@ def calendar_file(
     data = session_calendar(cohort.id, cohort.name, sessions, bot.clock.now())
     name = f"{sessions[0].key}.ics" if len(sessions) == 1 else "sessions.ics"
     return discord.File(io.BytesIO(data), filename=name)
-
-
-PRESSES = {"remind": presses.remind_me, "checkin": presses.check_in, "watched": presses.watched}
 
 
 class SessionButton(
@@ -91,7 +89,7 @@ class SessionButton(
             return
         if not is_learner(interaction.user, cohort):
             raise NotAllowed(f"This is for learners of {cohort.name}.")
-        press = PRESSES[self.action]
+        press = presses.BY_ACTION[Action(self.action)]
         answer = await press(bot.store, bot.clock, cohort, session, interaction.user.id)
         await interaction.response.send_message(answer, ephemeral=True)
 

@@ -7,9 +7,11 @@ is never stored. The real slack-bolt app on the stand-in."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 from typing import Any
 
+from bot.cohort import CLAIM_LEASE, DeliveryState
 from bot.slack.ids import ts_id
 from tests import test_slack_e2e as e2e
 from tests.helpers import stored_bytes
@@ -290,13 +292,21 @@ async def test_a_channel_of_that_name_made_by_someone_else_is_never_used(sworld:
     assert await rows(sworld) == []
 
 
-async def test_the_database_never_holds_a_hand_ins_note_or_link(sworld: SlackWorld):
+async def test_the_database_never_holds_a_hand_ins_note_or_link(sworld: SlackWorld, caplog):
+    caplog.set_level(logging.INFO)  # the most the README recommends
     await in_week(sworld)
     await hand_in(sworld)
+    staff = sworld.slack.person("instructor")
+    learner1 = sworld.slack.workspace.user_named("learner1").id
+    await staff.command("/assignment", f'review "Fall 2026" <@{learner1}> 2')
+    feedback = {"feedback": {"value": {"type": "plain_text_input", "value": "Good: fb7q"}}}
+    await staff.submit(sworld.slack.workspace.views[-1]["view"], feedback)
+    for secret in ("zv93k", "qx71", "fb7q"):
+        assert secret not in caplog.text
     (channel,) = hand_in_channels(sworld)
     assert NOTE in sworld.slack.workspace.posted(channel)[0].text  # Slack holds it
     raw = await stored_bytes(sworld.bot.store, sworld.database)
-    for secret in ("zv93k", "qx71"):
+    for secret in ("zv93k", "qx71", "fb7q"):
         assert secret.encode() not in raw and secret.encode("utf-16-le") not in raw
     assert b"Fall 2026" in raw  # the search sees what is stored (the cohort's name)
 
@@ -368,3 +378,227 @@ async def test_a_hand_in_slower_than_slack_waits_says_so_and_then_where_it_went(
     await sworld.bot.settle()
     (shown,) = [v["view"] for v in sworld.slack.workspace.views if v["view"]["id"] == again["id"]]
     assert shown["title"]["text"] == "Not done" and "https" in said({"view": shown})
+
+
+async def test_a_hand_in_cannot_ping_the_channel_or_mask_a_link(sworld: SlackWorld, tmp_path):
+    """Slack reads ``<!channel>``, ``<@U…>`` and ``<url|label>`` in anything the bot posts: a
+    learner's note and link are posted as typed, never as Slack's markup (in a course that
+    shares hand-ins they go to the whole cohort's channel)."""
+    sample = (sworld.bot.library.get("de-escalation").source).read_text()
+    (tmp_path / "de-escalation.yaml").write_text(sample + "\nassignments:\n  shared: yes\n")
+    sworld.prompts = tmp_path
+    await sworld.restart()
+    await in_week(sworld)
+    ws = sworld.slack.workspace
+    staff = ws.user_named("instructor").id
+    note = f"<!channel> <!here> <@{staff}> read <https://evil.example|the syllabus> & more"
+    done = await hand_in(sworld, link="https://docs.example.org/a?b=1&c=<!everyone>", note=note)
+    assert said(done).startswith("Handed in")
+    (post,) = [m for m in sworld.posts() if "the syllabus" in m.text]
+    learner1 = ws.user_named("learner1")
+    assert f"<@{learner1.id}>" in post.text  # the bot's own mention of who handed in
+    markup = post.text.replace(f"<@{learner1.id}>", "")
+    assert "<" not in markup and ">" not in markup, post.text
+    assert "&lt;!channel&gt; &lt;!here&gt;" in markup and "&amp; more" in markup
+    await hand_in(sworld, "learner2", link=None, note="<" * 1500)  # escaped, still whole
+    assert any(("&lt;" * 1500) in m.text for m in sworld.posts())
+
+
+async def test_when_slack_refuses_a_hand_in_the_learner_and_the_instructor_are_told(
+    sworld: SlackWorld, caplog
+):
+    """A missing scope, or the learner's hand-in channel archived by hand: the learner is
+    told it did not go in and that the instructor knows; the instructor is told by DM what
+    Slack refused and what to fix; nothing is recorded."""
+    await in_week(sworld)
+    ws = sworld.slack.workspace
+    instructor = ws.user_named("instructor")
+    before = len(ws.dms(instructor))
+    sworld.slack.faults.error("conversations.create", "missing_scope", needed="groups:write")
+    refused = await hand_in(sworld, note="first try, secret-kq02")
+    assert refused["view"]["title"]["text"] == "Not handed in"
+    assert "told your instructor" in said(refused) and "scope" not in said(refused)
+    (dm,) = ws.dms(instructor)[before:]
+    learner1 = ws.user_named("learner1").id
+    assert "groups:write" in dm.text and f"<@{learner1}>" in dm.text and "week 2" in dm.text
+    assert "secret-kq02" not in dm.text and "secret-kq02" not in caplog.text
+    assert await rows(sworld) == []
+
+    await hand_in(sworld)  # the scope was added: it goes in, then an admin archives its channel
+    (channel,) = hand_in_channels(sworld)
+    channel.is_archived = True
+    again = await hand_in(sworld)
+    assert again["view"]["title"]["text"] == "Not handed in" and "told your instructor" in said(
+        again
+    )
+    assert "archived" in ws.dms(instructor)[-1].text and len(await rows(sworld)) == 1
+
+
+async def test_a_crash_after_the_closing_notice_does_not_post_it_twice(sworld: SlackWorld):
+    """The archive posts a closing notice (Slack cannot lock threads), then is recorded: a
+    process that dies between the two leaves the notice, and the next one finds it."""
+    await in_week(sworld)
+    await hand_in(sworld)
+    cohort = await sworld.cohort()
+    archives = cohort.calendar(sworld.bot.library.get(cohort.course_id)).archives
+    await sworld.advance_to(archives + timedelta(minutes=1))
+    assert len(sworld.titled(f"{cohort.name} has ended")) == 1
+    await sworld.forget_it_was_sent(cohort.id, "archive")
+    await sworld.restart()
+    await sworld.advance_to(archives + CLAIM_LEASE + timedelta(days=3))
+    assert len(sworld.titled(f"{cohort.name} has ended")) == 1
+    row = await sworld.bot.store.deliveries.get(cohort.id, "archive")
+    assert row.state == DeliveryState.DONE and "1 hand-in channel archived" in (row.note or "")
+
+
+def invites(sworld: SlackWorld) -> list[str]:
+    return [args["users"] for name, args in sworld.slack.calls if name == "conversations.invite"]
+
+
+async def test_fifty_instructors_are_invited_in_one_call_and_one_refused_keeps_no_one_out(
+    sworld: SlackWorld,
+):
+    """Slack allows about 50 invitations a minute, and the form must be answered within 3
+    seconds: the instructor group comes in one call, not one call a person. If Slack refuses
+    that call (one of them has left the workspace), the others are invited one by one."""
+    ws = sworld.slack.workspace
+    teachers = [ws.add_user(f"teacher_{i}") for i in range(50)]
+    ws.add_usergroup("big-staff", teachers)
+    await in_week(sworld, instructors="big-staff")
+    await hand_in(sworld)
+    (channel,) = hand_in_channels(sworld)
+    assert {t.id for t in teachers} | member(sworld, "learner1", "instructor") <= channel.members
+    assert len(invites(sworld)) == 1  # the learner and the instructors at once
+
+    sworld.slack.faults.error("conversations.invite", "user_is_inactive")
+    del sworld.slack.calls[:]
+    await hand_in(sworld, "learner2")
+    second = next(c for c in hand_in_channels(sworld) if c is not channel)
+    assert {t.id for t in teachers} <= second.members and len(invites(sworld)) == 1 + 52
+
+
+async def test_a_crash_between_the_consultation_post_and_closing_the_buttons_still_closes_them(
+    sworld: SlackWorld, monkeypatch
+):
+    """At the consultation end the notice is posted, then each Submit button is closed, then
+    it is recorded: a process that dies after the notice has its successor, which finds the
+    notice, close the buttons too."""
+    await in_week(sworld, week=3)
+    ends = await consultation_end(sworld)
+
+    async def died(cohort: object) -> None:
+        return None  # the process died after posting the notice, before closing the buttons
+
+    monkeypatch.setattr(sworld.bot.platform, "hand_ins_closed", died)
+    await sworld.advance_to(ends + timedelta(minutes=1))
+    cohort = await sworld.cohort()
+    await sworld.forget_it_was_sent(cohort.id, "consultation")
+    assert "cohortbot_submit" in str(week_post(sworld, 3).blocks)
+    await sworld.restart()
+    await sworld.advance_to(ends + CLAIM_LEASE + timedelta(minutes=2))
+    row = await sworld.bot.store.deliveries.get(cohort.id, "consultation")
+    assert row.state == DeliveryState.DONE
+    for week in (2, 3):
+        assert "Hand-ins closed" in str(week_post(sworld, week).blocks)
+
+
+async def test_a_learner_named_without_a_mention_is_a_clear_error_and_stores_nothing(
+    sworld: SlackWorld,
+):
+    """``/assignment review`` and ``/certificates issue`` take the learner as an @mention: a
+    name typed without one (or with <!channel>) is refused, saying so, and leaves no row."""
+    await in_week(sworld)
+    staff = sworld.slack.person("instructor")
+    before = await rows(sworld, "external_ids")
+    for command, text in (
+        ("/assignment", 'review "Fall 2026" learner1 2'),
+        ("/assignment", 'review "Fall 2026" <!channel> 2'),
+        ("/certificates", 'issue "Fall 2026" learner1'),
+    ):
+        answer = (await staff.command(command, text))["text"]
+        assert "@mention" in answer, answer
+    assert await rows(sworld, "external_ids") == before
+
+
+async def test_a_submit_button_or_review_form_naming_another_platforms_cohort_does_nothing(
+    sworld: SlackWorld,
+):
+    await in_week(sworld)
+    await hand_in(sworld)
+    ws = sworld.slack.workspace
+    staff = sworld.slack.person("instructor")
+    await staff.command("/assignment", f'review "Fall 2026" <@{ws.user_named("learner1").id}> 2')
+    review_form = ws.views[-1]["view"]
+    cohort = await sworld.cohort()
+    await sworld.bot.store.db.execute(  # as if the cohort ran on another platform
+        "UPDATE cohorts SET platform = 'discord' WHERE id = ?", (cohort.id,)
+    )
+    await sworld.bot.store.db.commit()
+    before = await snapshot(sworld)
+    assert await press_submit(sworld, "learner2") is None
+    assert "no longer exists" in told(sworld, "learner2")
+    refused = await staff.submit(review_form, {})
+    assert refused["response_action"] == "errors" and "no longer exists" in said(refused)
+    after = await snapshot(sworld)
+    assert after[:-3] == before[:-3] and hand_in_channels(sworld)[0].members
+    (row,) = await rows(sworld)
+    assert row["reviewed_at"] is None
+
+
+async def test_a_form_submitted_after_hand_ins_closed_says_when_in_plain_words(sworld: SlackWorld):
+    """A form's field errors are plain text on Slack: no ``**`` and no ``<t:…>`` tokens."""
+    await in_week(sworld, week=3)
+    view = await press_submit(sworld, "learner1", week=3)
+    assert view is not None
+    sworld.clock.at = await consultation_end(sworld) + timedelta(minutes=1)
+    refused = await sworld.slack.person("learner1").submit(view, form())
+    text = said(refused)
+    assert "closed with the consultation period" in text and "<" not in text, text
+    assert "UTC" in text and await rows(sworld) == []
+
+
+async def test_an_instructor_of_another_cohort_can_neither_hand_in_nor_review(
+    sworld: SlackWorld,
+):
+    from tests.test_slack_instructors import two_cohorts
+
+    await two_cohorts(sworld)
+    await sworld.advance_to(WEEK_POSTS[1] + timedelta(seconds=1))
+    (post,) = [m for m in sworld.titled("Week 2") if m in sworld.posts("cohort")]
+    ws = sworld.slack.workspace
+    await sworld.slack.person("learner3").press("cohort", post, "cohortbot_submit")
+    await sworld.slack.person("learner3").submit(ws.views[-1]["view"], form())
+    teacher_a, teacher_b = sworld.slack.person("teacher_a"), sworld.slack.person("teacher_b")
+    await teacher_a.command(
+        "/assignment", f'review "Fall 2026" <@{ws.user_named("learner3").id}> 2'
+    )
+    review_form = ws.views[-1]["view"]
+    before = await snapshot(sworld)
+    opened = len(ws.views)
+    await teacher_b.press("cohort", post, "cohortbot_submit")
+    assert len(ws.views) == opened and "for learners of Fall 2026" in told(sworld, "teacher_b")
+    ws.views[-1]["user"] = teacher_b.id  # teacher_b submits teacher_a's review form
+    refused = await teacher_b.submit(review_form, {})
+    assert refused["response_action"] == "errors" and "instructors" in said(refused)
+    after = await snapshot(sworld)
+    assert after[:-3] == before[:-3]
+    (row,) = await rows(sworld)
+    assert row["reviewed_at"] is None and hand_in_channels(sworld)[0].members >= member(
+        sworld, "learner3", "teacher_a"
+    )
+    assert teacher_b.id not in hand_in_channels(sworld)[0].members
+
+
+async def test_a_deleted_instructor_group_does_not_stop_the_cohort(sworld: SlackWorld, caplog):
+    """An admin deletes the cohort's instructor user group after the term started: learners
+    still hand in and press buttons, the creator and course staff still run the cohort."""
+    ws = sworld.slack.workspace
+    ws.add_usergroup("fall-instructors", [ws.add_user("teacher_a")])
+    await in_week(sworld, instructors="fall-instructors")
+    del ws.usergroups[sworld.group("fall-instructors")]
+    await sworld.restart()  # nothing cached
+    done = await hand_in(sworld)
+    assert said(done).startswith("Handed in"), said(done)
+    listed = await sworld.slack.person("instructor").command("/assignment", 'list "Fall 2026" 2')
+    assert "1 handed in" in listed["text"], listed
+    assert "no_such_subteam" in caplog.text

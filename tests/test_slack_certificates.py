@@ -181,3 +181,25 @@ async def test_killed_between_the_certificate_dm_and_its_record_it_is_not_sent_t
     await sworld.advance_to(ends + CLAIM_LEASE + timedelta(minutes=2))
     assert len(congratulations(sworld, "learner1")) == 1 and len(pdfs_to(sworld, "learner1")) == 1
     assert (await sworld.bot.store.deliveries.get(cohort.id, "certificates")).state == "done"
+
+
+async def test_a_printed_name_is_shown_as_typed_never_as_a_link(sworld: SlackWorld):
+    """What an employer reads in ``/certificate verify`` cannot be dressed up by the name a
+    learner typed: on Slack ``<url|label>`` is a masked link, and Discord's backslash
+    escapes are shown, not read."""
+    await sworld.create_cohort()
+    name = "<https://evil.example|Amara Okafor> [MD] #1"
+    assert await set_name(sworld, "learner1", name) == {}
+    await complete(sworld, "learner1")
+    await sworld.advance_to(await consultation_end(sworld) + timedelta(minutes=1))
+    (certificate,) = await sworld.bot.store.certificates.of_user(
+        await sworld.bot.platform.number(sworld.slack.workspace.user_named("learner1").id)
+    )
+    checked = await sworld.slack.person("outsider").command(
+        "/certificate", f"verify {certificate.code}"
+    )
+    text = checked["text"]
+    assert "is a real certificate" in text and "<" not in text and ">" not in text, text
+    assert "&lt;https://evil.example|Amara Okafor&gt; [MD] #1" in text, text
+    listed = await sworld.slack.person("instructor").command("/certificates", 'list "Fall 2026"')
+    assert "&lt;https://evil.example|Amara Okafor&gt; [MD] #1" in listed["text"], listed

@@ -585,3 +585,22 @@ async def test_a_command_slower_than_slack_waits_is_acked_at_once_and_answered_w
         if e["via"] == "response_url"
     ]
     assert late["text"] == "Only course staff can do that."
+
+
+async def test_a_cohort_form_with_an_unknown_group_or_an_archived_channel_says_which(
+    sworld: SlackWorld,
+):
+    """A careless admin: a learner group id Slack does not know, or an archived channel. The
+    form says what is wrong, in the form, and no cohort is made."""
+    sworld.slack.faults.error("usergroups.users.list", "no_such_subteam")
+    unknown = await sworld.create_cohort(by="admin")
+    assert unknown.get("response_action") == "errors", unknown
+    assert "no user group" in str(unknown["errors"]), unknown
+    sworld.slack.workspace.channel_named("cohort").is_archived = True
+    archived = await sworld.create_cohort(by="admin")
+    assert archived.get("response_action") == "errors", archived
+    assert "archived" in str(archived["errors"]), archived
+    sworld.slack.faults.error("conversations.info", "missing_scope", needed="channels:read")
+    refused = await sworld.create_cohort(by="admin")
+    assert "channels:read" in str(refused.get("errors")), refused
+    assert await sworld.bot.store.cohorts.all() == []

@@ -168,3 +168,52 @@ async def test_a_learner_or_outsider_cannot_change_sessions(sworld: SlackWorld, 
         answer = await person.command("/session", text)
         assert answer["text"] == "Only course staff can do that.", text
     assert await snapshot(sworld) == before
+
+
+async def test_a_button_naming_a_cohort_of_another_workspace_or_platform_does_nothing(
+    sworld: SlackWorld,
+):
+    """A button's ``value`` names the cohort; nothing Slack signs says it is one of this
+    workspace's. A value naming another's cohort (one database serves Discord too) gets no
+    calendar file, no reminder, no check-in."""
+    announcement = await announced(sworld)
+    cohort = await sworld.cohort()
+    await sworld.bot.store.db.execute(  # as if the cohort ran on another platform
+        "UPDATE cohorts SET platform = 'discord' WHERE id = ?", (cohort.id,)
+    )
+    await sworld.bot.store.db.commit()
+    before = await snapshot(sworld)
+    learner = sworld.slack.person("learner1")
+    for action in ("cohortbot_ics", "cohortbot_remind"):
+        await learner.press("cohort", announcement, action)
+        told = sworld.slack.workspace.ephemeral_to(learner.user)[-1]["text"]
+        assert "no longer exists" in told, told
+    assert not [f for f in sworld.slack.workspace.files.values() if f["name"].endswith(".ics")]
+    after = await snapshot(sworld)
+    assert after[:-3] == before[:-3]
+
+
+async def test_watched_it_with_no_recording_is_refused(sworld: SlackWorld):
+    """Watched it is only under a recording; a press naming a session that has none (a forged
+    ``value``, or the recording's post copied onto the announcement) counts for nothing."""
+    import copy
+
+    announcement = await announced(sworld)
+    forged = copy.deepcopy(announcement)
+    forged.blocks[-1]["elements"][0]["action_id"] = "cohortbot_watched"
+    learner = sworld.slack.person("learner1")
+    await learner.press("cohort", forged, "cohortbot_watched")
+    told = sworld.slack.workspace.ephemeral_to(learner.user)[-1]["text"]
+    assert "no recording" in told, told
+    counts = await sworld.bot.store.participation.counts((await sworld.cohort()).id)
+    assert not counts.watched
+
+
+async def test_button_answers_are_slack_mrkdwn(sworld: SlackWorld):
+    """The shared answers are written in Discord's Markdown; Slack shows ``**`` as is."""
+    announcement = await announced(sworld)
+    learner = sworld.slack.person("learner1")
+    for _ in range(2):
+        await learner.press("cohort", announcement, "cohortbot_remind")
+    told = sworld.slack.workspace.ephemeral_to(learner.user)[-1]["text"]
+    assert told == "OK, no DMs for this session. Press *Remind me* again to undo.", told

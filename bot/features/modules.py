@@ -42,7 +42,7 @@ class ModulePosts:
     def register(self, runner: DeliveryRunner) -> None:
         runner.handle(ItemKind.MODULE, self.post_module, self.find_post)
         runner.handle(ItemKind.WRAPUP, self.post_wrapup, self.find_post)
-        runner.handle(ItemKind.CONSULTATION, self.post_consultation, self.find_post)
+        runner.handle(ItemKind.CONSULTATION, self.post_consultation, self.find_consultation)
         runner.handle(ItemKind.ARCHIVE, self.archive)
 
     async def week_post(
@@ -92,6 +92,14 @@ class ModulePosts:
         sent = await self.platform.publish(notices_place(job.cohort), post, job.delivery.marker())
         await self.platform.hand_ins_closed(job.cohort)  # the buttons now say hand-ins closed
         return sent
+
+    async def find_consultation(self, job: Job) -> Sent | None:
+        """The notice, found after a crash; the buttons it closes are closed (again) too,
+        since the process may have died between posting it and closing them."""
+        found = await self.find_post(job)
+        if found is not None:
+            await self.platform.hand_ins_closed(job.cohort)
+        return found
 
     async def archive(self, job: Job) -> Sent:
         """Close every discussion the cohort's posts opened, as the platform allows."""

@@ -5,10 +5,13 @@ once; each adapter only finds the cohort, the session and the person, and shows 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot import sessions as words
 from bot.clock import Clock
 from bot.cohort import Cohort
 from bot.errors import NotAllowed
+from bot.features.platform import Action
 from bot.store import Store
 from bot.timetable import CohortSession
 
@@ -42,7 +45,17 @@ async def watched(
 ) -> str:
     """Say one watched the recording (it stands in for attending where the course allows)."""
     cohort.require_running()
+    if not any(r.session_key == session.key for r in await store.sessions.recordings(cohort.id)):
+        raise NotAllowed(f"**{session.title}** has no recording yet.")
     new = await store.sessions.confirm_watched(cohort.id, session.key, user_id, clock.now())
     if not new:
         return "You have already said you watched it."
     return f"Thank you! Watching **{session.title}** counts as attending it. 👀"
+
+
+Press = Callable[[Store, Clock, Cohort, CohortSession, int], Awaitable[str]]
+BY_ACTION: dict[Action, Press] = {
+    Action.REMIND: remind_me,
+    Action.CHECKIN: check_in,
+    Action.WATCHED: watched,
+}

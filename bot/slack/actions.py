@@ -17,7 +17,7 @@ from bot.errors import NotAllowed, NotFound, UserError
 from bot.features import presses
 from bot.ics import session_calendar
 from bot.slack import assignments, modals
-from bot.slack.blocks import parse_value
+from bot.slack.blocks import mrkdwn, parse_value
 
 if TYPE_CHECKING:
     from bot.cohort import Cohort
@@ -55,6 +55,7 @@ def register(bot: SlackBot) -> None:
     assignments.register(bot)
 
     async def answer(body: dict[str, Any], text: str) -> None:
+        text = mrkdwn(text)
         channel = (body.get("channel") or {}).get("id")
         user = body["user"]["id"]
         if channel:
@@ -69,16 +70,20 @@ def register(bot: SlackBot) -> None:
         dm = await bot.client.conversations_open(users=user)
         await bot.client.chat_postMessage(channel=dm["channel"]["id"], text=text)
 
-    async def learner_session(body: dict[str, Any]) -> tuple[Cohort, CohortSession, int]:
+    async def session_of(body: dict[str, Any]) -> tuple[Cohort, CohortSession]:
         cohort_id, key = parse_value(body["actions"][0]["value"])
-        cohort = await bot.store.cohorts.get(cohort_id)
+        cohort = await bot.cohort_here(cohort_id)
         found = [s for s in await bot.store.cohorts.sessions(cohort_id) if s.key == key]
         if cohort is None or not found:
             raise NotFound("that session no longer exists")
+        return cohort, found[0]
+
+    async def learner_session(body: dict[str, Any]) -> tuple[Cohort, CohortSession, int]:
+        cohort, session = await session_of(body)
         user = await bot.platform.known_number(body["user"]["id"])
         if user is None or user not in await bot.tracker.learners(cohort):
             raise NotAllowed(f"Only learners of {cohort.name} can do that.")
-        return cohort, found[0], user
+        return cohort, session, user
 
     def guarded(handler: Any) -> Any:
         async def run(ack: Any, body: dict[str, Any]) -> None:
@@ -95,39 +100,28 @@ def register(bot: SlackBot) -> None:
 
         return run
 
-    @app.action("cohortbot_remind")
-    @guarded
-    async def remind(body: dict[str, Any]) -> str:
-        cohort, session, user = await learner_session(body)
-        return await presses.remind_me(bot.store, bot.clock, cohort, session, user)
+    def pressing(press: presses.Press) -> Any:
+        async def run(body: dict[str, Any]) -> str:
+            cohort, session, user = await learner_session(body)
+            return await press(bot.store, bot.clock, cohort, session, user)
 
-    @app.action("cohortbot_checkin")
-    @guarded
-    async def checkin(body: dict[str, Any]) -> str:
-        cohort, session, user = await learner_session(body)
-        return await presses.check_in(bot.store, bot.clock, cohort, session, user)
+        return run
 
-    @app.action("cohortbot_watched")
-    @guarded
-    async def watched(body: dict[str, Any]) -> str:
-        cohort, session, user = await learner_session(body)
-        return await presses.watched(bot.store, bot.clock, cohort, session, user)
+    # A learner's press on a session post: the shared rule, for the cohort's learners only.
+    for action, press in presses.BY_ACTION.items():
+        app.action(f"cohortbot_{action.value}")(guarded(pressing(press)))
 
     @app.action("cohortbot_ics")
     @guarded
     async def ics(body: dict[str, Any]) -> str:
-        cohort_id, key = parse_value(body["actions"][0]["value"])
-        cohort = await bot.store.cohorts.get(cohort_id)
-        sessions = [s for s in await bot.store.cohorts.sessions(cohort_id) if s.key == key]
-        if cohort is None or not sessions:
-            raise NotFound("that session no longer exists")
-        data = session_calendar(cohort.id, cohort.name, sessions, bot.clock.now())
+        cohort, session = await session_of(body)
+        data = session_calendar(cohort.id, cohort.name, [session], bot.clock.now())
         dm = await bot.client.conversations_open(users=body["user"]["id"])
         await bot.client.files_upload_v2(
             channel=dm["channel"]["id"],
-            filename=f"{key}.ics",
+            filename=f"{session.key}.ics",
             content=data,
-            title=sessions[0].title,
+            title=session.title,
         )
         return "The calendar file is in your DMs with me: open it to add the session."
 

@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.catalog import default_prompts_dir
 from bot.clock import Clock, SystemClock
-from bot.cohort import PlatformName
+from bot.cohort import Cohort, PlatformName
 from bot.features.course_files import Courses
 from bot.features.deliveries import DeliveryRunner
 from bot.features.modules import ModulePosts
@@ -169,6 +169,15 @@ class SlackBot:
         await self.reschedule()
         if self.scheduled:
             self.wakeups.start()
+
+    async def cohort_here(self, cohort_id: int) -> Cohort | None:
+        """The cohort a button or form names, if it is one of this workspace's: its ``value``
+        or ``private_metadata`` is the app's own, but nothing Slack signs says so."""
+        cohort = await self.store.cohorts.get(cohort_id)
+        if cohort is None or cohort.platform != PlatformName.SLACK:
+            return None
+        team = await self.platform.known_number(self.platform.team)
+        return cohort if cohort.guild_id == team else None
 
     async def _scrub(self, body: dict[str, Any], next: Any) -> Any:
         """Text is dropped at the edge, before any listener (or log line) sees it."""

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from bot.assignments import LINK_LIMIT, NOTE_LIMIT
-from bot.assignments import hand_in as checked_hand_in
 from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.features.assignments import AssignmentFeature
@@ -28,6 +27,7 @@ from bot.participation import plain
 from bot.slack import blocks
 from bot.slack.deadline import answer_form, notice
 from bot.slack.ids import ts_id
+from bot.slack.modals import _input
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -50,18 +50,8 @@ def channel_name(person: str, cohort_id: int, user: str) -> str:
 
 
 def _text_input(block: str, label: str, limit: int, multiline: bool = False) -> dict[str, Any]:
-    return {
-        "type": "input",
-        "block_id": block,
-        "optional": True,
-        "label": {"type": "plain_text", "text": label},
-        "element": {
-            "type": "plain_text_input",
-            "action_id": "value",
-            "multiline": multiline,
-            "max_length": limit,
-        },
-    }
+    element = {"type": "plain_text_input", "multiline": multiline, "max_length": limit}
+    return _input(block, label, element, optional=True)
 
 
 def _typed(view: dict[str, Any], block: str) -> str:
@@ -73,6 +63,8 @@ def _typed(view: dict[str, Any], block: str) -> str:
 
 async def learner_cohort(bot: SlackBot, cohort_id: int, week: int, user: str) -> Cohort:
     """The cohort, when hand-ins for ``week`` are open and ``user`` is one of its learners."""
+    if await bot.cohort_here(cohort_id) is None:
+        raise NotFound("that cohort no longer exists")
     cohort = await feature(bot).open_week(cohort_id, week)
     if await bot.platform.known_number(user) not in await bot.tracker.learners(cohort):
         raise NotAllowed(f"Handing in is for learners of {cohort.name}.")
@@ -85,26 +77,33 @@ async def open_form(bot: SlackBot, body: dict[str, Any], value: str) -> None:
     user = body["user"]["id"]
     await learner_cohort(bot, cohort_id, week, user)
     channel = (body.get("channel") or {}).get("id", "")
-    form = blocks.modal(
-        HAND_IN_FORM,
-        f"Week {week} assignment",
-        "Hand in",
-        [
-            _text_input("link", "Link to your work (https)", LINK_LIMIT),
-            _text_input("note", "A note for your instructor", NOTE_LIMIT, multiline=True),
-        ],
-        metadata=f"{cohort_id}:{week}:{channel}",
+    form = [
+        _text_input("link", "Link to your work (https)", LINK_LIMIT),
+        _text_input("note", "A note for your instructor", NOTE_LIMIT, multiline=True),
+    ]
+    await bot.client.views_open(
+        trigger_id=body["trigger_id"],
+        view=blocks.modal(
+            HAND_IN_FORM,
+            f"Week {week} assignment",
+            "Hand in",
+            form,
+            f"{cohort_id}:{week}:{channel}",
+        ),
     )
-    await bot.client.views_open(trigger_id=body["trigger_id"], view=form)
 
 
 async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dict[str, Any]) -> str:
     """Post the hand-in where the learner's hand-ins go, record it; what the learner is told."""
     rules = feature(bot)
     number = await bot.platform.number(user)
+    mention = f"<@{user}>"
     places: list[str] = []
 
     async def post(text: str) -> Sent:
+        # The link and note as typed, never as Slack's markup (a ping, a masked link): only
+        # the bot's own mention of the learner is.
+        text = blocks.escape(text).replace(blocks.escape(mention), mention)
         channel = await learner_channel(bot, cohort, user)
         places.append(channel)
         posted = await bot.client.chat_postMessage(
@@ -114,7 +113,7 @@ async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dic
         return Sent(where, ts_id(posted["ts"], channel))
 
     link, note = _typed(view, "link"), _typed(view, "note")
-    submission = await rules.hand_in(cohort, number, f"<@{user}>", week, link, note, post)
+    submission = await rules.hand_in(cohort, number, mention, week, link, note, post)
     return blocks.mrkdwn(rules.handed_in(cohort, submission, f"<#{places[0]}>"))
 
 
@@ -167,23 +166,35 @@ async def instructors(bot: SlackBot, cohort: Cohort) -> list[str]:
     """Who reads a cohort's private hand-ins: its creator and its instructor user group."""
     people = [await bot.platform.slack_id(cohort.created_by)]
     if cohort.instructor_role_id:
-        group = await bot.platform.slack_id(cohort.instructor_role_id)
-        people += (await bot.client.usergroups_users_list(usergroup=group))["users"]
+        people += await bot.platform.members(cohort.instructor_role_id)
     return list(dict.fromkeys(people))
 
 
 async def invite(bot: SlackBot, channel: str, people: list[str]) -> None:
-    """Invite those of ``people`` not yet in ``channel`` (the first, the learner, must be)."""
+    """Invite those of ``people`` not yet in ``channel`` (the first, the learner, must be).
+
+    All in one call: Slack allows about 50 invitations a minute and the form must be answered
+    in 3 seconds. If Slack refuses it (one has left the workspace), one by one, so that one
+    refusal keeps no one else out.
+    """
     present = set((await bot.client.conversations_members(channel=channel))["members"])
-    for index, person in enumerate(people):
-        if person in present or person == bot.platform.bot_user:
-            continue
+    missing = [p for p in people if p not in present and p != bot.platform.bot_user]
+    if not missing:
+        return
+    try:
+        await bot.client.conversations_invite(channel=channel, users=",".join(missing))
+        return
+    except SlackApiError as error:
+        if error.response.get("error") in ("missing_scope", "is_archived"):
+            raise
+    for person in missing:
         try:
             await bot.client.conversations_invite(channel=channel, users=person)
         except SlackApiError as error:
-            if index == 0 or error.response.get("error") in ("missing_scope", "is_archived"):
+            if person == people[0]:
                 raise
-            log.warning("could not invite an instructor to a hand-in channel: %s", error)
+            if error.response.get("error") != "already_in_channel":
+                log.warning("could not invite an instructor to a hand-in channel: %s", error)
 
 
 # -- staff: /assignment list|review -------------------------------------------------------
@@ -211,7 +222,7 @@ async def assignment_command(bot: SlackBot, command: dict[str, Any], words: list
     if sub == "review":
         name, mention, week = arguments(rest, "cohort", "@learner", "week")[:3]
         cohort = await workspace_cohort(bot, name, command["user_id"])
-        learner = mention.removeprefix("<@").split("|")[0].rstrip(">")
+        learner = blocks.mentioned(mention)
         feature(bot).require_assignment(cohort, number(week))
         handed = await bot.store.assignments.get(
             cohort.id, await bot.platform.number(learner), number(week)
@@ -233,17 +244,20 @@ def number(week: str) -> int:
 
 async def open_review(bot: SlackBot, trigger: str, cohort: Cohort, learner: str, week: int) -> None:
     about = f"<@{learner}>'s week {week} hand-in in {plain(cohort.name)}."
-    form = blocks.modal(
-        REVIEW_FORM,
-        f"Review week {week}",
-        "Mark reviewed",
-        [
-            {"type": "section", "text": {"type": "mrkdwn", "text": about}},
-            _text_input("feedback", "Feedback, sent to them by DM", NOTE_LIMIT, True),
-        ],
-        metadata=f"{cohort.id}:{learner}:{week}",
+    form = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": blocks.mrkdwn(about)}},
+        _text_input("feedback", "Feedback, sent to them by DM", NOTE_LIMIT, True),
+    ]
+    await bot.client.views_open(
+        trigger_id=trigger,
+        view=blocks.modal(
+            REVIEW_FORM,
+            f"Review week {week}",
+            "Mark reviewed",
+            form,
+            f"{cohort.id}:{learner}:{week}",
+        ),
     )
-    await bot.client.views_open(trigger_id=trigger, view=form)
 
 
 async def review(bot: SlackBot, user: str, view: dict[str, Any]) -> str:
@@ -251,7 +265,7 @@ async def review(bot: SlackBot, user: str, view: dict[str, Any]) -> str:
     from bot.slack.commands import workspace_cohort
 
     cohort_id, learner, week = view["private_metadata"].split(":")
-    cohort = await bot.store.cohorts.get(int(cohort_id))
+    cohort = await bot.cohort_here(int(cohort_id))
     if cohort is None:
         raise NotFound("that cohort no longer exists")
     await workspace_cohort(bot, cohort.name, user)  # still one of its instructors
@@ -285,16 +299,25 @@ def register(bot: SlackBot) -> None:
 async def submitted_hand_in(bot: SlackBot, user: str, view: dict[str, Any]) -> dict[str, Any]:
     """The hand-in form's answer: errors on its field, or what became of the hand-in."""
     cohort_id, week, _ = view["private_metadata"].split(":")
+    cohort = None
     try:
         cohort = await learner_cohort(bot, int(cohort_id), int(week), user)
-        checked_hand_in(_typed(view, "link"), _typed(view, "note"))  # errors in the form
         text = await hand_in(bot, user, cohort, int(week), view)
     except UserError as error:
-        return {"response_action": "errors", "errors": {"link": str(error)[:150]}}
+        return {
+            "response_action": "errors",
+            "errors": {"link": blocks.plain_text(str(error))[:150]},
+        }
     except SlackApiError as error:
+        # What Slack refused is the instructor's (or an admin's) to fix: they are told.
         reason = bot.platform.describe(error) or "Slack refused"
         log.warning("a hand-in could not be posted: %s", reason)
-        text = f"I could not post your hand-in ({reason}): tell your instructor, please."
+        text = "Slack would not let me post your hand-in, so it is not in yet."
+        if cohort is not None:
+            await bot.platform.tell_instructors(
+                cohort, f"<@{user}>'s week {week} hand-in could not be posted: {reason}."
+            )
+            text += " I have told your instructor; try again once they have fixed it."
         return {"response_action": "update", "view": notice("Not handed in", text)}
     except Exception:
         log.exception("a hand-in failed")
@@ -306,7 +329,10 @@ async def submitted_review(bot: SlackBot, user: str, view: dict[str, Any]) -> di
     try:
         text = await review(bot, user, view)
     except UserError as error:
-        return {"response_action": "errors", "errors": {"feedback": str(error)[:150]}}
+        return {
+            "response_action": "errors",
+            "errors": {"feedback": blocks.plain_text(str(error))[:150]},
+        }
     except Exception:
         log.exception("a review failed")
         return {"response_action": "update", "view": notice("Not reviewed", SORRY)}

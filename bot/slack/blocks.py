@@ -8,8 +8,10 @@ A button's ``action_id`` names what it does and its ``value`` what it is about
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
+from bot.errors import InvalidInput
 from bot.features.platform import Action, Buttons
 from bot.render import Post
 
@@ -24,17 +26,71 @@ LABELS = {
 EVENT_TYPE = "cohortbot_post"  # the metadata event type every post and DM carries
 
 
+# Discord's backslash escapes (``bot.render.plain``) as Slack reads them: Slack has no escapes,
+# so ``<``, ``>`` become entities (no link, mention or ping) and the rest are shown as typed;
+# ``\*``, ``\_``, ``\~`` and ``\` `` keep their backslash, which keeps them from formatting.
+_UNESCAPED = {"<": "&lt;", ">": "&gt;", "\\": "\\", "|": "|", "[": "[", "]": "]", "#": "#"}
+
+
 def mrkdwn(text: str) -> str:
     """Discord-flavoured Markdown (``**bold**``, ``<t:…>``) as Slack's mrkdwn."""
     text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
     text = re.sub(r"^#+\s*(.+)$", r"*\1*", text, flags=re.MULTILINE)
     text = re.sub(r"^__(.+)__$", r"*\1*", text, flags=re.MULTILINE)  # an underlined heading
-    return re.sub(r"<t:(\d+)(?::\w)?>", _date, text)
+    text = re.sub(r"<t:(\d+)(?::\w)?>", _date, text)
+    return re.sub(r"\\([\\|\[\]<>#])", lambda m: _UNESCAPED[m[1]], text)
+
+
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def mentioned(text: str) -> str:
+    """The user id of a slash command's ``@learner`` (Slack sends ``<@U…|name>``)."""
+    found = _MENTION.fullmatch(text.strip())
+    if found is None:
+        raise InvalidInput(
+            f"name the learner as an @mention (type @ and pick them), not {escape(text)!r}"
+        )
+    return found[1]
+
+
+def escape(text: str) -> str:
+    """What someone typed, shown as typed: Slack reads ``<!channel>``, ``<@U…>`` and
+    ``<url|label>`` in any text the bot posts, and only ``&``, ``<`` and ``>`` escape them."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain_text(text: str) -> str:
+    """Discord-flavoured Markdown where Slack shows plain text (a form field's error): no
+    ``**``, and times as UTC."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
+    return re.sub(r"<t:(\d+)(?::\w)?>", _utc, text)
+
+
+def _utc(match: re.Match[str]) -> str:
+    return f"{datetime.fromtimestamp(int(match.group(1)), UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def _date(match: re.Match[str]) -> str:
     unix = match.group(1)
     return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{unix}>"
+
+
+def modal(
+    callback_id: str, title: str, submit: str, blocks: list[dict[str, Any]], metadata: str = ""
+) -> dict[str, Any]:
+    """A form: ``callback_id`` routes its submission, ``metadata`` comes back with it (the app
+    sets it, but every handler checks again who may do what)."""
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": {"type": "plain_text", "text": title[:24]},  # Slack's limit
+        "submit": {"type": "plain_text", "text": submit},
+        "blocks": blocks,
+    }
+    if metadata:
+        view["private_metadata"] = metadata
+    return view
 
 
 def post_blocks(post: Post, buttons: Buttons | None = None) -> list[dict[str, Any]]:
@@ -68,21 +124,6 @@ def action_block(buttons: Buttons) -> dict[str, Any]:
             }
             for action in buttons.actions
         ],
-    }
-
-
-def modal(
-    callback_id: str, title: str, submit: str, body: list[dict[str, Any]], metadata: str = ""
-) -> dict[str, Any]:
-    """A modal view; ``metadata`` (``private_metadata``) says what it is about, and is
-    checked again on submission like anything a client sends."""
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "private_metadata": metadata,
-        "title": {"type": "plain_text", "text": title[:24]},
-        "submit": {"type": "plain_text", "text": submit},
-        "blocks": body,
     }
 
 

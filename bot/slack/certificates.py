@@ -26,8 +26,9 @@ from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotFound, UserError
 from bot.features.certificates import DM_KEY, CertificateIssuing, pdfs
 from bot.features.fanout import FanoutResult, send_dms
-from bot.participation import Learner
+from bot.participation import Learner, plain
 from bot.slack import blocks
+from bot.slack.modals import _input
 from bot.slack.platform import SlackMessenger, SlackPlatform
 
 if TYPE_CHECKING:
@@ -193,25 +194,12 @@ async def certificate_command(bot: SlackBot, command: dict[str, Any], words: lis
 
 async def open_name_form(bot: SlackBot, trigger_id: str, user: str) -> None:
     current = await bot.store.certificates.printed_name(await bot.platform.number(user))
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 80}
+    element: dict[str, Any] = {"type": "plain_text_input", "max_length": 80}
     if current:
         element["initial_value"] = current
+    field = _input("printed_name", "Your name as it should be printed", element)
     await bot.client.views_open(
-        trigger_id=trigger_id,
-        view={
-            "type": "modal",
-            "callback_id": NAME_FORM,
-            "title": {"type": "plain_text", "text": "Name on certificate"},
-            "submit": {"type": "plain_text", "text": "Save"},
-            "blocks": [
-                {
-                    "type": "input",
-                    "block_id": "printed_name",
-                    "label": {"type": "plain_text", "text": "Your name as it should be printed"},
-                    "element": element,
-                }
-            ],
-        },
+        trigger_id=trigger_id, view=blocks.modal(NAME_FORM, "Name on certificate", "Save", [field])
     )
 
 
@@ -222,7 +210,7 @@ async def save_name(bot: SlackBot, user: str, typed: str) -> None:
     waiting = {c.code for c in await bot.store.certificates.of_user(number) if c.name is None}
     await bot.store.certificates.set_printed_name(number, name, bot.clock.now())
     named = [c for c in await bot.store.certificates.of_user(number) if c.code in waiting]
-    text = f"Saved: your certificates will read *{name}*."
+    text = f"Saved: your certificates will read **{plain(name)}**."
     if named:
         text += " Here it is:" if len(named) == 1 else " Here they are:"
     await dm_pdfs(bot, user, named[:10], text)
@@ -273,7 +261,7 @@ async def certificates_command(bot: SlackBot, command: dict[str, Any], words: li
         head = f"{len(found)} certificate{'s' if len(found) != 1 else ''} of completion in {cohort.name}."
         return blocks.mrkdwn("\n".join([head, *lines])[:3900])
     _, mention = arguments(rest, "cohort", "@learner")
-    learner = mention.removeprefix("<@").split("|")[0].rstrip(">")
+    learner = blocks.mentioned(mention)
     if learner not in await bot.platform.learner_ids(cohort):
         raise NotFound(f"<@{learner}> is not a learner in {cohort.name}.")
     number = await bot.platform.number(learner)
@@ -296,7 +284,7 @@ async def certificates_command(bot: SlackBot, command: dict[str, Any], words: li
 
 
 async def listed(bot: SlackBot, certificate: Certificate) -> str:
-    name = certificate.name or "_(name not given yet)_"
+    name = plain(certificate.name) if certificate.name else "_(name not given yet)_"
     issuer = await bot.platform.slack_id(certificate.issued_by) if certificate.issued_by else None
     how = f"by <@{issuer}>" if issuer else "on completion"
     user = await bot.platform.slack_id(certificate.user_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from slack_sdk.errors import SlackApiError
+
 from bot.cohort import NewCohort, PlatformName
 from bot.errors import UserError
 from bot.features.planning import plan_cohort
@@ -97,6 +99,10 @@ def register(bot: SlackBot) -> None:
         except UserError as error:
             await ack(response_action="errors", errors={"name": str(error)})
             return
+        except SlackApiError as error:  # e.g. a missing scope: said in the form, never a hang
+            reason = bot.platform.describe(error) or "Slack refused"
+            await ack(response_action="errors", errors={"name": reason})
+            return
         await ack()
         await bot.platform.tell_instructors(cohort, "created; its timetable is planned.")
 
@@ -105,7 +111,12 @@ async def _group(bot: SlackBot, values: dict[str, Any], block: str) -> str:
     """A user group's id as typed (bare, or as Slack's mention), checked to exist; or ""."""
     group = _value(values, block).removeprefix("<!subteam^").split("|")[0].rstrip(">")
     if group:
-        await bot.client.usergroups_users_list(usergroup=group)  # it exists
+        try:
+            await bot.client.usergroups_users_list(usergroup=group)  # it exists
+        except SlackApiError as error:
+            if error.response.get("error") not in ("no_such_subteam", "invalid_arguments"):
+                raise
+            raise UserError(f"no user group {group!r} in this workspace: check its id") from None
     return group
 
 
@@ -116,6 +127,8 @@ async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any
     course = bot.library.get(course_id)
     channel = _value(values, "channel")
     info = (await bot.client.conversations_info(channel=channel))["channel"]
+    if info.get("is_archived"):
+        raise UserError("that channel is archived: choose another, or unarchive it first")
     if not info.get("is_member"):
         raise UserError(f"I am not in <#{channel}>: invite me there first (`/invite @cohortbot`)")
     group = await _group(bot, values, "learners")

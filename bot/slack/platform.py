@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -198,6 +198,16 @@ class SlackPlatform(SlackErrors):
         profile = info.get("profile") or {}
         return str(profile.get("display_name") or info.get("real_name") or info.get("name") or user)
 
+    async def members(self, group: int) -> list[str]:
+        """A user group's members; none once an admin has deleted it (the cohort goes on)."""
+        try:
+            return list(await self.directory.members(await self.slack_id(group)))
+        except SlackApiError as error:
+            if error.response.get("error") != "no_such_subteam":
+                raise
+            log.warning("user group %s is gone (no_such_subteam): taken as empty", group)
+            return []
+
     async def is_staff(self, user: str) -> bool:
         """A workspace admin or owner, or in the staff user group set with /setup staff."""
         info = await self.directory.user(user)
@@ -206,7 +216,7 @@ class SlackPlatform(SlackErrors):
         group = await self.store.guilds.staff_role(await self.number(self.team))
         if group is None:
             return False
-        return user in await self.directory.members(await self.slack_id(group))
+        return user in await self.members(group)
 
     async def standing(self, user: str, cohort: Cohort | None = None) -> Standing:
         """What the shared rules (``bot.access``) need: admin or owner, and which of the staff
@@ -219,7 +229,7 @@ class SlackPlatform(SlackErrors):
         for group in groups:
             if group is None or group in held:
                 continue
-            if user in await self.directory.members(await self.slack_id(group)):
+            if user in await self.members(group):
                 held.add(group)
         return Standing(frozenset(held), bool(info.get("is_admin") or info.get("is_owner")))
 
@@ -232,8 +242,7 @@ class SlackPlatform(SlackErrors):
     async def learner_ids(self, cohort: Cohort) -> list[str]:
         """The learner user group's members; without one, the channel's members less staff."""
         if cohort.learner_role_id:
-            group = await self.slack_id(cohort.learner_role_id)
-            users = list(await self.directory.members(group))
+            users = await self.members(cohort.learner_role_id)
         else:
             users = []
             cursor = None
@@ -305,11 +314,15 @@ class SlackPlatform(SlackErrors):
         """Slack cannot lock threads: a closing notice in the channel says it is over. The
         learners' private hand-in channels (the bot made them) are archived, read-only."""
         channel = await self.slack_id(cohort.channel_id)
-        await self.client.chat_postMessage(
-            channel=channel,
-            text=f"{cohort.name} has ended: thank you all. The threads stay here to read.",
-            metadata=blocks.metadata(f"{cohort.marker} · closed"),
-        )
+        marker = f"{cohort.marker} · closed"
+        # Posted, then recorded: after a crash between the two the notice is there already.
+        since = datetime.combine(cohort.start, time(), UTC)
+        if await self.find_marked(channel, marker, since) is None:
+            await self.client.chat_postMessage(
+                channel=channel,
+                text=f"{cohort.name} has ended: thank you all. The threads stay here to read.",
+                metadata=blocks.metadata(marker),
+            )
         archived = 0
         for place in await self.store.assignments.threads(cohort.id):
             try:
