@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 
 from bot.app.client import required_intents
 from bot.app.sandbox import SimClock, build_course_server
 from bot.store import Store
 from tests.helpers import NOW, World, new_bot, new_cohort
+from tests.slack_helpers import SlackWorld, slack_world
 
 pytest_plugins = ["tests.conftest_postgres"]  # postgres_server, postgres_url, postgres_database
 
@@ -79,3 +82,10 @@ async def cohort(store):
 @pytest.fixture
 def cohort_id(cohort):
     return cohort.id
+
+
+@pytest.fixture
+async def sworld(tmp_path) -> AsyncIterator[SlackWorld]:
+    """Slack's ``world``: the stand-in workspace and the real app on it (tests/slack_helpers.py)."""
+    async for world in slack_world(tmp_path):
+        yield world

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import discord
 import simcord
@@ -163,3 +165,23 @@ def closed(world: World, thread: simcord.ChannelHandle) -> tuple[bool, bool]:
     """(archived, locked) as Discord holds them."""
     meta = world.server.thread(thread.id)._channel.thread_metadata
     return meta.archived, meta.locked
+
+
+WEDNESDAY_2 = datetime(2026, 10, 21, 17, tzinfo=UTC)  # week 2 at Wednesday 10:00 PDT
+
+
+def editable_course(world: World, tmp_path: Path) -> Path:
+    """The course files copied to a folder the test may edit, which the bot reloads from."""
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    for path in world.prompts.glob("*.yaml"):
+        shutil.copy(path, prompts / path.name)
+    world.prompts = world.bot.library.directory = prompts
+    return prompts / "de-escalation.yaml"
+
+
+def admin(world: World) -> simcord.MemberActor:
+    admins = world.server.guild.create_role(
+        "Admins", permissions=discord.Permissions(manage_guild=True)
+    )
+    return world.server.guild.add_member(world.env.create_user("admin"), roles=[admins])

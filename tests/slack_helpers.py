@@ -8,8 +8,9 @@ clock has moved (``advance_to``), never by sleeping.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,11 @@ from bot.cohort import Cohort
 from bot.settings import SlackSettings
 from bot.slack.app import SlackBot
 from tests.helpers import forget_it_was_sent
-from tests.slack_standin import APP_TOKEN, BOT_TOKEN, Message, SlackStandin
+from tests.slack_standin import APP_TOKEN, BOT_TOKEN, Message, SlackStandin, standard_workspace
 
 START = date(2026, 10, 13)
+BEFORE = datetime(2026, 10, 12, tzinfo=UTC)
+LIVE_1 = datetime(2026, 10, 21, 17, tzinfo=UTC)
 WEEK_POSTS = [datetime(2026, 10, 13 + 7 * i, 16, tzinfo=UTC) for i in range(3)]  # 09:00 PDT
 
 
@@ -147,3 +150,66 @@ def write_while_down(
     parent.thread_ts = parent.ts
     parent.replies.append(message)
     return message
+
+
+async def slack_world(tmp_path: Path) -> AsyncIterator[SlackWorld]:
+    """The standard workspace on the stand-in, the app started on a fresh database, the
+    staff user group appointed (the ``sworld`` fixture)."""
+    clock = ManualClock(BEFORE)
+    workspace = standard_workspace(clock=lambda: clock.now().timestamp())
+    async with SlackStandin(workspace) as slack:
+        world = SlackWorld(slack, tmp_path / "cohortbot.sqlite3", clock)
+        await world.start()
+        await world.appoint_staff()
+        yield world
+        await world.bot.close()
+
+
+# -- steps several Slack test modules share --------------------------------------------------
+
+
+async def snapshot(sworld: SlackWorld) -> tuple[object, ...]:
+    db = sworld.bot.store.db
+    tables = (
+        "cohorts",
+        "deliveries",
+        "guild_staff",
+        "external_ids",
+        "submissions",
+        "assignment_threads",
+        "cohort_sessions",
+        "excusals",
+        "recordings",
+        "certificates",
+        "activity",
+    )
+    rows = []
+    for table in tables:
+        async with db.execute(f"SELECT * FROM {table}") as cursor:
+            rows.append(sorted(tuple(r) for r in await cursor.fetchall()))
+    ws = sworld.slack.workspace
+    posted = sum(len(c.messages) for c in ws.conversations.values())
+    return (*map(tuple, rows), posted, len(ws.views), len(ws.files))
+
+
+async def two_cohorts(sworld: SlackWorld) -> None:
+    """Fall (in #cohort, taught by teacher_a) and Spring (in #spring, taught by teacher_b);
+    neither teacher is course staff. The staff member creates both."""
+    ws = sworld.slack.workspace
+    a, b = ws.add_user("teacher_a"), ws.add_user("teacher_b")
+    ws.add_usergroup("fall-instructors", [a])
+    ws.add_usergroup("spring-instructors", [b])
+    ws.channel_named("cohort").members.add(a.id)
+    ws.add_channel("spring", [b, *[ws.user_named(f"learner{i}") for i in (1, 2)]])
+    assert await sworld.create_cohort(instructors="fall-instructors") == {}
+    created = await sworld.create_cohort(
+        "Spring 2027", channel="spring", instructors="spring-instructors"
+    )
+    assert created == {}
+
+
+async def announced(sworld: SlackWorld):
+    await sworld.create_cohort()
+    await sworld.advance_to(LIVE_1 - timedelta(days=1, hours=1))
+    (announcement,) = [m for m in sworld.posts() if m.metadata and "announce:" in str(m.metadata)]
+    return announcement

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import discord
 import simcord
 
 from bot.cohort import DeliveryState
@@ -21,7 +19,16 @@ from tests.helpers import (
     refusals,
     week_threads,
 )
-from tests.scenarios import ARCHIVED, closed, events, posts_for, titled
+from tests.scenarios import (
+    ARCHIVED,
+    WEDNESDAY_2,
+    admin,
+    closed,
+    editable_course,
+    events,
+    posts_for,
+    titled,
+)
 
 
 def auto_archive(world: World, thread: simcord.ChannelHandle) -> None:
@@ -115,26 +122,8 @@ async def test_only_the_cohorts_instructors_can_repost(world: World):
 
 # -- /course reload re-plans running cohorts ------------------------------------------
 
-WEDNESDAY_2 = datetime(2026, 10, 21, 17, tzinfo=UTC)  # week 2 at Wednesday 10:00 PDT
 LIVE_1 = datetime(2026, 10, 21, 17, tzinfo=UTC)  # 2025-10-22 10:00, 364 days on
 LIVE_2_MOVED = datetime(2026, 11, 12, 18, tzinfo=UTC)  # 2025-11-13 10:00 PST, 364 days on
-
-
-def editable_course(world: World, tmp_path: Path) -> Path:
-    """The course files copied to a folder the test may edit, which the bot reloads from."""
-    prompts = tmp_path / "prompts"
-    prompts.mkdir()
-    for path in world.prompts.glob("*.yaml"):
-        shutil.copy(path, prompts / path.name)
-    world.prompts = world.bot.library.directory = prompts
-    return prompts / "de-escalation.yaml"
-
-
-def admin(world: World) -> simcord.MemberActor:
-    admins = world.server.guild.create_role(
-        "Admins", permissions=discord.Permissions(manage_guild=True)
-    )
-    return world.server.guild.add_member(world.env.create_user("admin"), roles=[admins])
 
 
 def told(world: World, text: str) -> list[str]:

@@ -18,9 +18,9 @@ from bot.cohort import DeliveryState, PlatformName
 from bot.errors import NotAllowed
 from bot.slack.app import SlackBot
 from tests.helpers import World, dms, other_cohorts_instructor, refusals, week_threads
+from tests.scenarios import WEDNESDAY_2, admin, editable_course
 from tests.slack_helpers import START, WEEK_POSTS, SlackWorld
 from tests.slack_standin import SlackStandin, standard_workspace
-from tests.test_e2e_lifecycle import WEDNESDAY_2, admin, editable_course
 
 
 @asynccontextmanager

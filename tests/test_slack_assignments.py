@@ -13,13 +13,9 @@ from typing import Any
 
 from bot.cohort import CLAIM_LEASE, DeliveryState
 from bot.slack.ids import ts_id
-from tests import test_slack_e2e as e2e
 from tests.helpers import stored_bytes
-from tests.slack_helpers import WEEK_POSTS, SlackWorld
+from tests.slack_helpers import WEEK_POSTS, SlackWorld, snapshot
 from tests.slack_standin import BOT_USER_ID, Conversation, Message
-from tests.test_slack_e2e import snapshot
-
-sworld = e2e.sworld  # the same fixture: the workspace, the app, staff appointed
 
 LINK = "https://docs.example.org/space-audit-qx71"
 NOTE = "Three places where misunderstandings begin: zv93k"
@@ -560,7 +556,7 @@ async def test_a_form_submitted_after_hand_ins_closed_says_when_in_plain_words(s
 async def test_an_instructor_of_another_cohort_can_neither_hand_in_nor_review(
     sworld: SlackWorld,
 ):
-    from tests.test_slack_instructors import two_cohorts
+    from tests.slack_helpers import two_cohorts
 
     await two_cohorts(sworld)
     await sworld.advance_to(WEEK_POSTS[1] + timedelta(seconds=1))

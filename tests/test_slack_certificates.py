@@ -7,11 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.cohort import CLAIM_LEASE
-from tests import test_slack_e2e as e2e
-from tests.slack_helpers import SlackWorld
-from tests.test_slack_e2e import snapshot
-
-sworld = e2e.sworld  # the same fixture: the workspace, the app, staff appointed
+from tests.slack_helpers import SlackWorld, snapshot
 
 
 async def complete(sworld: SlackWorld, who: str) -> None:

@@ -10,11 +10,7 @@ import pytest
 
 from bot.cohort import CohortState, DeliveryState
 from bot.slack.commands import STAFF_COMMANDS
-from tests import test_slack_e2e as e2e
-from tests.slack_helpers import WEEK_POSTS, SlackWorld
-from tests.test_slack_e2e import LIVE_1, snapshot
-
-sworld = e2e.sworld  # the same fixture: the workspace, the app, staff appointed
+from tests.slack_helpers import LIVE_1, WEEK_POSTS, SlackWorld, snapshot
 
 
 def private(answer: dict) -> str:

@@ -7,11 +7,7 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-from tests import test_slack_e2e as e2e
-from tests.slack_helpers import SlackWorld
-from tests.test_slack_e2e import LIVE_1, announced, snapshot
-
-sworld = e2e.sworld  # the same fixture: the workspace, the app, staff appointed
+from tests.slack_helpers import LIVE_1, SlackWorld, announced, snapshot
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 

@@ -11,15 +11,11 @@ from datetime import timedelta
 import pytest
 
 from bot.slack.directory import CACHE_FOR, Directory
-from tests import test_slack_e2e as e2e
-from tests.slack_helpers import ManualClock, SlackWorld
+from tests.slack_helpers import BEFORE, ManualClock, SlackWorld
 from tests.slack_standin import SlackStandin, standard_workspace
-from tests.test_slack_e2e import BEFORE
 
 LEARNERS = 200
 INFO, MEMBERS = "users.info", "usergroups.users.list"
-
-sworld = e2e.sworld  # the same fixture: the workspace, the app, staff appointed
 
 
 @pytest.fixture

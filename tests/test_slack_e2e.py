@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -17,22 +16,16 @@ from bot.slack import platform as slack_platform
 from bot.slack.commands import STAFF_COMMANDS
 from bot.slack.ids import ts_id
 from bot.store import Store
-from tests.slack_helpers import WEEK_POSTS, ManualClock, SlackWorld, write_while_down
-from tests.slack_standin import BOT_USER_ID, SlackStandin, standard_workspace
-
-BEFORE = datetime(2026, 10, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-async def sworld(tmp_path) -> AsyncIterator[SlackWorld]:
-    clock = ManualClock(BEFORE)
-    workspace = standard_workspace(clock=lambda: clock.now().timestamp())
-    async with SlackStandin(workspace) as slack:
-        world = SlackWorld(slack, tmp_path / "cohortbot.sqlite3", clock)
-        await world.start()
-        await world.appoint_staff()
-        yield world
-        await world.bot.close()
+from tests.slack_helpers import (
+    LIVE_1,
+    WEEK_POSTS,
+    SlackWorld,
+    announced,
+    snapshot,
+    two_cohorts,
+    write_while_down,
+)
+from tests.slack_standin import BOT_USER_ID
 
 
 async def test_a_cohort_created_in_a_modal_gets_each_week_posted_once(sworld: SlackWorld):
@@ -186,46 +179,6 @@ async def test_what_was_written_during_downtime_is_caught_up_once(sworld: SlackW
 # -- who may do what -----------------------------------------------------------------------------
 
 
-async def snapshot(sworld: SlackWorld) -> tuple[object, ...]:
-    db = sworld.bot.store.db
-    tables = (
-        "cohorts",
-        "deliveries",
-        "guild_staff",
-        "external_ids",
-        "submissions",
-        "assignment_threads",
-        "cohort_sessions",
-        "excusals",
-        "recordings",
-        "certificates",
-        "activity",
-    )
-    rows = []
-    for table in tables:
-        async with db.execute(f"SELECT * FROM {table}") as cursor:
-            rows.append(sorted(tuple(r) for r in await cursor.fetchall()))
-    ws = sworld.slack.workspace
-    posted = sum(len(c.messages) for c in ws.conversations.values())
-    return (*map(tuple, rows), posted, len(ws.views), len(ws.files))
-
-
-async def two_cohorts(sworld: SlackWorld) -> None:
-    """Fall (in #cohort, taught by teacher_a) and Spring (in #spring, taught by teacher_b);
-    neither teacher is course staff. The staff member creates both."""
-    ws = sworld.slack.workspace
-    a, b = ws.add_user("teacher_a"), ws.add_user("teacher_b")
-    ws.add_usergroup("fall-instructors", [a])
-    ws.add_usergroup("spring-instructors", [b])
-    ws.channel_named("cohort").members.add(a.id)
-    ws.add_channel("spring", [b, *[ws.user_named(f"learner{i}") for i in (1, 2)]])
-    assert await sworld.create_cohort(instructors="fall-instructors") == {}
-    created = await sworld.create_cohort(
-        "Spring 2027", channel="spring", instructors="spring-instructors"
-    )
-    assert created == {}
-
-
 STAFF_REFUSALS = {
     "Only course staff can do that.",
     "Only Fall 2026's instructors (or course staff) can do that.",
@@ -277,15 +230,6 @@ async def test_staff_commands_a_modal_cannot_be_submitted_by_a_learner(sworld: S
 
 
 # -- sessions, reminders, DMs --------------------------------------------------------------------
-
-LIVE_1 = datetime(2026, 10, 21, 17, tzinfo=UTC)
-
-
-async def announced(sworld: SlackWorld):
-    await sworld.create_cohort()
-    await sworld.advance_to(LIVE_1 - timedelta(days=1, hours=1))
-    (announcement,) = [m for m in sworld.posts() if m.metadata and "announce:" in str(m.metadata)]
-    return announcement
 
 
 async def test_remind_me_and_add_to_calendar_then_the_reminder_comes_by_dm_once(

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests import test_slack_e2e as e2e
-from tests.slack_helpers import WEEK_POSTS, SlackWorld
-from tests.test_slack_e2e import snapshot, two_cohorts
-
-sworld = e2e.sworld  # the same fixture: the workspace, the app, staff appointed
+from tests.slack_helpers import WEEK_POSTS, SlackWorld, snapshot, two_cohorts
 
 RUNS_A_COHORT = [
     ("/module", 'preview "{}" 1'),

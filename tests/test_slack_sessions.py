@@ -6,11 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests import test_slack_e2e as e2e
-from tests.slack_helpers import WEEK_POSTS, SlackWorld
-from tests.test_slack_e2e import LIVE_1, announced, snapshot
-
-sworld = e2e.sworld  # the same fixture: the workspace, the app, staff appointed
+from tests.slack_helpers import LIVE_1, WEEK_POSTS, SlackWorld, announced, snapshot
 
 OFFICE_HOUR = datetime(2026, 10, 15, 17, tzinfo=UTC)  # 10:00 PDT
 
