@@ -400,6 +400,24 @@ async def test_a_creator_who_is_no_longer_an_instructor_gets_no_private_reports(
     assert refusals(world) == []
 
 
+async def test_when_the_creator_cannot_run_the_cohort_its_instructors_are_told(world: World):
+    """An admin made the cohort and then left: the digest (and every instructor notice) goes
+    to those who hold the cohort's instructor role, not to no one."""
+    server = world.server
+    await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))
+    await world.create_cohort(start=START)
+    teacher = server.guild.add_member(
+        world.env.create_user("co_teacher"), roles=[server.instructor_role]
+    )
+    server.guild.remove_member(server.instructor)  # the creator
+    await world.advance_to(WEEK_1 + timedelta(days=7, minutes=1))  # week 1 closes: the digest
+    (digest,) = [m.content for m in dms(world, teacher) if "Weekly digest" in m.content]
+    assert "Fall 2026" in digest
+    outsider = [m for m in dms(world, server.outsider) if "digest" in m.content]
+    learner = [m for m in dms(world, server.learners[0]) if "digest" in m.content]
+    assert outsider == [] and learner == []
+
+
 async def test_the_creator_still_an_instructor_gets_the_digest(world: World):
     server = world.server
     await world.advance_to(datetime(2026, 10, 12, tzinfo=UTC))

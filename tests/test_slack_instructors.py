@@ -70,3 +70,27 @@ async def test_a_cohorts_instructor_is_not_counted_as_its_learner(sworld: SlackW
     cohort = await sworld.cohort()
     learners = await sworld.bot.platform.learner_ids(cohort)
     assert teacher.id not in learners and ws.user_named("learner1").id in learners
+
+
+async def test_private_reports_go_to_the_creator_only_while_they_may_run_the_cohort(
+    sworld: SlackWorld,
+):
+    """The weekly digest names who is behind. Its creator, once out of the staff group, gets
+    none; the cohort's instructor group gets it instead (never a learner or an outsider)."""
+    ws = sworld.slack.workspace
+    teacher = ws.add_user("teacher_a")
+    ws.add_usergroup("fall-instructors", [teacher])
+    assert await sworld.create_cohort(instructors="fall-instructors") == {}
+    await sworld.advance_to(WEEK_POSTS[1] + timedelta(minutes=1))  # week 1 closes: a digest
+    creator = ws.user_named("instructor")
+    assert [m for m in ws.dms(creator) if "digest" in m.text.lower()]
+    assert not [m for m in ws.dms(teacher) if "digest" in m.text.lower()]
+
+    await sworld.slack.set_usergroup("cohort-staff", [])  # the creator is staff no more
+    before = len(ws.dms(creator))
+    await sworld.advance_to(WEEK_POSTS[2] + timedelta(minutes=1))  # week 2 closes
+    assert not [m for m in ws.dms(creator)[before:] if "digest" in m.text.lower()]
+    (digest,) = [m for m in ws.dms(teacher) if "digest" in m.text.lower()]
+    assert "Fall 2026" in digest.text
+    for name in ("learner1", "outsider"):
+        assert not [m for m in ws.dms(ws.user_named(name)) if "digest" in m.text.lower()]

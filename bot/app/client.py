@@ -169,7 +169,8 @@ class CohortBot(commands.Bot):
 
     async def tell_instructors(self, cohort: Cohort, text: str, *, once: str | None = None) -> None:
         """Private word to the cohort's instructor: by DM to whoever created the cohort,
-        while they are still in the server and may run the cohort (it names learners).
+        while they are still in the server and may run the cohort (it names learners);
+        once they may not, to those who hold the cohort's instructor role instead.
 
         With ``once`` (a key), the DM is sent once per key even if the process dies
         between sending and recording it (``send_dms``), and a failure to send raises,
@@ -179,17 +180,13 @@ class CohortBot(commands.Bot):
         log.debug("telling the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
         content = f"**{cohort.name}**: {text}"
         try:
-            member = await self._member(cohort.guild_id, cohort.created_by)
-            staff_role = await self.store.guilds.staff_role(cohort.guild_id)
-            if member is None or not permissions.is_instructor(member, cohort, staff_role):
-                log.warning(
-                    "not telling cohort %s's creator (user %s): no longer its instructor here",
-                    cohort.id,
-                    cohort.created_by,
-                )
+            told = await self._instructors_to_tell(cohort)
+            if not told:
+                log.warning("cohort %s has no instructor here to tell", cohort.id)
                 return
             if once is None:
-                await member.send(content)
+                for member in told:
+                    await member.send(content)
                 return
         except discord.HTTPException:
             log.warning("could not DM the instructor of cohort %s", cohort.id)
@@ -199,10 +196,21 @@ class CohortBot(commands.Bot):
             self.clock,
             cohort.id,
             once,
-            [member],
+            told,
             lambda _: {"content": content},
             pacer=self.pacer,
         )
+
+    async def _instructors_to_tell(self, cohort: Cohort) -> list[discord.Member]:
+        """The creator while they may run the cohort; else its instructor role's members."""
+        staff_role = await self.store.guilds.staff_role(cohort.guild_id)
+        creator = await self._member(cohort.guild_id, cohort.created_by)
+        if creator is not None and permissions.is_instructor(creator, cohort, staff_role):
+            return [creator]
+        log.info("cohort %s's creator can no longer run it: telling its instructors", cohort.id)
+        guild = self.get_guild(cohort.guild_id)
+        role = guild.get_role(cohort.instructor_role_id or 0) if guild else None
+        return [m for m in (role.members if role else []) if not m.bot]
 
     async def _member(self, guild_id: int, user_id: int) -> discord.Member | None:
         guild = self.get_guild(guild_id)

@@ -168,28 +168,52 @@ class SlackPlatform(SlackErrors):
                 return None
 
     async def tell_instructors(self, cohort: Cohort, text: str, *, once: str | None = None) -> None:
-        """Private word to the cohort's instructor: a DM to whoever created the cohort.
+        """Private word to the cohort's instructor: a DM to whoever created the cohort while
+        they may still run it (it names learners); once they may not, to the members of the
+        cohort's instructor user group instead.
 
         With ``once`` (a key), sent once per key through the shared fan-out (claimed,
         marked, looked for after a crash), and a failure raises so the delivery retries.
         """
         log.debug("telling the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
         content = f"**{cohort.name}**: {text}"
+        told = await self._instructors_to_tell(cohort)
+        if not told:
+            log.warning("cohort %s has no instructor here to tell", cohort.id)
+            return
         if once is not None:
-            instructor = Learner(cohort.created_by, "")
             messenger = SlackMessenger(self, lambda _: content)
             await send_dms(
-                self.store, self.clock, cohort.id, once, [instructor], messenger, pacer=self.pacer
+                self.store, self.clock, cohort.id, once, told, messenger, pacer=self.pacer
             )
             return
+        for person in told:
+            try:
+                dm = await self.client.conversations_open(users=await self.slack_id(person.user_id))
+                await self.client.chat_postMessage(
+                    channel=dm["channel"]["id"], text=blocks.mrkdwn(content)
+                )
+            except (SlackApiError, UserError):
+                log.warning("could not DM an instructor of cohort %s", cohort.id)
+
+    async def _instructors_to_tell(self, cohort: Cohort) -> list[Learner]:
+        """The creator while they may run the cohort; else its instructor group's members."""
+        creator = await self.slack_id(cohort.created_by)
+        if await self._may_run(creator, cohort):
+            return [Learner(cohort.created_by, "")]
+        log.info("cohort %s's creator can no longer run it: telling its instructors", cohort.id)
+        group = await self.members(cohort.instructor_role_id) if cohort.instructor_role_id else []
+        return [Learner(await self.number(u), "") for u in group if u != self.bot_user]
+
+    async def _may_run(self, user: str, cohort: Cohort) -> bool:
         try:
-            user = await self.slack_id(cohort.created_by)
-            dm = await self.client.conversations_open(users=user)
-            await self.client.chat_postMessage(
-                channel=dm["channel"]["id"], text=blocks.mrkdwn(content)
-            )
-        except (SlackApiError, UserError):
-            log.warning("could not DM the instructor of cohort %s", cohort.id)
+            if (await self.directory.user(user)).get("deleted"):
+                return False
+            return await self.is_instructor(user, cohort)
+        except SlackApiError as error:
+            if error.response.get("error") in GONE:
+                return False
+            raise
 
     # -- people ------------------------------------------------------------------------
 
