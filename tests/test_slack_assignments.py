@@ -322,6 +322,24 @@ async def test_mydata_shows_hand_ins_and_forgetme_erases_them(sworld: SlackWorld
     assert await rows(sworld) == [] and await rows(sworld, "assignment_threads") == []
 
 
+async def test_after_forgetme_a_learner_whose_channel_was_archived_gets_a_new_one(
+    sworld: SlackWorld,
+):
+    await in_week(sworld)
+    await hand_in(sworld)
+    (old,) = hand_in_channels(sworld)
+    old.is_archived = True  # an admin tidied it away
+    learner = sworld.slack.person("learner1")
+    await learner.command("/forgetme")
+    prompt = sworld.slack.workspace.ephemeral_to(learner.user)[-1]
+    await learner.press("cohort", prompt, "cohortbot_forget")
+    again = await hand_in(sworld)
+    assert said(again).startswith("Handed in"), said(again)
+    first, new = hand_in_channels(sworld)
+    assert first is old and new.name == f"{old.name}-2" and not new.is_archived
+    assert learner.id in new.members and len(sworld.slack.workspace.posted(new)) == 1
+
+
 async def test_the_archive_archives_the_hand_in_channels(sworld: SlackWorld):
     await in_week(sworld)
     await hand_in(sworld)

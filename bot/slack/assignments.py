@@ -137,29 +137,41 @@ async def learner_channel(bot: SlackBot, cohort: Cohort, user: str) -> str:
 
 async def made_channel(bot: SlackBot, cohort: Cohort, user: str) -> str:
     """A new private channel for the learner's hand-ins; the bot's own of that name if a crash
-    came between making it and recording it."""
+    came between making it and recording it. A name whose channel the bot made and has since
+    archived (the record erased by /forgetme) gets a number: ``…-2``."""
     name = channel_name(await bot.platform.name(user), cohort.id, user)
-    try:
-        made = await bot.client.conversations_create(name=name, is_private=True)
-        return str(made["channel"]["id"])
-    except SlackApiError as error:
-        if error.response.get("error") != "name_taken":
-            raise
+    for candidate in (name, *(f"{name[:76]}-{n}" for n in range(2, 10))):
+        try:
+            made = await bot.client.conversations_create(name=candidate, is_private=True)
+            return str(made["channel"]["id"])
+        except SlackApiError as error:
+            if error.response.get("error") != "name_taken":
+                raise
+        found = await _private_channel_named(bot, candidate)
+        # Only one the bot made: a learner could make a channel of that name and invite it.
+        if found is None or found.get("creator") != bot.platform.bot_user:
+            raise UserError(
+                f"A channel called #{candidate} already exists and I did not make it: ask a"
+                " workspace admin to rename or archive it, then hand in again."
+            )
+        if not found.get("is_archived"):
+            return str(found["id"])
+    raise UserError(f"Too many archived hand-in channels called #{name}: ask a workspace admin.")
+
+
+async def _private_channel_named(bot: SlackBot, name: str) -> dict[str, Any] | None:
+    """The private channel of that name the bot can see (it is in it), archived or not."""
     cursor = None
     while True:
         page = await bot.client.conversations_list(
-            types="private_channel", exclude_archived=True, limit=200, cursor=cursor
+            types="private_channel", exclude_archived=False, limit=200, cursor=cursor
         )
         for channel in page["channels"]:
-            # Only one the bot made: a learner could make a channel of that name and invite it.
-            if channel["name"] == name and channel.get("creator") == bot.platform.bot_user:
-                return str(channel["id"])
+            if channel["name"] == name:
+                return dict(channel)
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
-            raise UserError(
-                f"A channel called #{name} already exists and I did not make it: ask a"
-                " workspace admin to rename or archive it, then hand in again."
-            )
+            return None
 
 
 async def instructors(bot: SlackBot, cohort: Cohort) -> list[str]:
