@@ -87,6 +87,7 @@ class SlackWorld:
         learners: str | None = "cohort-learners",
         start: date = START,
         instructors: str | None = None,
+        course: str = "de-escalation",
     ) -> dict[str, Any]:
         """``/cohort create``, then the modal filled in and submitted; the ack's payload."""
         person = self.slack.person(by)
@@ -94,9 +95,7 @@ class SlackWorld:
         view = self.slack.workspace.views[-1]["view"]
         conv = self.slack.workspace.channel_named(channel)
         values = {
-            "course": {
-                "value": {"type": "static_select", "selected_option": {"value": "de-escalation"}}
-            },
+            "course": {"value": {"type": "static_select", "selected_option": {"value": course}}},
             "name": {"value": {"type": "plain_text_input", "value": name}},
             "channel": {
                 "value": {"type": "conversations_select", "selected_conversation": conv.id}
