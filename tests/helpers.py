@@ -276,3 +276,12 @@ def new_cohort(name: str = "Fall 2026", channel_id: int | None = None) -> NewCoh
         announcements_channel_id=None,
         created_by=99,
     )
+
+
+def commands_of(world: World) -> list[app_commands.Command[Any, ..., Any]]:
+    return [c for c in world.bot.tree.walk_commands() if isinstance(c, app_commands.Command)]
+
+
+def is_staff_command(command: app_commands.Command[Any, ..., Any]) -> bool:
+    root = command.root_parent or command
+    return root.default_permissions is not None

@@ -11,7 +11,16 @@ import simcord
 from discord import app_commands
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from tests.helpers import Rival, World, bot_posts, dms, dump, refusals
+from tests.helpers import (
+    Rival,
+    World,
+    bot_posts,
+    commands_of,
+    dms,
+    dump,
+    is_staff_command,
+    refusals,
+)
 
 START = date(2026, 10, 13)
 WEEK_1 = datetime(2026, 10, 13, 16, tzinfo=UTC)
@@ -30,15 +39,6 @@ PUBLIC = {
     "sessions calendar",
     "sessions upcoming",
 }
-
-
-def commands_of(world: World) -> list[app_commands.Command[Any, ..., Any]]:
-    return [c for c in world.bot.tree.walk_commands() if isinstance(c, app_commands.Command)]
-
-
-def is_staff_command(command: app_commands.Command[Any, ..., Any]) -> bool:
-    root = command.root_parent or command
-    return root.default_permissions is not None
 
 
 def unwrapped(error: BaseException) -> BaseException:

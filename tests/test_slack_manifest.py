@@ -33,3 +33,20 @@ def test_the_manifest_asks_for_no_scope_the_stand_in_does_not_require():
     granted = Workspace().bot_scopes
     assert scopes <= granted | {"commands"}, scopes - granted
     assert {"chat:write", "channels:history", "im:write", "files:write", "users:read"} <= scopes
+
+
+async def test_slack_has_every_discord_command_by_the_same_name(world):
+    """The same names and meanings on both platforms: every top-level Discord command is a
+    Slack slash command, and every Discord staff subcommand is one of Slack's (Slack has user
+    groups, not roles: ``/setup staff-role`` is ``/setup staff`` there)."""
+    from bot.slack.commands import STAFF_COMMANDS as SLACK_STAFF
+    from tests.helpers import commands_of, is_staff_command
+
+    slack = {*SLACK_STAFF, *LEARNER_COMMANDS}
+    discord_roots = {f"/{(c.root_parent or c).name}" for c in commands_of(world)}
+    assert discord_roots == slack
+    for command in filter(is_staff_command, commands_of(world)):
+        if command.parent is not None:
+            root = f"/{command.root_parent.name}"
+            name = command.name.replace("staff-role", "staff")
+            assert name in SLACK_STAFF[root], (root, command.name)
