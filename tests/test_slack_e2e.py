@@ -548,3 +548,14 @@ async def test_a_cohort_form_with_an_unknown_group_or_an_archived_channel_says_w
     refused = await sworld.create_cohort(by="admin")
     assert "channels:read" in str(refused.get("errors")), refused
     assert await sworld.bot.store.cohorts.all() == []
+
+
+async def test_a_cohort_form_slower_than_slack_waits_says_so_then_done(sworld: SlackWorld):
+    sworld.bot.ack_within = 0  # slower than the bot waits
+    ack = await sworld.create_cohort()
+    assert ack["response_action"] == "update" and "Working on it" in str(ack["view"])
+    await sworld.bot.settle()
+    view_id = sworld.slack.workspace.views[-1]["view"]["id"]
+    (shown,) = [v["view"] for v in sworld.slack.workspace.views if v["view"]["id"] == view_id]
+    assert shown["title"]["text"] == "Done"
+    assert [c.name for c in await sworld.bot.store.cohorts.all()] == ["Fall 2026"]

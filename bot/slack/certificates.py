@@ -28,6 +28,7 @@ from bot.features.certificates import DM_KEY, CertificateIssuing, pdfs
 from bot.features.fanout import FanoutResult, send_dms
 from bot.participation import Learner, plain
 from bot.slack import blocks
+from bot.slack.deadline import answer_form
 from bot.slack.modals import _input
 from bot.slack.platform import SlackMessenger, SlackPlatform
 
@@ -233,14 +234,18 @@ def register(bot: SlackBot) -> None:
 
     @bot.app.view(NAME_FORM)
     async def submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        typed = view["state"]["values"].get("printed_name", {}).get("value", {}).get("value")
-        try:
-            printed_name(typed or "")
-        except UserError as error:
-            await ack(response_action="errors", errors={"printed_name": str(error)})
-            return
-        await ack()
-        await save_name(bot, body["user"]["id"], typed or "")
+        await answer_form(bot, ack, view, named(bot, body["user"]["id"], view))
+
+
+async def named(bot: SlackBot, user: str, view: dict[str, Any]) -> dict[str, Any]:
+    """The name form's answer: an error in it, or (the name kept, waiting PDFs sent) it closes."""
+    typed = view["state"]["values"].get("printed_name", {}).get("value", {}).get("value")
+    try:
+        printed_name(typed or "")
+    except UserError as error:
+        return {"response_action": "errors", "errors": {"printed_name": str(error)}}
+    await save_name(bot, user, typed or "")
+    return {}
 
 
 # -- /certificates list|issue (staff) -------------------------------------------------------

@@ -11,6 +11,7 @@ from bot.cohort import NewCohort, PlatformName
 from bot.errors import UserError
 from bot.features.planning import plan_cohort
 from bot.localtime import zone
+from bot.slack.deadline import answer_form
 from bot.timetable import sessions_for
 
 if TYPE_CHECKING:
@@ -90,21 +91,22 @@ def _value(values: dict[str, Any], block: str) -> str:
 def register(bot: SlackBot) -> None:
     @bot.app.view(CREATE)
     async def create(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        values = view["state"]["values"]
-        try:
-            if not await bot.platform.is_staff(user):
-                raise UserError("Only course staff can create a cohort.")
-            cohort = await create_cohort(bot, user, values)
-        except UserError as error:
-            await ack(response_action="errors", errors={"name": str(error)})
-            return
-        except SlackApiError as error:  # e.g. a missing scope: said in the form, never a hang
-            reason = bot.platform.describe(error) or "Slack refused"
-            await ack(response_action="errors", errors={"name": reason})
-            return
-        await ack()
-        await bot.platform.tell_instructors(cohort, "created; its timetable is planned.")
+        await answer_form(bot, ack, view, created(bot, body["user"]["id"], view))
+
+
+async def created(bot: SlackBot, user: str, view: dict[str, Any]) -> dict[str, Any]:
+    """The form's answer: errors in it, or (the cohort made and planned) it closes."""
+    try:
+        if not await bot.platform.is_staff(user):
+            raise UserError("Only course staff can create a cohort.")
+        cohort = await create_cohort(bot, user, view["state"]["values"])
+    except UserError as error:
+        return {"response_action": "errors", "errors": {"name": str(error)}}
+    except SlackApiError as error:  # e.g. a missing scope: said in the form, never a hang
+        reason = bot.platform.describe(error) or "Slack refused"
+        return {"response_action": "errors", "errors": {"name": reason}}
+    await bot.platform.tell_instructors(cohort, "created; its timetable is planned.")
+    return {}
 
 
 async def _group(bot: SlackBot, values: dict[str, Any], block: str) -> str:
