@@ -92,6 +92,7 @@ class SlackWorld:
         """``/cohort create``, then the modal filled in and submitted; the ack's payload."""
         person = self.slack.person(by)
         await person.command("/cohort", "create")
+        await self.bot.settle()  # a slow command opens its form after the ack
         view = self.slack.workspace.views[-1]["view"]
         conv = self.slack.workspace.channel_named(channel)
         values = {
