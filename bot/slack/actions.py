@@ -18,6 +18,7 @@ from bot.features import presses
 from bot.ics import session_calendar
 from bot.slack import assignments, modals
 from bot.slack.blocks import mrkdwn, parse_value
+from bot.slack.deadline import SORRY
 
 if TYPE_CHECKING:
     from bot.cohort import Cohort
@@ -94,7 +95,7 @@ def register(bot: SlackBot) -> None:
                 text = str(error)
             except Exception:
                 log.exception("a Slack button failed")
-                text = "Sorry, something went wrong on my side. It is logged; try again later."
+                text = SORRY
             if text:
                 await answer(body, text)
 

@@ -19,7 +19,7 @@ from bot.features.assignments import AssignmentFeature
 from bot.features.platform import Sent
 from bot.participation import plain
 from bot.slack import blocks
-from bot.slack.deadline import answer_form, notice
+from bot.slack.deadline import SORRY, answer_form, notice
 from bot.slack.hand_in_channels import learner_channel
 from bot.slack.ids import ts_id
 from bot.slack.modals import _input
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 HAND_IN_FORM = "cohortbot_handin"
 REVIEW_FORM = "cohortbot_review"
-SORRY = "Sorry, something went wrong on my side. It is logged; try again later."
 ROOM = 3900  # characters of a listing shown in the answer; the whole list goes in a file
 
 

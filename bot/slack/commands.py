@@ -33,7 +33,7 @@ from bot.slack import (
 )
 from bot.slack import cohorts as running
 from bot.slack.blocks import mrkdwn
-from bot.slack.deadline import answer_command
+from bot.slack.deadline import SORRY, answer_command
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -100,7 +100,7 @@ async def _answer(bot: SlackBot, name: str, staff: bool, command: dict[str, Any]
         answer = str(error)
     except Exception:
         log.exception("Slack command %s failed", name)
-        answer = "Sorry, something went wrong on my side. It is logged; try again later."
+        answer = SORRY
     if isinstance(answer, dict):
         return answer
     return {"text": mrkdwn(answer)} if answer else {}

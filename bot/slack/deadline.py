@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 WORKING = "Working on it…"
+# What anyone is told of an error that is ours, not theirs (it is logged with its traceback).
+SORRY = "Sorry, something went wrong on my side. It is logged; try again later."
 
 Answer = Coroutine[Any, Any, dict[str, Any]]  # an ack's payload, once the work is done
 
@@ -64,7 +66,11 @@ async def answer_form(bot: SlackBot, ack: Any, view: dict[str, Any], work: Answe
     await ack(response_action="update", view=notice("Working on it", WORKING))
 
     async def later() -> None:
-        answer = await task
+        try:
+            answer = await task
+        except Exception:
+            log.exception("a slow form failed")
+            answer = {"response_action": "update", "view": notice("Not done", SORRY)}
         if answer.get("response_action") == "update":
             shown = answer["view"]
         elif answer.get("response_action") == "errors":
