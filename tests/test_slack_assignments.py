@@ -616,3 +616,17 @@ async def test_a_deleted_instructor_group_does_not_stop_the_cohort(sworld: Slack
     listed = await sworld.slack.person("instructor").command("/assignment", 'list "Fall 2026" 2')
     assert "1 handed in" in listed["text"], listed
     assert "no_such_subteam" in caplog.text
+
+
+async def test_a_learner_added_to_the_learner_group_hands_in_at_once(sworld: SlackWorld):
+    """Who the learners are is remembered a while; Slack's subteam_members_changed drops it,
+    so a latecomer added to the group is not refused for minutes."""
+    ws = sworld.slack.workspace
+    ws.add_user("latecomer")
+    await in_week(sworld)
+    assert await press_submit(sworld, "latecomer") is None  # not a learner yet
+    learners = [f"learner{i}" for i in range(1, 5)]
+    await sworld.slack.set_usergroup("cohort-learners", [*learners, "latecomer"])
+    ws.channel_named("cohort").members.add(ws.user_named("latecomer").id)
+    done = await hand_in(sworld, "latecomer")
+    assert said(done).startswith("Handed in"), said(done)

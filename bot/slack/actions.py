@@ -81,8 +81,8 @@ def register(bot: SlackBot) -> None:
 
     async def learner_session(body: dict[str, Any]) -> tuple[Cohort, CohortSession, int]:
         cohort, session = await session_of(body)
-        user = await bot.platform.known_number(body["user"]["id"])
-        if user is None or user not in await bot.tracker.learners(cohort):
+        user = await bot.tracker.learner(cohort, body["user"]["id"])
+        if user is None:
             raise NotAllowed(f"Only learners of {cohort.name} can do that.")
         return cohort, session, user
 

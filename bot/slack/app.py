@@ -155,10 +155,8 @@ class SlackBot:
         register(self)
         self.courses.follow(PlatformName.SLACK, partial(follow_course_files, self))
         # Who is staff, an instructor, a learner: remembered briefly, dropped when Slack says.
-        self.app.event("user_change")(self.platform.directory.on_user_change)
-        self.app.event("subteam_members_changed")(
-            self.platform.directory.on_subteam_members_changed
-        )
+        self.app.event("user_change")(self._people_changed)
+        self.app.event("subteam_members_changed")(self._people_changed)
         self._handler = AsyncSocketModeHandler(self.app, self.settings.app_token)
         await self._handler.connect_async()
         await self.tracker.follow()
@@ -185,6 +183,15 @@ class SlackBot:
         if isinstance(event, dict):
             scrub(event)
         return await next()
+
+    async def _people_changed(self, event: dict[str, Any]) -> None:
+        """Someone's standing or a user group changed: forget what was remembered of it, and
+        who each cohort's learners are (a learner added to the group hands in at once)."""
+        if event.get("type") == "user_change":
+            await self.platform.directory.on_user_change(event)
+        else:
+            await self.platform.directory.on_subteam_members_changed(event)
+        self.tracker.forget_learners()
 
     async def _ready(self) -> None:
         return None

@@ -54,7 +54,7 @@ async def learner_cohort(bot: SlackBot, cohort_id: int, week: int, user: str) ->
     if await bot.cohort_here(cohort_id) is None:
         raise NotFound("that cohort no longer exists")
     cohort = await feature(bot).open_week(cohort_id, week)
-    if await bot.platform.known_number(user) not in await bot.tracker.learners(cohort):
+    if await bot.tracker.learner(cohort, user) is None:
         raise NotAllowed(f"Handing in is for learners of {cohort.name}.")
     return cohort
 

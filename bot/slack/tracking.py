@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 CONTENT_KEYS = ("text", "blocks", "attachments", "files", "message", "previous_message", "title")
 COUNTED_SUBTYPES = (None, "file_share", "thread_broadcast")
-LEARNERS_FRESH = timedelta(minutes=10)
+LEARNERS_FRESH = timedelta(minutes=2)  # as long as bot/slack/directory.py remembers people
 
 
 def scrub(event: dict[str, Any]) -> None:
@@ -66,6 +66,17 @@ class SlackTracker:
             await self.platform.slack_id(number): (by_id[f.cohort_id], f)
             for number, f in followed.items()
         }
+
+    async def learner(self, cohort: Cohort, user: str) -> int | None:
+        """The store's number for ``user`` if they are one of the cohort's learners, else None
+        (no row is made for a stranger: the learners' own numbers are made first)."""
+        learners = await self.learners(cohort)
+        number = await self.platform.known_number(user)
+        return number if number in learners else None
+
+    def forget_learners(self) -> None:
+        """Who the learners are is read again (Slack said a user or a user group changed)."""
+        self._learners.clear()
 
     async def learners(self, cohort: Cohort) -> set[int]:
         now = self.clock.now()
