@@ -48,7 +48,9 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(required=True, metavar="COMMAND")
 
     run = commands.add_parser(
-        "run", help="start the bot (DISCORD_TOKEN from the environment or .env)"
+        "run",
+        help="start the bot: Discord (DISCORD_TOKEN), Slack (SLACK_BOT_TOKEN and SLACK_APP_TOKEN)"
+        " or both, from the environment or .env",
     )
     run.add_argument(
         "--sync-commands",

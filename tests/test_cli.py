@@ -128,6 +128,12 @@ def test_help_lists_every_command():
     assert all(name in text for name in ("run", "demo", "check", "schedule"))
 
 
+def test_help_says_run_starts_slack_too():
+    """``cohortbot run`` serves Discord, Slack or both: its help names every token it reads."""
+    text = " ".join(parser().format_help().split())
+    assert all(token in text for token in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"))
+
+
 def test_a_reader_that_stops_early_gets_no_traceback():
     """``cohortbot schedule … | head``: the reader has gone before the timetable is printed."""
     arguments = ["schedule", "de-escalation", "--start", "2025-10-14"]
