@@ -391,6 +391,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, path: Path) -> Problem:
     message = f"not valid YAML: {exc.problem or exc.context}"
     if exc.problem and exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
         message += f" ({exc.context} from line {exc.context_mark.line + 1})"
+    if exc.problem and "'\\t'" in exc.problem:  # PyYAML: found character '\t' that cannot …
+        message = "not valid YAML: a tab where YAML needs spaces: indent with spaces only"
     return Problem(path, line, message)
 
 

@@ -367,7 +367,19 @@ def test_yaml_syntax_errors_are_located():
         "(while parsing a flow sequence from line 1)",
     )
     (tab,) = problems_of("title: x\n\tweeks: 1\n")
-    assert tab.line == 2 and "'\\t'" in tab.message
+    assert tab.line == 2 and "a tab" in tab.message
+
+
+def test_a_tab_in_the_indentation_is_named_in_plain_words_at_its_line():
+    """Not PyYAML's "found character '\\t' that cannot start any token"."""
+    title = "    title: Making Sure People Feel Heard\n"
+    for tab in ("\t", "  \t", "\t  "):
+        text = edited((title, title + tab + "objectives_note: 1\n"))
+        (problem,) = problems_of(text)
+        assert (problem.line, problem.message) == (
+            line_of(text, "objectives_note"),
+            "not valid YAML: a tab where YAML needs spaces: indent with spaces only",
+        )
 
 
 @pytest.mark.parametrize(
