@@ -419,6 +419,16 @@ def _course(r: _Reader, root: yaml.Node, path: Path) -> Course | None:
                 " certificates of completion would show it without them",
             )
     if (
+        requirement.original_posts == requirement.replies == 0
+        and any(Option.DISCUSSION in (week.rule or rule).options for week in weeks)
+        and (section := top.get("participation")) is not None
+    ):
+        r.warning(
+            section,
+            "original_posts and replies are both 0: the discussion asks for nothing, so it"
+            " counts as met for every learner, even one who wrote nothing",
+        )
+    if (
         title is None
         or instructor is None
         or tz is None

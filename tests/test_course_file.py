@@ -474,3 +474,25 @@ def test_a_title_or_instructor_the_certificate_font_cannot_print_is_warned_at_it
         ("warning", line_of(text, "instructor: Becky")),
     ]
     assert all(c in fonts[0].message for c in "图书馆") and "🎓" in fonts[1].message
+
+
+def test_a_discussion_that_asks_for_nothing_is_warned():
+    """original_posts: 0 and replies: 0 meet the discussion with nothing written: with
+    ``meets: any`` every learner would meet every week and get a certificate."""
+    text = edited(("original_posts: 1", "original_posts: 0"), ("  replies: 2", "  replies: 0"))
+    course, found = parse_course(text, FILE)
+    assert course is not None  # a warning: still loads
+    (warning,) = [p for p in found if "asks for nothing" in p.message]
+    assert warning.severity == "warning"
+    assert warning.line == line_of(text, "original_posts: 0")
+    assert warning.message == (
+        "original_posts and replies are both 0: the discussion asks for nothing, so it"
+        " counts as met for every learner, even one who wrote nothing"
+    )
+    # where the discussion cannot meet a week, nothing to warn about
+    quiet = edited(
+        ("original_posts: 1", "original_posts: 0"),
+        ("  replies: 2", "  replies: 0"),
+        ("options: [discussion, session, assignment]", "options: [session, assignment]"),
+    )
+    assert not [p for p in problems_of(quiet) if "asks for nothing" in p.message]
