@@ -285,7 +285,10 @@ async def progress_command(bot: SlackBot, command: dict[str, Any], words: list[s
 
 
 async def reminders_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
-    on = (words or ["off"])[0] == "on"
+    choice = words[0].lower() if words else ""
+    if choice not in ("on", "off"):  # a typo must not switch anyone's reminders off
+        raise InvalidInput("usage: `/reminders on` or `/reminders off`")
+    on = choice == "on"
     user = await bot.platform.number(command["user_id"])
     await bot.store.participation.set_reminders(user, on, bot.clock.now())
     if on:
