@@ -3,7 +3,7 @@ from the README and the manifest's hints, and the wrong things they type next.""
 
 from __future__ import annotations
 
-from tests.slack_helpers import SlackWorld
+from tests.slack_helpers import SlackWorld, snapshot
 
 
 def private(answer: dict) -> str:
@@ -30,3 +30,23 @@ async def test_reminders_takes_on_or_off_and_nothing_else_changes_the_setting(
         answer = private(await learner.command("/reminders", typed))
         assert answer == "usage: `/reminders on` or `/reminders off`", typed
         assert user not in await reminders_off(sworld), typed
+
+
+async def test_setup_staff_with_a_group_that_is_not_there_says_so(sworld: SlackWorld):
+    """README step 3: `/setup staff S0123ABCD`. A mistyped id, or the group's @handle typed
+    as text, is told plainly (it was an apology for a fault on the bot's side)."""
+    admin = sworld.slack.person("admin")
+    before = await snapshot(sworld)
+    for typed in ("S0NOPE", "@cohort-staff"):
+        answer = private(await admin.command("/setup", f"staff {typed}"))
+        assert answer == (
+            f"There is no user group {typed!r} in this workspace: give the group's id"
+            " (it starts with S), e.g. `/setup staff S0123ABCD`."
+        )
+    group = sworld.group("cohort-staff")
+    for who in ("learner1", "outsider", "instructor"):  # not workspace admins
+        for typed in ("S0NOPE", group):
+            refused = private(await sworld.slack.person(who).command("/setup", f"staff {typed}"))
+            assert refused == "Only a workspace admin sets who is course staff (`/setup`)."
+    assert await snapshot(sworld) == before
+    assert "course staff" in private(await admin.command("/setup", f"staff {group}"))
