@@ -53,3 +53,21 @@ async def test_setup_staff_with_a_group_that_is_not_there_says_so(sworld: SlackW
             ), who
     assert await snapshot(sworld) == before
     assert "course staff" in private(await admin.command("/setup", f"staff {group}"))
+
+
+async def test_a_missing_argument_gets_the_whole_usage_line(sworld: SlackWorld):
+    """Not a bare ``usage: <cohort>``: the command and subcommand as they are typed."""
+    instructor, admin = sworld.slack.person("instructor"), sworld.slack.person("admin")
+    for person, command, typed, usage in (
+        (instructor, "/session", "list", "usage: `/session list <cohort>`"),
+        (instructor, "/participation", "summary", "usage: `/participation summary <cohort>`"),
+        (instructor, "/assignment", "list", "usage: `/assignment list <cohort> <week>`"),
+        (
+            instructor,
+            "/recording",
+            "add",
+            "usage: `/recording add <cohort> <session> <https link>`",
+        ),
+        (admin, "/setup", "staff", "usage: `/setup staff <user group id>`"),
+    ):
+        assert private(await person.command(command, typed)) == usage

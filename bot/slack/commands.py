@@ -98,6 +98,8 @@ async def _answer(bot: SlackBot, name: str, staff: bool, command: dict[str, Any]
         answer = await HANDLERS[name](bot, command, words)
     except UserError as error:
         answer = str(error)
+        if answer.startswith("usage: <") and words:  # from ``arguments``: say what to type
+            answer = f"usage: `{name} {words[0]} {answer.removeprefix('usage: ')}`"
     except Exception:
         log.exception("Slack command %s failed", name)
         answer = "Sorry, something went wrong on my side. It is logged; try again later."
