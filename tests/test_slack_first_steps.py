@@ -71,3 +71,20 @@ async def test_a_missing_argument_gets_the_whole_usage_line(sworld: SlackWorld):
         (admin, "/setup", "staff", "usage: `/setup staff <user group id>`"),
     ):
         assert private(await person.command(command, typed)) == usage
+
+
+async def test_a_cohort_name_with_spaces_typed_without_quotes_is_told_to_quote_it(
+    sworld: SlackWorld,
+):
+    await sworld.create_cohort()  # "Fall 2026"
+    instructor = sworld.slack.person("instructor")
+    before = await snapshot(sworld)
+    answer = private(await instructor.command("/cohort", "pause Fall 2026"))
+    assert answer == (
+        "no cohort called 'Fall' in this workspace; yours: Fall 2026"
+        ' (a name with spaces goes in quotes: "Fall 2026")'
+    )
+    assert await snapshot(sworld) == before
+    assert private(await instructor.command("/cohort", "show Nope")) == (
+        "no cohort called 'Nope' in this workspace; yours: Fall 2026"
+    )

@@ -136,8 +136,12 @@ async def workspace_cohort(bot: SlackBot, name: str, user: str) -> Cohort:
     team = await bot.platform.number(bot.platform.team)
     cohort = await bot.store.cohorts.by_name(team, name)
     if cohort is None or cohort.platform != PlatformName.SLACK:
-        names = ", ".join(c.name for c in await runnable_cohorts(bot, user)) or "none yet"
-        raise NotFound(f"no cohort called {name!r} in this workspace; yours: {names}")
+        yours = [c.name for c in await runnable_cohorts(bot, user)]
+        names = ", ".join(yours) or "none yet"
+        # an unquoted "Fall 2026" arrives as the word "Fall"
+        split = next((n for n in yours if n.startswith(f"{name} ")), None)
+        hint = f' (a name with spaces goes in quotes: "{split}")' if split else ""
+        raise NotFound(f"no cohort called {name!r} in this workspace; yours: {names}{hint}")
     if not await bot.platform.is_instructor(user, cohort):
         raise NotAllowed(f"Only {cohort.name}'s instructors (or course staff) can do that.")
     return cohort
