@@ -648,7 +648,9 @@ def _check_calendar(
             continue
         if session.start < opens:
             where = f"before the course opens ({opens.astimezone(tz):%Y-%m-%d %H:%M})"
-            kept = "it is kept, and announced only when it starts"
+            kept = (
+                "it is kept, and announced as soon as a cohort is created, ahead of its reminders"
+            )
         else:
             where = f"after the course ends ({ends.astimezone(tz):%Y-%m-%d %H:%M})"
             kept = "it is kept, and announced with the last week"

@@ -343,6 +343,11 @@ def test_a_session_before_the_first_week_is_kept_with_a_warning():
         ("warning", line_of(text, "start: 2025-10-07 10:00"))
     ]
     assert "starts before the course opens (2025-10-14 09:00): it is kept" in early[0].message
+    # as the timetable plans a kick-off (test_timetable: announced when planned), not "only
+    # when it starts", as the warning said
+    assert early[0].message.endswith(
+        "it is kept, and announced as soon as a cohort is created, ahead of its reminders"
+    )
 
 
 def test_text_longer_than_an_embed_is_accepted_with_a_warning_at_its_line():
