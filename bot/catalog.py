@@ -23,6 +23,17 @@ class Catalog:
         return [p for p in self.problems if p.severity == "error"]
 
 
+def not_loaded(course_id: str, problems: Iterable[Problem]) -> str | None:
+    """Why ``course_id`` is missing when its file is there but has errors; else None."""
+    errors = [p for p in problems if p.severity == "error" and p.path.stem == course_id]
+    if not errors:
+        return None
+    return (
+        f"course {course_id!r} is not loaded: its file has errors (`cohortbot check` lists"
+        f" them all), first {errors[0]}"
+    )
+
+
 def default_prompts_dir() -> Path:
     """The prompts/ folder of a source checkout (where course files are edited);
     in an installed wheel, the copy shipped inside the package as ``bot.prompts``."""

@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.catalog import COURSE_SUFFIXES, course_files, default_prompts_dir, load_catalog, load_files
+from bot.catalog import (
+    COURSE_SUFFIXES,
+    course_files,
+    default_prompts_dir,
+    load_catalog,
+    load_files,
+    not_loaded,
+)
 from bot.course import Course
 from bot.course_file import load_course
 from bot.errors import UserError
@@ -48,7 +55,9 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(required=True, metavar="COMMAND")
 
     run = commands.add_parser(
-        "run", help="start the bot (DISCORD_TOKEN from the environment or .env)"
+        "run",
+        help="start the bot: Discord (DISCORD_TOKEN), Slack (SLACK_BOT_TOKEN and SLACK_APP_TOKEN)"
+        " or both, from the environment or .env",
     )
     run.add_argument(
         "--sync-commands",
@@ -203,6 +212,8 @@ def find_course(name: str, prompts: Path | None) -> Course:
     folder = prompts or prompts_dir()
     catalog = load_catalog(folder)
     if name not in catalog.courses:
+        if broken := not_loaded(name, catalog.problems):
+            raise UserError(broken)
         known = ", ".join(sorted(catalog.courses)) or "none"
         raise UserError(f"no course {name!r} in {folder} (courses: {known})")
     return catalog.courses[name]

@@ -391,6 +391,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, path: Path) -> Problem:
     message = f"not valid YAML: {exc.problem or exc.context}"
     if exc.problem and exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
         message += f" ({exc.context} from line {exc.context_mark.line + 1})"
+    if exc.problem and "'\\t'" in exc.problem:  # PyYAML: found character '\t' that cannot …
+        message = "not valid YAML: a tab where YAML needs spaces: indent with spaces only"
     return Problem(path, line, message)
 
 
@@ -416,6 +418,16 @@ def _course(r: _Reader, root: yaml.Node, path: Path) -> Course | None:
                 f"the certificate's font cannot print {' '.join(missing[:10])} in the {key}:"
                 " certificates of completion would show it without them",
             )
+    if (
+        requirement.original_posts == requirement.replies == 0
+        and any(Option.DISCUSSION in (week.rule or rule).options for week in weeks)
+        and (section := top.get("participation")) is not None
+    ):
+        r.warning(
+            section,
+            "original_posts and replies are both 0: the discussion asks for nothing, so it"
+            " counts as met for every learner, even one who wrote nothing",
+        )
     if (
         title is None
         or instructor is None
@@ -636,7 +648,9 @@ def _check_calendar(
             continue
         if session.start < opens:
             where = f"before the course opens ({opens.astimezone(tz):%Y-%m-%d %H:%M})"
-            kept = "it is kept, and announced only when it starts"
+            kept = (
+                "it is kept, and announced as soon as a cohort is created, ahead of its reminders"
+            )
         else:
             where = f"after the course ends ({ends.astimezone(tz):%Y-%m-%d %H:%M})"
             kept = "it is kept, and announced with the last week"

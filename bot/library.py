@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from bot.catalog import load_catalog
+from bot.catalog import load_catalog, not_loaded
 from bot.course import Course
 from bot.course_file import Problem
 from bot.errors import NotFound
@@ -15,6 +15,7 @@ class CourseLibrary:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._courses: dict[str, Course] = {}
+        self._problems: list[Problem] = []  # of the last reload: why a course is missing
 
     def reload(self, in_use: Collection[str] = ()) -> list[Problem]:
         """Re-read every file. A file with errors keeps its previous version in force, and so
@@ -35,12 +36,15 @@ class CourseLibrary:
                 )
             )
         self._courses = {**kept, **catalog.courses}
+        self._problems = problems
         return problems
 
     def get(self, course_id: str) -> Course:
         try:
             return self._courses[course_id]
         except KeyError:
+            if broken := not_loaded(course_id, self._problems):
+                raise NotFound(broken) from None
             known = ", ".join(sorted(self._courses)) or "none are loaded"
             raise NotFound(f"no course called {course_id!r} (known courses: {known})") from None
 

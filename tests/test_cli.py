@@ -128,6 +128,12 @@ def test_help_lists_every_command():
     assert all(name in text for name in ("run", "demo", "check", "schedule"))
 
 
+def test_help_says_run_starts_slack_too():
+    """``cohortbot run`` serves Discord, Slack or both: its help names every token it reads."""
+    text = " ".join(parser().format_help().split())
+    assert all(token in text for token in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"))
+
+
 def test_a_reader_that_stops_early_gets_no_traceback():
     """``cohortbot schedule … | head``: the reader has gone before the timetable is printed."""
     arguments = ["schedule", "de-escalation", "--start", "2025-10-14"]
@@ -219,3 +225,19 @@ def test_run_sync_commands_forces_the_sync(monkeypatch):
     monkeypatch.setattr("bot.app.launch.run_bot", run_bot)
     assert main(["run"]) == main(["run", "--sync-commands"]) == 0
     assert called == [False, True]
+
+
+def test_schedule_and_demo_of_a_course_whose_file_has_errors_say_so(settings_from, capsys):
+    """Not "no course called 'calm'": the file is there, and its first error is named."""
+    folder = a_broken_prompts_folder(settings_from)
+    (settings_from / ".env").write_text(f"PROMPTS_DIR={folder}\n")
+    wrong = f"{folder / 'calm.yaml'}:{SAMPLE.splitlines().index('    duration: 75m') + 1}:"
+    assert main(["schedule", "calm", "--start", "2026-10-13"]) == 2
+    err = capsys.readouterr().err
+    assert "no course" not in err and f"{wrong} duration: 'long' is not a duration" in err
+    assert main(["demo", "calm", "--out", "out"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "cohortbot: course 'calm' is not loaded: its file has errors (`cohortbot check` lists"
+        f" them all), first {wrong} duration: 'long' is not a duration"
+    ), err

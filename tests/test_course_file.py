@@ -343,6 +343,11 @@ def test_a_session_before_the_first_week_is_kept_with_a_warning():
         ("warning", line_of(text, "start: 2025-10-07 10:00"))
     ]
     assert "starts before the course opens (2025-10-14 09:00): it is kept" in early[0].message
+    # as the timetable plans a kick-off (test_timetable: announced when planned), not "only
+    # when it starts", as the warning said
+    assert early[0].message.endswith(
+        "it is kept, and announced as soon as a cohort is created, ahead of its reminders"
+    )
 
 
 def test_text_longer_than_an_embed_is_accepted_with_a_warning_at_its_line():
@@ -367,7 +372,19 @@ def test_yaml_syntax_errors_are_located():
         "(while parsing a flow sequence from line 1)",
     )
     (tab,) = problems_of("title: x\n\tweeks: 1\n")
-    assert tab.line == 2 and "'\\t'" in tab.message
+    assert tab.line == 2 and "a tab" in tab.message
+
+
+def test_a_tab_in_the_indentation_is_named_in_plain_words_at_its_line():
+    """Not PyYAML's "found character '\\t' that cannot start any token"."""
+    title = "    title: Making Sure People Feel Heard\n"
+    for tab in ("\t", "  \t", "\t  "):
+        text = edited((title, title + tab + "objectives_note: 1\n"))
+        (problem,) = problems_of(text)
+        assert (problem.line, problem.message) == (
+            line_of(text, "objectives_note"),
+            "not valid YAML: a tab where YAML needs spaces: indent with spaces only",
+        )
 
 
 @pytest.mark.parametrize(
@@ -462,3 +479,25 @@ def test_a_title_or_instructor_the_certificate_font_cannot_print_is_warned_at_it
         ("warning", line_of(text, "instructor: Becky")),
     ]
     assert all(c in fonts[0].message for c in "图书馆") and "🎓" in fonts[1].message
+
+
+def test_a_discussion_that_asks_for_nothing_is_warned():
+    """original_posts: 0 and replies: 0 meet the discussion with nothing written: with
+    ``meets: any`` every learner would meet every week and get a certificate."""
+    text = edited(("original_posts: 1", "original_posts: 0"), ("  replies: 2", "  replies: 0"))
+    course, found = parse_course(text, FILE)
+    assert course is not None  # a warning: still loads
+    (warning,) = [p for p in found if "asks for nothing" in p.message]
+    assert warning.severity == "warning"
+    assert warning.line == line_of(text, "original_posts: 0")
+    assert warning.message == (
+        "original_posts and replies are both 0: the discussion asks for nothing, so it"
+        " counts as met for every learner, even one who wrote nothing"
+    )
+    # where the discussion cannot meet a week, nothing to warn about
+    quiet = edited(
+        ("original_posts: 1", "original_posts: 0"),
+        ("  replies: 2", "  replies: 0"),
+        ("options: [discussion, session, assignment]", "options: [session, assignment]"),
+    )
+    assert not [p for p in problems_of(quiet) if "asks for nothing" in p.message]

@@ -8,6 +8,7 @@ import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -393,3 +394,17 @@ def test_the_safe_workplace_demo_takes_the_assignments_path(other_demo):
     # Each week's feedback reaches the one whose hand-ins are reviewed.
     reviews = re.findall(r"/assignment review .* member:(\w+) week:(\d) ", other_demo.text)
     assert [week for _, week in reviews] == ["1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize("run", ["demo", "other_demo"])
+def test_the_assignment_list_excerpt_says_that_it_is_one(run, request):
+    """The demo shows only the late learner's line of ``/assignment list``: the count above
+    it ("2 handed in") must not read as a list of one."""
+    lines = request.getfixturevalue(run).text.splitlines()
+    asked = next(n for n, line in enumerate(lines) if "/assignment list cohort:" in line)
+    counted = re.match(r" +Week \d+: (\d+) handed in, (\d+) not yet\.$", lines[asked + 1])
+    assert counted is not None
+    listed = list(takewhile(lambda line: line.startswith("    • "), lines[asked + 2 :]))
+    assert len(listed) < int(counted[1])  # an excerpt …
+    after = lines[asked + 2 + len(listed)]
+    assert re.fullmatch(r"    … \(\d+ more lines? of the list\)", after), after  # … says so

@@ -81,3 +81,35 @@ def test_run_alone_does_not_stand_for_the_dev_extra(checkout):
     run(checkout, "run", "check")
     run(checkout, "test")
     assert installs(checkout) == [".", ".[dev]"]
+
+
+def without_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize(
+    "env_file, runs",
+    [
+        ("", "cohortbot demo"),
+        ("DISCORD_TOKEN=\nSLACK_BOT_TOKEN=\n", "cohortbot demo"),
+        ("DISCORD_TOKEN=abc\n", "cohortbot run"),
+        # README, Slack step 2: both Slack tokens in .env, then ./scripts/run
+        ("SLACK_BOT_TOKEN=xoxb-1\nSLACK_APP_TOKEN=xapp-1\n", "cohortbot run"),
+        # one Slack token alone: `cohortbot run` says which one is missing (exit 2), no demo
+        ("SLACK_APP_TOKEN=xapp-1\n", "cohortbot run"),
+    ],
+)
+def test_run_connects_with_any_platform_token_in_env_file_else_plays_the_demo(
+    checkout, monkeypatch, env_file, runs
+):
+    (checkout / ".env").write_text(env_file)
+    without_tokens(monkeypatch)
+    assert run(checkout, "run").splitlines()[-1] == runs
+
+
+def test_run_connects_with_slack_tokens_in_the_environment(checkout, monkeypatch):
+    without_tokens(monkeypatch)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    assert run(checkout, "run").splitlines()[-1] == "cohortbot run"

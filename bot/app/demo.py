@@ -264,6 +264,8 @@ async def hand_in_late(server: CourseServer, course: Course, learners: Learners,
     say(f"{shown_name(server.instructor)}: /assignment list cohort:{cohort} week:{weeks[-1]} →")
     for line in said:
         say(f"    {line}")
+    if (left := len(listing) - len(shown)) > 0:  # an excerpt: the count above says more
+        say(f"    … ({left} more line{'s' if left > 1 else ''} of the list)")
 
 
 async def add_recording(

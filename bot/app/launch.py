@@ -40,7 +40,7 @@ from bot.store.election import run_elected as elect
 log = logging.getLogger(__name__)
 
 EXIT_SETTINGS = 2  # a setting is missing, malformed or unusable (DATABASE_PATH, DATABASE_URL)
-EXIT_LOGIN_REFUSED = 3  # Discord refused DISCORD_TOKEN
+EXIT_LOGIN_REFUSED = 3  # Discord refused DISCORD_TOKEN, or the members intent (switched off)
 EXIT_UNREACHABLE = 4  # Discord (or DISCORD_API_BASE) could not be reached
 EXIT_LOST_LOCK = 5  # the active process lost its standby lock (its PostgreSQL session ended)
 POSTGRES_WAIT = 15.0  # seconds for DATABASE_URL's server to answer before start-up gives up
@@ -136,7 +136,12 @@ def run_bot(*, force_sync: bool = False) -> int:
 
 
 # What can go wrong once the bot logs in that the operator can fix (``login_failure``).
-LOGIN_FAILURES = (SettingsError, discord.LoginFailure, aiohttp.ClientConnectionError)
+LOGIN_FAILURES = (
+    SettingsError,
+    discord.LoginFailure,
+    discord.PrivilegedIntentsRequired,  # the gateway's 4014: the members intent is off
+    aiohttp.ClientConnectionError,
+)
 
 
 def login_failure(error: BaseException, settings: Settings) -> StartFailed:
@@ -147,6 +152,12 @@ def login_failure(error: BaseException, settings: Settings) -> StartFailed:
         return StartFailed(
             "Discord refused DISCORD_TOKEN (401 Unauthorized): copy the bot's token from the"
             " Developer Portal (Bot > Reset Token) into .env",
+            EXIT_LOGIN_REFUSED,
+        )
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return StartFailed(
+            "Discord refused the Server Members intent: switch it on in the Developer Portal"
+            " (your application > Bot > Privileged Gateway Intents > Server Members Intent)",
             EXIT_LOGIN_REFUSED,
         )
     setting = ", or DISCORD_API_BASE" if settings.api_base else ""

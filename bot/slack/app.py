@@ -45,6 +45,21 @@ ACK_WITHIN = 2.0  # seconds a command may take before its ack; Slack gives up af
 DM_PACE = 0.2  # seconds between a fan-out's DMs: five a second, well inside Slack's limits
 
 
+class _TokenInClient(logging.Filter):
+    """Drops slack-bolt's "As you gave `client` as well, `token` will be unused": it reads
+    SLACK_BOT_TOKEN from the environment (where .env puts it) although the bot hands it its
+    own client, which carries that very token; the warning only alarms a self-hoster."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _quiet_token_warning() -> None:
+    bolt = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, _TokenInClient) for f in bolt.filters):
+        bolt.addFilter(_TokenInClient())
+
+
 def web_client(settings: SlackSettings) -> AsyncWebClient:
     base = (settings.api_base or DEFAULT_API_BASE).rstrip("/") + "/"
     return AsyncWebClient(
@@ -81,6 +96,7 @@ class SlackBot:
         self.courses = courses or Courses(CourseLibrary(prompts_dir or default_prompts_dir()))
         self.library = self.courses.library
         self.client = web_client(settings)
+        _quiet_token_warning()
         self.app = AsyncApp(client=self.client, process_before_response=True)
         self.scheduled = scheduled  # tests call run_due themselves
         # One scheduler in a process that runs both platforms: the Discord bot's, with

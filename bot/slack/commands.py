@@ -98,6 +98,8 @@ async def _answer(bot: SlackBot, name: str, staff: bool, command: dict[str, Any]
         answer = await HANDLERS[name](bot, command, words)
     except UserError as error:
         answer = str(error)
+        if answer.startswith("usage: <") and words:  # from ``arguments``: say what to type
+            answer = f"usage: `{name} {words[0]} {answer.removeprefix('usage: ')}`"
     except Exception:
         log.exception("Slack command %s failed", name)
         answer = SORRY
@@ -134,8 +136,12 @@ async def workspace_cohort(bot: SlackBot, name: str, user: str) -> Cohort:
     team = await bot.platform.number(bot.platform.team)
     cohort = await bot.store.cohorts.by_name(team, name)
     if cohort is None or cohort.platform != PlatformName.SLACK:
-        names = ", ".join(c.name for c in await runnable_cohorts(bot, user)) or "none yet"
-        raise NotFound(f"no cohort called {name!r} in this workspace; yours: {names}")
+        yours = [c.name for c in await runnable_cohorts(bot, user)]
+        names = ", ".join(yours) or "none yet"
+        # an unquoted "Fall 2026" arrives as the word "Fall"
+        split = next((n for n in yours if n.startswith(f"{name} ")), None)
+        hint = f' (a name with spaces goes in quotes: "{split}")' if split else ""
+        raise NotFound(f"no cohort called {name!r} in this workspace; yours: {names}{hint}")
     if not await bot.platform.is_instructor(user, cohort):
         raise NotAllowed(f"Only {cohort.name}'s instructors (or course staff) can do that.")
     return cohort
@@ -285,7 +291,10 @@ async def progress_command(bot: SlackBot, command: dict[str, Any], words: list[s
 
 
 async def reminders_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
-    on = (words or ["off"])[0] == "on"
+    choice = words[0].lower() if words else ""
+    if choice not in ("on", "off"):  # a typo must not switch anyone's reminders off
+        raise InvalidInput("usage: `/reminders on` or `/reminders off`")
+    on = choice == "on"
     user = await bot.platform.number(command["user_id"])
     await bot.store.participation.set_reminders(user, on, bot.clock.now())
     if on:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from slack_sdk.errors import SlackApiError
+
 from bot.errors import InvalidInput, NotAllowed
 
 if TYPE_CHECKING:
@@ -41,6 +43,14 @@ async def setup_command(bot: SlackBot, command: dict[str, Any], words: list[str]
         return "There was no staff user group; nothing changed."
     (group,) = arguments(rest[:1], "user group id")
     group = group.removeprefix("<!subteam^").split("|")[0].rstrip(">")
-    await bot.client.usergroups_users_list(usergroup=group)  # it exists
+    try:
+        await bot.client.usergroups_users_list(usergroup=group)  # it exists
+    except SlackApiError as error:
+        if error.response.get("error") not in ("no_such_subteam", "invalid_arguments"):
+            raise
+        raise InvalidInput(
+            f"There is no user group {group!r} in this workspace: give the group's id"
+            " (it starts with S), e.g. `/setup staff S0123ABCD`."
+        ) from None
     await bot.store.guilds.set_staff_role(team, await bot.platform.number(group))
     return "Done: the members of that user group are course staff here."
