@@ -135,6 +135,12 @@ async def test_on_postgresql_one_week_is_one_range_of_the_index(postgres_databas
         assert "Index Only Scan using activity_by_cohort_week" in plan, plan
         assert "Heap Fetches: 0" in plan, plan
         assert "Sort" not in plan, plan
+        # The newest rows (the current week) are marked all-visible soon, not after 20 %.
+        async with store.db.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = 'activity'::regclass"
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None and "autovacuum_vacuum_insert_scale_factor=0.01" in row[0]
     finally:
         await store.close()
 
