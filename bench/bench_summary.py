@@ -15,7 +15,8 @@ a file when it does not fit, and the ``discord.Embed`` and ``discord.File``.
 The network is left out (SimCord or Discord would add the round trip), and so
 is the member list (discord.py's cache: a role's members are an in-memory
 filter). Weeks are taken in turn; the median and the 95th percentile are
-printed, with the median of each step. Target: at most 20 ms.
+printed, with the median of each step, and how many of Python's full garbage
+collections fell in the runs (each adds its time to one run). Target: at most 20 ms.
 
 With ``DATABASE_URL=postgresql://…`` set, the same again on PostgreSQL in the
 same run (a fresh schema, ``bench/backends.py``); the exit status is that of
@@ -34,6 +35,7 @@ export, chart, digest and ``/progress`` read, none of them on this budget).
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import itertools
 import random
@@ -166,6 +168,40 @@ async def whole_course(store: Store, cohort_id: int, learners: list[Learner], ti
     record(times, stamps)
 
 
+class FullCollections:
+    """Python's full garbage collections (generation 2) while entered, and how long each took.
+
+    They come every couple of dozen summaries (the handler's allocations trigger them)
+    and last about as long as a summary: the slowest runs on both backends.
+    """
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._began = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.pauses.append((time.perf_counter() - self._began) * 1000)
+
+    def __enter__(self) -> FullCollections:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def show(self) -> None:
+        if self.pauses:
+            print(
+                f"  full garbage collections meanwhile: {len(self.pauses)},"
+                f" median {statistics.median(self.pauses):.1f} ms each"
+            )
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -215,9 +251,11 @@ async def measure(store: Store, runs: int) -> float:
     for week in range(1, WEEKS + 1):  # warm the page cache, as a running bot's is
         await summary_handler(store, cohort_id, learners, week, {})
     summary: Times = {}
-    for run in range(runs):
-        await summary_handler(store, cohort_id, learners, run % WEEKS + 1, summary)
+    with FullCollections() as collections:
+        for run in range(runs):
+            await summary_handler(store, cohort_id, learners, run % WEEKS + 1, summary)
     show("/participation summary, one week (the handler's work, no network):", summary)
+    collections.show()
     whole: Times = {}
     for _ in range(max(runs // 10, 5)):
         await whole_course(store, cohort_id, learners, whole)
