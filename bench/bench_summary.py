@@ -15,11 +15,18 @@ a file when it does not fit, and the ``discord.Embed`` and ``discord.File``.
 The network is left out (SimCord or Discord would add the round trip), and so
 is the member list (discord.py's cache: a role's members are an in-memory
 filter). Weeks are taken in turn; the median and the 95th percentile are
-printed, with the median of each step. Target: at most 20 ms.
+printed, with the median of each step, and how many of Python's full garbage
+collections fell in the runs (each adds its time to one run). Target: at most 20 ms.
 
 With ``DATABASE_URL=postgresql://…`` set, the same again on PostgreSQL in the
 same run (a fresh schema, ``bench/backends.py``); the exit status is that of
 SQLite's figure, the default backend's.
+After the load, PostgreSQL's tables are left as autovacuum leaves them on a
+running server: ``VACUUM (ANALYZE)``, i.e. fresh statistics and the visibility
+map set, without which no index-only scan is possible (the rows' heap pages are
+read: about twice the query's time). The load commits with ``synchronous_commit``
+on, a normal server's default: the throwaway server's ``off`` would keep VACUUM,
+run a moment after, from marking anything all-visible.
 
 For comparison, the same figures for the whole course at once (what the
 export, chart, digest and ``/progress`` read, none of them on this budget).
@@ -28,6 +35,7 @@ export, chart, digest and ``/progress`` read, none of them on this budget).
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import itertools
 import random
@@ -53,6 +61,7 @@ OTHER_COHORT_MESSAGES = 100_000
 TARGET_MS = 20.0
 REQUIREMENT = Requirement(original_posts=1, replies=2)
 NOW = datetime(2027, 1, 20, tzinfo=UTC)
+TABLES_READ = ("activity", "excusals", "attendance", "submissions", "recording_views")
 
 
 def new_cohort(name: str, channel_id: int) -> NewCohort:
@@ -159,6 +168,40 @@ async def whole_course(store: Store, cohort_id: int, learners: list[Learner], ti
     record(times, stamps)
 
 
+class FullCollections:
+    """Python's full garbage collections (generation 2) while entered, and how long each took.
+
+    They come every couple of dozen summaries (the handler's allocations trigger them)
+    and last about as long as a summary: the slowest runs on both backends.
+    """
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._began = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.pauses.append((time.perf_counter() - self._began) * 1000)
+
+    def __enter__(self) -> FullCollections:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def show(self) -> None:
+        if self.pauses:
+            print(
+                f"  full garbage collections meanwhile: {len(self.pauses)},"
+                f" median {statistics.median(self.pauses):.1f} ms each"
+            )
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -192,19 +235,27 @@ async def main(runs: int) -> int:
 
 async def measure(store: Store, runs: int) -> float:
     began = time.perf_counter()
+    if store.dialect == "postgres":
+        # A normal server's default (the throwaway one has it off): each commit's WAL is
+        # flushed before it returns, so VACUUM below may set the rows' hint bits and the
+        # visibility map; with it off, VACUUM right after the load leaves every page as it was.
+        await store.db.script("SET synchronous_commit = on")
     cohort_id, learners = await fill(store)
     print(
         f"{LEARNERS} learners, {WEEKS} weeks, {MESSAGES:,} messages"
         f" (+{OTHER_COHORT_MESSAGES:,} in another cohort), filled in {time.perf_counter() - began:.1f} s"
     )
-    if store.dialect == "postgres":  # fresh statistics, as autovacuum keeps them
-        await store.db.script("ANALYZE")
+    if store.dialect == "postgres":  # as autovacuum leaves a table after a bulk insert:
+        # fresh statistics, and the visibility map set (which index-only scans need)
+        await store.db.script(f"VACUUM (ANALYZE) {', '.join(TABLES_READ)}")
     for week in range(1, WEEKS + 1):  # warm the page cache, as a running bot's is
         await summary_handler(store, cohort_id, learners, week, {})
     summary: Times = {}
-    for run in range(runs):
-        await summary_handler(store, cohort_id, learners, run % WEEKS + 1, summary)
+    with FullCollections() as collections:
+        for run in range(runs):
+            await summary_handler(store, cohort_id, learners, run % WEEKS + 1, summary)
     show("/participation summary, one week (the handler's work, no network):", summary)
+    collections.show()
     whole: Times = {}
     for _ in range(max(runs // 10, 5)):
         await whole_course(store, cohort_id, learners, whole)

@@ -92,6 +92,72 @@ async def test_the_counts_read_only_the_covering_index(store, cohort_id):
     assert "(cohort_id=? AND user_id=? AND week=?)" in plans[2]
 
 
+async def test_on_postgresql_one_week_is_one_range_of_the_index(postgres_database):
+    """The summary's query on PostgreSQL: the week's entries of the cohort, read in index
+    order (no sort, no table), with no IN list of learners to bind and plan each time."""
+    store = await Store.open(postgres_database)
+    try:
+        cohort_id = (await store.cohorts.create(new_cohort(), [], NOW)).id
+        other_id = (await store.cohorts.create(new_cohort("Spring 2027"), [], NOW)).id
+        learners = list(range(AMARA, AMARA + 300))
+        # 300 learners x 15 weeks x 4 messages in each cohort; committed as a normal server
+        # does (the tests' has synchronous_commit off), so VACUUM can set the visibility map.
+        await store.db.script("SET synchronous_commit = on")
+        for cohort in (cohort_id, other_id):
+            await store.db.execute(
+                "INSERT INTO activity (message_id, cohort_id, user_id, channel_id, kind, week,"
+                " created_at) SELECT ?::bigint * 1000000 + n, ?, ?::bigint + n % 300, 50,"
+                " CASE WHEN n / 300 % 2 = 0 THEN 'original' ELSE 'reply' END, 1 + n / 1200,"
+                " '2026-10-14T12:00:00.000000Z' FROM generate_series(0, 17999) AS n",
+                (cohort, cohort, AMARA),
+            )
+        await store.db.commit()
+        await store.db.vacuum(["activity"])  # as autovacuum does after a bulk of inserts
+        await store.db.script("ANALYZE activity")
+
+        executed: list[tuple[str, list[object]]] = []
+        execute = store.db.execute
+
+        def spy(sql: str, parameters: object = None) -> object:
+            executed.append((sql, list(parameters or ())))
+            return execute(sql, parameters)
+
+        store.db.execute = spy
+        counts = await store.participation.counts(cohort_id, week=3, users=learners[:200])
+        store.db.execute = execute
+
+        assert len(counts.by_learner_week) == 200  # the 100 not asked for are left out
+        assert counts.by_learner_week[(AMARA, 3)] == Tally(2, 2)
+        [(sql, parameters)] = [(q, p) for q, p in executed if "FROM activity" in q]
+        assert parameters == [cohort_id, 3]
+        async with store.db.execute("EXPLAIN ANALYZE " + sql, parameters) as cursor:
+            plan = "\n".join(row[0] for row in await cursor.fetchall())
+        assert "Index Only Scan using activity_by_cohort_week" in plan, plan
+        assert "Heap Fetches: 0" in plan, plan
+        assert "Sort" not in plan, plan
+        # The newest rows (the current week) are marked all-visible soon, not after 20 %.
+        async with store.db.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = 'activity'::regclass"
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None and "autovacuum_vacuum_insert_scale_factor=0.01" in row[0]
+    finally:
+        await store.close()
+
+
+async def test_one_week_of_given_learners_leaves_out_everyone_else(store, cohort_id):
+    await write(store, cohort_id, AMARA, 2, "original")
+    await write(store, cohort_id, BAO, 2, "reply", 2)
+    await write(store, cohort_id, CARMEN, 1, "reply")
+    await store.participation.excuse(cohort_id, AMARA, 2, INSTRUCTOR, NOW)
+    await store.participation.excuse(cohort_id, CARMEN, 2, INSTRUCTOR, NOW)
+    counts = await store.participation.counts(cohort_id, week=2, users=[BAO, CARMEN])
+    assert counts.by_learner_week == {(BAO, 2): Tally(0, 2)}
+    assert counts.excused == {(CARMEN, 2)}
+    nobody = await store.participation.counts(cohort_id, week=2, users=[])
+    assert nobody.by_learner_week == {} and nobody.excused == set()
+
+
 async def test_a_cohort_too_large_for_one_statement_is_read_whole(store, cohort_id):
     await write(store, cohort_id, AMARA, 1, "original")
     everyone = [AMARA, *range(40_000)]  # more parameters than SQLite takes

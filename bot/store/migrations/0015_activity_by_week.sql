@@ -1,0 +1,5 @@
+-- Nothing changes on SQLite: the counts keep activity_by_cohort (cohort_id, user_id, week,
+-- kind). PostgreSQL's copy (postgres/0015_activity_by_week.sql) replaces it with an index
+-- that leads with the week; this file keeps the two dialects' migration numbers the same.
+-- (On SQLite the week-first index made the summary's query 5.3 -> 3.5 ms but the whole
+-- course's 42 -> 57 ms and one learner's, for /progress, a scan of the whole cohort.)
