@@ -135,6 +135,12 @@ class SlackWorld:
         await forget_it_was_sent(self.bot.store, cohort_id, item_key)
 
 
+def shown(mrkdwn: str) -> str:
+    """What Slack shows of the bot's mrkdwn, as far as escaping goes: its three entities read
+    back (``&lt;cohort&gt;`` is seen as ``<cohort>``)."""
+    return mrkdwn.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def write_while_down(
     slack: SlackStandin, who: str, text: str, channel: str = "cohort", parent: Message | None = None
 ) -> Message:

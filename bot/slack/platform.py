@@ -125,7 +125,7 @@ class SlackPlatform(SlackErrors):
         channel = await self.slack_id(place_id)
         answer = await self.client.chat_postMessage(
             channel=channel,
-            text=post.title,
+            text=blocks.mrkdwn(post.title),
             blocks=blocks.post_blocks(post, buttons),
             metadata=blocks.metadata(marker),
             unfurl_links=False,
@@ -344,7 +344,9 @@ class SlackPlatform(SlackErrors):
         if await self.find_marked(channel, marker, since) is None:
             await self.client.chat_postMessage(
                 channel=channel,
-                text=f"{cohort.name} has ended: thank you all. The threads stay here to read.",
+                text=blocks.mrkdwn(
+                    f"{cohort.name} has ended: thank you all. The threads stay here to read."
+                ),
                 metadata=blocks.metadata(marker),
             )
         archived = 0
