@@ -8,6 +8,7 @@ clock has moved (``advance_to``), never by sleeping.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -123,6 +124,19 @@ class SlackWorld:
         found = await self.bot.store.cohorts.by_name(team, name)
         assert found is not None
         return found
+
+    def seen(self, mrkdwn: str) -> str:
+        """The bot's mrkdwn as a reader sees it: entities read back (``shown``), and a
+        person's mention ``<@U…>`` as ``@`` and their display name."""
+        users = self.slack.workspace.users
+
+        def name(found: re.Match[str]) -> str:
+            user = users.get(found[1])
+            if user is None:
+                return found[0]
+            return f"@{user.name if user.display_name is None else user.display_name}"
+
+        return shown(re.sub(r"<@([UW][A-Z0-9]+)>", name, mrkdwn))
 
     def posts(self, channel: str = "cohort") -> list[Message]:
         return [m for m in self.slack.workspace.posted(channel) if m.thread_ts in (None, m.ts)]

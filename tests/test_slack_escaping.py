@@ -54,23 +54,25 @@ async def test_a_cohort_named_like_a_ping_never_pings(sworld: SlackWorld):
 
 async def test_a_display_name_like_a_ping_is_shown_as_typed_in_reports(sworld: SlackWorld):
     """A learner whose display name is ``<!here>`` (or holds a mention of someone else): the
-    instructor's reports name them as they wrote it."""
+    instructor's reports name them as they wrote it, or by the bot's own mention of them."""
     ws = sworld.slack.workspace
     learner, admin = ws.user_named("learner1"), ws.user_named("admin").id
     learner.display_name = f"<!here> & <@{admin}>"
     assert await sworld.create_cohort() == {}
     await sworld.advance_to(WEEK_POSTS[1] + timedelta(seconds=1))
     instructor = sworld.slack.person("instructor")
-    answers = [
-        await instructor.command("/participation", f'learner "Fall 2026" <@{learner.id}>'),
+    one = await instructor.command("/participation", f'learner "Fall 2026" <@{learner.id}>')
+    text = one["text"]
+    assert f"&lt;!here&gt; &amp; &lt;@{admin}&gt;" in text, text
+    assert not foreign(text) and f"<@{admin}>" not in text, text
+    assert f"<!here> & <@{admin}>" in shown(text)
+    for listed in (
         await instructor.command("/participation", 'summary "Fall 2026" 1'),
         await instructor.command("/assignment", 'list "Fall 2026" 2'),
-    ]
-    for answer in answers:
-        text = answer["text"]
-        assert f"&lt;!here&gt; &amp; &lt;@{admin}&gt;" in text, text
-        assert not foreign(text) and f"<@{admin}>" not in text, text
-        assert f"<!here> & <@{admin}>" in shown(text)
+    ):
+        text = listed["text"]
+        assert f"<@{learner.id}>" in text and not foreign(text), text
+        assert f"<@{admin}>" not in text, text
 
 
 async def test_a_course_file_and_a_session_title_cannot_ping_or_mask_a_link(

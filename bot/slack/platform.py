@@ -281,7 +281,7 @@ class SlackPlatform(SlackErrors):
 
     async def learners(self, cohort: Cohort) -> list[Learner]:
         return [
-            Learner(await self.number(user), await self.name(user))
+            Learner(await self.number(user), await self.name(user), f"<@{user}>")
             for user in await self.learner_ids(cohort)
         ]
 
@@ -290,7 +290,7 @@ class SlackPlatform(SlackErrors):
         for number in user_ids:
             user = await self.slack_id(number)
             try:
-                found.append(Learner(number, await self.name(user)))
+                found.append(Learner(number, await self.name(user), f"<@{user}>"))
             except SlackApiError:
                 continue  # no longer in the workspace
         return found

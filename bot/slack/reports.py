@@ -35,7 +35,7 @@ async def learner_of(bot: SlackBot, cohort: Cohort, mention: str) -> Learner:
     user = mentioned(mention)
     if user not in await bot.platform.learner_ids(cohort):
         raise NotFound(f"<@{user}> is not a learner in {cohort.name}.")
-    return Learner(await bot.platform.number(user), await bot.platform.name(user))
+    return Learner(await bot.platform.number(user), await bot.platform.name(user), f"<@{user}>")
 
 
 async def participation_subcommand(
