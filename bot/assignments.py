@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import discord_timestamp
-from bot.participation import Learner, fit, plain, plural
+from bot.participation import Learner, fit, plural, who, who_in_file
 from bot.render import MESSAGE_LIMIT, TITLE_LIMIT
 from bot.sessions import https_link
 from bot.timetable import Calendar
@@ -94,19 +94,21 @@ def listing(
     who did not.
 
     In ``room`` characters (a message) the count and who did not hand in always show;
-    the hand-ins that do not fit are counted (the whole list is for a file).
+    the hand-ins that do not fit are counted (the whole list is for a file). Each learner is
+    their mention in a message and their name and mention in the file (``who``).
     """
+    named = who if room is not None else who_in_file
     by_user = {s.user_id: s for s in submissions}
     people = sorted(learners, key=lambda item: (item.name.casefold(), item.user_id))
     handed = [(p, by_user[p.user_id]) for p in people if p.user_id in by_user]
-    missing = [plain(p.name) for p in people if p.user_id not in by_user]
+    missing = [named(p) for p in people if p.user_id not in by_user]
     head = f"**Week {week}**: {len(handed)} handed in, {len(missing)} not yet."
     lines = []
     for person, sub in handed:
         marks = ["late"] if sub.late else []
         marks.append("reviewed ✅" if sub.reviewed else "not reviewed")
         lines.append(
-            f"• {plain(person.name)} — {discord_timestamp(sub.submitted_at, 'f')},"
+            f"• {named(person)} — {discord_timestamp(sub.submitted_at, 'f')},"
             f" {', '.join(marks)}: {links[sub.user_id]}"
         )
     label = f"**Not handed in ({len(missing)}):** "

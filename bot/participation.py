@@ -190,6 +190,21 @@ class Counts:
 class Learner:
     user_id: int
     name: str  # the display name in the server, as the member wrote it
+    # How the platform names this person in a message (``<@id>``; ``<@U…>`` on Slack): shown
+    # as their current name, and never the same for two learners of the same display name.
+    mention: str = ""
+
+
+def who(learner: Learner) -> str:
+    """A learner in a list staff read in a message: their mention, else their name."""
+    return learner.mention or plain(learner.name)
+
+
+def who_in_file(learner: Learner) -> str:
+    """A learner in a list sent as a file, where a mention is not shown as a name: their
+    name, then their mention (which holds their user id) to tell two of one name apart."""
+    name = plain(learner.name)
+    return f"{name} ({learner.mention})" if learner.mention else name
 
 
 class WeekRecord(NamedTuple):
@@ -400,10 +415,15 @@ def tally_text(tally: Tally) -> str:
     )
 
 
-def learner_line(row: LearnerReport, week: int, plan: WeekPlan = DISCUSSION_ONLY) -> str:
+def learner_line(
+    row: LearnerReport,
+    week: int,
+    plan: WeekPlan = DISCUSSION_ONLY,
+    label: Callable[[Learner], str] = who,
+) -> str:
     record = row.week(week)
     mark = STATUS_MARK[record.status]
-    return f"{mark} {plain(row.learner.name)} — {tally_text(record.tally)} ({status_text(record, plan)})"
+    return f"{mark} {label(row.learner)} — {tally_text(record.tally)} ({status_text(record, plan)})"
 
 
 def fit(parts: Sequence[str], room: int, separator: str, more: Callable[[int], str]) -> str:
@@ -420,9 +440,11 @@ def fit(parts: Sequence[str], room: int, separator: str, more: Callable[[int], s
     raise AssertionError("unreachable: the whole did not fit")
 
 
-def names(rows: Sequence[LearnerReport], room: int | None = None) -> str:
-    """Learners' names (all, or as many as fit in ``room`` characters), or "nobody"."""
-    listed = [plain(row.learner.name) for row in rows]
+def names(
+    rows: Sequence[LearnerReport], room: int | None = None, label: Callable[[Learner], str] = who
+) -> str:
+    """Learners (all, or as many as fit in ``room`` characters), or "nobody"."""
+    listed = [label(row.learner) for row in rows]
     if not listed:
         return "nobody"
     if room is None:
@@ -456,9 +478,13 @@ def week_summary(report: Report, week: int, limit: int = 4096) -> Summary:
     room = limit - len(head) - 4  # two blank lines between head, body and foot
     foot = title + names(behind, room // 3 - len(title))
     body = fit(lines, room - len(foot), "\n", lambda n: f"… and {n} more: see the file")
-    whole = ("\n".join(lines), title + names(behind))
     text = "\n\n".join(part for part in (head, body, foot) if part)  # no learners: no body
-    return Summary(text, None if (body, foot) == whole else "\n\n".join((head, *whole)))
+    if (body, foot) == ("\n".join(lines), title + names(behind)):
+        return Summary(text, None)
+    in_file = [learner_line(row, week, report.plan(week), who_in_file) for row in report.learners]
+    return Summary(
+        text, "\n\n".join((head, "\n".join(in_file), title + names(behind, None, who_in_file)))
+    )
 
 
 def met_by_line(report: Report, week: int) -> list[str]:

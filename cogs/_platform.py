@@ -106,13 +106,13 @@ class DiscordPlatform(DiscordErrors):
         """The members holding the cohort's learner role, whether or not they ever wrote."""
         role = guild_of_cohort(self.bot, cohort).get_role(cohort.learner_role_id)
         members = role.members if role else []
-        return [Learner(m.id, m.display_name) for m in members if not m.bot]
+        return [Learner(m.id, m.display_name, m.mention) for m in members if not m.bot]
 
     async def people(self, cohort: Cohort, user_ids: list[int]) -> list[Learner]:
         """The cohort's server members with these ids (someone who left is skipped)."""
         guild = self.bot.get_guild(cohort.guild_id)
         found = [m for uid in user_ids if guild and (m := guild.get_member(uid))]
-        return [Learner(m.id, m.display_name) for m in found]
+        return [Learner(m.id, m.display_name, m.mention) for m in found]
 
     async def sessions_planned(self, cohort: Cohort, sessions: list[CohortSession]) -> None:
         await sync_events(self.bot, cohort, sessions)

@@ -34,7 +34,7 @@ def learners_of(guild: discord.Guild, cohort: Cohort) -> list[Learner]:
     """The members holding the cohort's learner role, whether or not they ever wrote."""
     role = guild.get_role(cohort.learner_role_id)
     members = role.members if role else []
-    return [Learner(m.id, m.display_name) for m in members if not m.bot]
+    return [Learner(m.id, m.display_name, m.mention) for m in members if not m.bot]
 
 
 def slug(name: str) -> str:
@@ -59,7 +59,7 @@ class Participation(commands.Cog):
         self, cohort: Cohort, *, week: int | None = None, member: discord.Member | None = None
     ) -> Report:
         """The cohort's learners (or one of them) for every week, or for one week."""
-        learner = Learner(member.id, member.display_name) if member else None
+        learner = Learner(member.id, member.display_name, member.mention) if member else None
         return await self.feature.report(cohort, week=week, learner=learner)
 
     def require_learner(self, member: discord.Member | discord.User, cohort: Cohort) -> None:
@@ -147,7 +147,7 @@ class Participation(commands.Cog):
     ) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
         self.require_learner(member, found)
-        learner = Learner(member.id, member.display_name)
+        learner = Learner(member.id, member.display_name, member.mention)
         answer = await self.feature.excuse(found, learner, week, interaction.user.id)
         await interaction.response.send_message(answer, ephemeral=True)
 
@@ -193,7 +193,9 @@ class Participation(commands.Cog):
         await interaction.response.send_message(embeds=embeds, ephemeral=True)
 
     async def progress_embed(self, cohort: Cohort, member: discord.Member) -> discord.Embed:
-        text = await self.feature.progress(cohort, Learner(member.id, member.display_name))
+        text = await self.feature.progress(
+            cohort, Learner(member.id, member.display_name, member.mention)
+        )
         return discord.Embed(title=f"{member.display_name} in {cohort.name}", description=text)
 
     @reminders.command(name="off", description="No more nudges or reminder DMs from me")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -160,6 +161,18 @@ def bot_posts(channel: simcord.ChannelHandle) -> list[discord.Message]:
 
 def footers(messages: list[discord.Message]) -> list[str]:
     return [e.footer.text or "" for m in messages for e in m.embeds]
+
+
+def as_shown(world: World, text: str) -> str:
+    """Text as a Discord client shows it: a member's mention ``<@id>`` as ``@display name``."""
+    guild = world.bot.get_guild(world.server.guild.id)
+    assert guild is not None
+
+    def name(found: re.Match[str]) -> str:
+        member = guild.get_member(int(found[1]))
+        return f"@{member.display_name}" if member else found[0]
+
+    return re.sub(r"<@!?(\d+)>", name, text)
 
 
 def dms(world: World, actor: simcord.MemberActor) -> list[discord.Message]:

@@ -19,6 +19,7 @@ from tests.helpers import (
     START,
     WEEK_POSTS,
     World,
+    as_shown,
     bot_posts,
     cohort_id,
     dms,
@@ -62,11 +63,12 @@ async def instructor(world: World, command: str, **options) -> simcord.Interacti
 async def summary_lines(world: World, week: int | None = None) -> list[str]:
     options = {"week": week} if week else {}
     result = await instructor(world, "participation summary", **options)
-    return result.response.embeds[0].description.splitlines()
+    return as_shown(world, result.response.embeds[0].description).splitlines()
 
 
 def line_of(lines: list[str], name: str) -> str:
-    (line,) = [line for line in lines if f" {name} — " in line]
+    """The line of the learner shown as ``@name`` (their mention, as Discord shows it)."""
+    (line,) = [line for line in lines if f" @{name} — " in line]
     return line
 
 

@@ -8,6 +8,7 @@ clock has moved (``advance_to``), never by sleeping.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -124,6 +125,19 @@ class SlackWorld:
         assert found is not None
         return found
 
+    def seen(self, mrkdwn: str) -> str:
+        """The bot's mrkdwn as a reader sees it: entities read back (``shown``), and a
+        person's mention ``<@U…>`` as ``@`` and their display name."""
+        users = self.slack.workspace.users
+
+        def name(found: re.Match[str]) -> str:
+            user = users.get(found[1])
+            if user is None:
+                return found[0]
+            return f"@{user.name if user.display_name is None else user.display_name}"
+
+        return shown(re.sub(r"<@([UW][A-Z0-9]+)>", name, mrkdwn))
+
     def posts(self, channel: str = "cohort") -> list[Message]:
         return [m for m in self.slack.workspace.posted(channel) if m.thread_ts in (None, m.ts)]
 
@@ -133,6 +147,12 @@ class SlackWorld:
     async def forget_it_was_sent(self, cohort_id: int, item_key: str) -> None:
         """As if the process had sent the item and died before recording it: still claimed."""
         await forget_it_was_sent(self.bot.store, cohort_id, item_key)
+
+
+def shown(mrkdwn: str) -> str:
+    """What Slack shows of the bot's mrkdwn, as far as escaping goes: its three entities read
+    back (``&lt;cohort&gt;`` is seen as ``<cohort>``)."""
+    return mrkdwn.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def write_while_down(

@@ -280,7 +280,7 @@ def test_learners_meet_a_week_by_different_ways_and_the_csv_says_which(demo):
         re.sub(r" \d+$", "", part) for part in counts.split(", ")
     }
     week_2 = report.split("\nWeek 2 — ")[1].split("\nWeek 3 — ")[0]
-    (line,) = [x for x in week_2.splitlines() if x.startswith(f"✅ {watched[1]} — ")]
+    (line,) = [x for x in week_2.splitlines() if x.startswith(f"✅ @{watched[1]} — ")]
     assert line.endswith("(met by recording)")
 
 
@@ -318,7 +318,7 @@ def test_a_late_hand_in_in_the_consultation_weeks_is_accepted_and_shown_late(dem
     assert late and all(wrap_up < n < ended for n, _, _ in late)  # in the consultation weeks
     name = late[0][1]
     assert name in re.search(r"learners: (.+) fall behind", demo.text)[1]  # type: ignore[index]
-    listed = [x for x in lines if re.match(rf" +• {name} — .+, late, not reviewed$", x)]
+    listed = [x for x in lines if re.match(rf" +• @{name} — .+, late, not reviewed$", x)]
     assert listed  # /assignment list shows it late
     row = demo.row(name)
     for _, _, week in late:

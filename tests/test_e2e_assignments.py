@@ -15,6 +15,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from tests.helpers import (
     WEEK_POSTS,
     World,
+    as_shown,
     bot_posts,
     dms,
     other_cohorts_instructor,
@@ -27,6 +28,7 @@ from tests.scenarios import (
     closed,
     course_in_week,
     every_row_holding,
+    exported,
     instructor,
     line_of,
     summary_lines,
@@ -116,7 +118,7 @@ async def test_late_hand_ins_are_accepted_and_shown_until_the_consultation_close
     (post,) = bot_posts(hand_in_threads(world)[0])
     assert "(late)" in post.content
     listed = await instructor(world, "assignment list", week=2)
-    assert "Amara" in listed.response.content and "late" in listed.response.content
+    assert amara.mention in listed.response.content and "late" in listed.response.content
 
     course = world.bot.library.get("de-escalation")
     (cohort, *_) = await world.bot.store.cohorts.all()
@@ -145,12 +147,13 @@ async def test_staff_list_who_handed_in_and_review_with_feedback_by_dm(world: Wo
     amara, bao = world.server.learners[:2]
     await hand_in(world, amara)
     listed = await instructor(world, "assignment list", week=2)
-    text = listed.response.content
+    assert listed.ephemeral  # a mention there shows the member, and notifies nobody
+    text = as_shown(world, listed.response.content)
     assert text.startswith("**Week 2**: 1 handed in, 11 not yet.")
-    assert "• Amara — " in text and "not reviewed" in text
+    assert "• @Amara — " in text and "not reviewed" in text
     (thread,) = hand_in_threads(world)
     assert f"/{thread.id}/" in text  # where it is
-    assert "**Not handed in (11):** Bao, " in text
+    assert "**Not handed in (11):** @Bao, " in text
 
     reviewed = await instructor(
         world, "assignment review", member=amara, week=2, feedback="Clear and practical."
@@ -390,7 +393,35 @@ async def test_a_big_cohorts_list_names_everyone_and_who_did_not_hand_in(world: 
 
     shown = listed.response.content
     assert len(shown) <= 2000 and shown.startswith("**Week 2**: 20 handed in, 12 not yet.")
-    assert "**Not handed in (12):**" in shown and "Amara" in shown  # never cut off
+    amara = world.server.learners[0]
+    assert "**Not handed in (12):**" in shown and amara.mention in shown  # never cut off
     (attached,) = listed.response.attachments
-    whole = (await attached.read()).decode()
-    assert all(learner.name in whole for learner in extra)
+    whole = (await attached.read()).decode()  # a file: names, and mentions that tell them apart
+    assert all(f"{learner.name} ({learner.mention})" in whole for learner in extra)
+
+
+async def test_two_learners_of_one_name_are_told_apart_in_the_list_and_the_summary(world: World):
+    """Two members shown as "Sam": each line names its member by mention (the ephemeral
+    answer shows their name, and whose line it is), never "Sam" twice."""
+    guild, role = world.server.guild, world.server.learner_role
+    sams = [
+        guild.add_member(world.env.create_user(f"sam{n}", global_name="Sam"), roles=[role])
+        for n in (1, 2)
+    ]
+    await course_in_week(world, 2)
+    await hand_in(world, sams[0])
+
+    listed = (await instructor(world, "assignment list", week=2)).response.content
+    (handed,) = [line for line in listed.splitlines() if line.startswith("• ")]
+    assert handed.startswith(f"• {sams[0].mention} — "), listed
+    missing = listed.splitlines()[-1]
+    assert sams[1].mention in missing and sams[0].mention not in missing, missing
+
+    summary = (await instructor(world, "participation summary", week=2)).response.embeds[0]
+    lines = (summary.description or "").splitlines()
+    (first,) = [line for line in lines if f" {sams[0].mention} — " in line]
+    (second,) = [line for line in lines if f" {sams[1].mention} — " in line]
+    assert first.endswith("(met by assignment)") and second.endswith("(none)")
+    assert " Sam — " not in summary.description
+    rows = {row["user_id"]: row for row in await exported(world)}  # the CSV has the id
+    assert rows[str(sams[0].id)]["display_name"] == rows[str(sams[1].id)]["display_name"] == "Sam"

@@ -532,6 +532,23 @@ async def test_recordings_are_posted_dmed_and_listed_with_the_passcode_kept_priv
     assert [type(e) for e in refusals(world)] == [NotAllowed]
 
 
+async def test_a_recording_note_naming_everyone_or_a_role_pings_nobody(world: World):
+    """What staff typed (a recording's note) is posted in the cohort's channels as written:
+    ``@everyone``, ``@here`` and a role mention in it notify no one (the client's
+    ``AllowedMentions``: no everyone, no roles; each send inherits it)."""
+    await announced(world)
+    role = world.server.learner_role.id
+    note = f"@everyone @here <@&{role}> watch this before Tuesday"
+    await add_recording(world, url="https://example.org/rec/1", note=note)
+    places = [world.server.announcements, *world.server.forum.threads]
+    posted = [(c, m) for c in places for m in bot_posts(c) if "watch this" in m.content]
+    assert len(posted) == 2  # under the announcement and in the week's thread
+    for channel, message in posted:
+        sent = world.env.backend.messages[channel.id][message.id]
+        assert not sent.mention_everyone and sent.ping_role_ids == [], message.content
+        assert not message.mention_everyone and note in message.content
+
+
 async def test_a_members_only_channel_shows_the_passcode(world: World):
     hide_from_everyone(world, world.server.announcements)
     await announced(world)

@@ -186,12 +186,13 @@ async def test_staff_list_who_handed_in_and_review_with_feedback_by_dm(sworld: S
     learner1 = ws.user_named("learner1")
     staff = sworld.slack.person("instructor")
     listed = (await staff.command("/assignment", 'list "Fall 2026" 2'))["text"]
-    lines = listed.splitlines()
+    lines = sworld.seen(listed).splitlines()
     assert lines[0] == "*Week 2*: 1 handed in, 3 not yet."
     (channel,) = hand_in_channels(sworld)
-    assert lines[1].startswith("• learner1 — <!date^") and "not reviewed" in lines[1]
+    assert lines[1].startswith("• @learner1 — <!date^") and "not reviewed" in lines[1]
+    assert listed.splitlines()[1].startswith(f"• <@{learner1.id}> — ")  # Slack names them
     assert f"https://slack.com/archives/{channel.id}/p" in lines[1]
-    assert lines[2] == "*Not handed in (3):* learner2, learner3, learner4"
+    assert lines[2] == "*Not handed in (3):* @learner2, @learner3, @learner4"
 
     nobody = await staff.command(
         "/assignment", f'review "Fall 2026" <@{ws.user_named("learner2").id}|learner2> 2'
@@ -630,3 +631,27 @@ async def test_a_learner_added_to_the_learner_group_hands_in_at_once(sworld: Sla
     ws.channel_named("cohort").members.add(ws.user_named("latecomer").id)
     done = await hand_in(sworld, "latecomer")
     assert said(done).startswith("Handed in"), said(done)
+
+
+async def test_two_learners_of_one_name_are_told_apart_in_the_list_and_the_summary(
+    sworld: SlackWorld,
+):
+    """learner1 and learner2 both go by "Sam": each line names its person by mention (Slack
+    shows each reader their current name, and whose line it is), never "Sam" twice."""
+    ws = sworld.slack.workspace
+    one, two = ws.user_named("learner1"), ws.user_named("learner2")
+    one.display_name = two.display_name = "Sam"
+    await in_week(sworld)
+    await hand_in(sworld)
+    staff = sworld.slack.person("instructor")
+    listed = (await staff.command("/assignment", 'list "Fall 2026" 2'))["text"]
+    (handed,) = [line for line in listed.splitlines() if line.startswith("• ")]
+    assert handed.startswith(f"• <@{one.id}> — "), listed
+    missing = listed.splitlines()[-1]
+    assert f"<@{two.id}>" in missing and f"<@{one.id}>" not in missing, missing
+
+    summary = (await staff.command("/participation", 'summary "Fall 2026" 2'))["text"]
+    (first,) = [line for line in summary.splitlines() if f" <@{one.id}> — " in line]
+    (second,) = [line for line in summary.splitlines() if f" <@{two.id}> — " in line]
+    assert first.endswith("(met by assignment)") and second.endswith("(none)")
+    assert " Sam — " not in summary

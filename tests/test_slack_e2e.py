@@ -405,7 +405,9 @@ async def test_the_summary_is_ephemeral_and_the_csv_comes_by_dm(sworld: SlackWor
     await sworld.slack.person("learner1").post("cohort", "my first post")
     instructor = sworld.slack.person("instructor")
     summary = await instructor.command("/participation", 'summary "Fall 2026" 1')
-    assert "learner1" in summary["text"] and summary.get("response_type") != "in_channel"
+    assert (
+        "@learner1" in sworld.seen(summary["text"]) and summary.get("response_type") != "in_channel"
+    )
     answer = await instructor.command("/participation", 'export "Fall 2026"')
     assert "DMs" in answer["text"]
     (csv,) = [f for f in sworld.slack.workspace.files.values() if f["name"].endswith(".csv")]

@@ -3,7 +3,7 @@ from the README and the manifest's hints, and the wrong things they type next.""
 
 from __future__ import annotations
 
-from tests.slack_helpers import SlackWorld, snapshot
+from tests.slack_helpers import SlackWorld, shown, snapshot
 
 
 def private(answer: dict) -> str:
@@ -70,7 +70,7 @@ async def test_a_missing_argument_gets_the_whole_usage_line(sworld: SlackWorld):
         ),
         (admin, "/setup", "staff", "usage: `/setup staff <user group id>`"),
     ):
-        assert private(await person.command(command, typed)) == usage
+        assert shown(private(await person.command(command, typed))) == usage
 
 
 async def test_a_cohort_name_with_spaces_typed_without_quotes_is_told_to_quote_it(

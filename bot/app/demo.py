@@ -259,8 +259,9 @@ async def hand_in_late(server: CourseServer, course: Course, learners: Learners,
     )
     listing = content_of(result, "/assignment list").splitlines()
     tz = zone(course.timezone)
-    shown = listing[:1] + [line.split(": https://")[0] for line in listing if late.name in line]
-    said = [plain(line, tz) for line in shown]
+    mention = f"<@{late.actor.id}>"
+    shown = listing[:1] + [line.split(": https://")[0] for line in listing if mention in line]
+    said = [plain(people_named(server, line), tz) for line in shown]
     say(f"{shown_name(server.instructor)}: /assignment list cohort:{cohort} week:{weeks[-1]} →")
     for line in said:
         say(f"    {line}")
@@ -288,6 +289,13 @@ def channels_named(server: CourseServer, text: str) -> str:
     return re.sub(r"<#(\d+)>", lambda m: f"#{server.thread(int(m[1])).name or m[1]}", text)
 
 
+def people_named(server: CourseServer, text: str) -> str:
+    """Member mentions as a reader sees them: ``<@123>`` → ``@Amara``."""
+    actors = [server.instructor, *server.learners, server.outsider, server.admin]
+    names = {actor.id: shown_name(actor) for actor in actors}
+    return re.sub(r"<@!?(\d+)>", lambda m: f"@{names.get(int(m[1]), m[1])}", text)
+
+
 def last_moment(course: Course, calendar: Calendar, start: date, tz: ZoneInfo) -> datetime:
     """When the last thing learners see happens (a late session may follow the wrap-up)."""
     items = timetable(course, calendar, sessions_for(course, start, tz))
@@ -307,7 +315,8 @@ async def write_report(
     say("Participation report (/participation summary, week by week):\n")
     for week in range(1, len(course.weeks) + 1):
         result = await instructor.slash(staff, "participation summary", cohort=cohort, week=week)
-        say(plain(the_embed(result, "/participation summary").description or "") + "\n")
+        shown = the_embed(result, "/participation summary").description or ""
+        say(plain(people_named(server, shown)) + "\n")
     out.mkdir(parents=True, exist_ok=True)
     files = []
     for command in ("participation export", "participation chart"):
@@ -317,7 +326,7 @@ async def write_report(
         files[-1].write_bytes(await attachment.read())
     listed = await instructor.slash(staff, "certificates list", cohort=cohort)
     say(f"{shown_name(instructor)}: /certificates list cohort:{cohort} → "
-        f"{content_of(listed, '/certificates list')}")  # fmt: skip
+        f"{people_named(server, content_of(listed, '/certificates list'))}")  # fmt: skip
     pdfs = []
     for filename, data in certificates:
         pdfs.append(out / filename)

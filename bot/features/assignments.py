@@ -9,6 +9,7 @@ the store has who, which week, when, where, and whether it was reviewed.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 
 from bot import assignments as words
@@ -107,9 +108,10 @@ class AssignmentFeature:
             for s in submissions
         }
         people = list(learners)
-        whole = words.listing(week, people, submissions, links)
         text = words.listing(week, people, submissions, links, room=room)
-        return text, (whole if text != whole else None)
+        if text == words.listing(week, people, submissions, links, room=sys.maxsize):
+            return text, None  # nothing was cut
+        return text, words.listing(week, people, submissions, links)
 
     async def review(
         self, cohort: Cohort, user_id: int, name: str, week: int, by: int, feedback: str | None

@@ -17,7 +17,6 @@ from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.features.assignments import AssignmentFeature
 from bot.features.platform import Sent
-from bot.participation import plain
 from bot.slack import blocks
 from bot.slack.deadline import SORRY, answer_form, notice
 from bot.slack.hand_in_channels import learner_channel
@@ -89,13 +88,12 @@ async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dic
     places: list[str] = []
 
     async def post(text: str) -> Sent:
-        # The link and note as typed, never as Slack's markup (a ping, a masked link): only
-        # the bot's own mention of the learner is.
-        text = blocks.escape(text).replace(blocks.escape(mention), mention)
+        # The link and note as typed, never as Slack's markup (a ping, a masked link, even
+        # a mention): only the bot's own mention of the learner is.
         channel = await learner_channel(bot, cohort, user, rules.shared(cohort))
         places.append(channel)
         posted = await bot.client.chat_postMessage(
-            channel=channel, text=blocks.mrkdwn(text), unfurl_links=False
+            channel=channel, text=blocks.mrkdwn(text, keep=(mention,)), unfurl_links=False
         )
         where = await bot.platform.number(channel)
         return Sent(where, ts_id(posted["ts"], channel))
@@ -126,7 +124,7 @@ async def assignment_command(bot: SlackBot, command: dict[str, Any], words: list
                 title=f"Week {week} hand-ins in {cohort.name}",
             )
             text += "\n(The whole list is in your DMs with me.)"
-        return blocks.mrkdwn(text)
+        return text
     if sub == "review":
         name, mention, week = arguments(rest, "cohort", "@learner", "week")[:3]
         cohort = await workspace_cohort(bot, name, command["user_id"])
@@ -151,7 +149,7 @@ def number(week: str) -> int:
 
 
 async def open_review(bot: SlackBot, trigger: str, cohort: Cohort, learner: str, week: int) -> None:
-    about = f"<@{learner}>'s week {week} hand-in in {plain(cohort.name)}."
+    about = f"<@{learner}>'s week {week} hand-in in {cohort.name}."
     form = [
         {"type": "section", "text": {"type": "mrkdwn", "text": blocks.mrkdwn(about)}},
         _text_input("feedback", "Feedback, sent to them by DM", NOTE_LIMIT, True),

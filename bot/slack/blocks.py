@@ -8,6 +8,7 @@ A button's ``action_id`` names what it does and its ``value`` what it is about
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,15 +31,39 @@ EVENT_TYPE = "cohortbot_post"  # the metadata event type every post and DM carri
 # so ``<``, ``>`` become entities (no link, mention or ping) and the rest are shown as typed;
 # ``\*``, ``\_``, ``\~`` and ``\` `` keep their backslash, which keeps them from formatting.
 _UNESCAPED = {"<": "&lt;", ">": "&gt;", "\\": "\\", "|": "|", "[": "[", "]": "]", "#": "#"}
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# The Slack markup the bot itself writes, left live: a mention of one person (``<@U…>``), a
+# channel (``<#C…>``) and a date (``<!date^…>``); none pings a crowd or hides a link.
+_OWN = r"<@[UW][A-Z0-9]+>|<#[CG][A-Z0-9]+>|<!date\^\d+\^[^<>|]*\|[^<>]*>"
+_TOKENS = re.compile(rf"\\([\\|\[\]<>#])|<t:(\d+)(?::\w)?>|({_OWN})|([&<>])")
 
 
-def mrkdwn(text: str) -> str:
-    """Discord-flavoured Markdown (``**bold**``, ``<t:…>``) as Slack's mrkdwn."""
+def mrkdwn(text: str, keep: Collection[str] | None = None) -> str:
+    """Discord-flavoured Markdown (``**bold**``, ``<t:…>``) as Slack's mrkdwn: every Slack text
+    the bot sends goes through here once, the one place where ``&``, ``<`` and ``>`` become
+    ``&amp;``, ``&lt;`` and ``&gt;``. So nothing anyone typed (a cohort or session name, a
+    course file, a display name, feedback) can be ``<!channel>``, ``<!here>`` or a masked
+    ``<url|label>``: only the bot's own markup stays live (``_OWN``).
+
+    ``keep``: for text holding what a learner typed as it came (a hand-in's note), the only
+    markup left live (the bot's mention of them); nothing else is, not even a date.
+    """
     text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
     text = re.sub(r"^#+\s*(.+)$", r"*\1*", text, flags=re.MULTILINE)
     text = re.sub(r"^__(.+)__$", r"*\1*", text, flags=re.MULTILINE)  # an underlined heading
-    text = re.sub(r"<t:(\d+)(?::\w)?>", _date, text)
-    return re.sub(r"\\([\\|\[\]<>#])", lambda m: _UNESCAPED[m[1]], text)
+    if keep is not None:
+        kept = re.compile("|".join([*(re.escape(k) for k in keep if k), "[&<>]"]))
+        return kept.sub(lambda m: m[0] if m[0] in keep else _ENTITIES[m[0]], text)
+    return _TOKENS.sub(_token, text)
+
+
+def _token(match: re.Match[str]) -> str:
+    escaped, unix, own, bare = match.groups()
+    if escaped is not None:
+        return _UNESCAPED[escaped]
+    if unix is not None:
+        return _date(unix)
+    return own if own is not None else _ENTITIES[bare]
 
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -48,16 +73,8 @@ def mentioned(text: str) -> str:
     """The user id of a slash command's ``@learner`` (Slack sends ``<@U…|name>``)."""
     found = _MENTION.fullmatch(text.strip())
     if found is None:
-        raise InvalidInput(
-            f"name the learner as an @mention (type @ and pick them), not {escape(text)!r}"
-        )
+        raise InvalidInput(f"name the learner as an @mention (type @ and pick them), not {text!r}")
     return found[1]
-
-
-def escape(text: str) -> str:
-    """What someone typed, shown as typed: Slack reads ``<!channel>``, ``<@U…>`` and
-    ``<url|label>`` in any text the bot posts, and only ``&``, ``<`` and ``>`` escape them."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def plain_text(text: str) -> str:
@@ -71,8 +88,7 @@ def _utc(match: re.Match[str]) -> str:
     return f"{datetime.fromtimestamp(int(match.group(1)), UTC):%Y-%m-%d %H:%M} UTC"
 
 
-def _date(match: re.Match[str]) -> str:
-    unix = match.group(1)
+def _date(unix: str) -> str:
     return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{unix}>"
 
 

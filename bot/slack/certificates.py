@@ -88,7 +88,7 @@ class CertificateMessenger(SlackMessenger):
         client = self._platform.client
         head = f"Congratulations! You completed *{certificate.course_title}* ({self.cohort.name})."
         if certificate.code not in self.drawn:
-            text = (
+            text = blocks.mrkdwn(
                 f"{head} Before I print your certificate: how should your name appear on it?"
                 " (Slack names are often not the name an employer knows.) Press the button; I"
                 " ask only once, and `/certificate name` changes it later."
@@ -109,7 +109,7 @@ class CertificateMessenger(SlackMessenger):
             f" is *{certificate.code}*. `/certificate get` fetches it again."
         )
         posted = await client.chat_postMessage(
-            channel=channel, text=text, metadata=blocks.metadata(tag)
+            channel=channel, text=blocks.mrkdwn(text), metadata=blocks.metadata(tag)
         )
         try:
             await client.files_upload_v2(
@@ -264,7 +264,7 @@ async def certificates_command(bot: SlackBot, command: dict[str, Any], words: li
         found = await bot.store.certificates.in_cohort(cohort.id)
         lines = [await listed(bot, c) for c in found]
         head = f"{len(found)} certificate{'s' if len(found) != 1 else ''} of completion in {cohort.name}."
-        return blocks.mrkdwn("\n".join([head, *lines])[:3900])
+        return "\n".join([head, *lines])[:3900]
     _, mention = arguments(rest, "cohort", "@learner")
     learner = blocks.mentioned(mention)
     if learner not in await bot.platform.learner_ids(cohort):

@@ -190,7 +190,7 @@ async def module_command(bot: SlackBot, command: dict[str, Any], words: list[str
         from bot.slack.blocks import post_blocks
 
         post = await ModulePosts(bot.platform, bot.store, bot.library).week_post(cohort, week)
-        return {"text": post.title, "blocks": post_blocks(post)}
+        return {"text": mrkdwn(post.title), "blocks": post_blocks(post)}
     key = f"module:{week}"
     sent = await bot.deliveries.deliver_now(cohort, key)
     if sent is None:
@@ -229,7 +229,9 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
             filename=f"participation-{cohort.id}.csv",
             content=(await slack_ids_in_csv(bot, export_csv(report))).encode("utf-8-sig"),
             title=f"Participation in {cohort.name}",
-            initial_comment=f"Participation in {cohort.name}: {len(report.learners)} learners.",
+            initial_comment=mrkdwn(
+                f"Participation in {cohort.name}: {len(report.learners)} learners."
+            ),
         )
         return f"The CSV of {cohort.name} is in your DMs with me."
     current = feature.position(cohort).current_week

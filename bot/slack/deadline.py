@@ -13,6 +13,8 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
+from bot.slack.blocks import mrkdwn
+
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
 
@@ -74,7 +76,7 @@ async def answer_form(bot: SlackBot, ack: Any, view: dict[str, Any], work: Answe
         if answer.get("response_action") == "update":
             shown = answer["view"]
         elif answer.get("response_action") == "errors":
-            shown = notice("Not done", " ".join(answer["errors"].values()))
+            shown = notice("Not done", mrkdwn(" ".join(answer["errors"].values())))
         else:
             shown = notice("Done", "Done.")
         try:

@@ -125,7 +125,7 @@ class SlackPlatform(SlackErrors):
         channel = await self.slack_id(place_id)
         answer = await self.client.chat_postMessage(
             channel=channel,
-            text=post.title,
+            text=blocks.mrkdwn(post.title),
             blocks=blocks.post_blocks(post, buttons),
             metadata=blocks.metadata(marker),
             unfurl_links=False,
@@ -281,7 +281,7 @@ class SlackPlatform(SlackErrors):
 
     async def learners(self, cohort: Cohort) -> list[Learner]:
         return [
-            Learner(await self.number(user), await self.name(user))
+            Learner(await self.number(user), await self.name(user), f"<@{user}>")
             for user in await self.learner_ids(cohort)
         ]
 
@@ -290,7 +290,7 @@ class SlackPlatform(SlackErrors):
         for number in user_ids:
             user = await self.slack_id(number)
             try:
-                found.append(Learner(number, await self.name(user)))
+                found.append(Learner(number, await self.name(user), f"<@{user}>"))
             except SlackApiError:
                 continue  # no longer in the workspace
         return found
@@ -344,7 +344,9 @@ class SlackPlatform(SlackErrors):
         if await self.find_marked(channel, marker, since) is None:
             await self.client.chat_postMessage(
                 channel=channel,
-                text=f"{cohort.name} has ended: thank you all. The threads stay here to read.",
+                text=blocks.mrkdwn(
+                    f"{cohort.name} has ended: thank you all. The threads stay here to read."
+                ),
                 metadata=blocks.metadata(marker),
             )
         archived = 0

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from bot.chart import heatmap_png
 from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotFound
-from bot.participation import Learner
+from bot.participation import Learner, plain
+from bot.slack.blocks import mrkdwn
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -34,7 +35,7 @@ async def learner_of(bot: SlackBot, cohort: Cohort, mention: str) -> Learner:
     user = mentioned(mention)
     if user not in await bot.platform.learner_ids(cohort):
         raise NotFound(f"<@{user}> is not a learner in {cohort.name}.")
-    return Learner(await bot.platform.number(user), await bot.platform.name(user))
+    return Learner(await bot.platform.number(user), await bot.platform.name(user), f"<@{user}>")
 
 
 async def participation_subcommand(
@@ -47,7 +48,8 @@ async def participation_subcommand(
     if sub == "learner":
         _, mention, *_ = arguments(rest, "cohort", "@learner")
         learner = await learner_of(bot, cohort, mention)
-        return f"**{learner.name} in {cohort.name}**\n{await feature.progress(cohort, learner)}"
+        title = f"**{plain(learner.name)} in {cohort.name}**"
+        return f"{title}\n{await feature.progress(cohort, learner)}"
     if sub == "excuse":
         _, mention, week_text, *_ = arguments(rest, "cohort", "@learner", "week")
         if not week_text.isdigit() or not 1 <= int(week_text) <= MAX_WEEK:
@@ -65,6 +67,6 @@ async def participation_subcommand(
         filename=f"participation-{cohort.id}.png",
         content=png,
         title=f"Participation in {cohort.name}",
-        initial_comment=f"Participation in {cohort.name}: {len(report.learners)} learners.",
+        initial_comment=mrkdwn(f"Participation in {cohort.name}: {len(report.learners)} learners."),
     )
     return f"The chart of {cohort.name} is in your DMs with me."

@@ -97,7 +97,7 @@ async def update_announcement(
     await bot.client.chat_update(
         channel=await bot.platform.slack_id(row.channel_id),
         ts=id_ts(row.message_id),
-        text=post.title,
+        text=blocks.mrkdwn(post.title),
         blocks=blocks.post_blocks(post, buttons),
         metadata=blocks.metadata(row.marker()),
     )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import InvalidInput, NotAllowed
+from bot.slack.blocks import mrkdwn
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -27,16 +28,17 @@ async def setup_command(bot: SlackBot, command: dict[str, Any], words: list[str]
     team = await bot.platform.number(bot.platform.team)
     if sub == "show":
         held = await bot.store.guilds.staff_role(team)
+        group = f"<!subteam^{await bot.platform.slack_id(held)}>" if held else ""
         staff = (
-            f"members of <!subteam^{await bot.platform.slack_id(held)}>, and workspace admins"
-            " and owners."
+            f"members of {group}, and workspace admins and owners."
             if held
             else "workspace admins and owners (no staff user group is set: `/setup staff`)."
         )
-        return (
+        text = (
             f"Course staff: {staff} A cohort's instructors are course staff and the members of"
             " its instructor user group."
         )
+        return {"text": mrkdwn(text, keep=(group,))}  # the group's name, not its id
     if sub == "clear-staff":
         if await bot.store.guilds.clear_staff_role(team):
             return "The staff user group is cleared: only workspace admins and owners are course staff now."

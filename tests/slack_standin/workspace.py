@@ -55,6 +55,7 @@ class User:
     is_bot: bool = False
     deleted: bool = False
     tz: str = "America/Los_Angeles"
+    display_name: str | None = None  # as set in the profile; ``name`` when not set
 
     def info(self) -> dict[str, Any]:
         """The `user` object of `users.info`."""
@@ -74,7 +75,7 @@ class User:
             "is_app_user": False,
             "profile": {
                 "real_name": self.real_name,
-                "display_name": self.name,
+                "display_name": self.name if self.display_name is None else self.display_name,
                 "team": TEAM_ID,
             },
         }
