@@ -1,0 +1,167 @@
+"""Attacks on the Slack adapter by a learner, an outsider and an instructor of another
+cohort. A Slack client may send any payload for a button or a form it has seen: a forged
+``value``, ``private_metadata``, ``state.values`` or ``team``. Nothing the payload carries
+decides who may do what; each refusal leaves the database and the workspace as they were."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from datetime import timedelta
+from typing import Any
+
+from tests.slack_helpers import LIVE_1, WEEK_POSTS, SlackWorld, snapshot
+from tests.slack_standin import Message
+
+
+async def rivals(sworld: SlackWorld) -> None:
+    """Fall 2026 in #cohort (the learner group: learners 1 to 4; taught by teacher_a) and
+    Spring 2027 in the private #spring (its members: learner1; taught by teacher_b)."""
+    ws = sworld.slack.workspace
+    a, b = ws.add_user("teacher_a"), ws.add_user("teacher_b")
+    ws.add_usergroup("fall-instructors", [a])
+    ws.add_usergroup("spring-instructors", [b])
+    ws.channel_named("cohort").members.add(a.id)
+    staff = ws.user_named("instructor")
+    ws.add_channel("spring", [b, staff, ws.user_named("learner1")], private=True)
+    assert await sworld.create_cohort(instructors="fall-instructors") == {}
+    created = await sworld.create_cohort(
+        "Spring 2027", channel="spring", learners=None, instructors="spring-instructors"
+    )
+    assert created == {}, created
+
+
+async def spring_id(sworld: SlackWorld) -> int:
+    return (await sworld.cohort("Spring 2027")).id
+
+
+def forged(message: Message, value: str, action_id: str | None = None) -> Message:
+    """A copy of ``message`` whose buttons carry ``value`` (and ``action_id``)."""
+    copied = copy.deepcopy(message)
+    for block in copied.blocks or []:
+        for element in block.get("elements", []):
+            if element.get("type") == "button":
+                element["value"] = value
+                if action_id:
+                    element["action_id"] = action_id
+    return copied
+
+
+def last_told(sworld: SlackWorld, who: str) -> str:
+    ws = sworld.slack.workspace
+    user = ws.user_named(who)
+    shown = [(e["ts"], str(e["text"])) for e in ws.ephemeral_to(user)]
+    shown += [(m.ts, m.text) for m in ws.dms(user)]
+    return max(shown)[1] if shown else ""
+
+
+def calendar_files(sworld: SlackWorld) -> list[dict[str, Any]]:
+    return [f for f in sworld.slack.workspace.files.values() if f["name"].endswith(".ics")]
+
+
+async def fall_announcement(sworld: SlackWorld) -> Message:
+    await sworld.advance_to(LIVE_1 - timedelta(days=1, hours=1))
+    (found,) = [m for m in sworld.posts() if m.metadata and "announce:" in str(m.metadata)]
+    return found
+
+
+# -- buttons ------------------------------------------------------------------------------
+
+
+async def test_add_to_calendar_naming_another_cohort_gives_no_file(sworld: SlackWorld):
+    """The calendar file carries the session's join link: like ``/sessions calendar``, it is
+    for the cohort's learners and instructors, whatever cohort the button's value names."""
+    await rivals(sworld)
+    announcement = await fall_announcement(sworld)
+    spring = forged(announcement, f"{await spring_id(sworld)}:live-1")
+    before = await snapshot(sworld)
+    for who in ("outsider", "learner3", "teacher_a"):
+        await sworld.slack.person(who).press("cohort", spring, "cohortbot_ics")
+        assert "Spring 2027" in last_told(sworld, who), who
+    assert calendar_files(sworld) == []
+    assert (await snapshot(sworld))[:-3] == before[:-3]  # the database (answers are DMs)
+    await sworld.slack.person("learner1").press("cohort", spring, "cohortbot_ics")
+    await sworld.slack.person("teacher_b").press("cohort", spring, "cohortbot_ics")
+    assert len(calendar_files(sworld)) == 2  # Spring's learner and instructor
+
+
+async def test_presses_naming_another_cohort_or_a_forged_session_change_nothing(
+    sworld: SlackWorld,
+):
+    await rivals(sworld)
+    await sworld.advance_to(LIVE_1 + timedelta(seconds=1))  # check-in open in both
+    (starting,) = [m for m in sworld.posts() if m.metadata and "starting:" in str(m.metadata)]
+    spring = await spring_id(sworld)
+    before = await snapshot(sworld)
+    for value in (f"{spring}:live-1", "999:live-1", f"{spring}:nope", "x:y", "", f"{spring}"):
+        for action in ("cohortbot_checkin", "cohortbot_remind", "cohortbot_watched"):
+            for who in ("learner3", "outsider", "teacher_a"):
+                await sworld.slack.person(who).press(
+                    "cohort", forged(starting, value, action), action
+                )
+    assert (await snapshot(sworld))[:-3] == before[:-3]  # the database (answers are DMs)
+    opened = len(sworld.slack.workspace.views)
+    for value in (f"{spring}:2", "999:2", "x", f"{spring}:2:C1"):
+        week = forged(starting, value, "cohortbot_submit")
+        await sworld.slack.person("learner3").press("cohort", week, "cohortbot_submit")
+    assert len(sworld.slack.workspace.views) == opened
+
+
+async def test_a_double_press_counts_once(sworld: SlackWorld):
+    await rivals(sworld)
+    await sworld.advance_to(LIVE_1 + timedelta(seconds=1))
+    (starting,) = [m for m in sworld.posts() if m.metadata and "starting:" in str(m.metadata)]
+    learner = sworld.slack.person("learner3")
+    await asyncio.gather(
+        *(learner.press("cohort", starting, "cohortbot_checkin") for _ in range(3))
+    )
+    cohort = await sworld.cohort()
+    assert await sworld.bot.store.sessions.attendance(cohort.id) == {
+        await sworld.bot.platform.number(learner.id): 1
+    }
+
+
+async def test_presses_after_the_cohort_ended_change_nothing(sworld: SlackWorld):
+    await rivals(sworld)
+    announcement = await fall_announcement(sworld)
+    await sworld.slack.person("instructor").command("/cohort", 'end "Fall 2026"')
+    before = await snapshot(sworld)
+    learner = sworld.slack.person("learner3")
+    await learner.press("cohort", announcement, "cohortbot_remind")
+    assert "ended" in last_told(sworld, "learner3")
+    assert await snapshot(sworld) == before
+
+
+async def test_erase_and_certificate_name_buttons_act_only_for_the_presser(sworld: SlackWorld):
+    await rivals(sworld)
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    ws = sworld.slack.workspace
+    victim = ws.user_named("learner2")
+    await sworld.slack.person("learner2").post("cohort", "hello")
+    attacker = sworld.slack.person("learner1")
+    await attacker.command("/forgetme")
+    (confirm,) = [e for e in ws.ephemeral_to(attacker.user) if e.get("blocks")]
+    aimed = copy.deepcopy(confirm)
+    aimed["blocks"][-1]["elements"][0]["value"] = victim.id
+    ws.ephemeral.append(aimed)
+    before = await snapshot(sworld)
+    await attacker.press("cohort", aimed, "cohortbot_forget")
+    assert await snapshot(sworld) == before
+    number = await sworld.bot.platform.number(victim.id)
+    assert await sworld.bot.store.privacy.everything_about(number)
+
+
+async def test_mydata_and_forgetme_take_no_other_person(sworld: SlackWorld):
+    await rivals(sworld)
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    ws = sworld.slack.workspace
+    await sworld.slack.person("learner2").post("cohort", "hello")
+    learner2 = ws.user_named("learner2").id
+    attacker = sworld.slack.person("learner1")
+    before = await snapshot(sworld)
+    mine = await attacker.command("/mydata", f"<@{learner2}>")
+    assert "nothing" in mine["text"]
+    await attacker.command("/forgetme", f"<@{learner2}>")
+    (confirm,) = [e for e in ws.ephemeral_to(attacker.user) if e.get("blocks")]
+    assert confirm["blocks"][-1]["elements"][0]["value"] == attacker.id
+    assert (await snapshot(sworld))[:-1] == before[:-1]
