@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.slack_helpers import LIVE_1, WEEK_POSTS, SlackWorld, snapshot
-from tests.slack_standin import Message
+from tests.slack_standin import Message, payloads
 
 
 async def rivals(sworld: SlackWorld) -> None:
@@ -165,3 +165,48 @@ async def test_mydata_and_forgetme_take_no_other_person(sworld: SlackWorld):
     (confirm,) = [e for e in ws.ephemeral_to(attacker.user) if e.get("blocks")]
     assert confirm["blocks"][-1]["elements"][0]["value"] == attacker.id
     assert (await snapshot(sworld))[:-1] == before[:-1]
+
+
+# -- another workspace ----------------------------------------------------------------------
+
+
+async def test_a_command_or_press_from_another_workspace_acts_on_nothing_here(
+    sworld: SlackWorld,
+):
+    await rivals(sworld)
+    announcement = await fall_announcement(sworld)
+    before = await snapshot(sworld)
+    ws, slack = sworld.slack.workspace, sworld.slack
+    admin, learner = ws.user_named("admin"), ws.user_named("learner3")
+    conv = ws.channel_named("cohort")
+    command = payloads.slash_command(
+        admin,
+        conv,
+        "/cohort",
+        'end "Fall 2026"',
+        slack.new_response_url(admin.id, conv.id),
+        slack.new_trigger(admin.id),
+    )
+    command["team_id"] = "T0ELSEWHERE"
+    answer = await slack.socket.deliver("slash_commands", command, accepts_response_payload=True)
+    assert "nothing was done" in answer["payload"]["text"], answer
+    (button,) = [
+        e for e in announcement.blocks[-1]["elements"] if e["action_id"] == "cohortbot_remind"
+    ]
+    press = payloads.block_actions(
+        learner,
+        conv,
+        announcement,
+        button,
+        "cohortbot",
+        slack.new_trigger(learner.id),
+        slack.new_response_url(learner.id, conv.id, message_ts=announcement.ts),
+        ws.next_ts(),
+    )
+    press["team"] = {"id": "T0ELSEWHERE", "domain": "elsewhere"}
+    press["user"]["team_id"] = "T0ELSEWHERE"
+    await slack.socket.deliver("interactive", press, accepts_response_payload=False)
+    await sworld.bot.settle()
+    after = await snapshot(sworld)
+    assert after[:-3] == before[:-3]
+    assert (await sworld.cohort()).state == "active"
