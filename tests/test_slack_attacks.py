@@ -167,6 +167,62 @@ async def test_mydata_and_forgetme_take_no_other_person(sworld: SlackWorld):
     assert (await snapshot(sworld))[:-1] == before[:-1]
 
 
+# -- forms --------------------------------------------------------------------------------
+
+
+async def open_create_form(sworld: SlackWorld, by: str = "instructor") -> dict[str, Any]:
+    await sworld.slack.person(by).command("/cohort", "create")
+    await sworld.bot.settle()
+    return sworld.slack.workspace.views[-1]["view"]
+
+
+def create_values(sworld: SlackWorld, **changed: Any) -> dict[str, Any]:
+    given = {
+        "course": "de-escalation",
+        "name": "Winter",
+        "channel": sworld.slack.workspace.channel_named("cohort-private").id,
+        "learners": None,
+        "instructors": None,
+        "start": "2026-11-02",
+        "timezone": None,
+    } | changed
+    kinds = {
+        "course": ("static_select", "selected_option"),
+        "channel": ("conversations_select", "selected_conversation"),
+        "start": ("datepicker", "selected_date"),
+    }
+    values = {}
+    for block, value in given.items():
+        kind, key = kinds.get(block, ("plain_text_input", "value"))
+        if key == "selected_option":
+            value = {"value": value}
+        values[block] = {"value": {"type": kind, key: value}}
+    return values
+
+
+async def test_a_cohort_in_a_private_channel_the_creator_is_not_in_is_refused(
+    sworld: SlackWorld,
+):
+    """Course staff can make a cohort only in a channel they can see: a forged
+    ``selected_conversation`` naming a private channel the bot is in (someone's hand-in
+    channel, a committee's) would else give them its members and who writes there."""
+    ws = sworld.slack.workspace
+    ws.add_channel("board", [ws.user_named("admin")], private=True)
+    view = await open_create_form(sworld)
+    answer = await sworld.slack.person("instructor").submit(
+        view, create_values(sworld, channel=ws.channel_named("board").id)
+    )
+    assert answer.get("response_action") == "errors", answer
+    assert "private and you are not in it" in str(answer["errors"]), answer
+    assert await sworld.bot.store.cohorts.all() == []
+    ws.channel_named("board").members.add(ws.user_named("instructor").id)  # now they are
+    view = await open_create_form(sworld)
+    answer = await sworld.slack.person("instructor").submit(
+        view, create_values(sworld, channel=ws.channel_named("board").id)
+    )
+    assert answer == {} and len(await sworld.bot.store.cohorts.all()) == 1
+
+
 # -- another workspace ----------------------------------------------------------------------
 
 

@@ -133,6 +133,10 @@ async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any
         raise UserError("that channel is archived: choose another, or unarchive it first")
     if not info.get("is_member"):
         raise UserError(f"I am not in <#{channel}>: invite me there first (`/invite @cohortbot`)")
+    if info.get("is_private") and user not in await bot.platform.channel_members(channel):
+        # The form offers only channels one is in; a forged one would show its members
+        # (the learners) and who writes there to someone who cannot read it.
+        raise UserError("that channel is private and you are not in it: choose one you are in")
     group = await _group(bot, values, "learners")
     instructors = await _group(bot, values, "instructors")
     tz = zone(_value(values, "timezone") or course.timezone)
