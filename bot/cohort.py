@@ -8,9 +8,21 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.course import Course
-from bot.errors import NotAllowed
+from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import zone
 from bot.timetable import Calendar, CohortSession, course_calendar
+
+NAME_LIMIT = 60  # characters in a cohort's name
+
+
+def cohort_name(typed: str) -> str:
+    """A new cohort's name as given: trimmed, not blank, at most ``NAME_LIMIT`` characters."""
+    name = typed.strip()
+    if not name:
+        raise InvalidInput("a cohort needs a name, e.g. 'Fall 2026'")
+    if len(name) > NAME_LIMIT:
+        raise InvalidInput(f"a cohort's name has at most {NAME_LIMIT} characters")
+    return name
 
 
 class PlatformName(StrEnum):

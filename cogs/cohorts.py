@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.access import check_cohort_roles
 from bot.app.permissions import SEND_MESSAGES, posting_needs, require, role_facts
-from bot.cohort import Cohort, CohortState, NewCohort, PlatformName
+from bot.cohort import NAME_LIMIT, Cohort, CohortState, NewCohort, PlatformName, cohort_name
 from bot.errors import InvalidInput
 from bot.features import cohorts as shared
 from bot.localtime import zone
@@ -73,7 +73,7 @@ class Cohorts(commands.Cog):
         self,
         interaction: discord.Interaction,
         course: str,
-        name: app_commands.Range[str, 1, 60],
+        name: app_commands.Range[str, 1, NAME_LIMIT],
         start: str,
         forum: CohortChannel,
         learner_role: discord.Role,
@@ -99,7 +99,7 @@ class Cohorts(commands.Cog):
                 require(channel, SEND_MESSAGES)
         new = NewCohort(
             guild_id=guild.id,
-            name=name.strip(),
+            name=cohort_name(name),
             course_id=chosen.id,
             start=first_day,
             timezone=tz.key,

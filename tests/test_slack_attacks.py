@@ -223,6 +223,22 @@ async def test_a_cohort_in_a_private_channel_the_creator_is_not_in_is_refused(
     assert answer == {} and len(await sworld.bot.store.cohorts.all()) == 1
 
 
+async def test_a_cohort_form_with_a_blank_or_long_name_says_so_and_makes_nothing(
+    sworld: SlackWorld,
+):
+    staff = sworld.slack.person("instructor")
+    for changed, says in [
+        ({"name": "   "}, "needs a name"),  # Slack takes blanks in a required field
+        ({"name": ""}, "needs a name"),
+        ({"name": "x" * 61}, "at most 60 characters"),
+    ]:
+        view = await open_create_form(sworld)
+        answer = await staff.submit(view, create_values(sworld, **changed))
+        assert answer.get("response_action") == "errors", (changed, answer)
+        assert says in answer["errors"]["name"], (changed, answer)
+    assert await sworld.bot.store.cohorts.all() == []
+
+
 # -- another workspace ----------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.cohort import NewCohort, PlatformName
+from bot.cohort import NAME_LIMIT, NewCohort, PlatformName, cohort_name
 from bot.errors import UserError
 from bot.features.planning import plan_cohort
 from bot.localtime import zone
@@ -44,7 +44,7 @@ def create_view(bot: SlackBot) -> dict[str, Any]:
         "submit": {"type": "plain_text", "text": "Create"},
         "blocks": [
             _input("course", "Course", {"type": "static_select", "options": courses}),
-            _input("name", "Cohort name", {"type": "plain_text_input", "max_length": 60}),
+            _input("name", "Cohort name", {"type": "plain_text_input", "max_length": NAME_LIMIT}),
             _input(
                 "channel",
                 "Channel",
@@ -127,6 +127,7 @@ async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any
     if course_id not in bot.library.ids():
         raise UserError(f"no course {course_id!r}")
     course = bot.library.get(course_id)
+    name = cohort_name(_value(values, "name"))
     channel = _value(values, "channel")
     info = (await bot.client.conversations_info(channel=channel))["channel"]
     if info.get("is_archived"):
@@ -143,7 +144,7 @@ async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any
     start = date.fromisoformat(_value(values, "start"))
     new = NewCohort(
         guild_id=await bot.platform.number(bot.platform.team),
-        name=_value(values, "name"),
+        name=name,
         course_id=course.id,
         start=start,
         timezone=tz.key,
