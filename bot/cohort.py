@@ -25,6 +25,16 @@ def cohort_name(typed: str) -> str:
     return name
 
 
+def first_day(typed: str) -> date:
+    """A new cohort's first day, ``YYYY-MM-DD``."""
+    try:
+        return date.fromisoformat(typed.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"start {typed!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-10-13"
+        ) from None
+
+
 class PlatformName(StrEnum):
     """Where a cohort lives."""
 

@@ -213,7 +213,7 @@ async def test_a_cohort_in_a_private_channel_the_creator_is_not_in_is_refused(
         view, create_values(sworld, channel=ws.channel_named("board").id)
     )
     assert answer.get("response_action") == "errors", answer
-    assert "private and you are not in it" in str(answer["errors"]), answer
+    assert "private and you are not in it" in answer["errors"]["channel"], answer
     assert await sworld.bot.store.cohorts.all() == []
     ws.channel_named("board").members.add(ws.user_named("instructor").id)  # now they are
     view = await open_create_form(sworld)
@@ -236,6 +236,26 @@ async def test_a_cohort_form_with_a_blank_or_long_name_says_so_and_makes_nothing
         answer = await staff.submit(view, create_values(sworld, **changed))
         assert answer.get("response_action") == "errors", (changed, answer)
         assert says in answer["errors"]["name"], (changed, answer)
+    assert await sworld.bot.store.cohorts.all() == []
+
+
+async def test_a_cohort_form_with_a_bad_value_says_so_under_that_field_and_makes_nothing(
+    sworld: SlackWorld,
+):
+    """The form stays open with the error under the field at fault (a forged date was a
+    traceback and Slack's own "trouble connecting"; a time zone's error was under the name)."""
+    staff = sworld.slack.person("instructor")
+    for changed, block, says in [
+        ({"start": "2026-02-30"}, "start", "is not a date: write it as YYYY-MM-DD"),
+        ({"start": "tomorrow"}, "start", "is not a date"),
+        ({"timezone": "Mars/Olympus"}, "timezone", "unknown time zone 'Mars/Olympus'"),
+        ({"course": "no-such-course"}, "course", "no course 'no-such-course'"),
+        ({"channel": "C0NOPE"}, "channel", "Slack cannot find that channel"),
+    ]:
+        view = await open_create_form(sworld)
+        answer = await staff.submit(view, create_values(sworld, **changed))
+        assert answer.get("response_action") == "errors", (changed, answer)
+        assert says in answer["errors"][block], (changed, answer)
     assert await sworld.bot.store.cohorts.all() == []
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.cohort import NAME_LIMIT, NewCohort, PlatformName, cohort_name
+from bot.cohort import NAME_LIMIT, NewCohort, PlatformName, cohort_name, first_day
 from bot.errors import UserError
 from bot.features.planning import plan_cohort
 from bot.localtime import zone
@@ -100,13 +101,36 @@ async def created(bot: SlackBot, user: str, view: dict[str, Any]) -> dict[str, A
         if not await bot.platform.is_staff(user):
             raise UserError("Only course staff can create a cohort.")
         cohort = await create_cohort(bot, user, view["state"]["values"])
-    except UserError as error:
-        return {"response_action": "errors", "errors": {"name": str(error)}}
+    except UserError as error:  # under the field at fault (else under the name)
+        return {"response_action": "errors", "errors": {_block(error): str(error)}}
     except SlackApiError as error:  # e.g. a missing scope: said in the form, never a hang
         reason = bot.platform.describe(error) or "Slack refused"
         return {"response_action": "errors", "errors": {"name": reason}}
     await bot.platform.tell_instructors(cohort, "created; its timetable is planned.")
     return {}
+
+
+class _Wrong(UserError):
+    """What is wrong with one field of the form (``block``): shown under it."""
+
+    def __init__(self, block: str, message: str) -> None:
+        super().__init__(message)
+        self.block = block
+
+
+def _block(error: UserError) -> str:
+    return error.block if isinstance(error, _Wrong) else "name"
+
+
+@contextmanager
+def _field(block: str) -> Iterator[None]:
+    """A refusal raised inside is about the form's ``block``."""
+    try:
+        yield
+    except _Wrong:
+        raise
+    except UserError as error:
+        raise _Wrong(block, str(error)) from error
 
 
 async def _group(bot: SlackBot, values: dict[str, Any], block: str) -> str:
@@ -123,25 +147,37 @@ async def _group(bot: SlackBot, values: dict[str, Any], block: str) -> str:
 
 
 async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any:
-    course_id = _value(values, "course")
-    if course_id not in bot.library.ids():
-        raise UserError(f"no course {course_id!r}")
-    course = bot.library.get(course_id)
-    name = cohort_name(_value(values, "name"))
-    channel = _value(values, "channel")
-    info = (await bot.client.conversations_info(channel=channel))["channel"]
-    if info.get("is_archived"):
-        raise UserError("that channel is archived: choose another, or unarchive it first")
-    if not info.get("is_member"):
-        raise UserError(f"I am not in <#{channel}>: invite me there first (`/invite @cohortbot`)")
-    if info.get("is_private") and user not in await bot.platform.channel_members(channel):
-        # The form offers only channels one is in; a forged one would show its members
-        # (the learners) and who writes there to someone who cannot read it.
-        raise UserError("that channel is private and you are not in it: choose one you are in")
-    group = await _group(bot, values, "learners")
-    instructors = await _group(bot, values, "instructors")
-    tz = zone(_value(values, "timezone") or course.timezone)
-    start = date.fromisoformat(_value(values, "start"))
+    with _field("course"):
+        course_id = _value(values, "course")
+        if course_id not in bot.library.ids():
+            raise UserError(f"no course {course_id!r}")
+        course = bot.library.get(course_id)
+    with _field("name"):
+        name = cohort_name(_value(values, "name"))
+    with _field("start"):
+        start = first_day(_value(values, "start"))
+    with _field("timezone"):
+        tz = zone(_value(values, "timezone") or course.timezone)
+    with _field("channel"):
+        channel = _value(values, "channel")
+        try:
+            info = (await bot.client.conversations_info(channel=channel))["channel"]
+        except SlackApiError as error:  # not found, or a missing scope: said under the field
+            raise UserError(bot.platform.describe(error) or "Slack refused") from error
+        if info.get("is_archived"):
+            raise UserError("that channel is archived: choose another, or unarchive it first")
+        if not info.get("is_member"):
+            raise UserError(
+                f"I am not in <#{channel}>: invite me there first (`/invite @cohortbot`)"
+            )
+        if info.get("is_private") and user not in await bot.platform.channel_members(channel):
+            # The form offers only channels one is in; a forged one would show its members
+            # (the learners) and who writes there to someone who cannot read it.
+            raise UserError("that channel is private and you are not in it: choose one you are in")
+    with _field("learners"):
+        group = await _group(bot, values, "learners")
+    with _field("instructors"):
+        instructors = await _group(bot, values, "instructors")
     new = NewCohort(
         guild_id=await bot.platform.number(bot.platform.team),
         name=name,
