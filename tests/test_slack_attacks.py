@@ -10,6 +10,7 @@ import copy
 from datetime import timedelta
 from typing import Any
 
+from bot.slack.commands import LEARNER_COMMANDS
 from tests.slack_helpers import LIVE_1, WEEK_POSTS, SlackWorld, snapshot
 from tests.slack_standin import Message, payloads
 
@@ -165,6 +166,55 @@ async def test_mydata_and_forgetme_take_no_other_person(sworld: SlackWorld):
     (confirm,) = [e for e in ws.ephemeral_to(attacker.user) if e.get("blocks")]
     assert confirm["blocks"][-1]["elements"][0]["value"] == attacker.id
     assert (await snapshot(sworld))[:-1] == before[:-1]
+
+
+# -- slash commands -----------------------------------------------------------------------
+
+LEARNER_WORDS = ["", '"Spring 2027"', "get", "verify K7QX4-M2ZPA", 'calendar "Spring 2027"']
+
+
+async def test_learner_commands_tell_a_stranger_nothing_and_keep_nothing_of_them(
+    sworld: SlackWorld,
+):
+    """Every learner command, by an outsider, Fall's instructor and a Fall-only learner,
+    naming Spring (a cohort in a channel they cannot read): nothing of Spring is shown, and
+    the database holds nothing new (no row for a stranger who only asked)."""
+    await rivals(sworld)
+    await sworld.advance_to(LIVE_1 - timedelta(days=1, hours=1))
+    await sworld.slack.person("learner3").post("cohort", "so the tracker knows learner3")
+    before = await snapshot(sworld)
+    for who in ("outsider", "teacher_a", "learner3"):
+        for command in LEARNER_COMMANDS:
+            if command == "/reminders":
+                continue  # on/off is one's own choice, kept even before a first cohort
+            for text in LEARNER_WORDS:
+                answer = await sworld.slack.person(who).command(command, text)
+                assert "Spring 2027" not in answer.get("text", "").replace(
+                    "Recordings and sessions of Spring 2027 are for its learners.", ""
+                ), (who, command, text, answer)
+                assert answer.get("response_type") != "in_channel"
+        for command in ("/progress", "/mydata", "/certificate get"):
+            name, _, text = command.partition(" ")
+            await sworld.slack.person(who).command(name, text)
+    outsider = sworld.slack.person("outsider")
+    (confirm,) = [e for e in sworld.slack.workspace.ephemeral_to(outsider.user) if e.get("blocks")][
+        -1:
+    ]
+    await outsider.press("cohort", confirm, "cohortbot_forget")
+    assert (await snapshot(sworld))[:-3] == before[:-3]
+    assert await sworld.bot.platform.known_number(outsider.id) is None
+
+
+async def test_a_learner_new_to_the_bot_sees_their_progress(sworld: SlackWorld):
+    """Asking keeps nothing of a stranger, but a learner the bot has not met yet (just
+    added to the learner group) is one: their first /progress is answered."""
+    await rivals(sworld)
+    ws = sworld.slack.workspace
+    newcomer = ws.add_user("newcomer")
+    ws.usergroups[sworld.group("cohort-learners")][1].append(newcomer.id)
+    sworld.bot.tracker.forget_learners()
+    answer = await sworld.slack.person("newcomer").command("/progress")
+    assert answer["text"].startswith("*Fall 2026*"), answer
 
 
 # -- forms --------------------------------------------------------------------------------

@@ -141,5 +141,6 @@ def register(bot: SlackBot) -> None:
                 text="Only the person who asked can confirm this.", replace_original=False
             )
             return
-        removed = await bot.store.privacy.forget(await bot.platform.number(body["user"]["id"]))
+        user = await bot.platform.known_number(body["user"]["id"])
+        removed = await bot.store.privacy.forget(user) if user is not None else 0
         await respond(text=f"Erased: {removed} records about you are gone.", replace_original=True)
