@@ -309,6 +309,29 @@ async def test_a_cohort_form_with_a_bad_value_says_so_under_that_field_and_makes
     assert await sworld.bot.store.cohorts.all() == []
 
 
+async def test_a_cohorts_groups_cannot_make_learners_staff_or_instructors(sworld: SlackWorld):
+    """As on Discord (``bot.access.check_cohort_roles``): Fall's learner group as Spring's
+    instructors would let every Fall learner run Spring (its reports, /cohort end); the
+    staff group as learners, or one group as both, is refused too. Nothing is made."""
+    ws = sworld.slack.workspace
+    assert await sworld.create_cohort() == {}
+    ws.add_channel("spring", [ws.user_named("instructor")])
+    for learners, instructors, block, says in [
+        (None, "cohort-learners", "instructors", "is another cohort's learner user group"),
+        ("cohort-staff", None, "learners", "is the course-staff user group"),
+        ("cohort-learners", "cohort-learners", "instructors", "must be different user groups"),
+    ]:
+        answer = await sworld.create_cohort(
+            "Spring", channel="spring", learners=learners, instructors=instructors
+        )
+        assert answer.get("response_action") == "errors", answer
+        assert says in answer["errors"][block], answer
+    assert [c.name for c in await sworld.bot.store.cohorts.all()] == ["Fall 2026"]
+    learner = sworld.slack.person("learner1")
+    refused = await learner.command("/participation", 'export "Spring"')
+    assert refused["text"] == "Only course staff can do that."
+
+
 # -- another workspace ----------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.access import RoleFacts, check_cohort_roles
 from bot.cohort import NAME_LIMIT, NewCohort, PlatformName, cohort_name, first_day
 from bot.errors import UserError
 from bot.features.planning import plan_cohort
@@ -146,6 +147,33 @@ async def _group(bot: SlackBot, values: dict[str, Any], block: str) -> str:
     return group
 
 
+async def _check_groups(
+    bot: SlackBot, team: int, learners: tuple[int, str], instructors: tuple[int | None, str]
+) -> None:
+    """The shared rule (``bot.access.check_cohort_roles``): the learner group is not the
+    staff group; the instructor group is neither it nor another cohort's learner group (whose
+    learners would else run this cohort). Each number with the group's id as typed."""
+
+    def facts(number: int, typed: str) -> RoleFacts:
+        return RoleFacts(number, f"user group {typed}", everyone=False, managed=False)
+
+    staff = await bot.store.guilds.staff_role(team)
+    others = frozenset(c.learner_role_id for c in await bot.store.cohorts.in_guild(team))
+    learner = facts(*learners)
+    with _field("learners"):
+        check_cohort_roles(learner, None, staff_role_id=staff, kind="user group")
+    if instructors[0] is None:
+        return
+    with _field("instructors"):
+        check_cohort_roles(
+            learner,
+            facts(instructors[0], instructors[1]),
+            staff_role_id=staff,
+            learner_roles=others - {0},  # 0: the channel's members, no group
+            kind="user group",
+        )
+
+
 async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any:
     with _field("course"):
         course_id = _value(values, "course")
@@ -178,15 +206,19 @@ async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any
         group = await _group(bot, values, "learners")
     with _field("instructors"):
         instructors = await _group(bot, values, "instructors")
+    team = await bot.platform.number(bot.platform.team)
+    learner_id = await bot.platform.number(group) if group else 0
+    instructor_id = await bot.platform.number(instructors) if instructors else None
+    await _check_groups(bot, team, (learner_id, group), (instructor_id, instructors))
     new = NewCohort(
-        guild_id=await bot.platform.number(bot.platform.team),
+        guild_id=team,
         name=name,
         course_id=course.id,
         start=start,
         timezone=tz.key,
         channel_id=await bot.platform.number(channel),
-        learner_role_id=await bot.platform.number(group) if group else 0,
-        instructor_role_id=await bot.platform.number(instructors) if instructors else None,
+        learner_role_id=learner_id,
+        instructor_role_id=instructor_id,
         announcements_channel_id=None,
         created_by=await bot.platform.number(user),
     )
