@@ -138,13 +138,15 @@ def check_cohort_roles(
         )
 
 
-def check_staff_role(role: RoleFacts, learner_roles: frozenset[int] = frozenset()) -> None:
+def check_staff_role(
+    role: RoleFacts, learner_roles: frozenset[int] = frozenset(), *, kind: str = "role"
+) -> None:
     if role.everyone or role.managed:
         raise InvalidInput(
-            f"{role.mention} can't be the staff role: choose a role you give course staff"
+            f"{role.mention} can't be the staff {kind}: choose a {kind} you give course staff"
         )
     if role.id in learner_roles:
         raise InvalidInput(
-            f"{role.mention} is a cohort's learner role: its learners would be course staff."
-            " Choose a role you give course staff"
+            f"{role.mention} is a cohort's learner {kind}: its learners would be course staff."
+            f" Choose a {kind} you give course staff"
         )

@@ -332,6 +332,18 @@ async def test_a_cohorts_groups_cannot_make_learners_staff_or_instructors(sworld
     assert refused["text"] == "Only course staff can do that."
 
 
+async def test_a_cohorts_learner_group_cannot_be_made_course_staff(sworld: SlackWorld):
+    """As on Discord (``bot.access.check_staff_role``): every learner would be staff."""
+    assert await sworld.create_cohort() == {}
+    learners = sworld.group("cohort-learners")
+    before = await snapshot(sworld)
+    answer = await sworld.slack.person("admin").command("/setup", f"staff {learners}")
+    assert answer["text"].startswith(f"<!subteam^{learners}> is a cohort's learner user group")
+    assert await snapshot(sworld) == before
+    refused = await sworld.slack.person("learner1").command("/cohort", 'end "Fall 2026"')
+    assert refused["text"] == "Only course staff can do that."
+
+
 # -- another workspace ----------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.access import RoleFacts, check_staff_role
 from bot.errors import InvalidInput, NotAllowed
 
 if TYPE_CHECKING:
@@ -52,5 +53,9 @@ async def setup_command(bot: SlackBot, command: dict[str, Any], words: list[str]
             f"There is no user group {group!r} in this workspace: give the group's id"
             " (it starts with S), e.g. `/setup staff S0123ABCD`."
         ) from None
-    await bot.store.guilds.set_staff_role(team, await bot.platform.number(group))
+    number = await bot.platform.number(group)
+    cohorts = await bot.store.cohorts.in_guild(team)
+    facts = RoleFacts(number, f"<!subteam^{group}>", everyone=False, managed=False)
+    check_staff_role(facts, frozenset(c.learner_role_id for c in cohorts), kind="user group")
+    await bot.store.guilds.set_staff_role(team, number)
     return "Done: the members of that user group are course staff here."
