@@ -10,6 +10,7 @@ import copy
 from datetime import timedelta
 from typing import Any
 
+from bot.slack.blocks import NOT_MINE
 from bot.slack.commands import LEARNER_COMMANDS
 from tests.slack_helpers import LIVE_1, WEEK_POSTS, SlackWorld, snapshot
 from tests.slack_standin import Message, payloads
@@ -46,6 +47,10 @@ def forged(message: Message, value: str, action_id: str | None = None) -> Messag
                 if action_id:
                     element["action_id"] = action_id
     return copied
+
+
+# What a value that parses but names nothing is told (a session or cohort not found).
+LEGIT = ("that session no longer exists", "that cohort no longer exists")
 
 
 def last_told(sworld: SlackWorld, who: str) -> str:
@@ -106,6 +111,35 @@ async def test_presses_naming_another_cohort_or_a_forged_session_change_nothing(
         week = forged(starting, value, "cohortbot_submit")
         await sworld.slack.person("learner3").press("cohort", week, "cohortbot_submit")
     assert len(sworld.slack.workspace.views) == opened
+
+
+async def test_a_value_or_metadata_that_is_not_ours_is_said_so_without_a_traceback(
+    sworld: SlackWorld, caplog
+):
+    """Garbage in a forged value or private_metadata was "Sorry, something went wrong on my
+    side", with a logged traceback per press (a log anyone could fill)."""
+    await rivals(sworld)
+    await sworld.advance_to(WEEK_POSTS[1] + timedelta(seconds=1))
+    (week2,) = sworld.titled("Week 2")
+    learner, staff = sworld.slack.person("learner3"), sworld.slack.person("instructor")
+    await learner.press("cohort", week2, "cohortbot_submit")
+    hand_in = sworld.slack.workspace.views[-1]["view"]
+    link = {"link": {"value": {"type": "plain_text_input", "value": "https://example.org/w"}}}
+    assert (await learner.submit(hand_in, link))["response_action"] == "update"
+    await staff.command("/assignment", f'review "Fall 2026" <@{learner.id}> 2')
+    review = sworld.slack.workspace.views[-1]["view"]
+    before = await snapshot(sworld)
+    for action in ("cohortbot_remind", "cohortbot_ics", "cohortbot_submit", "cohortbot_checkin"):
+        for value in ("x:live-1", "", "1", "1:2:3:4", "²:2", None):
+            await learner.press("cohort", forged(week2, value, action), action)
+            assert last_told(sworld, "learner3") in (NOT_MINE, *LEGIT), (action, value)
+    for metadata in ("1:x:C1", "1:2", "", "1:2:C1:extra"):
+        answer = await learner.submit(hand_in | {"private_metadata": metadata}, link)
+        assert answer["errors"]["link"] == NOT_MINE, (metadata, answer)
+        answer = await staff.submit(review | {"private_metadata": metadata}, {})
+        assert answer["errors"]["feedback"] == NOT_MINE, (metadata, answer)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
+    assert (await snapshot(sworld))[:-3] == before[:-3]
 
 
 async def test_a_double_press_counts_once(sworld: SlackWorld):
