@@ -378,6 +378,32 @@ async def test_a_cohorts_learner_group_cannot_be_made_course_staff(sworld: Slack
     assert refused["text"] == "Only course staff can do that."
 
 
+async def test_another_cohorts_instructor_cannot_add_a_session_by_the_form(sworld: SlackWorld):
+    """teacher_b runs Spring, so /session add opens the form; naming Fall in it is refused."""
+    await rivals(sworld)
+    teacher_b = sworld.slack.person("teacher_b")
+    assert await teacher_b.command("/session", "add") == {}
+    view = sworld.slack.workspace.views[-1]["view"]
+
+    def text(value: str | None) -> dict[str, Any]:
+        return {"value": {"type": "plain_text_input", "value": value}}
+
+    before = await snapshot(sworld)
+    for cohort in ("Fall 2026", "Nope"):
+        values = {
+            "cohort": text(cohort),
+            "title": text("Office hour"),
+            "start": text("2026-10-15 10:00"),
+            "duration": text("45m"),
+            "url": text("https://evil.example/join"),
+        }
+        answer = await teacher_b.submit(view, values)
+        assert answer.get("response_action") == "errors", answer
+    assert answer["errors"]["title"].startswith("no cohort called 'Nope'")
+    assert "Fall" not in answer["errors"]["title"]  # not one of teacher_b's
+    assert await snapshot(sworld) == before
+
+
 # -- another workspace ----------------------------------------------------------------------
 
 
