@@ -96,48 +96,57 @@ def check_cohort_roles(
     *,
     staff_role_id: int | None = None,
     learner_roles: frozenset[int] = frozenset(),
+    kind: str = "role",
 ) -> None:
     """A cohort's roles must each be a role people are given for this cohort, and its
-    learners must not be staff by that role (``learner_roles``: other cohorts' here)."""
+    learners must not be staff by that role (``learner_roles``: other cohorts' here).
+    ``kind``: what the platform calls them (Slack's are user groups)."""
     if learner.everyone:
         raise InvalidInput(
-            "the learner role can't be @everyone: choose the role your learners are given"
+            f"the learner {kind} can't be @everyone: choose the {kind} your learners are given"
         )
     if learner.managed:
         raise InvalidInput(
-            f"{learner.mention} belongs to a bot or an integration: choose a role you give learners"
+            f"{learner.mention} belongs to a bot or an integration: choose a {kind} you give"
+            " learners"
         )
     if learner.manages_server:
         raise InvalidInput(
             f"{learner.mention} has Manage Server (or Administrator): every learner could run"
-            " every cohort. Choose a role without it"
+            f" every cohort. Choose a {kind} without it"
         )
     if learner.id == staff_role_id:
         raise InvalidInput(
-            f"{learner.mention} is the course-staff role: choose the role your learners are given"
+            f"{learner.mention} is the course-staff {kind}: choose the {kind} your learners are"
+            " given"
         )
     if instructor is None:
         return
     if instructor.id == learner.id:
-        raise InvalidInput("the instructor role and the learner role must be different roles")
+        raise InvalidInput(
+            f"the instructor {kind} and the learner {kind} must be different {kind}s"
+        )
     if instructor.everyone or instructor.managed:
         raise InvalidInput(
-            f"{instructor.mention} can't be an instructor role: choose a role you give instructors"
+            f"{instructor.mention} can't be an instructor {kind}: choose a {kind} you give"
+            " instructors"
         )
     if instructor.id in learner_roles:
         raise InvalidInput(
-            f"{instructor.mention} is another cohort's learner role: its learners would run this"
-            " cohort. Choose a role you give instructors"
+            f"{instructor.mention} is another cohort's learner {kind}: its learners would run"
+            f" this cohort. Choose a {kind} you give instructors"
         )
 
 
-def check_staff_role(role: RoleFacts, learner_roles: frozenset[int] = frozenset()) -> None:
+def check_staff_role(
+    role: RoleFacts, learner_roles: frozenset[int] = frozenset(), *, kind: str = "role"
+) -> None:
     if role.everyone or role.managed:
         raise InvalidInput(
-            f"{role.mention} can't be the staff role: choose a role you give course staff"
+            f"{role.mention} can't be the staff {kind}: choose a {kind} you give course staff"
         )
     if role.id in learner_roles:
         raise InvalidInput(
-            f"{role.mention} is a cohort's learner role: its learners would be course staff."
-            " Choose a role you give course staff"
+            f"{role.mention} is a cohort's learner {kind}: its learners would be course staff."
+            f" Choose a {kind} you give course staff"
         )

@@ -8,9 +8,31 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.course import Course
-from bot.errors import NotAllowed
+from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import zone
 from bot.timetable import Calendar, CohortSession, course_calendar
+
+NAME_LIMIT = 60  # characters in a cohort's name
+
+
+def cohort_name(typed: str) -> str:
+    """A new cohort's name as given: trimmed, not blank, at most ``NAME_LIMIT`` characters."""
+    name = typed.strip()
+    if not name:
+        raise InvalidInput("a cohort needs a name, e.g. 'Fall 2026'")
+    if len(name) > NAME_LIMIT:
+        raise InvalidInput(f"a cohort's name has at most {NAME_LIMIT} characters")
+    return name
+
+
+def first_day(typed: str) -> date:
+    """A new cohort's first day, ``YYYY-MM-DD``."""
+    try:
+        return date.fromisoformat(typed.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"start {typed!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-10-13"
+        ) from None
 
 
 class PlatformName(StrEnum):

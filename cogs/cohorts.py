@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING
 
 import discord
@@ -12,8 +11,8 @@ from discord.ext import commands
 
 from bot.access import check_cohort_roles
 from bot.app.permissions import SEND_MESSAGES, posting_needs, require, role_facts
-from bot.cohort import Cohort, CohortState, NewCohort, PlatformName
-from bot.errors import InvalidInput
+from bot.cohort import NAME_LIMIT, Cohort, CohortState, NewCohort, PlatformName, cohort_name
+from bot.cohort import first_day as parse_first_day
 from bot.features import cohorts as shared
 from bot.localtime import zone
 from bot.overview import cohort_overview, timetable_text
@@ -33,15 +32,6 @@ if TYPE_CHECKING:
     from bot.app.client import CohortBot
 
 CohortChannel = discord.ForumChannel | discord.TextChannel
-
-
-def parse_start(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(
-            f"start {text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-10-13"
-        ) from None
 
 
 class Cohorts(commands.Cog):
@@ -73,7 +63,7 @@ class Cohorts(commands.Cog):
         self,
         interaction: discord.Interaction,
         course: str,
-        name: app_commands.Range[str, 1, 60],
+        name: app_commands.Range[str, 1, NAME_LIMIT],
         start: str,
         forum: CohortChannel,
         learner_role: discord.Role,
@@ -91,7 +81,7 @@ class Cohorts(commands.Cog):
             learner_roles=frozenset(c.learner_role_id for c in others),
         )
         chosen = self.bot.library.get(course)
-        first_day = parse_start(start)
+        first_day = parse_first_day(start)
         tz = zone(timezone or chosen.timezone)
         require(forum, posting_needs(forum))
         for channel in (announcements, share_in):
@@ -99,7 +89,7 @@ class Cohorts(commands.Cog):
                 require(channel, SEND_MESSAGES)
         new = NewCohort(
             guild_id=guild.id,
-            name=name.strip(),
+            name=cohort_name(name),
             course_id=chosen.id,
             start=first_day,
             timezone=tz.key,

@@ -202,6 +202,12 @@ async def snapshot(sworld: SlackWorld) -> tuple[object, ...]:
         "recordings",
         "certificates",
         "activity",
+        "rsvps",  # what a press changes
+        "attendance",
+        "recording_views",
+        "learner_prefs",
+        "printed_names",
+        "delivery_recipients",
     )
     rows = []
     for table in tables:

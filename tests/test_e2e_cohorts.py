@@ -98,6 +98,7 @@ async def test_unknown_course_bad_date_and_unknown_zone_are_refused_clearly(worl
         ({"course": "knitting"}, "no course called 'knitting'"),
         ({"start": "13/10/2026"}, "YYYY-MM-DD"),
         ({"timezone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
+        ({"name": "   "}, "a cohort needs a name"),
     ]
     for options, message in cases:
         start = options.pop("start", START.isoformat())
@@ -105,7 +106,7 @@ async def test_unknown_course_bad_date_and_unknown_zone_are_refused_clearly(worl
             world.server.staff,
             "cohort create",
             course=options.pop("course", "de-escalation"),
-            name="Fall 2026",
+            name=options.pop("name", "Fall 2026"),
             start=start,
             forum=world.server.forum,
             learner_role=world.server.learner_role,

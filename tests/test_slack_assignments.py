@@ -655,3 +655,23 @@ async def test_two_learners_of_one_name_are_told_apart_in_the_list_and_the_summa
     (second,) = [line for line in summary.splitlines() if f" <@{two.id}> — " in line]
     assert first.endswith("(met by assignment)") and second.endswith("(none)")
     assert " Sam — " not in summary
+
+
+async def test_a_hand_in_form_submitted_twice_at_once_is_handed_in_both_times(sworld: SlackWorld):
+    """A double submission: the second finds the channel the first made while the first
+    was inviting; it was told "Slack would not let me post your hand-in" (already_in_channel)
+    and the instructor was DMed of a failure. Now both are in, in one channel."""
+    import asyncio
+
+    await in_week(sworld)
+    view = await press_submit(sworld, "learner1")
+    assert view is not None
+    learner = sworld.slack.person("learner1")
+    answers = await asyncio.gather(*(learner.submit(view, form()) for _ in range(2)))
+    assert [said(a).split(":")[0] for a in answers] == ["Handed in", "Handed in"], answers
+    (channel,) = hand_in_channels(sworld)
+    assert channel.members >= member(sworld, "learner1", "instructor")
+    (row,) = await rows(sworld)
+    assert row["week"] == 2
+    staff = sworld.slack.workspace.user_named("instructor")
+    assert not [m for m in sworld.slack.workspace.dms(staff) if "could not be posted" in m.text]

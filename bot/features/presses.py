@@ -1,17 +1,19 @@
 """What a learner's press on a session post does, on either platform: Remind me, Check in,
-Watched it. The rules (a cancelled session, the check-in window, an ended cohort) live here
+Watched it (and who gets Add to calendar's file). The rules (a cancelled session, the check-in window, an ended cohort) live here
 once; each adapter only finds the cohort, the session and the person, and shows the answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from bot import sessions as words
 from bot.clock import Clock
 from bot.cohort import Cohort
 from bot.errors import NotAllowed
 from bot.features.platform import Action
+from bot.ics import session_calendar
 from bot.store import Store
 from bot.timetable import CohortSession
 
@@ -51,6 +53,15 @@ async def watched(
     if not new:
         return "You have already said you watched it."
     return f"Thank you! Watching **{session.title}** counts as attending it. 👀"
+
+
+def calendar(cohort: Cohort, session: CohortSession, now: datetime, *, takes_part: bool) -> bytes:
+    """Add to calendar: the session's file, join link included, so (as ``/sessions
+    calendar``) only for the cohort's learners and instructors (``takes_part``), whatever
+    cohort a forged button names."""
+    if not takes_part:
+        raise NotAllowed(f"Sessions of {cohort.name} are for its learners and instructors.")
+    return session_calendar(cohort.id, cohort.name, [session], now)
 
 
 Press = Callable[[Store, Clock, Cohort, CohortSession, int], Awaitable[str]]

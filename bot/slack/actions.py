@@ -15,7 +15,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.features import presses
-from bot.ics import session_calendar
 from bot.slack import assignments, modals
 from bot.slack.blocks import mrkdwn, parse_value
 from bot.slack.deadline import SORRY
@@ -116,8 +115,11 @@ def register(bot: SlackBot) -> None:
     @guarded
     async def ics(body: dict[str, Any]) -> str:
         cohort, session = await session_of(body)
-        data = session_calendar(cohort.id, cohort.name, [session], bot.clock.now())
-        dm = await bot.client.conversations_open(users=body["user"]["id"])
+        user = body["user"]["id"]
+        takes_part = await bot.tracker.learner(cohort, user) is not None
+        takes_part = takes_part or await bot.platform.is_instructor(user, cohort)
+        data = presses.calendar(cohort, session, bot.clock.now(), takes_part=takes_part)
+        dm = await bot.client.conversations_open(users=user)
         await bot.client.files_upload_v2(
             channel=dm["channel"]["id"],
             filename=f"{session.key}.ics",
@@ -139,5 +141,6 @@ def register(bot: SlackBot) -> None:
                 text="Only the person who asked can confirm this.", replace_original=False
             )
             return
-        removed = await bot.store.privacy.forget(await bot.platform.number(body["user"]["id"]))
+        user = await bot.platform.known_number(body["user"]["id"])
+        removed = await bot.store.privacy.forget(user) if user is not None else 0
         await respond(text=f"Erased: {removed} records about you are gone.", replace_original=True)

@@ -18,6 +18,8 @@ from typing import Any
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
@@ -42,6 +44,7 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://slack.com/api/"
 ACK_WITHIN = 2.0  # seconds a command may take before its ack; Slack gives up after 3
+ANOTHER_WORKSPACE = "This came from a workspace I do not serve here, so nothing was done."
 DM_PACE = 0.2  # seconds between a fan-out's DMs: five a second, well inside Slack's limits
 
 
@@ -168,6 +171,7 @@ class SlackBot:
         issuing(self).register(self._runner)
         self._tracker = SlackTracker(self.platform, self.store, self.library, self.clock)
         self.app.middleware(self._scrub)
+        self.app.middleware(self._this_workspace)
         register(self)
         self.courses.follow(PlatformName.SLACK, partial(follow_course_files, self))
         # Who is staff, an instructor, a learner: remembered briefly, dropped when Slack says.
@@ -199,6 +203,25 @@ class SlackBot:
         if isinstance(event, dict):
             scrub(event)
         return await next()
+
+    async def _this_workspace(
+        self, context: AsyncBoltContext, body: dict[str, Any], next: Any
+    ) -> Any:
+        """Only this workspace's payloads are acted on. Another workspace's (an app installed
+        in several, whose Socket Mode connections Slack shares out) would else be read as
+        this one's: its people's ids taken for ours, its commands run on our cohorts."""
+        teams = {context.team_id, context.enterprise_id} - {None}
+        if not teams or self.platform.team in teams:
+            return await next()
+        log.warning(
+            "a %s from workspace %s, not this one (%s): nothing done",
+            body.get("type") or "command",
+            context.team_id,
+            self.platform.team,
+        )
+        if body.get("command"):  # said to the person, who would else see Slack's timeout
+            return BoltResponse(status=200, body=ANOTHER_WORKSPACE)
+        return BoltResponse(status=200, body="")
 
     async def _people_changed(self, event: dict[str, Any]) -> None:
         """Someone's standing or a user group changed: forget what was remembered of it, and

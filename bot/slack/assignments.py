@@ -60,7 +60,7 @@ async def learner_cohort(bot: SlackBot, cohort_id: int, week: int, user: str) ->
 
 async def open_form(bot: SlackBot, body: dict[str, Any], value: str) -> None:
     """The Submit button: the hand-in form, for the cohort's learners while hand-ins are open."""
-    cohort_id, week = (int(part) for part in value.split(":"))
+    cohort_id, week = (blocks.whole(part) for part in blocks.fields(value, 2))
     user = body["user"]["id"]
     await learner_cohort(bot, cohort_id, week, user)
     channel = (body.get("channel") or {}).get("id", "")
@@ -170,16 +170,20 @@ async def review(bot: SlackBot, user: str, view: dict[str, Any]) -> str:
     """Mark the hand-in reviewed and DM the learner the feedback; what the instructor is told."""
     from bot.slack.commands import workspace_cohort
 
-    cohort_id, learner, week = view["private_metadata"].split(":")
-    cohort = await bot.cohort_here(int(cohort_id))
+    cohort_id, learner, typed_week = blocks.fields(view.get("private_metadata"), 3)
+    week = blocks.whole(typed_week)
+    cohort = await bot.cohort_here(blocks.whole(cohort_id))
     if cohort is None:
         raise NotFound("that cohort no longer exists")
     await workspace_cohort(bot, cohort.name, user)  # still one of its instructors
+    number = await bot.platform.known_number(learner)  # one who handed in has one
+    if number is None:
+        raise NotFound(blocks.NOT_MINE)
     dm = await feature(bot).review(
         cohort,
-        await bot.platform.number(learner),
+        number,
         f"<@{learner}>",
-        int(week),
+        week,
         await bot.platform.number(user),
         _typed(view, "feedback").strip() or None,
     )
@@ -204,11 +208,13 @@ def register(bot: SlackBot) -> None:
 
 async def submitted_hand_in(bot: SlackBot, user: str, view: dict[str, Any]) -> dict[str, Any]:
     """The hand-in form's answer: errors on its field, or what became of the hand-in."""
-    cohort_id, week, _ = view["private_metadata"].split(":")
-    cohort = None
+    cohort, week = None, 0
     try:
-        cohort = await learner_cohort(bot, int(cohort_id), int(week), user)
-        text = await hand_in(bot, user, cohort, int(week), view)
+        cohort_id, week = (
+            blocks.whole(p) for p in blocks.fields(view.get("private_metadata"), 3)[:2]
+        )
+        cohort = await learner_cohort(bot, cohort_id, week, user)
+        text = await hand_in(bot, user, cohort, week, view)
     except UserError as error:
         return {
             "response_action": "errors",

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotFound
 from bot.features.platform import Action, Buttons
 from bot.render import Post
 
@@ -161,9 +161,30 @@ def hand_ins_closed(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [closed if b.get("block_id") == "cohortbot" else b for b in blocks]
 
 
-def parse_value(value: str) -> tuple[int, str]:
-    cohort, _, about = value.partition(":")
-    return int(cohort), about
+# What a button's value or a form's private_metadata that the app did not write is told: a
+# forged one (nothing Slack signs says the app wrote it), never a traceback and "my side".
+NOT_MINE = "That button or form is not one of mine, so nothing was done."
+
+
+def parse_value(value: Any) -> tuple[int, str]:
+    """A button's ``"<cohort>:<about>"``."""
+    cohort, about = fields(value, 2)
+    return whole(cohort), about
+
+
+def fields(text: Any, count: int) -> list[str]:
+    """A value or private_metadata of ``count`` parts separated by ``:``."""
+    parts = str(text or "").split(":")
+    if len(parts) != count:
+        raise NotFound(NOT_MINE)
+    return parts
+
+
+def whole(text: str) -> int:
+    """A number in a value or private_metadata (an id, a week)."""
+    if not (text.isascii() and text.isdigit()):
+        raise NotFound(NOT_MINE)
+    return int(text)
 
 
 def metadata(marker: str) -> dict[str, Any]:

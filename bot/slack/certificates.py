@@ -173,7 +173,8 @@ async def certificate_command(bot: SlackBot, command: dict[str, Any], words: lis
         raise InvalidInput(
             "usage: `/certificate get`, `/certificate name`, `/certificate verify <code>`"
         )
-    mine = await bot.store.certificates.of_user(await bot.platform.number(user))
+    number = await bot.platform.known_number(user)  # a stranger has none, and no row is made
+    mine = await bot.store.certificates.of_user(number) if number is not None else []
     if not mine:
         raise NotFound(
             "You have no certificate of completion yet. They are sent by DM when the"
@@ -194,7 +195,8 @@ async def certificate_command(bot: SlackBot, command: dict[str, Any], words: lis
 
 
 async def open_name_form(bot: SlackBot, trigger_id: str, user: str) -> None:
-    current = await bot.store.certificates.printed_name(await bot.platform.number(user))
+    number = await bot.platform.known_number(user)
+    current = await bot.store.certificates.printed_name(number) if number is not None else None
     element: dict[str, Any] = {"type": "plain_text_input", "max_length": 80}
     if current:
         element["initial_value"] = current

@@ -260,8 +260,8 @@ def usage(name: str) -> str:
 async def mydata_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
     import json
 
-    user = await bot.platform.number(command["user_id"])
-    found = await bot.store.privacy.everything_about(user)
+    user = await bot.platform.known_number(command["user_id"])  # asking keeps nothing new
+    found = await bot.store.privacy.everything_about(user) if user is not None else {}
     if found:
         dm = await bot.client.conversations_open(users=command["user_id"])
         await bot.client.files_upload_v2(
@@ -278,12 +278,14 @@ async def forgetme_command(bot: SlackBot, command: dict[str, Any], words: list[s
 
 
 async def progress_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
-    user = await bot.platform.number(command["user_id"])
     feature = participation(bot)
     team = await bot.platform.number(bot.platform.team)
+    running = [c for c in await bot.store.cohorts.in_guild(team) if c.state != CohortState.ENDED]
+    learning = [(c, await bot.tracker.learners(c)) for c in running]  # numbers learners first
+    user = await bot.platform.known_number(command["user_id"])  # a stranger gets no row
     texts = []
-    for cohort in await bot.store.cohorts.in_guild(team):
-        if cohort.state == CohortState.ENDED or user not in await bot.tracker.learners(cohort):
+    for cohort, learners in learning:
+        if user is None or user not in learners:
             continue
         learner = (await bot.platform.people(cohort, [user]))[0]
         texts.append(f"**{cohort.name}**\n" + await feature.progress(cohort, learner))

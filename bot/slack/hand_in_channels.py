@@ -115,7 +115,8 @@ async def invite(bot: SlackBot, channel: str, people: list[str]) -> None:
         try:
             await bot.client.conversations_invite(channel=channel, users=person)
         except SlackApiError as error:
+            if error.response.get("error") == "already_in_channel":
+                continue  # invited meanwhile (the same form submitted twice at once)
             if person == people[0]:
                 raise
-            if error.response.get("error") != "already_in_channel":
-                log.warning("could not invite an instructor to a hand-in channel: %s", error)
+            log.warning("could not invite an instructor to a hand-in channel: %s", error)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.cohort import NewCohort, PlatformName
+from bot.access import RoleFacts, check_cohort_roles
+from bot.cohort import NAME_LIMIT, NewCohort, PlatformName, cohort_name, first_day
 from bot.errors import UserError
 from bot.features.planning import plan_cohort
 from bot.localtime import zone
@@ -44,7 +46,7 @@ def create_view(bot: SlackBot) -> dict[str, Any]:
         "submit": {"type": "plain_text", "text": "Create"},
         "blocks": [
             _input("course", "Course", {"type": "static_select", "options": courses}),
-            _input("name", "Cohort name", {"type": "plain_text_input", "max_length": 60}),
+            _input("name", "Cohort name", {"type": "plain_text_input", "max_length": NAME_LIMIT}),
             _input(
                 "channel",
                 "Channel",
@@ -100,13 +102,36 @@ async def created(bot: SlackBot, user: str, view: dict[str, Any]) -> dict[str, A
         if not await bot.platform.is_staff(user):
             raise UserError("Only course staff can create a cohort.")
         cohort = await create_cohort(bot, user, view["state"]["values"])
-    except UserError as error:
-        return {"response_action": "errors", "errors": {"name": str(error)}}
+    except UserError as error:  # under the field at fault (else under the name)
+        return {"response_action": "errors", "errors": {_block(error): str(error)}}
     except SlackApiError as error:  # e.g. a missing scope: said in the form, never a hang
         reason = bot.platform.describe(error) or "Slack refused"
         return {"response_action": "errors", "errors": {"name": reason}}
     await bot.platform.tell_instructors(cohort, "created; its timetable is planned.")
     return {}
+
+
+class _Wrong(UserError):
+    """What is wrong with one field of the form (``block``): shown under it."""
+
+    def __init__(self, block: str, message: str) -> None:
+        super().__init__(message)
+        self.block = block
+
+
+def _block(error: UserError) -> str:
+    return error.block if isinstance(error, _Wrong) else "name"
+
+
+@contextmanager
+def _field(block: str) -> Iterator[None]:
+    """A refusal raised inside is about the form's ``block``."""
+    try:
+        yield
+    except _Wrong:
+        raise
+    except UserError as error:
+        raise _Wrong(block, str(error)) from error
 
 
 async def _group(bot: SlackBot, values: dict[str, Any], block: str) -> str:
@@ -122,30 +147,78 @@ async def _group(bot: SlackBot, values: dict[str, Any], block: str) -> str:
     return group
 
 
+async def _check_groups(
+    bot: SlackBot, team: int, learners: tuple[int, str], instructors: tuple[int | None, str]
+) -> None:
+    """The shared rule (``bot.access.check_cohort_roles``): the learner group is not the
+    staff group; the instructor group is neither it nor another cohort's learner group (whose
+    learners would else run this cohort). Each number with the group's id as typed."""
+
+    def facts(number: int, typed: str) -> RoleFacts:
+        return RoleFacts(number, f"user group {typed}", everyone=False, managed=False)
+
+    staff = await bot.store.guilds.staff_role(team)
+    others = frozenset(c.learner_role_id for c in await bot.store.cohorts.in_guild(team))
+    learner = facts(*learners)
+    with _field("learners"):
+        check_cohort_roles(learner, None, staff_role_id=staff, kind="user group")
+    if instructors[0] is None:
+        return
+    with _field("instructors"):
+        check_cohort_roles(
+            learner,
+            facts(instructors[0], instructors[1]),
+            staff_role_id=staff,
+            learner_roles=others - {0},  # 0: the channel's members, no group
+            kind="user group",
+        )
+
+
 async def create_cohort(bot: SlackBot, user: str, values: dict[str, Any]) -> Any:
-    course_id = _value(values, "course")
-    if course_id not in bot.library.ids():
-        raise UserError(f"no course {course_id!r}")
-    course = bot.library.get(course_id)
-    channel = _value(values, "channel")
-    info = (await bot.client.conversations_info(channel=channel))["channel"]
-    if info.get("is_archived"):
-        raise UserError("that channel is archived: choose another, or unarchive it first")
-    if not info.get("is_member"):
-        raise UserError(f"I am not in <#{channel}>: invite me there first (`/invite @cohortbot`)")
-    group = await _group(bot, values, "learners")
-    instructors = await _group(bot, values, "instructors")
-    tz = zone(_value(values, "timezone") or course.timezone)
-    start = date.fromisoformat(_value(values, "start"))
+    with _field("course"):
+        course_id = _value(values, "course")
+        if course_id not in bot.library.ids():
+            raise UserError(f"no course {course_id!r}")
+        course = bot.library.get(course_id)
+    with _field("name"):
+        name = cohort_name(_value(values, "name"))
+    with _field("start"):
+        start = first_day(_value(values, "start"))
+    with _field("timezone"):
+        tz = zone(_value(values, "timezone") or course.timezone)
+    with _field("channel"):
+        channel = _value(values, "channel")
+        try:
+            info = (await bot.client.conversations_info(channel=channel))["channel"]
+        except SlackApiError as error:  # not found, or a missing scope: said under the field
+            raise UserError(bot.platform.describe(error) or "Slack refused") from error
+        if info.get("is_archived"):
+            raise UserError("that channel is archived: choose another, or unarchive it first")
+        if not info.get("is_member"):
+            raise UserError(
+                f"I am not in <#{channel}>: invite me there first (`/invite @cohortbot`)"
+            )
+        if info.get("is_private") and user not in await bot.platform.channel_members(channel):
+            # The form offers only channels one is in; a forged one would show its members
+            # (the learners) and who writes there to someone who cannot read it.
+            raise UserError("that channel is private and you are not in it: choose one you are in")
+    with _field("learners"):
+        group = await _group(bot, values, "learners")
+    with _field("instructors"):
+        instructors = await _group(bot, values, "instructors")
+    team = await bot.platform.number(bot.platform.team)
+    learner_id = await bot.platform.number(group) if group else 0
+    instructor_id = await bot.platform.number(instructors) if instructors else None
+    await _check_groups(bot, team, (learner_id, group), (instructor_id, instructors))
     new = NewCohort(
-        guild_id=await bot.platform.number(bot.platform.team),
-        name=_value(values, "name"),
+        guild_id=team,
+        name=name,
         course_id=course.id,
         start=start,
         timezone=tz.key,
         channel_id=await bot.platform.number(channel),
-        learner_role_id=await bot.platform.number(group) if group else 0,
-        instructor_role_id=await bot.platform.number(instructors) if instructors else None,
+        learner_role_id=learner_id,
+        instructor_role_id=instructor_id,
         announcements_channel_id=None,
         created_by=await bot.platform.number(user),
     )

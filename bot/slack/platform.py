@@ -268,16 +268,19 @@ class SlackPlatform(SlackErrors):
         if cohort.learner_role_id:
             users = await self.members(cohort.learner_role_id)
         else:
-            users = []
-            cursor = None
-            channel = await self.slack_id(cohort.channel_id)
-            while True:
-                page = await self.client.conversations_members(channel=channel, cursor=cursor)
-                users += page["members"]
-                cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                if not cursor:
-                    break
+            users = await self.channel_members(await self.slack_id(cohort.channel_id))
         return [u for u in users if u != self.bot_user and not await self.is_instructor(u, cohort)]
+
+    async def channel_members(self, channel: str) -> list[str]:
+        """Everyone in a channel (``conversations.members``, page by page)."""
+        users: list[str] = []
+        cursor = None
+        while True:
+            page = await self.client.conversations_members(channel=channel, cursor=cursor)
+            users += page["members"]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return users
 
     async def learners(self, cohort: Cohort) -> list[Learner]:
         return [

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.access import RoleFacts, check_staff_role
 from bot.errors import InvalidInput, NotAllowed
 from bot.slack.blocks import mrkdwn
 
@@ -54,5 +55,13 @@ async def setup_command(bot: SlackBot, command: dict[str, Any], words: list[str]
             f"There is no user group {group!r} in this workspace: give the group's id"
             " (it starts with S), e.g. `/setup staff S0123ABCD`."
         ) from None
-    await bot.store.guilds.set_staff_role(team, await bot.platform.number(group))
+    number = await bot.platform.number(group)
+    cohorts = await bot.store.cohorts.in_guild(team)
+    shown = f"<!subteam^{group}>"
+    facts = RoleFacts(number, shown, everyone=False, managed=False)
+    try:
+        check_staff_role(facts, frozenset(c.learner_role_id for c in cohorts), kind="user group")
+    except InvalidInput as refusal:  # said with the group's name, as /setup show says it
+        return {"text": mrkdwn(str(refusal), keep=(shown,))}
+    await bot.store.guilds.set_staff_role(team, number)
     return "Done: the members of that user group are course staff here."
