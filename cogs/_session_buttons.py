@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
-from bot.app.permissions import is_learner
+from bot import access
+from bot.app.permissions import is_learner, standing
 from bot.app.tree import reported
 from bot.cohort import Cohort
 from bot.errors import NotAllowed, NotFound
 from bot.features import presses
 from bot.features.platform import Action
-from bot.ics import session_calendar
 from bot.timetable import CohortSession
 
 if TYPE_CHECKING:
@@ -34,14 +33,6 @@ async def session_of(bot: CohortBot, cohort_id: int, key: str) -> tuple[Cohort, 
     if cohort is None or not found:
         raise NotFound("that session no longer exists")
     return cohort, found[0]
-
-
-def calendar_file(
-    cohort: Cohort, sessions: Sequence[CohortSession], bot: CohortBot
-) -> discord.File:
-    data = session_calendar(cohort.id, cohort.name, sessions, bot.clock.now())
-    name = f"{sessions[0].key}.ics" if len(sessions) == 1 else "sessions.ics"
-    return discord.File(io.BytesIO(data), filename=name)
 
 
 class SessionButton(
@@ -81,9 +72,15 @@ class SessionButton(
         bot: CohortBot = interaction.client  # type: ignore[assignment]
         cohort, session = await session_of(bot, self.cohort_id, self.key)
         if self.action == "ics":
+            staff_role = await bot.store.guilds.staff_role(cohort.guild_id)
+            who = standing(interaction.user)
+            takes_part = access.takes_part(
+                who, cohort.learner_role_id, cohort.instructor_role_id, staff_role
+            )
+            data = presses.calendar(cohort, session, bot.clock.now(), takes_part=takes_part)
             await interaction.response.send_message(
                 f"**{session.title}** for your calendar:",
-                file=calendar_file(cohort, [session], bot),
+                file=discord.File(io.BytesIO(data), filename=f"{session.key}.ics"),
                 ephemeral=True,
             )
             return

@@ -21,6 +21,7 @@ from tests.helpers import (
     is_staff_command,
     refusals,
 )
+from tests.scenarios import posts_for
 
 START = date(2026, 10, 13)
 WEEK_1 = datetime(2026, 10, 13, 16, tzinfo=UTC)
@@ -348,6 +349,24 @@ async def test_recordings_are_for_the_cohorts_learners_and_instructors_only(worl
         assert refused.ephemeral and "s3cret" not in refused.response.content
         assert "for its learners" in refused.response.content
     assert [type(e) for e in refusals(world)] == [NotAllowed, NotAllowed]
+
+
+async def test_add_to_calendar_gives_the_join_link_only_to_the_cohorts_people(world: World):
+    """The session's .ics holds its join link: as /sessions calendar, only the cohort's
+    learners and instructors get it, not someone else who can read its channel."""
+    rival = await two_cohorts(world)
+    server = world.server
+    await world.advance_to(WEEK_1 + timedelta(days=7, hours=1))  # live-1 is announced
+    (announcement,) = [
+        m for m in posts_for(world, "announce:live-1") if " cohort 1 · " in m.embeds[0].footer.text
+    ]
+    for reader in (server.learners[0], server.instructor):
+        given = await reader.click(announcement, label="Add to calendar")
+        assert given.ephemeral and len(given.response.attachments) == 1
+    for stranger in (rival.member, server.outsider):
+        refused = await stranger.click(announcement, label="Add to calendar")
+        assert refused.ephemeral and refused.response.attachments == []
+        assert "for its learners and instructors" in refused.response.content
 
 
 async def test_cohort_names_are_offered_and_named_only_to_those_who_take_part(world: World):
