@@ -305,11 +305,30 @@ async def test_mydata_shows_and_forgetme_erases_after_confirmation(sworld: Slack
     await learner.command("/forgetme")
     (confirm,) = [e for e in sworld.slack.workspace.ephemeral_to(learner.user) if e.get("blocks")]
     await learner.press("cohort", confirm, "cohortbot_forget")
+    # Not even the number that stood for their Slack id is left (nothing names it now).
+    assert await sworld.bot.platform.known_number(learner.id) is None
+    assert learner.id.encode() not in sworld.database.read_bytes()
     assert await counts(sworld, "learner1") == (0, 0)
-    user = await sworld.bot.platform.number(learner.id)
-    assert await sworld.bot.store.privacy.everything_about(user) == {}
     assert "nothing" in (await learner.command("/mydata"))["text"]
     assert (await other.command("/mydata"))["text"]  # others are untouched
+    assert await sworld.bot.platform.known_number(other.id) is not None
+
+    await learner.post("cohort", "back again")  # counted afresh, under a new number
+    assert await counts(sworld, "learner1") == (1, 0)
+
+
+async def test_forgetme_keeps_the_number_of_staff_whose_cohort_names_them(sworld: SlackWorld):
+    """The staff member who created the cohort erases their data: the cohort's record still
+    names its creator, so the number standing for them stays, and the cohort still runs."""
+    await sworld.create_cohort()
+    staff = sworld.slack.person("instructor")
+    number = await sworld.bot.platform.known_number(staff.id)
+    assert number is not None
+    await staff.command("/forgetme")
+    (confirm,) = [e for e in sworld.slack.workspace.ephemeral_to(staff.user) if e.get("blocks")]
+    await staff.press("cohort", confirm, "cohortbot_forget")
+    assert await sworld.bot.platform.known_number(staff.id) == number
+    assert await sworld.bot.platform.slack_id(number) == staff.id
 
 
 # -- Slack's errors and limits -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -233,3 +234,23 @@ async def test_every_table_about_people_is_described_in_words_for_mydata(store):
 
     about_people = set(await tables_with(store.db, "user_id"))
     assert about_people - IN_WORDS.keys() == set()  # /mydata never says "records in 'x'"
+
+
+async def test_forgetting_a_slack_number_keeps_it_while_the_staff_record_names_it(store):
+    """``/forgetme`` on Slack also drops the number standing for the person's Slack id,
+    unless a staff record (any ``…_by`` column, found from the schema) or a row still names it."""
+    staff = await store.external.surrogate("slack", "T1/USTAFF")
+    learner = await store.external.surrogate("slack", "T1/ULEARNER")
+    helper = await store.external.surrogate("slack", "T1/UHELPER")
+    cohort = await store.cohorts.create(replace(new_cohort(), created_by=staff), [], NOW)
+    other = await store.external.surrogate("slack", "T1/UOTHER")
+    await store.participation.excuse(cohort.id, learner, 1, by=helper, now=NOW)
+    await store.participation.excuse(cohort.id, other, 1, by=helper, now=NOW)
+    await store.privacy.forget(learner)
+    assert await store.external.forget(learner)
+    assert await store.external.known("slack", "T1/ULEARNER") is None
+    assert await store.external.external(learner) is None
+    assert not await store.external.forget(staff)  # the cohort names its creator
+    assert not await store.external.forget(helper)  # so does an excusal they gave (purged later)
+    assert await store.external.external(staff) == "T1/USTAFF"
+    assert await store.external.surrogate("slack", "T1/ULEARNER") not in (learner, staff, helper)

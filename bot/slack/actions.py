@@ -142,5 +142,9 @@ def register(bot: SlackBot) -> None:
             )
             return
         user = await bot.platform.known_number(body["user"]["id"])
-        removed = await bot.store.privacy.forget(user) if user is not None else 0
+        removed = 0
+        if user is not None:
+            removed = await bot.store.privacy.forget(user)
+            removed += await bot.store.external.forget(user)  # the number standing for them
+            bot.tracker.forget_learners()
         await respond(text=f"Erased: {removed} records about you are gone.", replace_original=True)

@@ -9,6 +9,7 @@ when the id is known, and the select reads whichever process's row won.
 from __future__ import annotations
 
 from bot.store.db import Connection
+from bot.store.privacy import erase_traces, staff_columns, tables_with
 
 
 class ExternalIds:
@@ -64,3 +65,25 @@ class ExternalIds:
             return None
         self._back[number] = str(row["external"])
         return self._back[number]
+
+    async def forget(self, number: int) -> bool:
+        """After ``/forgetme``: drop the row standing for this person, unless something still
+        names them (a cohort they created, a recording they added, a review: staff's record,
+        or a row written since). Also forgotten in this process; Socket Mode serves a workspace
+        from one process at a time, so no other still holds it. Whether it went."""
+        named = [(table, "user_id") for table in await tables_with(self._db, "user_id")]
+        named += await staff_columns(self._db)
+        still = " OR ".join(
+            f'EXISTS (SELECT 1 FROM "{table}" WHERE "{column}" = ?)' for table, column in named
+        )
+        cursor = await self._db.execute(
+            f"DELETE FROM external_ids WHERE id = ? AND NOT ({still})",
+            (number, *[number] * len(named)),
+        )
+        await self._db.commit()
+        if cursor.rowcount != 1:
+            return False
+        await erase_traces(self._db, ["external_ids"])
+        self._back.pop(number, None)
+        self._known = {key: n for key, n in self._known.items() if n != number}
+        return True

@@ -38,6 +38,29 @@ async def tables_with(db: Connection, *columns: str) -> list[str]:
     return found
 
 
+async def staff_columns(db: Connection) -> list[tuple[str, str]]:
+    """Every whole-number ``…_by`` column (``created_by``, ``added_by``, ``excused_by``,
+    ``reviewed_by``, ``issued_by``): who on the staff did something, kept as the course's
+    record, not erased by /forgetme. (``claimed_by``, a process's token, is text.)"""
+    if is_postgres(db):
+        async with db.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND column_name LIKE ?"
+            " AND data_type IN ('bigint', 'integer') ORDER BY table_name, column_name",
+            ("%\\_by",),
+        ) as cursor:
+            return [(str(t), str(c)) for t, c in await cursor.fetchall()]
+    found = []
+    for table in await tables_with(db):
+        async with db.execute(f'PRAGMA table_info("{table}")') as cursor:
+            found += [
+                (table, c["name"])
+                for c in await cursor.fetchall()
+                if c["name"].endswith("_by") and c["type"].upper() == "INTEGER"
+            ]
+    return found
+
+
 async def erase_traces(db: Connection, tables: list[str]) -> None:
     """After a commit that deleted people's rows: remove what the files still hold.
 
