@@ -16,7 +16,10 @@ from bot.errors import InvalidInput
 from bot.features.platform import Action, Buttons
 from bot.render import Post
 
-TEXT_LIMIT = 3000  # characters in one section's text
+# Characters in one section's text, as Slack counts them (escaped). A message's top-level
+# text is truncated only past 40,000, but Slack advises 4,000 and its clients fold or split
+# a longer one; the bot keeps an answer's text within this limit too.
+TEXT_LIMIT = 3000
 LABELS = {
     Action.SUBMIT: "Submit assignment",
     Action.REMIND: "Remind me",
