@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.errors import InvalidInput
 from bot.features.platform import Action, Buttons
-from bot.render import Post
+from bot.render import Post, split_text
 
 # Characters in one section's text, as Slack counts them (escaped). A message's top-level
 # text is truncated only past 40,000, but Slack advises 4,000 and its clients fold or split
@@ -38,6 +38,9 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # The Slack markup the bot itself writes, left live: a mention of one person (``<@U…>``), a
 # channel (``<#C…>``) and a date (``<!date^…>``); none pings a crowd or hides a link.
 _OWN = r"<@[UW][A-Z0-9]+>|<#[CG][A-Z0-9]+>|<!date\^\d+\^[^<>|]*\|[^<>]*>"
+# What escaped mrkdwn holds that a cut would break: an entity, or markup in angle brackets
+# (every ``<`` left is the bot's own: ``<@U…>``, ``<#C…>``, ``<!date^…|…>``).
+_MARKUP = re.compile(r"&(?:amp|lt|gt);|<[^<>]*>")
 _TOKENS = re.compile(rf"\\([\\|\[\]<>#])|<t:(\d+)(?::\w)?>|({_OWN})|([&<>])")
 
 
@@ -116,10 +119,9 @@ def post_blocks(post: Post, buttons: Buttons | None = None) -> list[dict[str, An
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": post.title[:150]}}
     ]
-    body = mrkdwn(post.body)
-    for start in range(0, len(body), TEXT_LIMIT):
-        chunk = body[start : start + TEXT_LIMIT]
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
+    for chunk in split_text(mrkdwn(post.body), TEXT_LIMIT, whole=_MARKUP):
+        if chunk:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
     if buttons is not None:
         blocks.append(action_block(buttons))
     return blocks
