@@ -202,8 +202,9 @@ def who(learner: Learner) -> str:
 
 def who_in_file(learner: Learner) -> str:
     """A learner in a list sent as a file, where a mention is not shown as a name: their
-    name, then their mention (which holds their user id) to tell two of one name apart."""
-    name = plain(learner.name)
+    name, then their mention (which holds their user id) to tell two of one name apart.
+    A text file is read as typed, never as Markdown: the name has no backslashes."""
+    name = learner.name
     return f"{name} ({learner.mention})" if learner.mention else name
 
 
