@@ -12,7 +12,8 @@ Large cohorts: a name per row stops being readable long before 1,000 rows, and
 the figure would take seconds to draw. So the chart shows at most ``MAX_ROWS``
 learners; when there are more, it shows those furthest behind (fewest weeks
 met, then by name), and the title says how many of how many. The CSV export
-has everyone.
+has everyone. A row is labelled by display name; learners who share one each
+get the end of their platform id (``participation.told_apart``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from bot.participation import WAY_WORDS, LearnerReport, Report, Way, WeekRecord, WeekStatus
+from bot.participation import (
+    WAY_WORDS,
+    LearnerReport,
+    Report,
+    Way,
+    WeekRecord,
+    WeekStatus,
+    told_apart,
+)
 
 # Colour by status: a traffic light readable with the common colour blindnesses
 # (light grey, orange, blue-green), and excused in a clearly different purple.
@@ -140,8 +149,11 @@ def label_axes(ax: Axes, report: Report, rows: tuple[LearnerReport, ...]) -> Non
     """ "Week N" along the top, a name per row, and white lines between the cells."""
     ax.set_xticks(range(len(report.weeks)), [f"Week {week}" for week in report.weeks])
     ax.xaxis.tick_top()
+    # Two learners of one name are two rows: each name with a short tail of their id.
+    learners = [row.learner for row in report.learners]
+    labels = dict(zip((learner.user_id for learner in learners), told_apart(learners), strict=True))
     # parse_math off: a display name with two "$" must print as written, not as TeX.
-    ax.set_yticks(range(len(rows)), [row.learner.name for row in rows], parse_math=False)
+    ax.set_yticks(range(len(rows)), [labels[row.learner.user_id] for row in rows], parse_math=False)
     # Lines rather than minor ticks between the cells: ticks carry labels that are slow to lay out.
     ax.vlines([x - 0.5 for x in range(1, len(report.weeks))], -0.5, len(rows) - 0.5, "white", lw=2)
     ax.hlines([y - 0.5 for y in range(1, len(rows))], -0.5, len(report.weeks) - 0.5, "white", lw=2)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -202,9 +203,42 @@ def who(learner: Learner) -> str:
 
 def who_in_file(learner: Learner) -> str:
     """A learner in a list sent as a file, where a mention is not shown as a name: their
-    name, then their mention (which holds their user id) to tell two of one name apart."""
-    name = plain(learner.name)
+    name, then their mention (which holds their user id) to tell two of one name apart.
+    A text file is read as typed, never as Markdown: the name has no backslashes."""
+    name = learner.name
     return f"{name} ({learner.mention})" if learner.mention else name
+
+
+_PLATFORM_ID = re.compile(r"<@!?([^<>|]+)")  # Discord's <@123…>, Slack's <@U…>
+TAIL = 4  # characters of a platform id that tell two learners of one name apart
+
+
+def told_apart(learners: Sequence[Learner]) -> list[str]:
+    """Each learner's name as a label where a mention cannot be shown (a chart's row), and
+    where two or more share a name (ignoring case and spacing), the end of each one's platform
+    id (``Sam (…4821)``: Discord's user id, Slack's member id), as long as it takes to differ."""
+    labels = [learner.name for learner in learners]
+    alike: dict[str, list[int]] = {}
+    for index, learner in enumerate(learners):
+        alike.setdefault(" ".join(learner.name.casefold().split()), []).append(index)
+    for indexes in alike.values():
+        if len(indexes) < 2:
+            continue
+        ids = [platform_id(learners[i]) for i in indexes]
+        longest = max(map(len, ids))
+        width = next(
+            (n for n in range(TAIL, longest) if len({i[-n:] for i in ids}) == len(ids)), longest
+        )
+        for index, found in zip(indexes, ids, strict=True):
+            tail = f"…{found[-width:]}" if len(found) > width else found
+            labels[index] = f"{learners[index].name} ({tail})"
+    return labels
+
+
+def platform_id(learner: Learner) -> str:
+    """The learner's id on their platform (from their mention), else the store's number."""
+    found = _PLATFORM_ID.match(learner.mention)
+    return found[1] if found else str(learner.user_id)
 
 
 class WeekRecord(NamedTuple):

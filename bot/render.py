@@ -7,6 +7,7 @@ breaks, never mid-word where it can be helped.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -106,14 +107,20 @@ def module_post(
     return Post(week_title(week.number, week.title), body, more)
 
 
-def split_text(text: str, first_limit: int, rest_limit: int | None = None) -> list[str]:
-    """Split into chunks: the first at most ``first_limit`` long, the rest ``rest_limit``."""
+def split_text(
+    text: str,
+    first_limit: int,
+    rest_limit: int | None = None,
+    whole: re.Pattern[str] | None = None,
+) -> list[str]:
+    """Split into chunks: the first at most ``first_limit`` long, the rest ``rest_limit``;
+    never inside a match of ``whole`` (markup that a cut shows broken, e.g. an entity)."""
     rest_limit = rest_limit or first_limit
     chunks: list[str] = []
     remaining = text.strip()
     limit = first_limit
     while len(remaining) > limit:
-        cut = _cut_point(remaining, limit)
+        cut = _cut_point(remaining, limit, whole)
         chunks.append(remaining[:cut].rstrip())
         remaining = remaining[cut:].lstrip()
         limit = rest_limit
@@ -121,12 +128,25 @@ def split_text(text: str, first_limit: int, rest_limit: int | None = None) -> li
     return chunks
 
 
-def _cut_point(text: str, limit: int) -> int:
+def _cut_point(text: str, limit: int, whole: re.Pattern[str] | None = None) -> int:
+    """At most ``limit``: after a paragraph, line, sentence or word in the second half, else
+    as late as can be; never inside a match of ``whole``."""
+    spans = []
+    for match in whole.finditer(text) if whole else ():
+        if match.start() >= limit:
+            break
+        spans.append(match.span())
+
+    def clean(cut: int) -> bool:
+        return not any(start < cut < end for start, end in spans)
+
     for separator in ("\n\n", "\n", ". ", " "):
         at = text.rfind(separator, 0, limit)
-        if at > limit // 2:
-            return at + len(separator)
-    return limit
+        while at > limit // 2:
+            if clean(at + len(separator)):
+                return at + len(separator)
+            at = text.rfind(separator, 0, at)
+    return next((cut for cut in range(limit, 0, -1) if clean(cut)), limit)
 
 
 def wrapup_post(course: Course, calendar: Calendar) -> Post:

@@ -89,3 +89,10 @@ async def sworld(tmp_path) -> AsyncIterator[SlackWorld]:
     """Slack's ``world``: the stand-in workspace and the real app on it (tests/slack_helpers.py)."""
     async for world in slack_world(tmp_path):
         yield world
+
+
+@pytest.fixture
+async def sworld_crowd(tmp_path) -> AsyncIterator[SlackWorld]:
+    """``sworld`` with 120 learners: a cohort too big to list in one Slack message."""
+    async for world in slack_world(tmp_path, learners=120):
+        yield world

@@ -172,11 +172,11 @@ def write_while_down(
     return message
 
 
-async def slack_world(tmp_path: Path) -> AsyncIterator[SlackWorld]:
-    """The standard workspace on the stand-in, the app started on a fresh database, the
-    staff user group appointed (the ``sworld`` fixture)."""
+async def slack_world(tmp_path: Path, learners: int = 4) -> AsyncIterator[SlackWorld]:
+    """The standard workspace (with ``learners`` learners) on the stand-in, the app started
+    on a fresh database, the staff user group appointed (the ``sworld`` fixture)."""
     clock = ManualClock(BEFORE)
-    workspace = standard_workspace(clock=lambda: clock.now().timestamp())
+    workspace = standard_workspace(learners=learners, clock=lambda: clock.now().timestamp())
     async with SlackStandin(workspace) as slack:
         world = SlackWorld(slack, tmp_path / "cohortbot.sqlite3", clock)
         await world.start()

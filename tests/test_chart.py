@@ -40,6 +40,13 @@ def test_names_down_the_side_and_weeks_along_the_top_as_written():
     assert heatmap_png(two, "Fall $2026$").startswith(PNG_SIGNATURE)
 
 
+def test_two_learners_of_one_name_are_two_different_rows():
+    sams = (Learner(1, "Sam", "<@U01AAAA1111>"), Learner(2, "Sam", "<@U01BBBB2222>"))
+    ax = figure(report({}, learners=(*sams, Learner(3, "Amara"))), "Fall 2026").axes[0]
+    names = [label.get_text() for label in ax.get_yticklabels()]
+    assert sorted(names) == ["Amara", "Sam (…1111)", "Sam (…2222)"], names
+
+
 def test_a_large_cohort_shows_those_furthest_behind_and_says_how_many():
     size = 1000
     met = {user: 4 for user in range(size)} | {7: 0, 500: 1, 999: 2}

@@ -23,6 +23,7 @@ from bot.participation import (
     fit,
     progress_text,
     spreadsheet_text,
+    told_apart,
     week_status,
     week_summary,
 )
@@ -313,3 +314,25 @@ def test_a_summary_of_a_cohort_without_learners():
     text = week_summary(report({}, learners=()), 1).text
     assert text.splitlines()[0] == "**Week 1** — 0 learners: 0 met, 0 partial, 0 none, 0 excused"
     assert text.endswith("\n\n**Behind in week 1 (0):** nobody") and "\n\n\n" not in text
+
+
+SAM_D1 = Learner(1, "Sam", "<@412345678901234567>")  # Discord: the user id in the mention
+SAM_D2 = Learner(2, "Sam", "<@398765432109876543>")
+SAM_D3 = Learner(3, "sam ", "<@!500000000000004567>")  # same name but for case and space
+SAM_S1 = Learner(4, "Sam", "<@U01ABCD2345>")  # Slack: the member id
+SAM_S2 = Learner(5, "Sam", "<@U09ZZZZ2345>")
+
+
+@pytest.mark.parametrize(
+    ("learners", "labels"),
+    [
+        ((AMARA, BAO), ["Amara", "bao"]),  # no one alike: the names alone
+        ((SAM_D1, SAM_D2, AMARA), ["Sam (…4567)", "Sam (…6543)", "Amara"]),
+        ((SAM_D1, SAM_D3), ["Sam (…34567)", "sam  (…04567)"]),  # …4567 twice: longer
+        ((SAM_S1, SAM_S2), ["Sam (…D2345)", "Sam (…Z2345)"]),
+        ((Learner(7, "Sam"), Learner(8, "Sam")), ["Sam (7)", "Sam (8)"]),  # no mention
+        ((), []),
+    ],
+)
+def test_learners_of_one_name_are_told_apart_by_the_end_of_their_id(learners, labels):
+    assert told_apart(learners) == labels

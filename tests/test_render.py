@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
@@ -80,6 +81,33 @@ def test_split_text_cuts_at_breaks_and_keeps_every_word():
     assert all(c.startswith("line") for c in chunks)
     assert " ".join(chunks).split() == text.split()
     assert split_text("x" * 50, 10) == ["x" * 10] * 5
+
+
+ENTITY = re.compile(r"&amp;|<[^<>]*>")
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "whole", "chunks"),
+    [
+        ("ab&amp;cd", 5, ENTITY, ["ab", "&amp;", "cd"]),  # not "ab&am", "p;cd"
+        ("a <!date^1^{x} {y}|1> b", 20, ENTITY, ["a", "<!date^1^{x} {y}|1>", "b"]),
+        # the last space is inside the date and the line break too early: before the date
+        (
+            "line one\nQ&amp;A<!date^1^{d} {t}|1>",
+            30,
+            ENTITY,
+            ["line one\nQ&amp;A", "<!date^1^{d} {t}|1>"],
+        ),
+        (
+            "line one\nQ&amp;A<!date^1^{d} {t}|1>",
+            30,
+            None,
+            ["line one\nQ&amp;A<!date^1^{d}", "{t}|1>"],
+        ),
+    ],
+)
+def test_split_text_never_cuts_inside_what_is_whole(text, limit, whole, chunks):
+    assert split_text(text, limit, whole=whole) == chunks
 
 
 @pytest.mark.parametrize(

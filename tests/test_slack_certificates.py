@@ -199,3 +199,24 @@ async def test_a_printed_name_is_shown_as_typed_never_as_a_link(sworld: SlackWor
     assert "&lt;https://evil.example|Amara Okafor&gt; [MD] #1" in text, text
     listed = await sworld.slack.person("instructor").command("/certificates", 'list "Fall 2026"')
     assert "&lt;https://evil.example|Amara Okafor&gt; [MD] #1" in listed["text"], listed
+
+
+async def test_a_printed_name_shows_without_discord_backslashes(sworld: SlackWorld):
+    """``Amara_Okafor *MD*`` reads so in the saved-name DM, ``/certificate verify`` and
+    ``/certificates list``: Slack has no backslash escapes to show."""
+    await sworld.create_cohort()
+    name = "Amara_Okafor *MD* ~x~"
+    assert await set_name(sworld, "learner1", name) == {}
+    ws = sworld.slack.workspace
+    (saved,) = [m for m in ws.dms(ws.user_named("learner1")) if m.text.startswith("Saved:")]
+    await complete(sworld, "learner1")
+    await sworld.advance_to(await consultation_end(sworld) + timedelta(minutes=1))
+    (certificate,) = await sworld.bot.store.certificates.of_user(
+        await sworld.bot.platform.number(ws.user_named("learner1").id)
+    )
+    checked = await sworld.slack.person("outsider").command(
+        "/certificate", f"verify {certificate.code}"
+    )
+    listed = await sworld.slack.person("instructor").command("/certificates", 'list "Fall 2026"')
+    for text in (saved.text, checked["text"], listed["text"]):
+        assert name in text and "\\" not in text, text

@@ -439,6 +439,32 @@ async def test_the_summary_is_ephemeral_and_the_csv_comes_by_dm(sworld: SlackWor
     assert im.startswith("D")  # shared in the instructor's DM, not in the channel
 
 
+async def test_a_summary_too_long_for_a_message_sends_everyone_in_a_file(
+    sworld_crowd: SlackWorld,
+):
+    """120 learners do not fit one answer: it says "see the file", and the file (the whole
+    list, as on Discord) comes to who asked by DM; the answer stays ephemeral and within
+    what Slack shows of a message whole (3,000 characters, escaped)."""
+    sworld = sworld_crowd
+    assert await sworld.create_cohort() == {}
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    instructor = sworld.slack.person("instructor")
+    answer = await instructor.command("/participation", 'summary "Fall 2026" 1')
+    text = answer["text"]
+    assert answer.get("response_type") != "in_channel"
+    assert "more: see the file" in text and "in your DMs" in text, text
+    assert len(text) <= 3000, len(text)
+    (sent,) = [f for f in sworld.slack.workspace.files.values() if f["name"].endswith(".txt")]
+    (im,) = sent["channels"]
+    assert im == sworld.slack.workspace.open_im(instructor.id).id
+    whole = sent["content"].decode("utf-8")
+    ws = sworld.slack.workspace
+    for i in range(1, 121):
+        learner = ws.user_named(f"learner{i}")
+        (line,) = [x for x in whole.splitlines() if f"(<@{learner.id}>) — " in x]
+        assert line.endswith("(none)") and f"learner{i} " in line, line
+
+
 async def test_a_recording_goes_under_its_announcement_and_by_dm_to_who_asked(sworld: SlackWorld):
     announcement = await announced(sworld)
     learner = sworld.slack.person("learner1")

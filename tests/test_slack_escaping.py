@@ -109,3 +109,57 @@ async def test_setup_show_still_names_the_staff_group(sworld: SlackWorld):
     """The bot's own ``<!subteam^…>`` in ``/setup show`` stays the group's live name."""
     answer = await sworld.slack.person("admin").command("/setup", "show")
     assert f"<!subteam^{sworld.group('cohort-staff')}>" in answer["text"], answer
+
+
+async def test_a_long_week_post_is_split_between_entities_and_dates(sworld: SlackWorld, tmp_path):
+    """A week whose prompt is long and dense with ``&`` and dates: escaped (``&amp;``,
+    ``<!date^…>``) it takes more than one 3,000-character section, and each section holds
+    whole entities and dates (Slack shows a cut one broken), cut at a line break."""
+    sample = sworld.bot.library.get("de-escalation").source.read_text()
+    dense = "".join("        Q&A&<t:1760000000:F>&R&D&<t:1760003600:f>&&\n" for _ in range(40))
+    changed = sample.replace(
+        '        Try one open question this week — "What would help most right now?" or\n',
+        dense,
+    )
+    assert changed != sample
+    (tmp_path / "de-escalation.yaml").write_text(changed)
+    sworld.prompts = tmp_path
+    await sworld.restart()
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    (week1,) = sworld.titled("Week 1")
+    sections = [b["text"]["text"] for b in week1.blocks if b["type"] == "section"]
+    assert len(sections) > 1, sections
+    for text in sections:
+        assert len(text) <= 3000, len(text)
+        broken = re.sub(r"&(?:amp|lt|gt);|<[^<>]*>", "", text)
+        assert not re.search("[&<>]", broken), (text[:80], text[-80:])
+    whole = "".join(sections)
+    assert whole.count("<!date^1760000000^") == 40 and whole.count("Q&amp;A&amp;") == 40
+    assert all(text.endswith("&amp;&amp;") for text in sections[:-1]), sections  # a line's end
+
+
+async def test_names_are_shown_as_typed_without_discord_backslashes(sworld_crowd: SlackWorld):
+    """Slack has no backslash escapes: a display name ``jane_doe`` or ``*star*`` must not show
+    as ``jane\\_doe`` or ``\\*star\\*`` in a report, an answer, a nudge or the whole-list file."""
+    sworld = sworld_crowd
+    ws = sworld.slack.workspace
+    jane, star = ws.user_named("learner1"), ws.user_named("learner2")
+    jane.display_name, star.display_name = "jane_doe", "*star*"
+    assert await sworld.create_cohort() == {}
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    await sworld.advance_to(WEEK_POSTS[1] - timedelta(days=2, seconds=-1))  # the nudges
+    (nudge,) = ws.dms(jane)
+    assert nudge.text.startswith("Hi jane_doe! "), nudge.text
+    instructor = sworld.slack.person("instructor")
+    said = [
+        (await instructor.command("/participation", f'learner "Fall 2026" <@{jane.id}>'))["text"],
+        (await instructor.command("/participation", f'excuse "Fall 2026" <@{star.id}> 1'))["text"],
+    ]
+    assert said[0].startswith("*jane_doe in Fall 2026*"), said
+    assert said[1].startswith("*star* is excused for week 1 of Fall 2026"), said
+    await instructor.command("/participation", 'summary "Fall 2026" 1')
+    (sent,) = [f for f in ws.files.values() if f["name"].endswith(".txt")]
+    whole = sent["content"].decode("utf-8")
+    assert f" jane_doe (<@{jane.id}>) — " in whole and f" *star* (<@{star.id}>) — " in whole
+    assert "\\" not in "".join([nudge.text, *said, whole])

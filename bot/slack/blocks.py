@@ -14,9 +14,12 @@ from typing import Any
 
 from bot.errors import InvalidInput, NotFound
 from bot.features.platform import Action, Buttons
-from bot.render import Post
+from bot.render import Post, split_text
 
-TEXT_LIMIT = 3000  # characters in one section's text
+# Characters in one section's text, as Slack counts them (escaped). A message's top-level
+# text is truncated only past 40,000, but Slack advises 4,000 and its clients fold or split
+# a longer one; the bot keeps an answer's text within this limit too.
+TEXT_LIMIT = 3000
 LABELS = {
     Action.SUBMIT: "Submit assignment",
     Action.REMIND: "Remind me",
@@ -27,15 +30,21 @@ LABELS = {
 EVENT_TYPE = "cohortbot_post"  # the metadata event type every post and DM carries
 
 
-# Discord's backslash escapes (``bot.render.plain``) as Slack reads them: Slack has no escapes,
-# so ``<``, ``>`` become entities (no link, mention or ping) and the rest are shown as typed;
-# ``\*``, ``\_``, ``\~`` and ``\` `` keep their backslash, which keeps them from formatting.
-_UNESCAPED = {"<": "&lt;", ">": "&gt;", "\\": "\\", "|": "|", "[": "[", "]": "]", "#": "#"}
+# Discord's backslash escapes (``bot.render.plain``, every character it escapes): Slack has
+# none and would show the backslash (``jane\_doe``), so each is the character as typed, ``<``
+# and ``>`` as entities (no link, mention or ping). A name typed ``*star*`` is then Slack's
+# bold: mrkdwn cannot show a ``*`` pair literally, and a name is never worse than bold.
+_ESCAPED = re.escape("\\*_~`|[]<>#")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # The Slack markup the bot itself writes, left live: a mention of one person (``<@U…>``), a
 # channel (``<#C…>``) and a date (``<!date^…>``); none pings a crowd or hides a link.
 _OWN = r"<@[UW][A-Z0-9]+>|<#[CG][A-Z0-9]+>|<!date\^\d+\^[^<>|]*\|[^<>]*>"
-_TOKENS = re.compile(rf"\\([\\|\[\]<>#])|<t:(\d+)(?::\w)?>|({_OWN})|([&<>])")
+# What escaped mrkdwn holds that a cut would break: an entity, or markup in angle brackets
+# (every ``<`` left is the bot's own: ``<@U…>``, ``<#C…>``, ``<!date^…|…>``).
+_MARKUP = re.compile(r"&(?:amp|lt|gt);|<[^<>]*>")
+# Discord's ``**bold**``, which an escaped ``\*`` (a name's) does not end.
+_BOLD = re.compile(r"\*\*((?:\\.|[^\\])+?)\*\*")
+_TOKENS = re.compile(rf"\\([{_ESCAPED}])|<t:(\d+)(?::\w)?>|({_OWN})|([&<>])")
 
 
 def mrkdwn(text: str, keep: Collection[str] | None = None) -> str:
@@ -48,7 +57,7 @@ def mrkdwn(text: str, keep: Collection[str] | None = None) -> str:
     ``keep``: for text holding what a learner typed as it came (a hand-in's note), the only
     markup left live (the bot's mention of them); nothing else is, not even a date.
     """
-    text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
+    text = _BOLD.sub(_bold, text)
     text = re.sub(r"^#+\s*(.+)$", r"*\1*", text, flags=re.MULTILINE)
     text = re.sub(r"^__(.+)__$", r"*\1*", text, flags=re.MULTILINE)  # an underlined heading
     if keep is not None:
@@ -57,10 +66,15 @@ def mrkdwn(text: str, keep: Collection[str] | None = None) -> str:
     return _TOKENS.sub(_token, text)
 
 
+def _bold(match: re.Match[str]) -> str:
+    """Slack's ``*bold*``; not around a ``*`` (a name's ``*star*``: no ``**star**`` muddle)."""
+    return match[1] if "*" in match[1] else f"*{match[1]}*"
+
+
 def _token(match: re.Match[str]) -> str:
     escaped, unix, own, bare = match.groups()
     if escaped is not None:
-        return _UNESCAPED[escaped]
+        return _ENTITIES.get(escaped, escaped)
     if unix is not None:
         return _date(unix)
     return own if own is not None else _ENTITIES[bare]
@@ -80,7 +94,8 @@ def mentioned(text: str) -> str:
 def plain_text(text: str) -> str:
     """Discord-flavoured Markdown where Slack shows plain text (a form field's error): no
     ``**``, and times as UTC."""
-    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
+    text = _BOLD.sub(r"\1", text)
+    text = re.sub(rf"\\([{_ESCAPED}])", r"\1", text)  # Discord's escapes: as typed
     return re.sub(r"<t:(\d+)(?::\w)?>", _utc, text)
 
 
@@ -113,10 +128,9 @@ def post_blocks(post: Post, buttons: Buttons | None = None) -> list[dict[str, An
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": post.title[:150]}}
     ]
-    body = mrkdwn(post.body)
-    for start in range(0, len(body), TEXT_LIMIT):
-        chunk = body[start : start + TEXT_LIMIT]
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
+    for chunk in split_text(mrkdwn(post.body), TEXT_LIMIT, whole=_MARKUP):
+        if chunk:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
     if buttons is not None:
         blocks.append(action_block(buttons))
     return blocks

@@ -19,7 +19,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.features.participation import ParticipationFeature
 from bot.features.privacy import in_words
 from bot.nudges import by_hand_key
-from bot.participation import export_csv, week_summary
+from bot.participation import Report, Summary, export_csv, week_summary
 from bot.slack import (
     actions,
     assignments,
@@ -32,7 +32,7 @@ from bot.slack import (
     setup,
 )
 from bot.slack import cohorts as running
-from bot.slack.blocks import mrkdwn
+from bot.slack.blocks import TEXT_LIMIT, mrkdwn
 from bot.slack.deadline import SORRY, answer_command
 
 if TYPE_CHECKING:
@@ -220,7 +220,17 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
     if sub == "summary":
         week = int(more[0]) if more and more[0].isdigit() else feature.default_week(cohort)
         feature.require_week(cohort, week)
-        return week_summary(await feature.report(cohort, week=week), week).text
+        summary = fitting_summary(await feature.report(cohort, week=week), week)
+        if summary.full is None:
+            return summary.text
+        dm = await bot.client.conversations_open(users=command["user_id"])
+        await bot.client.files_upload_v2(  # everyone, as Discord attaches it
+            channel=dm["channel"]["id"],
+            filename=f"participation-week-{week}.txt",
+            content=summary.full.encode("utf-8"),
+            title=f"Participation in {cohort.name}, week {week}",
+        )
+        return summary.text + IN_YOUR_DMS
     if sub == "export":
         report = await feature.report(cohort)
         dm = await bot.client.conversations_open(users=command["user_id"])
@@ -239,6 +249,22 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
         raise InvalidInput(f"{cohort.name} has no week in progress to nudge about.")
     key = by_hand_key(current, bot.clock.now(), cohort.zone)
     return f"Week {current} nudges: {(await feature.nudge(cohort, current, key)).summary()}."
+
+
+IN_YOUR_DMS = "\n(The whole list is in your DMs with me.)"
+
+
+def fitting_summary(report: Report, week: int) -> Summary:
+    """The week's summary, cut so that its answer (with ``IN_YOUR_DMS``) is at most
+    ``TEXT_LIMIT`` characters as Slack counts them: after escaping, which lengthens a text
+    (``&`` is ``&amp;``, a date ``<!date^…>``)."""
+    limit = TEXT_LIMIT
+    while True:
+        summary = week_summary(report, week, limit)
+        over = len(mrkdwn(summary.text + IN_YOUR_DMS)) - TEXT_LIMIT
+        if over <= 0 or limit <= over:  # (never: the head alone is a few lines)
+            return summary
+        limit -= over
 
 
 async def slack_ids_in_csv(bot: SlackBot, text: str) -> str:
