@@ -32,9 +32,22 @@ EVENT_TYPE = "cohortbot_post"  # the metadata event type every post and DM carri
 _UNESCAPED = {"<": "&lt;", ">": "&gt;", "\\": "\\", "|": "|", "[": "[", "]": "]", "#": "#"}
 
 
+# ``**bold**`` within one paragraph: a course file's prose wraps lines inside it.
+_BOLD = re.compile(r"\*\*((?:(?!\n[ \t]*\n).)+?)\*\*", re.DOTALL)
+
+
+_LINE = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
+
+
+def _bold(match: re.Match[str]) -> str:
+    """Slack's ``*bold*`` ends at a line break: each line of a wrapped span is bold alone."""
+    lines = [_LINE.fullmatch(line) for line in match[1].split("\n")]
+    return "\n".join(f"{m[1]}*{m[2]}*{m[3]}" if m and m[2] else "" for m in lines)
+
+
 def mrkdwn(text: str) -> str:
     """Discord-flavoured Markdown (``**bold**``, ``<t:…>``) as Slack's mrkdwn."""
-    text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
+    text = _BOLD.sub(_bold, text)
     text = re.sub(r"^#+\s*(.+)$", r"*\1*", text, flags=re.MULTILINE)
     text = re.sub(r"^__(.+)__$", r"*\1*", text, flags=re.MULTILINE)  # an underlined heading
     text = re.sub(r"<t:(\d+)(?::\w)?>", _date, text)
