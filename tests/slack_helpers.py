@@ -160,9 +160,11 @@ async def slack_world(tmp_path: Path) -> AsyncIterator[SlackWorld]:
     async with SlackStandin(workspace) as slack:
         world = SlackWorld(slack, tmp_path / "cohortbot.sqlite3", clock)
         await world.start()
-        await world.appoint_staff()
-        yield world
-        await world.bot.close()
+        try:  # a failed step closes the app too (its Socket Mode connection would hang on)
+            await world.appoint_staff()
+            yield world
+        finally:
+            await world.bot.close()
 
 
 # -- steps several Slack test modules share --------------------------------------------------
