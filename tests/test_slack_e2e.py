@@ -154,26 +154,38 @@ async def test_participation_is_counted_exactly_and_its_text_is_never_kept(
     await sworld.start()  # the fixture closes it
 
 
-async def test_what_was_written_during_downtime_is_caught_up_once(sworld: SlackWorld):
+async def test_what_was_written_during_downtime_is_caught_up_once(sworld: SlackWorld, caplog):
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG, logger="bot")
     await sworld.create_cohort()
     await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
     (week1,) = sworld.titled("Week 1")
     sworld.clock.at = WEEK_POSTS[0] + timedelta(hours=1)
-    await sworld.slack.person("learner1").post("cohort", "live, before the downtime")
+    live = await sworld.slack.person("learner1").post("cohort", "live, before the downtime")
     await sworld.bot.close()
     sworld.clock.at += timedelta(hours=1)
-    parent = write_while_down(sworld.slack, "learner3", "while the bot was down")
-    write_while_down(sworld.slack, "learner4", "a reply while down", parent=parent)
+    parent = write_while_down(sworld.slack, "learner3", f"while the bot was down {CANARY}")
+    write_while_down(sworld.slack, "learner4", f"a reply while down {CANARY}", parent=parent)
     write_while_down(sworld.slack, "learner4", "on the week's post while down", parent=week1)
+    write_while_down(sworld.slack, "learner2", "a reply in a thread begun live", parent=live)
+    write_while_down(sworld.slack, "instructor", f"staff never count {CANARY}")
+    write_while_down(sworld.slack, "instructor", "nor in a thread", parent=parent)
+    live.text, live.edited_ts = f"edited while down {CANARY}", sworld.slack.workspace.next_ts()
 
     await sworld.start()
     await sworld.restart()  # reading it all again counts nothing twice
 
-    assert await counts(sworld, "learner1") == (1, 0)
+    assert await counts(sworld, "learner1") == (1, 0)  # the edit is the same message
+    assert await counts(sworld, "learner2") == (0, 1)
     assert await counts(sworld, "learner3") == (1, 0)
     assert await counts(sworld, "learner4") == (0, 2)
+    assert await counts(sworld, "instructor") == (0, 0)
     replies = [a for name, a in sworld.slack.calls if name == "conversations.replies"]
     assert replies  # threads were read after their cursors
+    await sworld.bot.close()
+    assert CANARY.encode() not in sworld.database.read_bytes()  # what history said, unkept
+    assert CANARY not in caplog.text
+    await sworld.start()  # the fixture closes it
 
 
 # -- who may do what -----------------------------------------------------------------------------
@@ -265,6 +277,7 @@ async def test_a_learner_outside_the_cohort_cannot_check_in(sworld: SlackWorld):
     await sworld.advance_to(LIVE_1 + timedelta(seconds=1))
     (starting,) = [m for m in sworld.posts() if m.metadata and "starting:" in str(m.metadata)]
     outsider, learner = sworld.slack.person("instructor"), sworld.slack.person("learner3")
+    await sworld.restart()  # Check in outlives the process that posted it
     await outsider.press("cohort", starting, "cohortbot_checkin")
     await learner.press("cohort", starting, "cohortbot_checkin")
     cohort = await sworld.cohort()
@@ -304,7 +317,9 @@ async def test_mydata_shows_and_forgetme_erases_after_confirmation(sworld: Slack
 
     await learner.command("/forgetme")
     (confirm,) = [e for e in sworld.slack.workspace.ephemeral_to(learner.user) if e.get("blocks")]
+    await sworld.restart()  # the confirmation outlives the process that asked for it
     await learner.press("cohort", confirm, "cohortbot_forget")
+    assert confirm["text"].startswith("Erased:")  # the question is replaced by the answer
     assert await counts(sworld, "learner1") == (0, 0)
     user = await sworld.bot.platform.number(learner.id)
     assert await sworld.bot.store.privacy.everything_about(user) == {}
