@@ -8,7 +8,8 @@ clock has moved (``advance_to``), never by sleeping.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -150,6 +151,16 @@ def write_while_down(
     parent.thread_ts = parent.ts
     parent.replies.append(message)
     return message
+
+
+async def eventually(done: Callable[[], bool], within: float = 5.0) -> None:
+    """Until ``done()``: for what the app does on its own after a socket event (no ack to
+    await). Real time, briefly: the stand-in's socket is real; a failure guard only."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + within
+    while not done():
+        assert loop.time() < give_up, "it did not happen"
+        await asyncio.sleep(0.01)
 
 
 async def slack_world(tmp_path: Path) -> AsyncIterator[SlackWorld]:

@@ -21,6 +21,7 @@ from tests.slack_helpers import (
     WEEK_POSTS,
     SlackWorld,
     announced,
+    eventually,
     snapshot,
     two_cohorts,
     write_while_down,
@@ -186,6 +187,33 @@ async def test_what_was_written_during_downtime_is_caught_up_once(sworld: SlackW
     assert CANARY.encode() not in sworld.database.read_bytes()  # what history said, unkept
     assert CANARY not in caplog.text
     await sworld.start()  # the fixture closes it
+
+
+async def test_what_was_written_while_the_connection_was_lost_is_caught_up_on_reconnect(
+    sworld: SlackWorld,
+):
+    """The process runs on, but its Socket Mode connection was lost for longer than Slack
+    redelivers events: on the new connection the history is read again."""
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    (week1,) = sworld.titled("Week 1")
+    sworld.clock.at = WEEK_POSTS[0] + timedelta(hours=1)
+    live = await sworld.slack.person("learner1").post("cohort", "live")
+    lost = write_while_down(sworld.slack, "learner3", "its event never came")
+    write_while_down(sworld.slack, "learner4", "a reply whose event never came", parent=live)
+    write_while_down(sworld.slack, "learner4", "on the week's post", parent=week1)
+    assert await counts(sworld, "learner3") == (0, 0)
+
+    await sworld.slack.socket.disconnect()
+    await sworld.slack.socket.wait_connections(2)
+    await eventually(lambda: sworld.bot.socket_sessions >= 2)
+    await sworld.bot.settle()
+
+    assert await counts(sworld, "learner1") == (1, 0)
+    assert await counts(sworld, "learner3") == (1, 0)
+    assert await counts(sworld, "learner4") == (0, 2)
+    await sworld.slack.person("learner3").delete("cohort", lost)  # live events still count
+    assert await counts(sworld, "learner3") == (0, 0)
 
 
 # -- who may do what -----------------------------------------------------------------------------
