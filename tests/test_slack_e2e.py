@@ -11,8 +11,8 @@ import pytest
 from slack_sdk.http_retry import builtin_async_handlers
 
 from bot.cohort import CLAIM_LEASE, DeliveryState, PlatformName
-from bot.features.deliveries import DeliveryRunner
 from bot.slack import platform as slack_platform
+from bot.slack.app import SlackBot
 from bot.slack.commands import STAFF_COMMANDS
 from bot.slack.ids import ts_id
 from bot.store import Store
@@ -88,26 +88,27 @@ async def test_killed_between_send_and_record_finds_its_post_by_metadata(sworld:
 
 
 async def test_two_processes_on_one_database_post_each_week_once(sworld: SlackWorld):
+    """Two whole SlackBots (each its own store connection, client and Socket Mode link) on
+    one database and workspace, both running what is due at the same instants."""
     await sworld.create_cohort()
     bot = sworld.bot
-    other_store = await Store.open(sworld.database)
-    other = DeliveryRunner(
-        other_store,
-        bot.clock,
-        bot.library,
-        ready=bot._ready,
-        report=bot.platform.tell_instructors,
-        rebuild=bot.reschedule,
-        errors=bot.platform,
-        platform=PlatformName.SLACK,
+    other = SlackBot(
+        sworld.settings(), database=sworld.database, clock=sworld.clock, scheduled=False, dm_pace=0
     )
-    for kind, (handler, find) in bot.deliveries._handlers.items():
-        other.handle(kind, handler, find)
-    for instant in WEEK_POSTS:
-        sworld.clock.at = instant + timedelta(seconds=1)
-        await asyncio.gather(bot.deliveries.run_due(), other.run_due())
-    await other_store.close()
+    await other.start()
+    try:
+        for instant in sorted([*WEEK_POSTS, NUDGE_1, NUDGE_1 + timedelta(days=7)]):
+            sworld.clock.at = instant + timedelta(seconds=1)
+            await asyncio.gather(bot.deliveries.run_due(), other.deliveries.run_due())
+    finally:
+        await other.close()
     assert [len(sworld.titled(f"Week {n}")) for n in (1, 2, 3)] == [1, 1, 1]
+    ws = sworld.slack.workspace
+    nudges = [
+        [m for m in ws.dms(ws.user_named(f"learner{i}")) if "nudge:" in str(m.metadata)]
+        for i in range(1, 5)
+    ]
+    assert [len(n) for n in nudges] == [2, 2, 2, 2]  # weeks 1 and 2, once each
 
 
 # -- participation -------------------------------------------------------------------------------
