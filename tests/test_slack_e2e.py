@@ -26,7 +26,7 @@ from tests.slack_helpers import (
     two_cohorts,
     write_while_down,
 )
-from tests.slack_standin import BOT_USER_ID
+from tests.slack_standin import BOT_USER_ID, Message
 
 
 async def test_a_cohort_created_in_a_modal_gets_each_week_posted_once(sworld: SlackWorld):
@@ -68,6 +68,34 @@ async def test_killed_between_claim_and_send_restarts_with_no_gap_and_no_duplica
     assert sworld.titled("Week 1") == []  # the claim is fresh: it might still be sending
     await sworld.advance_to(WEEK_POSTS[0] + CLAIM_LEASE + timedelta(seconds=1))
     assert len(sworld.titled("Week 1")) == 1
+
+
+async def test_another_apps_message_carrying_the_marker_is_not_taken_for_the_post(
+    sworld: SlackWorld,
+):
+    """Only the bot's own message is its post: another app in the channel that copies a
+    message with its metadata (or forges it) does not stop the week from being posted."""
+    await sworld.create_cohort()
+    cohort = await sworld.cohort()
+    sworld.clock.at = WEEK_POSTS[0]
+    ghost = await Store.open(sworld.database)  # a process claims week 1 and dies
+    assert await ghost.deliveries.claim(cohort.id, "module:1", "ghost", sworld.clock.now())
+    await ghost.close()
+    ws = sworld.slack.workspace
+    other = ws.add_user("relay", is_bot=True)
+    copied = Message(ws.next_ts(), other.id, "Week 1", bot_id="B0RELAY")
+    copied.metadata = {
+        "event_type": "cohortbot_post",
+        "event_payload": {"marker": f"cohort {cohort.id} · module:1"},
+    }
+    ws.channel_named("cohort").messages.append(copied)
+
+    await sworld.restart()
+    await sworld.advance_to(WEEK_POSTS[0] + CLAIM_LEASE + timedelta(seconds=1))
+
+    (week1,) = sworld.titled("Week 1")
+    row = await sworld.bot.store.deliveries.get(cohort.id, "module:1")
+    assert row.message_id == ts_id(week1.ts, week1_channel(sworld))
 
 
 async def test_killed_between_send_and_record_finds_its_post_by_metadata(sworld: SlackWorld):

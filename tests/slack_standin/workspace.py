@@ -86,6 +86,7 @@ class Message:
     subtype: str | None = None
     edited_ts: str | None = None
     replies: list[Message] = field(default_factory=list)
+    bot_id: str | None = None  # another app's message (ours is known by its user)
 
     @property
     def from_bot(self) -> bool:
@@ -100,6 +101,8 @@ class Message:
             m |= {"bot_id": BOT_ID, "app_id": APP_ID}
         else:
             m["team"] = TEAM_ID
+            if self.bot_id:
+                m["bot_id"] = self.bot_id
         if self.blocks is not None:
             m["blocks"] = self.blocks
         if self.files:
