@@ -8,8 +8,9 @@ clock has moved (``advance_to``), never by sleeping.
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -172,6 +173,16 @@ def write_while_down(
     return message
 
 
+async def eventually(done: Callable[[], bool], within: float = 5.0) -> None:
+    """Until ``done()``: for what the app does on its own after a socket event (no ack to
+    await). Real time, briefly: the stand-in's socket is real; a failure guard only."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + within
+    while not done():
+        assert loop.time() < give_up, "it did not happen"
+        await asyncio.sleep(0.01)
+
+
 async def slack_world(tmp_path: Path, learners: int = 4) -> AsyncIterator[SlackWorld]:
     """The standard workspace (with ``learners`` learners) on the stand-in, the app started
     on a fresh database, the staff user group appointed (the ``sworld`` fixture)."""
@@ -180,9 +191,11 @@ async def slack_world(tmp_path: Path, learners: int = 4) -> AsyncIterator[SlackW
     async with SlackStandin(workspace) as slack:
         world = SlackWorld(slack, tmp_path / "cohortbot.sqlite3", clock)
         await world.start()
-        await world.appoint_staff()
-        yield world
-        await world.bot.close()
+        try:  # a failed step closes the app too (its Socket Mode connection would hang on)
+            await world.appoint_staff()
+            yield world
+        finally:
+            await world.bot.close()
 
 
 # -- steps several Slack test modules share --------------------------------------------------

@@ -11,8 +11,8 @@ import pytest
 from slack_sdk.http_retry import builtin_async_handlers
 
 from bot.cohort import CLAIM_LEASE, DeliveryState, PlatformName
-from bot.features.deliveries import DeliveryRunner
 from bot.slack import platform as slack_platform
+from bot.slack.app import SlackBot
 from bot.slack.commands import STAFF_COMMANDS
 from bot.slack.ids import ts_id
 from bot.store import Store
@@ -21,11 +21,12 @@ from tests.slack_helpers import (
     WEEK_POSTS,
     SlackWorld,
     announced,
+    eventually,
     snapshot,
     two_cohorts,
     write_while_down,
 )
-from tests.slack_standin import BOT_USER_ID
+from tests.slack_standin import BOT_USER_ID, Message
 
 
 async def test_a_cohort_created_in_a_modal_gets_each_week_posted_once(sworld: SlackWorld):
@@ -69,6 +70,34 @@ async def test_killed_between_claim_and_send_restarts_with_no_gap_and_no_duplica
     assert len(sworld.titled("Week 1")) == 1
 
 
+async def test_another_apps_message_carrying_the_marker_is_not_taken_for_the_post(
+    sworld: SlackWorld,
+):
+    """Only the bot's own message is its post: another app in the channel that copies a
+    message with its metadata (or forges it) does not stop the week from being posted."""
+    await sworld.create_cohort()
+    cohort = await sworld.cohort()
+    sworld.clock.at = WEEK_POSTS[0]
+    ghost = await Store.open(sworld.database)  # a process claims week 1 and dies
+    assert await ghost.deliveries.claim(cohort.id, "module:1", "ghost", sworld.clock.now())
+    await ghost.close()
+    ws = sworld.slack.workspace
+    other = ws.add_user("relay", is_bot=True)
+    copied = Message(ws.next_ts(), other.id, "Week 1", bot_id="B0RELAY")
+    copied.metadata = {
+        "event_type": "cohortbot_post",
+        "event_payload": {"marker": f"cohort {cohort.id} · module:1"},
+    }
+    ws.channel_named("cohort").messages.append(copied)
+
+    await sworld.restart()
+    await sworld.advance_to(WEEK_POSTS[0] + CLAIM_LEASE + timedelta(seconds=1))
+
+    (week1,) = sworld.titled("Week 1")
+    row = await sworld.bot.store.deliveries.get(cohort.id, "module:1")
+    assert row.message_id == ts_id(week1.ts, week1_channel(sworld))
+
+
 async def test_killed_between_send_and_record_finds_its_post_by_metadata(sworld: SlackWorld):
     await sworld.create_cohort()
     cohort = await sworld.cohort()
@@ -87,26 +116,27 @@ async def test_killed_between_send_and_record_finds_its_post_by_metadata(sworld:
 
 
 async def test_two_processes_on_one_database_post_each_week_once(sworld: SlackWorld):
+    """Two whole SlackBots (each its own store connection, client and Socket Mode link) on
+    one database and workspace, both running what is due at the same instants."""
     await sworld.create_cohort()
     bot = sworld.bot
-    other_store = await Store.open(sworld.database)
-    other = DeliveryRunner(
-        other_store,
-        bot.clock,
-        bot.library,
-        ready=bot._ready,
-        report=bot.platform.tell_instructors,
-        rebuild=bot.reschedule,
-        errors=bot.platform,
-        platform=PlatformName.SLACK,
+    other = SlackBot(
+        sworld.settings(), database=sworld.database, clock=sworld.clock, scheduled=False, dm_pace=0
     )
-    for kind, (handler, find) in bot.deliveries._handlers.items():
-        other.handle(kind, handler, find)
-    for instant in WEEK_POSTS:
-        sworld.clock.at = instant + timedelta(seconds=1)
-        await asyncio.gather(bot.deliveries.run_due(), other.run_due())
-    await other_store.close()
+    await other.start()
+    try:
+        for instant in sorted([*WEEK_POSTS, NUDGE_1, NUDGE_1 + timedelta(days=7)]):
+            sworld.clock.at = instant + timedelta(seconds=1)
+            await asyncio.gather(bot.deliveries.run_due(), other.deliveries.run_due())
+    finally:
+        await other.close()
     assert [len(sworld.titled(f"Week {n}")) for n in (1, 2, 3)] == [1, 1, 1]
+    ws = sworld.slack.workspace
+    nudges = [
+        [m for m in ws.dms(ws.user_named(f"learner{i}")) if "nudge:" in str(m.metadata)]
+        for i in range(1, 5)
+    ]
+    assert [len(n) for n in nudges] == [2, 2, 2, 2]  # weeks 1 and 2, once each
 
 
 # -- participation -------------------------------------------------------------------------------
@@ -154,26 +184,65 @@ async def test_participation_is_counted_exactly_and_its_text_is_never_kept(
     await sworld.start()  # the fixture closes it
 
 
-async def test_what_was_written_during_downtime_is_caught_up_once(sworld: SlackWorld):
+async def test_what_was_written_during_downtime_is_caught_up_once(sworld: SlackWorld, caplog):
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG, logger="bot")
     await sworld.create_cohort()
     await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
     (week1,) = sworld.titled("Week 1")
     sworld.clock.at = WEEK_POSTS[0] + timedelta(hours=1)
-    await sworld.slack.person("learner1").post("cohort", "live, before the downtime")
+    live = await sworld.slack.person("learner1").post("cohort", "live, before the downtime")
     await sworld.bot.close()
     sworld.clock.at += timedelta(hours=1)
-    parent = write_while_down(sworld.slack, "learner3", "while the bot was down")
-    write_while_down(sworld.slack, "learner4", "a reply while down", parent=parent)
+    parent = write_while_down(sworld.slack, "learner3", f"while the bot was down {CANARY}")
+    write_while_down(sworld.slack, "learner4", f"a reply while down {CANARY}", parent=parent)
     write_while_down(sworld.slack, "learner4", "on the week's post while down", parent=week1)
+    write_while_down(sworld.slack, "learner2", "a reply in a thread begun live", parent=live)
+    write_while_down(sworld.slack, "instructor", f"staff never count {CANARY}")
+    write_while_down(sworld.slack, "instructor", "nor in a thread", parent=parent)
+    live.text, live.edited_ts = f"edited while down {CANARY}", sworld.slack.workspace.next_ts()
 
     await sworld.start()
     await sworld.restart()  # reading it all again counts nothing twice
 
+    assert await counts(sworld, "learner1") == (1, 0)  # the edit is the same message
+    assert await counts(sworld, "learner2") == (0, 1)
+    assert await counts(sworld, "learner3") == (1, 0)
+    assert await counts(sworld, "learner4") == (0, 2)
+    assert await counts(sworld, "instructor") == (0, 0)
+    replies = [a for name, a in sworld.slack.calls if name == "conversations.replies"]
+    assert replies  # threads were read after their cursors
+    await sworld.bot.close()
+    assert CANARY.encode() not in sworld.database.read_bytes()  # what history said, unkept
+    assert CANARY not in caplog.text
+    await sworld.start()  # the fixture closes it
+
+
+async def test_what_was_written_while_the_connection_was_lost_is_caught_up_on_reconnect(
+    sworld: SlackWorld,
+):
+    """The process runs on, but its Socket Mode connection was lost for longer than Slack
+    redelivers events: on the new connection the history is read again."""
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    (week1,) = sworld.titled("Week 1")
+    sworld.clock.at = WEEK_POSTS[0] + timedelta(hours=1)
+    live = await sworld.slack.person("learner1").post("cohort", "live")
+    lost = write_while_down(sworld.slack, "learner3", "its event never came")
+    write_while_down(sworld.slack, "learner4", "a reply whose event never came", parent=live)
+    write_while_down(sworld.slack, "learner4", "on the week's post", parent=week1)
+    assert await counts(sworld, "learner3") == (0, 0)
+
+    await sworld.slack.socket.disconnect()
+    await sworld.slack.socket.wait_connections(2)
+    await eventually(lambda: sworld.bot.socket_sessions >= 2)
+    await sworld.bot.settle()
+
     assert await counts(sworld, "learner1") == (1, 0)
     assert await counts(sworld, "learner3") == (1, 0)
     assert await counts(sworld, "learner4") == (0, 2)
-    replies = [a for name, a in sworld.slack.calls if name == "conversations.replies"]
-    assert replies  # threads were read after their cursors
+    await sworld.slack.person("learner3").delete("cohort", lost)  # live events still count
+    assert await counts(sworld, "learner3") == (0, 0)
 
 
 # -- who may do what -----------------------------------------------------------------------------
@@ -265,6 +334,7 @@ async def test_a_learner_outside_the_cohort_cannot_check_in(sworld: SlackWorld):
     await sworld.advance_to(LIVE_1 + timedelta(seconds=1))
     (starting,) = [m for m in sworld.posts() if m.metadata and "starting:" in str(m.metadata)]
     outsider, learner = sworld.slack.person("instructor"), sworld.slack.person("learner3")
+    await sworld.restart()  # Check in outlives the process that posted it
     await outsider.press("cohort", starting, "cohortbot_checkin")
     await learner.press("cohort", starting, "cohortbot_checkin")
     cohort = await sworld.cohort()
@@ -304,7 +374,9 @@ async def test_mydata_shows_and_forgetme_erases_after_confirmation(sworld: Slack
 
     await learner.command("/forgetme")
     (confirm,) = [e for e in sworld.slack.workspace.ephemeral_to(learner.user) if e.get("blocks")]
+    await sworld.restart()  # the confirmation outlives the process that asked for it
     await learner.press("cohort", confirm, "cohortbot_forget")
+    assert confirm["text"].startswith("Erased:")  # the question is replaced by the answer
     # Not even the number that stood for their Slack id is left (nothing names it now).
     assert await sworld.bot.platform.known_number(learner.id) is None
     assert learner.id.encode() not in sworld.database.read_bytes()

@@ -92,6 +92,7 @@ class SlackBot:
         self.dm_pace = dm_pace
         self.ack_within = ack_within
         self._later: set[asyncio.Task[None]] = set()
+        self.socket_sessions = 0  # Socket Mode connections made (each begins with hello)
         self.settings = settings
         self.database = database
         self.clock: Clock = clock or SystemClock()
@@ -178,6 +179,7 @@ class SlackBot:
         self.app.event("user_change")(self._people_changed)
         self.app.event("subteam_members_changed")(self._people_changed)
         self._handler = AsyncSocketModeHandler(self.app, self.settings.app_token)
+        self._handler.client.message_listeners.append(self._socket_message)
         await self._handler.connect_async()
         await self.tracker.follow()
         counted = await self.tracker.catch_up()
@@ -222,6 +224,24 @@ class SlackBot:
         if body.get("command"):  # said to the person, who would else see Slack's timeout
             return BoltResponse(status=200, body=ANOTHER_WORKSPACE)
         return BoltResponse(status=200, body="")
+
+    async def _socket_message(self, client: Any, message: dict[str, Any], raw: Any) -> None:
+        """Each new Socket Mode connection says ``hello``. After the first (the start, which
+        catches up itself), events written while the connection was lost may never come
+        (Slack gives up redelivering): the history is read again, as after a restart."""
+        if message.get("type") != "hello":
+            return
+        self.socket_sessions += 1
+        if self.socket_sessions > 1 and self._tracker is not None:
+            self.later(self._catch_up_again())
+
+    async def _catch_up_again(self) -> None:
+        try:
+            counted = await self.tracker.catch_up()
+        except Exception:
+            log.exception("Slack: catching up after a reconnect failed (the next start will)")
+            return
+        log.info("Slack: reconnected; caught up %d messages", counted)
 
     async def _people_changed(self, event: dict[str, Any]) -> None:
         """Someone's standing or a user group changed: forget what was remembered of it, and

@@ -42,9 +42,22 @@ _OWN = r"<@[UW][A-Z0-9]+>|<#[CG][A-Z0-9]+>|<!date\^\d+\^[^<>|]*\|[^<>]*>"
 # What escaped mrkdwn holds that a cut would break: an entity, or markup in angle brackets
 # (every ``<`` left is the bot's own: ``<@U…>``, ``<#C…>``, ``<!date^…|…>``).
 _MARKUP = re.compile(r"&(?:amp|lt|gt);|<[^<>]*>")
-# Discord's ``**bold**``, which an escaped ``\*`` (a name's) does not end.
-_BOLD = re.compile(r"\*\*((?:\\.|[^\\])+?)\*\*")
 _TOKENS = re.compile(rf"\\([{_ESCAPED}])|<t:(\d+)(?::\w)?>|({_OWN})|([&<>])")
+
+
+# ``**bold**`` within one paragraph (a course file's prose wraps lines inside it), which an
+# escaped ``\*`` (a name's) does not end.
+_BOLD = re.compile(r"\*\*((?:\\.|(?!\n[ \t]*\n)[^\\])+?)\*\*", re.DOTALL)
+_LINE = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
+
+
+def _bold(match: re.Match[str]) -> str:
+    """Slack's ``*bold*`` ends at a line break: each line of a wrapped span is bold alone.
+    Not around a ``*`` (a name's ``*star*``: no ``**star**`` muddle)."""
+    if "*" in match[1]:
+        return match[1]
+    lines = [_LINE.fullmatch(line) for line in match[1].split("\n")]
+    return "\n".join(f"{m[1]}*{m[2]}*{m[3]}" if m and m[2] else "" for m in lines)
 
 
 def mrkdwn(text: str, keep: Collection[str] | None = None) -> str:
@@ -64,11 +77,6 @@ def mrkdwn(text: str, keep: Collection[str] | None = None) -> str:
         kept = re.compile("|".join([*(re.escape(k) for k in keep if k), "[&<>]"]))
         return kept.sub(lambda m: m[0] if m[0] in keep else _ENTITIES[m[0]], text)
     return _TOKENS.sub(_token, text)
-
-
-def _bold(match: re.Match[str]) -> str:
-    """Slack's ``*bold*``; not around a ``*`` (a name's ``*star*``: no ``**star**`` muddle)."""
-    return match[1] if "*" in match[1] else f"*{match[1]}*"
 
 
 def _token(match: re.Match[str]) -> str:

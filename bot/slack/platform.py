@@ -150,7 +150,8 @@ class SlackPlatform(SlackErrors):
     async def find_marked(
         self, channel: str, marker: str, since: datetime
     ) -> dict[str, Any] | None:
-        """The bot's message in ``channel`` carrying ``marker``, posted after ``since``."""
+        """The bot's message in ``channel`` carrying ``marker``, posted after ``since``; another
+        app's message with the same metadata (copied or forged) is not the bot's post."""
         cursor = None
         while True:
             page = await self.client.conversations_history(
@@ -161,7 +162,8 @@ class SlackPlatform(SlackErrors):
                 cursor=cursor,
             )
             for message in page["messages"]:
-                if message.get("bot_id") and blocks.carries(message, marker):
+                ours = message.get("bot_id") and message.get("user") == self.bot_user
+                if ours and blocks.carries(message, marker):
                     return dict(message)
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:

@@ -84,6 +84,7 @@ class Call:
         return self.standin.workspace
 
     def require(self, scope: str) -> None:
+        self.ws.scopes_asked.add(scope)
         if scope not in self.ws.bot_scopes:
             provided = ",".join(sorted(self.ws.bot_scopes))
             raise ApiError("missing_scope", needed=scope, provided=provided)

@@ -11,7 +11,10 @@ import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 TEAM_ID = "T0COHORT"
 TEAM_DOMAIN = "cohort-school"
@@ -19,24 +22,11 @@ APP_ID = "A0COHORTBOT"
 BOT_ID = "B0COHORTBOT"
 BOT_USER_ID = "U0COHORTBOT"
 
-# Every scope the adapter is expected to need; a test narrows `Workspace.bot_scopes`.
-BOT_SCOPES = frozenset(
-    {
-        "chat:write",
-        "channels:history",
-        "groups:history",
-        "im:history",
-        "channels:read",
-        "groups:read",
-        "groups:write",
-        "im:read",
-        "im:write",
-        "users:read",
-        "usergroups:read",
-        "files:write",
-        "commands",
-    }
-)
+# The bot's scopes: exactly what the app manifest grants (slack-manifest.yaml), so a call
+# the manifest does not allow fails here as it would in a workspace installed from it. A
+# test narrows `Workspace.bot_scopes`.
+MANIFEST = Path(__file__).resolve().parents[2] / "slack-manifest.yaml"
+BOT_SCOPES = frozenset(yaml.safe_load(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
 
 
 def ts_key(ts: str) -> tuple[int, int]:
@@ -97,6 +87,7 @@ class Message:
     subtype: str | None = None
     edited_ts: str | None = None
     replies: list[Message] = field(default_factory=list)
+    bot_id: str | None = None  # another app's message (ours is known by its user)
 
     @property
     def from_bot(self) -> bool:
@@ -111,6 +102,8 @@ class Message:
             m |= {"bot_id": BOT_ID, "app_id": APP_ID}
         else:
             m["team"] = TEAM_ID
+            if self.bot_id:
+                m["bot_id"] = self.bot_id
         if self.blocks is not None:
             m["blocks"] = self.blocks
         if self.files:
@@ -188,6 +181,7 @@ class Workspace:
     usergroups: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # id: handle, users
     conversations: dict[str, Conversation] = field(default_factory=dict)
     bot_scopes: set[str] = field(default_factory=lambda: set(BOT_SCOPES))
+    scopes_asked: set[str] = field(default_factory=set)  # every scope a call needed, granted or not
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # id: record, with "content"
     views: list[dict[str, Any]] = field(default_factory=list)  # opened by views.open
     ephemeral: list[dict[str, Any]] = field(default_factory=list)  # what only one user saw
