@@ -22,6 +22,7 @@ from bot.slack.deadline import SORRY, answer_form, notice
 from bot.slack.hand_in_channels import learner_channel
 from bot.slack.ids import ts_id
 from bot.slack.modals import _input
+from bot.slack.platform import say
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -92,9 +93,7 @@ async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dic
         # a mention): only the bot's own mention of the learner is.
         channel = await learner_channel(bot, cohort, user, rules.shared(cohort))
         places.append(channel)
-        posted = await bot.client.chat_postMessage(
-            channel=channel, text=blocks.mrkdwn(text, keep=(mention,)), unfurl_links=False
-        )
+        posted = await say(bot.client, channel, text, keep=(mention,), unfurl_links=False)
         where = await bot.platform.number(channel)
         return Sent(where, ts_id(posted["ts"], channel))
 
@@ -189,7 +188,7 @@ async def review(bot: SlackBot, user: str, view: dict[str, Any]) -> str:
     )
     try:
         opened = await bot.client.conversations_open(users=learner)
-        await bot.client.chat_postMessage(channel=opened["channel"]["id"], text=blocks.mrkdwn(dm))
+        await say(bot.client, opened["channel"]["id"], dm)
         told = "and DMed them"
     except SlackApiError:
         told = "but I could not DM them: tell them in their hand-in channel"

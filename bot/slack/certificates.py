@@ -30,7 +30,7 @@ from bot.participation import Learner, plain
 from bot.slack import blocks
 from bot.slack.deadline import answer_form
 from bot.slack.modals import _input
-from bot.slack.platform import SlackMessenger, SlackPlatform
+from bot.slack.platform import SlackMessenger, SlackPlatform, say
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -143,7 +143,7 @@ async def dm_pdfs(bot: SlackBot, user: str, certificates: list[Certificate], tex
     """The named certificates' PDFs in the person's DM with the bot."""
     drawn = await pdfs(certificates)
     channel = (await bot.client.conversations_open(users=user))["channel"]["id"]
-    await bot.client.chat_postMessage(channel=channel, text=blocks.mrkdwn(text))
+    await say(bot.client, channel, text)
     for certificate in certificates:
         if certificate.code in drawn:
             await bot.client.files_upload_v2(

@@ -1,0 +1,108 @@
+"""Slack's size limits, everywhere the Slack adapter sends text.
+
+The shared renderers write to Discord's limits (2,000 a message, 4,096 an embed); Slack
+counts after escaping (``&`` is ``&amp;``, a date ``<!date^…>`` three times a ``<t:…>``).
+Every text goes out in pieces of at most ``TEXT_LIMIT`` (``blocks.pieces``); the stand-in
+refuses blocks over Slack's limits and the ``sworld`` fixture fails a test that sent a text
+past the 4,000 characters Slack advises. Long names and big cohorts here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.cohort import PlatformName
+from bot.slack.blocks import TEXT_LIMIT
+from bot.timetable import CohortSession
+from tests.helpers import new_cohort
+from tests.slack_helpers import LIVE_1, WEEK_POSTS, SlackWorld
+
+# A line dense with what escaping lengthens: eight '&' and two dates.
+DENSE = "        Q&A&<t:1760000000:F>&R&D&<t:1760003600:f>&&\n"
+
+
+def whole(text: str) -> bool:
+    """No entity or markup cut: nothing but whole ``&…;`` and ``<…>`` is left of them."""
+    return not re.search("[&<>]", re.sub(r"&(?:amp|lt|gt);|<[^<>]*>", "", text))
+
+
+async def dense_course(sworld: SlackWorld, tmp_path, lines: int) -> None:
+    sample = sworld.bot.library.get("de-escalation").source.read_text()
+    changed = sample.replace(
+        '        Try one open question this week — "What would help most right now?" or\n',
+        DENSE * lines,
+    )
+    assert changed != sample
+    (tmp_path / "de-escalation.yaml").write_text(changed)
+    sworld.prompts = tmp_path
+    await sworld.restart()
+
+
+async def test_a_week_posts_follow_ups_in_its_thread_fit_slacks_limits(
+    sworld: SlackWorld, tmp_path
+):
+    """A week too long for one embed has follow-ups of up to 2,000 Discord characters; dense
+    with '&' and dates they are three times that once escaped. Each goes to the post's
+    thread in pieces of at most 3,000, none cut inside an entity or a date, nothing lost."""
+    await dense_course(sworld, tmp_path, lines=150)
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    (week1,) = sworld.titled("Week 1")
+    sections = [b["text"]["text"] for b in week1.blocks if b["type"] == "section"]
+    follow_ups = [m.text for m in week1.replies]
+    assert follow_ups, "the week is longer than one embed"
+    for text in sections + follow_ups:
+        assert len(text) <= TEXT_LIMIT and whole(text), (len(text), text[:60], text[-60:])
+    everything = "".join(sections + follow_ups)
+    assert everything.count("<!date^1760000000^") == 150
+    assert everything.count("Q&amp;A&amp;") == 150
+
+
+async def test_a_long_answer_comes_in_pieces_through_the_response_url(sworld: SlackWorld):
+    """``/sessions``: a list cut to Discord's 2,000 characters, its titles dense with '&' and
+    each line with a date, is well past 4,000 once escaped. The answer is its first 3,000,
+    the rest follows as further ephemeral answers (the response_url), in order, whole."""
+    await sworld.create_cohort()
+    cohort = await sworld.cohort()
+    for i in range(30):
+        title = f"Q&A {i:02} " + "&" * 70
+        start = LIVE_1 + timedelta(days=i)
+        session = CohortSession(f"extra-{i}", title, start, timedelta(hours=1))
+        await sworld.bot.store.cohorts.save_session(cohort.id, session)
+    learner = sworld.slack.person("learner1")
+    answer = await learner.command("/sessions")
+    await sworld.bot.settle()
+    shown = sworld.slack.workspace.ephemeral_to(learner.user)
+    texts = [answer["text"], *(e["text"] for e in shown if e["via"] == "response_url")]
+    assert len(shown) == len(texts)
+    assert len(texts) > 1 and all(len(t) <= TEXT_LIMIT and whole(t) for t in texts), [
+        len(t) for t in texts
+    ]
+    joined = "\n".join(texts)
+    lines = [line for line in joined.splitlines() if line.startswith("• ")]
+    assert all(line.count("<!date^") == 3 for line in lines) and joined.count("Q&amp;A") > 10
+    assert [int(n) for n in re.findall(r"Q&amp;A (\d\d)", joined)] == sorted(
+        int(n) for n in re.findall(r"Q&amp;A (\d\d)", joined)
+    )
+
+
+async def test_cohort_list_of_many_long_names_fits(sworld: SlackWorld):
+    """``/cohort list`` of twenty cohorts named with 60 characters dense with '&': each
+    answer at most 3,000 characters as Slack counts them, every cohort named once."""
+    team = await sworld.bot.platform.number(sworld.bot.platform.team)
+    for i in range(20):
+        name = f"{i:02} " + "R&D" * 19
+        assert len(name) == 60
+        new = replace(new_cohort(name), guild_id=team, channel_id=1000 + i)
+        await sworld.bot.store.cohorts.create(new, [], WEEK_POSTS[0], platform=PlatformName.SLACK)
+    staff = sworld.slack.person("admin")
+    await staff.command("/cohort", "list")
+    await sworld.bot.settle()
+    texts = [e["text"] for e in sworld.slack.workspace.ephemeral_to(staff.user)]
+    listed = [t for t in texts if "R&amp;D" in t]
+    assert len(listed) > 1 and all(len(t) <= TEXT_LIMIT and whole(t) for t in listed)
+    assert sorted(re.findall(r"\*(\d\d) (?:R&amp;D)+\*", "\n".join(listed))) == [
+        f"{i:02}" for i in range(20)
+    ]
