@@ -13,8 +13,10 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
+from bot.assignments import Submission
 from bot.cohort import PlatformName
 from bot.slack.blocks import TEXT_LIMIT
+from bot.slack.ids import ts_id
 from bot.timetable import CohortSession
 from tests.helpers import new_cohort
 from tests.slack_helpers import LIVE_1, WEEK_POSTS, SlackWorld
@@ -106,3 +108,36 @@ async def test_cohort_list_of_many_long_names_fits(sworld: SlackWorld):
     assert sorted(re.findall(r"\*(\d\d) (?:R&amp;D)+\*", "\n".join(listed))) == [
         f"{i:02}" for i in range(20)
     ]
+
+
+async def test_assignment_list_of_a_big_cohort_is_one_answer_and_a_file(
+    sworld_crowd: SlackWorld,
+):
+    """``/assignment list`` of 120 learners who all handed in: cut to 3,900 Discord
+    characters, each line a date and a link, it ran far past 4,000 once escaped. Now the
+    answer alone, at most 3,000 as Slack counts it, counts what it leaves out, and the whole
+    list comes by DM as a file (as on Discord)."""
+    sworld = sworld_crowd
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[1] + timedelta(seconds=1))
+    cohort = await sworld.cohort()
+    ws = sworld.slack.workspace
+    channel = ws.channel_named("cohort").id
+    for i in range(1, 121):
+        user = await sworld.bot.platform.number(ws.user_named(f"learner{i}").id)
+        at = WEEK_POSTS[1] + timedelta(minutes=i)
+        ts = f"{int(at.timestamp())}.{i:06}"
+        await sworld.bot.store.assignments.record(
+            Submission(cohort.id, user, 2, at, False, cohort.channel_id, ts_id(ts, channel))
+        )
+    staff = sworld.slack.person("instructor")
+    answer = await staff.command("/assignment", 'list "Fall 2026" 2')
+    await sworld.bot.settle()
+    (shown,) = ws.ephemeral_to(staff.user)  # one answer, no follow-ups
+    text = shown["text"]
+    assert text == answer["text"] and len(text) <= TEXT_LIMIT and whole(text), len(text)
+    assert "120 handed in" in text and "more hand-ins: see the file" in text
+    assert text.endswith("(The whole list is in your DMs with me.)")
+    (sent,) = [f for f in ws.files.values() if f["name"] == "week-2-hand-ins.txt"]
+    assert sent["channels"] == [ws.open_im(staff.id).id]
+    assert sent["content"].decode("utf-8").count("https://slack.com/archives/") == 120

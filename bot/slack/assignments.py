@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 HAND_IN_FORM = "cohortbot_handin"
 REVIEW_FORM = "cohortbot_review"
-ROOM = 3900  # characters of a listing shown in the answer; the whole list goes in a file
 
 
 def feature(bot: SlackBot) -> AssignmentFeature:
@@ -106,14 +105,19 @@ async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dic
 
 
 async def assignment_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
-    from bot.slack.commands import arguments, workspace_cohort
+    from bot.slack.commands import IN_YOUR_DMS, arguments, workspace_cohort
 
     sub, *rest = words or [""]
     if sub == "list":
         name, week = arguments(rest, "cohort", "week")[:2]
         cohort = await workspace_cohort(bot, name, command["user_id"])
         learners = await bot.platform.learners(cohort)
-        text, whole = await feature(bot).listing(cohort, number(week), learners, ROOM)
+
+        async def listing(room: int) -> tuple[str, str | None]:
+            return await feature(bot).listing(cohort, number(week), learners, room)
+
+        # One answer, as Slack counts it; the whole list in a file when it does not fit.
+        text, whole = await blocks.fitting(listing, lambda made: made[0] + IN_YOUR_DMS)
         if whole is not None:
             dm = await bot.client.conversations_open(users=command["user_id"])
             await bot.client.files_upload_v2(
@@ -122,7 +126,7 @@ async def assignment_command(bot: SlackBot, command: dict[str, Any], words: list
                 content=whole.encode("utf-8"),
                 title=f"Week {week} hand-ins in {cohort.name}",
             )
-            text += "\n(The whole list is in your DMs with me.)"
+            text += IN_YOUR_DMS
         return text
     if sub == "review":
         name, mention, week = arguments(rest, "cohort", "@learner", "week")[:3]
