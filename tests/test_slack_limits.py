@@ -14,12 +14,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.assignments import Submission
+from bot.certificate import Certificate
 from bot.cohort import PlatformName
 from bot.slack.blocks import TEXT_LIMIT
 from bot.slack.ids import ts_id
 from bot.timetable import CohortSession
 from tests.helpers import new_cohort
-from tests.slack_helpers import LIVE_1, WEEK_POSTS, SlackWorld
+from tests.slack_helpers import BEFORE, LIVE_1, START, WEEK_POSTS, SlackWorld
 
 # A line dense with what escaping lengthens: eight '&' and two dates.
 DENSE = "        Q&A&<t:1760000000:F>&R&D&<t:1760003600:f>&&\n"
@@ -141,3 +142,36 @@ async def test_assignment_list_of_a_big_cohort_is_one_answer_and_a_file(
     (sent,) = [f for f in ws.files.values() if f["name"] == "week-2-hand-ins.txt"]
     assert sent["channels"] == [ws.open_im(staff.id).id]
     assert sent["content"].decode("utf-8").count("https://slack.com/archives/") == 120
+
+
+async def test_certificates_list_of_a_big_cohort_fits_and_the_rest_is_a_file(
+    sworld_crowd: SlackWorld,
+):
+    """``/certificates list`` of 120 certificates was cut at 3,900 characters (past 4,000
+    once escaped, the last lines lost, a mention cut in two, no file). Now one answer of at
+    most 3,000 as Slack counts it, "… and N more: see the file", and every certificate in
+    ``certificates.txt`` by DM, as on Discord; printed names dense with '&', as typed."""
+    sworld = sworld_crowd
+    await sworld.create_cohort()
+    cohort = await sworld.cohort()
+    ws = sworld.slack.workspace
+    for i in range(1, 121):
+        user = await sworld.bot.platform.number(ws.user_named(f"learner{i}").id)
+        name = f"Learner {i:03} R&D & Q&A_{i}"
+        certificate = Certificate(
+            f"CODE{i:03}-X", cohort.id, user, name, "De-escalation", START, START, 6.0, "I", BEFORE
+        )
+        await sworld.bot.store.certificates.issue(certificate)
+    staff = sworld.slack.person("instructor")
+    answer = await staff.command("/certificates", 'list "Fall 2026"')
+    await sworld.bot.settle()
+    (shown,) = ws.ephemeral_to(staff.user)
+    text = shown["text"]
+    assert text == answer["text"] and len(text) <= TEXT_LIMIT and whole(text), len(text)
+    assert text.startswith("120 certificates of completion in Fall 2026.")
+    assert "more: see the file" in text and text.endswith("in your DMs with me.)")
+    (sent,) = [f for f in ws.files.values() if f["name"] == "certificates.txt"]
+    assert sent["channels"] == [ws.open_im(staff.id).id]
+    lines = sent["content"].decode("utf-8").splitlines()[1:]
+    assert [line.split("`")[1] for line in lines] == [f"CODE{i:03}-X" for i in range(1, 121)]
+    assert all(f"R&D & Q&A_{i} (<@" in lines[i - 1] for i in range(1, 121))
