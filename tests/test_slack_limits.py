@@ -175,3 +175,51 @@ async def test_certificates_list_of_a_big_cohort_fits_and_the_rest_is_a_file(
     lines = sent["content"].decode("utf-8").splitlines()[1:]
     assert [line.split("`")[1] for line in lines] == [f"CODE{i:03}-X" for i in range(1, 121)]
     assert all(f"R&D & Q&A_{i} (<@" in lines[i - 1] for i in range(1, 121))
+
+
+async def test_long_names_go_through_forms_posts_and_answers_within_slacks_limits(
+    sworld: SlackWorld, tmp_path
+):
+    """A course titled with 100 characters, a cohort with 60 dense with '&', a session with
+    90: the create form's course option (75), the week posts' headers (150) and buttons
+    (75), the hand-in and review forms' titles (24), the session form, /cohort show and
+    list, a reschedule's notice: the stand-in refuses all that Slack would (the fixture
+    fails the test on any refusal), and each reads what it should."""
+    sample = sworld.bot.library.get("de-escalation").source.read_text()
+    course_title = ("De-escalation & Safety in the Public Library, " * 3)[:100]
+    (tmp_path / "de-escalation.yaml").write_text(
+        sample.replace("title: De-escalation in the Library", f'title: "{course_title}"', 1)
+    )
+    sworld.prompts = tmp_path
+    await sworld.restart()
+    name = "R&D" * 20
+    staff = sworld.slack.person("instructor")
+    await staff.command("/cohort", "create")
+    await sworld.bot.settle()
+    (option,) = sworld.slack.workspace.views[-1]["view"]["blocks"][0]["element"]["options"]
+    assert option["text"]["text"] == course_title[:75]
+    assert await sworld.create_cohort(name) == {}
+    await sworld.advance_to(WEEK_POSTS[1] + timedelta(seconds=1))
+    ws = sworld.slack.workspace
+    learner = sworld.slack.person("learner1")
+    (week2,) = sworld.titled("Week 2")
+    await learner.press("cohort", week2, "cohortbot_submit")
+    hand_in = ws.views[-1]["view"]
+    assert hand_in["title"]["text"] == "Week 2 assignment"
+    values = {
+        "link": {"value": {"type": "plain_text_input", "value": "https://docs.example.org/a"}},
+        "note": {"value": {"type": "plain_text_input", "value": "&" * 1500}},
+    }
+    assert (await learner.submit(hand_in, values))["view"]["title"]["text"] == "Handed in"
+    quoted = f'"{name}"'
+    assert await staff.command("/assignment", f"review {quoted} <@{learner.id}> 2") == {}
+    assert name.replace("&", "&amp;") in ws.views[-1]["view"]["blocks"][0]["text"]["text"]
+    title = "Q&A " + "&" * 86
+    await staff.command("/session", f'add {quoted} "{title}" "2026-10-29 10:00" 1h')
+    await staff.command("/session", f'reschedule {quoted} live-1 "2026-10-22 11:00"')
+    for command, words in (("/cohort", f"show {quoted}"), ("/cohort", "list")):
+        answer = await staff.command(command, words)
+        assert name.replace("&", "&amp;") in answer["text"], answer
+    await sworld.advance_to(WEEK_POSTS[2] + timedelta(seconds=1))  # the new one announced
+    headers = [b for m in sworld.posts() for b in m.blocks or [] if b["type"] == "header"]
+    assert any(title in h["text"]["text"] for h in headers), [h["text"] for h in headers]
