@@ -223,3 +223,26 @@ async def test_long_names_go_through_forms_posts_and_answers_within_slacks_limit
     await sworld.advance_to(WEEK_POSTS[2] + timedelta(seconds=1))  # the new one announced
     headers = [b for m in sworld.posts() for b in m.blocks or [] if b["type"] == "header"]
     assert any(title in h["text"]["text"] for h in headers), [h["text"] for h in headers]
+
+
+async def test_course_reload_says_every_problem_in_pieces(sworld: SlackWorld, tmp_path):
+    """``/course reload`` of thirty course files, each with a warning: the answer was cut at
+    3,000 characters, the last files' warnings lost. Now every line, in pieces of at most
+    3,000 as Slack counts them, the rest through the response_url."""
+    copy = tmp_path / "prompts"
+    copy.mkdir()
+    sample = sworld.bot.library.get("de-escalation").source.read_text()
+    names = [f"de-escalation-for-the-public-library-team-{i:02}" for i in range(30)]
+    for name in names:
+        (copy / f"{name}.yaml").write_text(sample)
+    sworld.bot.library.directory = copy
+    staff = sworld.slack.person("admin")
+    answer = await staff.command("/course", "reload")
+    await sworld.bot.settle()
+    shown = sworld.slack.workspace.ephemeral_to(staff.user)
+    texts = [answer["text"], *(e["text"] for e in shown if e["via"] == "response_url")]
+    assert len(texts) > 1 and all(len(t) <= TEXT_LIMIT for t in texts), [len(t) for t in texts]
+    warned = re.findall(
+        r"/(de-escalation-for-the-public-library-team-\d\d)\.yaml:\d+: warning", "\n".join(texts)
+    )
+    assert sorted(set(warned)) == names
