@@ -246,3 +246,22 @@ async def test_course_reload_says_every_problem_in_pieces(sworld: SlackWorld, tm
         r"/(de-escalation-for-the-public-library-team-\d\d)\.yaml:\d+: warning", "\n".join(texts)
     )
     assert sorted(set(warned)) == names
+
+
+async def test_a_long_instructor_notice_comes_by_dm_in_pieces(sworld: SlackWorld):
+    """An instructor notice (or the weekly digest, a fan-out DM marked once) of 2,000
+    Discord characters dense with '&' and dates is some 6,000 on Slack: it comes by DM in
+    pieces of at most 3,000, one after the other, the marker on the first, nothing lost."""
+    await sworld.create_cohort()
+    cohort = await sworld.cohort()
+    text = "".join(DENSE.strip() + "\n" for _ in range(36))
+    assert len(text) <= 2000
+    await sworld.bot.platform.tell_instructors(cohort, text)
+    await sworld.bot.platform.tell_instructors(cohort, text, once="digest:1")
+    ws = sworld.slack.workspace
+    dms = [m for m in ws.dms(ws.user_named("instructor")) if "R&amp;D" in m.text]
+    assert len(dms) > 2 and all(len(m.text) <= TEXT_LIMIT and whole(m.text) for m in dms)
+    marked = [i for i, m in enumerate(dms) if m.metadata]
+    assert len(marked) == 1 and dms[marked[0]].text.startswith("*Fall 2026*: Q&amp;A")
+    joined = "".join(m.text for m in dms)
+    assert joined.count("<!date^1760000000^") == 72 and joined.count("R&amp;D") == 72
