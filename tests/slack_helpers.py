@@ -196,6 +196,10 @@ async def slack_world(tmp_path: Path, learners: int = 4) -> AsyncIterator[SlackW
             yield world
         finally:
             await world.bot.close()
+        # Every test checks Slack's limits for free: nothing refused as too big, no text past
+        # the 4,000 characters Slack advises (tests/slack_standin/limits.py).
+        assert [(r["via"], r["errors"]) for r in slack.refused] == []
+        assert [(t["via"], len(t["text"]), t["text"][:80]) for t in slack.long_texts] == []
 
 
 # -- steps several Slack test modules share --------------------------------------------------

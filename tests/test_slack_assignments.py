@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.cohort import CLAIM_LEASE, DeliveryState
+from bot.slack.blocks import TEXT_LIMIT
 from bot.slack.ids import ts_id
 from tests.helpers import stored_bytes
 from tests.slack_helpers import WEEK_POSTS, SlackWorld, snapshot
@@ -415,8 +416,13 @@ async def test_a_hand_in_cannot_ping_the_channel_or_mask_a_link(sworld: SlackWor
     markup = post.text.replace(f"<@{learner1.id}>", "")
     assert "<" not in markup and ">" not in markup, post.text
     assert "&lt;!channel&gt; &lt;!here&gt;" in markup and "&amp; more" in markup
+    before = len(sworld.posts())
     await hand_in(sworld, "learner2", link=None, note="<" * 1500)  # escaped, still whole
-    assert any(("&lt;" * 1500) in m.text for m in sworld.posts())
+    # 6,000 characters as Slack counts them: in messages of at most 3,000 each, one after
+    # the other, none cut inside an entity.
+    texts = [m.text for m in sworld.posts()[before:]]
+    assert len(texts) == 3 and all(len(t) <= TEXT_LIMIT for t in texts), [len(t) for t in texts]
+    assert ("&lt;" * 1500) in "".join(texts) and all(t.endswith("&lt;") for t in texts[:-1])
 
 
 async def test_when_slack_refuses_a_hand_in_the_learner_and_the_instructor_are_told(

@@ -554,3 +554,106 @@ async def test_group_and_user_changes_reach_the_app_as_events_and_calls_are_coun
     await slack.set_usergroup("cohort-staff", [], tell=False)  # changed, no event
     assert (await client.usergroups_users_list(usergroup=staff))["users"] == []
     assert slack.count("usergroups.users.list") == 2 and slack.count("users.info") == 0
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+async def test_blocks_and_views_over_slacks_limits_are_refused_as_slack_refuses_them(
+    slack: SlackStandin,
+):
+    """Slack's documented limits (tests/slack_standin/limits.py): a section's text 3,000
+    characters as sent (entities count whole), a header's 150, 50 blocks in a message, a
+    button's label 75; a modal's title 24, an option's text 75. Messages: invalid_blocks,
+    views: invalid_arguments, each with its [ERROR] line and JSON pointer."""
+    client = web_client(slack)
+    cohort = slack.workspace.channel_named("cohort").id
+
+    async def refusal(call) -> dict[str, Any]:
+        with pytest.raises(SlackApiError) as e:
+            await call
+        return dict(e.value.response.data)
+
+    at_most = [section("&amp;" * 600), {"type": "header", "text": plain("h" * 150)}]
+    await client.chat_postMessage(channel=cohort, text="ok", blocks=at_most)
+    too_long = await refusal(
+        client.chat_postMessage(channel=cohort, text="x", blocks=[section("x" * 2999 + "&lt;")])
+    )
+    assert too_long["error"] == "invalid_blocks"
+    assert too_long["response_metadata"]["messages"] == [
+        "[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]"
+    ]
+    header = [{"type": "header", "text": plain("h" * 151)}]
+    assert (await refusal(client.chat_postMessage(channel=cohort, text="x", blocks=header)))[
+        "errors"
+    ] == ["must be less than 151 characters [json-pointer:/blocks/0/text/text]"]
+    many = [section("x")] * 51
+    assert (
+        await refusal(
+            client.chat_postEphemeral(
+                channel=cohort, user=slack.person("learner1").id, text="x", blocks=many
+            )
+        )
+    )["error"] == "invalid_blocks"
+    button = {"type": "button", "action_id": "a", "text": plain("b" * 76), "value": "v"}
+    empty = [section(""), {"type": "actions", "elements": [button]}]
+    assert (await refusal(client.chat_postMessage(channel=cohort, text="x", blocks=empty)))[
+        "errors"
+    ] == [
+        "must be more than 0 characters [json-pointer:/blocks/0/text/text]",
+        "must be less than 76 characters [json-pointer:/blocks/1/elements/0/text/text]",
+    ]
+    option = {"text": plain("o" * 76), "value": "v"}
+    select = {"type": "static_select", "action_id": "s", "options": [option]}
+    view = COHORT_MODAL | {
+        "title": plain("Fall 2026 cohort of the course"),
+        "blocks": [{"type": "input", "label": plain("Course"), "element": select}],
+    }
+    trigger = slack.new_trigger(slack.person("instructor").id)
+    wrong_view = await refusal(client.views_open(trigger_id=trigger, view=view))
+    assert wrong_view["error"] == "invalid_arguments"
+    assert wrong_view["response_metadata"]["messages"] == [
+        "[ERROR] must be less than 25 characters [json-pointer:/view/title/text]",
+        "[ERROR] must be less than 76 characters"
+        " [json-pointer:/view/blocks/0/element/options/0/text/text]",
+    ]
+    assert [r["via"] for r in slack.refused] == [
+        "chat.postMessage",
+        "chat.postMessage",
+        "chat.postEphemeral",
+        "chat.postMessage",
+        "views.open",
+    ]
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+async def test_an_answer_over_slacks_limits_is_not_shown_and_a_long_text_is_noted(
+    slack: SlackStandin, app: AsyncApp
+):
+    """A command's ack with blocks over the limits shows nothing (Slack shows an error); its
+    response_url answers HTTP 400 invalid_blocks. A text past the 4,000 characters Slack
+    advises is shown (Slack cuts only past 40,000), and noted in ``long_texts``."""
+    answered = Seen()
+
+    @app.command("/sessions")
+    async def sessions(ack, respond):
+        await ack(text="x", blocks=[section("x" * 3001)])
+        refused = await respond(text="y", blocks=[section("y" * 3001)])
+        await respond(text="z" * 4001)
+        answered.add(refused)
+
+    learner = slack.person("learner1")
+    await learner.command("/sessions")
+    (response,) = await answered.wait()
+
+    assert (response.status_code, response.body) == (400, "invalid_blocks")
+    assert sorted((r["via"], r["error"]) for r in slack.refused) == [
+        ("ack", "invalid_blocks"),
+        ("response_url", "invalid_blocks"),
+    ]
+    assert [e["text"] for e in slack.workspace.ephemeral_to(learner.user)] == ["z" * 4001]
+    assert [(t["via"], len(t["text"])) for t in slack.long_texts] == [("response_url", 4001)]

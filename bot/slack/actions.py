@@ -16,8 +16,9 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.features import presses
 from bot.slack import assignments, modals
-from bot.slack.blocks import mrkdwn, parse_value
+from bot.slack.blocks import parse_value, pieces
 from bot.slack.deadline import SORRY
+from bot.slack.platform import say
 
 if TYPE_CHECKING:
     from bot.cohort import Cohort
@@ -55,12 +56,12 @@ def register(bot: SlackBot) -> None:
     assignments.register(bot)
 
     async def answer(body: dict[str, Any], text: str) -> None:
-        text = mrkdwn(text)
         channel = (body.get("channel") or {}).get("id")
         user = body["user"]["id"]
         if channel:
             try:
-                await bot.client.chat_postEphemeral(channel=channel, user=user, text=text)
+                for piece in pieces(text):
+                    await bot.client.chat_postEphemeral(channel=channel, user=user, text=piece)
                 return
             except SlackApiError as error:
                 # Anyone may read a public channel and press its buttons without joining it;
@@ -68,7 +69,7 @@ def register(bot: SlackBot) -> None:
                 if error.response.get("error") != "user_not_in_channel":
                     raise
         dm = await bot.client.conversations_open(users=user)
-        await bot.client.chat_postMessage(channel=dm["channel"]["id"], text=text)
+        await say(bot.client, dm["channel"]["id"], text)
 
     async def session_of(body: dict[str, Any]) -> tuple[Cohort, CohortSession]:
         cohort_id, key = parse_value(body["actions"][0]["value"])

@@ -22,6 +22,7 @@ from bot.slack.deadline import SORRY, answer_form, notice
 from bot.slack.hand_in_channels import learner_channel
 from bot.slack.ids import ts_id
 from bot.slack.modals import _input
+from bot.slack.platform import say
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 HAND_IN_FORM = "cohortbot_handin"
 REVIEW_FORM = "cohortbot_review"
-ROOM = 3900  # characters of a listing shown in the answer; the whole list goes in a file
 
 
 def feature(bot: SlackBot) -> AssignmentFeature:
@@ -92,9 +92,7 @@ async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dic
         # a mention): only the bot's own mention of the learner is.
         channel = await learner_channel(bot, cohort, user, rules.shared(cohort))
         places.append(channel)
-        posted = await bot.client.chat_postMessage(
-            channel=channel, text=blocks.mrkdwn(text, keep=(mention,)), unfurl_links=False
-        )
+        posted = await say(bot.client, channel, text, keep=(mention,), unfurl_links=False)
         where = await bot.platform.number(channel)
         return Sent(where, ts_id(posted["ts"], channel))
 
@@ -107,14 +105,19 @@ async def hand_in(bot: SlackBot, user: str, cohort: Cohort, week: int, view: dic
 
 
 async def assignment_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
-    from bot.slack.commands import arguments, workspace_cohort
+    from bot.slack.commands import IN_YOUR_DMS, arguments, workspace_cohort
 
     sub, *rest = words or [""]
     if sub == "list":
         name, week = arguments(rest, "cohort", "week")[:2]
         cohort = await workspace_cohort(bot, name, command["user_id"])
         learners = await bot.platform.learners(cohort)
-        text, whole = await feature(bot).listing(cohort, number(week), learners, ROOM)
+
+        async def listing(room: int) -> tuple[str, str | None]:
+            return await feature(bot).listing(cohort, number(week), learners, room)
+
+        # One answer, as Slack counts it; the whole list in a file when it does not fit.
+        text, whole = await blocks.fitting(listing, lambda made: made[0] + IN_YOUR_DMS)
         if whole is not None:
             dm = await bot.client.conversations_open(users=command["user_id"])
             await bot.client.files_upload_v2(
@@ -123,7 +126,7 @@ async def assignment_command(bot: SlackBot, command: dict[str, Any], words: list
                 content=whole.encode("utf-8"),
                 title=f"Week {week} hand-ins in {cohort.name}",
             )
-            text += "\n(The whole list is in your DMs with me.)"
+            text += IN_YOUR_DMS
         return text
     if sub == "review":
         name, mention, week = arguments(rest, "cohort", "@learner", "week")[:3]
@@ -189,7 +192,7 @@ async def review(bot: SlackBot, user: str, view: dict[str, Any]) -> str:
     )
     try:
         opened = await bot.client.conversations_open(users=learner)
-        await bot.client.chat_postMessage(channel=opened["channel"]["id"], text=blocks.mrkdwn(dm))
+        await say(bot.client, opened["channel"]["id"], dm)
         told = "and DMed them"
     except SlackApiError:
         told = "but I could not DM them: tell them in their hand-in channel"

@@ -8,9 +8,9 @@ A button's ``action_id`` names what it does and its ``value`` what it is about
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.errors import InvalidInput, NotFound
 from bot.features.platform import Action, Buttons
@@ -18,7 +18,7 @@ from bot.render import Post, split_text
 
 # Characters in one section's text, as Slack counts them (escaped). A message's top-level
 # text is truncated only past 40,000, but Slack advises 4,000 and its clients fold or split
-# a longer one; the bot keeps an answer's text within this limit too.
+# a longer one; the bot keeps every text it sends within this limit too (``pieces``).
 TEXT_LIMIT = 3000
 LABELS = {
     Action.SUBMIT: "Submit assignment",
@@ -88,6 +88,44 @@ def _token(match: re.Match[str]) -> str:
     return own if own is not None else _ENTITIES[bare]
 
 
+def pieces(text: str, keep: Collection[str] | None = None) -> list[str]:
+    """The one rule for every text the bot sends on Slack: Discord-flavoured ``text`` (built
+    to Discord's limits) as Slack's mrkdwn, in pieces of at most ``TEXT_LIMIT`` characters as
+    Slack counts them (escaped: ``&`` is ``&amp;``, a date line three times as long). The
+    first is the message, a section or an answer; the rest follow it, as Discord's
+    follow-ups do (``cut``)."""
+    return cut(mrkdwn(text, keep))
+
+
+def cut(escaped: str) -> list[str]:
+    """Slack mrkdwn in pieces of at most ``TEXT_LIMIT`` characters, cut at a paragraph,
+    line, sentence or word, never inside an entity or the bot's markup; none empty."""
+    return [p for p in split_text(escaped, TEXT_LIMIT, whole=_MARKUP) if p] or [""]
+
+
+def sections(escaped: str) -> list[dict[str, Any]]:
+    """Slack mrkdwn as section blocks, each within a section's limit (``cut``)."""
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": p}} for p in cut(escaped) if p]
+
+
+T = TypeVar("T")
+
+
+async def fitting(
+    render: Callable[[int], Awaitable[T]], text: Callable[[T], str], room: int = TEXT_LIMIT
+) -> T:
+    """What a renderer that shortens itself to a room (a list that ends "… and N more: see
+    the file") writes so that its ``text`` fits ``room`` characters as Slack counts them: the
+    room it is given shrinks by what escaping added, until it fits."""
+    limit = room
+    while True:
+        made = await render(limit)
+        over = len(mrkdwn(text(made))) - room
+        if over <= 0 or limit <= over:  # (never: the head alone is a few lines)
+            return made
+        limit -= over
+
+
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -136,9 +174,7 @@ def post_blocks(post: Post, buttons: Buttons | None = None) -> list[dict[str, An
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": post.title[:150]}}
     ]
-    for chunk in split_text(mrkdwn(post.body), TEXT_LIMIT, whole=_MARKUP):
-        if chunk:
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
+    blocks += sections(mrkdwn(post.body))
     if buttons is not None:
         blocks.append(action_block(buttons))
     return blocks

@@ -26,11 +26,11 @@ from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotFound, UserError
 from bot.features.certificates import DM_KEY, CertificateIssuing, pdfs
 from bot.features.fanout import FanoutResult, send_dms
-from bot.participation import Learner, plain
+from bot.participation import Learner, fit, plain
 from bot.slack import blocks
 from bot.slack.deadline import answer_form
 from bot.slack.modals import _input
-from bot.slack.platform import SlackMessenger, SlackPlatform
+from bot.slack.platform import SlackMessenger, SlackPlatform, say
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -143,7 +143,7 @@ async def dm_pdfs(bot: SlackBot, user: str, certificates: list[Certificate], tex
     """The named certificates' PDFs in the person's DM with the bot."""
     drawn = await pdfs(certificates)
     channel = (await bot.client.conversations_open(users=user))["channel"]["id"]
-    await bot.client.chat_postMessage(channel=channel, text=blocks.mrkdwn(text))
+    await say(bot.client, channel, text)
     for certificate in certificates:
         if certificate.code in drawn:
             await bot.client.files_upload_v2(
@@ -263,10 +263,7 @@ async def certificates_command(bot: SlackBot, command: dict[str, Any], words: li
         )
     cohort = await workspace_cohort(bot, arguments(rest, "cohort")[0], command["user_id"])
     if sub == "list":
-        found = await bot.store.certificates.in_cohort(cohort.id)
-        lines = [await listed(bot, c) for c in found]
-        head = f"{len(found)} certificate{'s' if len(found) != 1 else ''} of completion in {cohort.name}."
-        return "\n".join([head, *lines])[:3900]
+        return await listing(bot, command["user_id"], cohort)
     _, mention = arguments(rest, "cohort", "@learner")
     learner = blocks.mentioned(mention)
     if learner not in await bot.platform.learner_ids(cohort):
@@ -290,8 +287,42 @@ async def certificates_command(bot: SlackBot, command: dict[str, Any], words: li
     return text
 
 
-async def listed(bot: SlackBot, certificate: Certificate) -> str:
-    name = plain(certificate.name) if certificate.name else "_(name not given yet)_"
+async def listing(bot: SlackBot, user: str, cohort: Cohort) -> str:
+    """The cohort's certificates in one answer as Slack counts it (``blocks.fitting``); when
+    they do not all fit, "… and N more: see the file", and the whole list by DM (as on
+    Discord, ``certificates.txt``)."""
+    from bot.slack.commands import IN_YOUR_DMS
+
+    found = await bot.store.certificates.in_cohort(cohort.id)
+    lines = [await listed(bot, c) for c in found]
+    head = (
+        f"{len(found)} certificate{'s' if len(found) != 1 else ''} of completion in {cohort.name}."
+    )
+
+    async def shown(room: int) -> str:
+        body = fit(lines, room - len(head) - 1, "\n", lambda n: f"… and {n} more: see the file")
+        return "\n".join(part for part in (head, body) if part)
+
+    text = await blocks.fitting(shown, lambda made: made + IN_YOUR_DMS)
+    if text == "\n".join([head, *lines]):
+        return text
+    whole = [head, *[await listed(bot, c, in_file=True) for c in found]]
+    dm = await bot.client.conversations_open(users=user)
+    await bot.client.files_upload_v2(
+        channel=dm["channel"]["id"],
+        filename="certificates.txt",
+        content="\n".join(whole).encode("utf-8"),
+        title=f"Certificates of completion in {cohort.name}",
+    )
+    return text + IN_YOUR_DMS
+
+
+async def listed(bot: SlackBot, certificate: Certificate, in_file: bool = False) -> str:
+    """One certificate's line; in a file (not Markdown), the printed name as typed."""
+    if certificate.name is None:
+        name = "(name not given yet)" if in_file else "_(name not given yet)_"
+    else:
+        name = certificate.name if in_file else plain(certificate.name)
     issuer = await bot.platform.slack_id(certificate.issued_by) if certificate.issued_by else None
     how = f"by <@{issuer}>" if issuer else "on completion"
     user = await bot.platform.slack_id(certificate.user_id)

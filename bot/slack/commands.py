@@ -32,7 +32,7 @@ from bot.slack import (
     setup,
 )
 from bot.slack import cohorts as running
-from bot.slack.blocks import TEXT_LIMIT, mrkdwn
+from bot.slack.blocks import fitting, mrkdwn, pieces
 from bot.slack.deadline import SORRY, answer_command
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ LEARNER_COMMANDS = (
     "/recordings",
 )
 
-Handler = Callable[["SlackBot", dict[str, Any], list[str]], Awaitable[dict[str, Any] | str | None]]
+Handler = Callable[["SlackBot", dict[str, Any], list[str]], Awaitable[Any]]
 
 
 def register(bot: SlackBot) -> None:
@@ -86,8 +86,11 @@ def _listener(bot: SlackBot, name: str, *, staff: bool) -> Callable[..., Awaitab
     return listener
 
 
-async def _answer(bot: SlackBot, name: str, staff: bool, command: dict[str, Any]) -> dict[str, Any]:
-    """The command's answer as Slack takes it (an ack's or a response_url's payload)."""
+async def _answer(
+    bot: SlackBot, name: str, staff: bool, command: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The command's answer as Slack takes it (an ack's or a response_url's payloads): a
+    long text in pieces within Slack's limits (``blocks.pieces``), the first the answer."""
     try:
         words = shlex.split(command.get("text") or "")
     except ValueError:
@@ -103,9 +106,11 @@ async def _answer(bot: SlackBot, name: str, staff: bool, command: dict[str, Any]
     except Exception:
         log.exception("Slack command %s failed", name)
         answer = SORRY
-    if isinstance(answer, dict):
+    if isinstance(answer, list):  # payloads already (a preview and its follow-ups)
         return answer
-    return {"text": mrkdwn(answer)} if answer else {}
+    if isinstance(answer, dict):
+        return [answer]
+    return [{"text": piece} for piece in pieces(answer)] if answer else [{}]
 
 
 async def require_staff(bot: SlackBot, user: str) -> None:
@@ -190,7 +195,8 @@ async def module_command(bot: SlackBot, command: dict[str, Any], words: list[str
         from bot.slack.blocks import post_blocks
 
         post = await ModulePosts(bot.platform, bot.store, bot.library).week_post(cohort, week)
-        return {"text": mrkdwn(post.title), "blocks": post_blocks(post)}
+        follow = [{"text": piece} for text in post.more for piece in pieces(text)]
+        return [{"text": mrkdwn(post.title), "blocks": post_blocks(post)}, *follow]
     key = f"module:{week}"
     sent = await bot.deliveries.deliver_now(cohort, key)
     if sent is None:
@@ -220,7 +226,7 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
     if sub == "summary":
         week = int(more[0]) if more and more[0].isdigit() else feature.default_week(cohort)
         feature.require_week(cohort, week)
-        summary = fitting_summary(await feature.report(cohort, week=week), week)
+        summary = await fitting_summary(await feature.report(cohort, week=week), week)
         if summary.full is None:
             return summary.text
         dm = await bot.client.conversations_open(users=command["user_id"])
@@ -254,17 +260,14 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
 IN_YOUR_DMS = "\n(The whole list is in your DMs with me.)"
 
 
-def fitting_summary(report: Report, week: int) -> Summary:
-    """The week's summary, cut so that its answer (with ``IN_YOUR_DMS``) is at most
-    ``TEXT_LIMIT`` characters as Slack counts them: after escaping, which lengthens a text
-    (``&`` is ``&amp;``, a date ``<!date^…>``)."""
-    limit = TEXT_LIMIT
-    while True:
-        summary = week_summary(report, week, limit)
-        over = len(mrkdwn(summary.text + IN_YOUR_DMS)) - TEXT_LIMIT
-        if over <= 0 or limit <= over:  # (never: the head alone is a few lines)
-            return summary
-        limit -= over
+async def fitting_summary(report: Report, week: int) -> Summary:
+    """The week's summary, cut so that its answer (with ``IN_YOUR_DMS``) fits one Slack
+    answer as Slack counts it (``blocks.fitting``)."""
+
+    async def summary(limit: int) -> Summary:
+        return week_summary(report, week, limit)
+
+    return await fitting(summary, lambda made: made.text + IN_YOUR_DMS)
 
 
 async def slack_ids_in_csv(bot: SlackBot, text: str) -> str:

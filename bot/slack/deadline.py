@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.slack.blocks import mrkdwn
+from bot.slack.blocks import mrkdwn, sections
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -24,38 +24,55 @@ WORKING = "Working on it…"
 SORRY = "Sorry, something went wrong on my side. It is logged; try again later."
 
 Answer = Coroutine[Any, Any, dict[str, Any]]  # an ack's payload, once the work is done
+# A command's answer: the ack's payload, then follow-ups through its response_url.
+Answers = Coroutine[Any, Any, list[dict[str, Any]]]
+RESPONSES = 5  # answers a response_url takes (Slack: five, within 30 minutes)
 
 
-async def _in_time(bot: SlackBot, work: Answer) -> tuple[asyncio.Task[dict[str, Any]], bool]:
+W = TypeVar("W")
+
+
+async def _in_time(bot: SlackBot, work: Coroutine[Any, Any, W]) -> tuple[asyncio.Task[W], bool]:
     task = asyncio.create_task(work)
     done, _ = await asyncio.wait({task}, timeout=bot.ack_within)
     return task, task in done
 
 
-async def answer_command(bot: SlackBot, ack: Any, respond: Any, work: Answer) -> None:
+async def answer_command(bot: SlackBot, ack: Any, respond: Any, work: Answers) -> None:
+    """Ack with the first answer, and send the rest (a long text's pieces) after it through
+    the command's response_url, as many as it takes."""
     task, quick = await _in_time(bot, work)
     if quick:
-        await ack(**task.result())
+        first, *more = task.result()
+        await ack(**first)
+        await _follow_up(respond, more[:RESPONSES])
         return
     await ack(text=WORKING)
 
     async def later() -> None:
-        answer = await task
+        first, *more = await task
         try:
-            await respond(**(answer or {"text": "Done."}), replace_original=True)
+            await respond(**(first or {"text": "Done."}), replace_original=True)
+            await _follow_up(respond, more[: RESPONSES - 1])
         except Exception:
             log.exception("a slow command's answer could not be sent")
 
     bot.later(later())
 
 
+async def _follow_up(respond: Any, more: list[dict[str, Any]]) -> None:
+    for answer in more:
+        await respond(**answer, replace_original=False)
+
+
 def notice(title: str, text: str) -> dict[str, Any]:
-    """A modal that only says something (what a form turns into once submitted)."""
+    """A modal that only says ``text`` (Slack mrkdwn; what a form turns into once
+    submitted), in sections within Slack's limits."""
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": title[:24]},
         "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+        "blocks": sections(text),
     }
 
 

@@ -65,6 +65,20 @@ def describe(error: BaseException) -> str | None:
     return f"Slack refused ({code})"
 
 
+async def say(client: AsyncWebClient, channel: str, text: str, **first: Any) -> Any:
+    """Post Discord-flavoured ``text`` in ``channel`` within Slack's limits
+    (``blocks.pieces``): the first piece with ``first`` (``metadata``, ``thread_ts``, …),
+    the rest after it in the same place, as Discord's follow-ups. ``keep``: as for
+    ``blocks.mrkdwn``. The first message's answer (its ``ts``)."""
+    keep = first.pop("keep", None)
+    head, *rest = blocks.pieces(text, keep)
+    answer = await client.chat_postMessage(channel=channel, text=head, **first)
+    same_place = {k: v for k, v in first.items() if k in ("thread_ts", "unfurl_links")}
+    for piece in rest:
+        await client.chat_postMessage(channel=channel, text=piece, **same_place)
+    return answer
+
+
 class SlackErrors:
     def describe(self, error: BaseException) -> str | None:
         return describe(error)
@@ -132,9 +146,7 @@ class SlackPlatform(SlackErrors):
         )
         ts = answer["ts"]
         for more in post.more:  # follow-ups in the post's thread
-            await self.client.chat_postMessage(
-                channel=channel, text=blocks.mrkdwn(more), thread_ts=ts
-            )
+            await say(self.client, channel, more, thread_ts=ts)
         message_id = ts_id(ts, channel)
         return Sent(place_id, message_id, thread_id=message_id if week is not None else None)
 
@@ -192,9 +204,7 @@ class SlackPlatform(SlackErrors):
         for person in told:
             try:
                 dm = await self.client.conversations_open(users=await self.slack_id(person.user_id))
-                await self.client.chat_postMessage(
-                    channel=dm["channel"]["id"], text=blocks.mrkdwn(content)
-                )
+                await say(self.client, dm["channel"]["id"], content)
             except (SlackApiError, UserError):
                 log.warning("could not DM an instructor of cohort %s", cohort.id)
 
@@ -347,11 +357,10 @@ class SlackPlatform(SlackErrors):
         # Posted, then recorded: after a crash between the two the notice is there already.
         since = datetime.combine(cohort.start, time(), UTC)
         if await self.find_marked(channel, marker, since) is None:
-            await self.client.chat_postMessage(
-                channel=channel,
-                text=blocks.mrkdwn(
-                    f"{cohort.name} has ended: thank you all. The threads stay here to read."
-                ),
+            await say(
+                self.client,
+                channel,
+                f"{cohort.name} has ended: thank you all. The threads stay here to read.",
                 metadata=blocks.metadata(marker),
             )
         archived = 0
@@ -413,9 +422,7 @@ class SlackMessenger:
 
     async def _post(self, channel: str, person: Learner, tag: str) -> None:
         """The DM itself, marked with ``tag`` (a subclass may send more)."""
-        await self._platform.client.chat_postMessage(
-            channel=channel, text=blocks.mrkdwn(self._text(person)), metadata=blocks.metadata(tag)
-        )
+        await say(self._platform.client, channel, self._text(person), metadata=blocks.metadata(tag))
 
     async def find(self, person: Learner, tag: str, since: datetime) -> bool:
         try:

@@ -163,7 +163,7 @@ async def course_command(bot: SlackBot, command: dict[str, Any], words_: list[st
         raise InvalidInput("usage: `/course reload`")
     await require_staff(bot, command["user_id"])
     reloaded = await bot.courses.reload(bot.store)  # Discord's cohorts too, in one process
-    return "\n".join(bot.courses.answer(reloaded))[:3000]
+    return "\n".join(bot.courses.answer(reloaded))  # in pieces, as every answer
 
 
 async def follow_course_files(bot: SlackBot, before: Mapping[str, Course]) -> int:

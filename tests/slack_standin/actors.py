@@ -99,7 +99,8 @@ class Person:
             "slash_commands", payload, accepts_response_payload=True
         )
         answer = ack.get("payload") or {}
-        self.standin.show(answer, self.id, conv.id, "ack")
+        if self.standin.within_limits(answer, "ack"):  # else Slack shows an error, not it
+            self.standin.show(answer, self.id, conv.id, "ack")
         return answer
 
     async def press(
@@ -146,4 +147,6 @@ class Person:
         ack = await self.standin.socket.deliver(
             "interactive", payload, accepts_response_payload=True
         )
-        return ack.get("payload") or {}
+        answer = ack.get("payload") or {}
+        self.standin.within_limits(answer, "view_submission ack")
+        return answer

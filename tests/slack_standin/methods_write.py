@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.slack_standin import payloads
 from tests.slack_standin.api import ApiError, Call, method
+from tests.slack_standin.limits import ADVISED_TEXT, check_blocks, check_view
 from tests.slack_standin.workspace import (
     APP_ID,
     BOT_ID,
@@ -37,6 +38,9 @@ def _content(call: Call) -> tuple[str, list[dict[str, Any]] | None]:
         raise ApiError("no_text")
     if len(text) > MAX_TEXT:
         raise ApiError("msg_too_long")
+    check_blocks(blocks)
+    if len(text) > ADVISED_TEXT:
+        call.standin.long_texts.append({"via": call.name, "text": text})
     return text, blocks
 
 
@@ -125,6 +129,7 @@ async def views_open(call: Call) -> dict[str, Any]:
     view = call.args.get("view")
     if not isinstance(view, dict) or view.get("type") != "modal" or "title" not in view:
         raise ApiError("invalid_arguments")
+    check_view(view)
     opened = view | {
         "id": call.ws.new_id("V"),
         "team_id": TEAM_ID,
@@ -151,6 +156,7 @@ async def views_update(call: Call) -> dict[str, Any]:
     view = call.args.get("view")
     if not isinstance(view, dict) or view.get("type") != "modal" or "title" not in view:
         raise ApiError("invalid_arguments")
+    check_view(view)
     found["view"] = found["view"] | view | {"hash": call.ws.new_id("h")}
     return {"view": found["view"]}
 

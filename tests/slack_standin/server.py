@@ -17,6 +17,7 @@ from tests.slack_standin import methods_read, methods_write  # noqa: F401  (they
 from tests.slack_standin.actors import Person
 from tests.slack_standin.api import METHODS, ApiError, Call, bearer, read_args
 from tests.slack_standin.faults import Faults
+from tests.slack_standin.limits import ADVISED_TEXT, OverLimit, check_blocks, check_view
 from tests.slack_standin.payloads import event_callback
 from tests.slack_standin.socket_mode import SocketHub
 from tests.slack_standin.workspace import (
@@ -42,6 +43,9 @@ class SlackStandin:
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every Web API call, in order
         self.triggers: dict[str, str | None] = {}  # trigger_id: user id (None once used)
         self.response_urls: dict[str, dict[str, Any]] = {}  # id: what it answers for
+        # What Slack refused for its size limits (``limits``): via, error, its [ERROR] lines.
+        self.refused: list[dict[str, Any]] = []
+        self.long_texts: list[dict[str, Any]] = []  # texts past the 4,000 Slack advises
         self.url = ""
         self.socket = SocketHub("")
         self._runner: web.AppRunner | None = None
@@ -170,6 +174,20 @@ class SlackStandin:
                 }
             )
 
+    def within_limits(self, answer: dict[str, Any], via: str) -> bool:
+        """An ack's or a response_url's payload (its blocks, or the view a form's ack
+        shows) within Slack's limits; else the refusal is recorded."""
+        try:
+            check_blocks(answer.get("blocks"))
+            if answer.get("response_action") in ("update", "push"):
+                check_view(answer.get("view") or {})
+        except OverLimit as refusal:
+            self.refused.append({"via": via, **refusal.body})
+            return False
+        if len(str(answer.get("text") or "")) > ADVISED_TEXT:
+            self.long_texts.append({"via": via, "text": answer["text"]})
+        return True
+
     # HTTP handlers.
     async def _api(self, request: web.Request) -> web.Response:
         name = request.match_info["method"]
@@ -195,6 +213,8 @@ class SlackStandin:
             body = {"ok": True, **await spec.handler(call)}
         except ApiError as e:
             body = e.body
+            if isinstance(e, OverLimit):
+                self.refused.append({"via": name, **body})
         log.debug("standin %s -> %s", name, body.get("error", "ok"))
         return web.json_response(body)
 
@@ -214,6 +234,8 @@ class SlackStandin:
         if target is None:
             return web.Response(status=404, text="no_such_response_url")
         answer = await request.json()
+        if not self.within_limits(answer, "response_url"):
+            return web.Response(status=400, text="invalid_blocks", content_type="text/plain")
         replace, delete = answer.get("replace_original"), answer.get("delete_original")
         text, blocks = str(answer.get("text") or ""), answer.get("blocks")
         if target["ephemeral"] is not None and (replace or delete):
