@@ -18,6 +18,7 @@ from bot.features import presses
 from bot.slack import assignments, modals
 from bot.slack.blocks import parse_value, pieces
 from bot.slack.deadline import SORRY
+from bot.slack.files import dm_file
 from bot.slack.platform import say
 
 if TYPE_CHECKING:
@@ -120,9 +121,9 @@ def register(bot: SlackBot) -> None:
         takes_part = await bot.tracker.learner(cohort, user) is not None
         takes_part = takes_part or await bot.platform.is_instructor(user, cohort)
         data = presses.calendar(cohort, session, bot.clock.now(), takes_part=takes_part)
-        dm = await bot.client.conversations_open(users=user)
-        await bot.client.files_upload_v2(
-            channel=dm["channel"]["id"],
+        await dm_file(
+            bot.client,
+            user,
             filename=f"{session.key}.ics",
             content=data,
             title=session.title,

@@ -19,6 +19,7 @@ from bot.features.assignments import AssignmentFeature
 from bot.features.platform import Sent
 from bot.slack import blocks
 from bot.slack.deadline import SORRY, answer_form, notice
+from bot.slack.files import dm_file
 from bot.slack.hand_in_channels import learner_channel
 from bot.slack.ids import ts_id
 from bot.slack.modals import _input
@@ -119,9 +120,9 @@ async def assignment_command(bot: SlackBot, command: dict[str, Any], words: list
         # One answer, as Slack counts it; the whole list in a file when it does not fit.
         text, whole = await blocks.fitting(listing, lambda made: made[0] + IN_YOUR_DMS)
         if whole is not None:
-            dm = await bot.client.conversations_open(users=command["user_id"])
-            await bot.client.files_upload_v2(
-                channel=dm["channel"]["id"],
+            await dm_file(
+                bot.client,
+                command["user_id"],
                 filename=f"week-{week}-hand-ins.txt",
                 content=whole.encode("utf-8"),
                 title=f"Week {week} hand-ins in {cohort.name}",

@@ -29,6 +29,7 @@ from bot.features.fanout import FanoutResult, send_dms
 from bot.participation import Learner, fit, plain
 from bot.slack import blocks
 from bot.slack.deadline import answer_form
+from bot.slack.files import dm_file
 from bot.slack.modals import _input
 from bot.slack.platform import SlackMessenger, SlackPlatform, say
 
@@ -307,9 +308,9 @@ async def listing(bot: SlackBot, user: str, cohort: Cohort) -> str:
     if text == "\n".join([head, *lines]):
         return text
     whole = [head, *[await listed(bot, c, in_file=True) for c in found]]
-    dm = await bot.client.conversations_open(users=user)
-    await bot.client.files_upload_v2(
-        channel=dm["channel"]["id"],
+    await dm_file(
+        bot.client,
+        user,
         filename="certificates.txt",
         content="\n".join(whole).encode("utf-8"),
         title=f"Certificates of completion in {cohort.name}",

@@ -34,6 +34,7 @@ from bot.slack import (
 from bot.slack import cohorts as running
 from bot.slack.blocks import fitting, mrkdwn, pieces
 from bot.slack.deadline import SORRY, answer_command
+from bot.slack.files import dm_file
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -229,9 +230,9 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
         summary = await fitting_summary(await feature.report(cohort, week=week), week)
         if summary.full is None:
             return summary.text
-        dm = await bot.client.conversations_open(users=command["user_id"])
-        await bot.client.files_upload_v2(  # everyone, as Discord attaches it
-            channel=dm["channel"]["id"],
+        await dm_file(
+            bot.client,
+            command["user_id"],
             filename=f"participation-week-{week}.txt",
             content=summary.full.encode("utf-8"),
             title=f"Participation in {cohort.name}, week {week}",
@@ -239,15 +240,13 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
         return summary.text + IN_YOUR_DMS
     if sub == "export":
         report = await feature.report(cohort)
-        dm = await bot.client.conversations_open(users=command["user_id"])
-        await bot.client.files_upload_v2(
-            channel=dm["channel"]["id"],
+        await dm_file(
+            bot.client,
+            command["user_id"],
             filename=f"participation-{cohort.id}.csv",
             content=(await slack_ids_in_csv(bot, export_csv(report))).encode("utf-8-sig"),
             title=f"Participation in {cohort.name}",
-            initial_comment=mrkdwn(
-                f"Participation in {cohort.name}: {len(report.learners)} learners."
-            ),
+            comment=f"Participation in {cohort.name}: {len(report.learners)} learners.",
         )
         return f"The CSV of {cohort.name} is in your DMs with me."
     current = feature.position(cohort).current_week
@@ -292,9 +291,9 @@ async def mydata_command(bot: SlackBot, command: dict[str, Any], words: list[str
     user = await bot.platform.known_number(command["user_id"])  # asking keeps nothing new
     found = await bot.store.privacy.everything_about(user) if user is not None else {}
     if found:
-        dm = await bot.client.conversations_open(users=command["user_id"])
-        await bot.client.files_upload_v2(
-            channel=dm["channel"]["id"],
+        await dm_file(
+            bot.client,
+            command["user_id"],
             filename="my-data.json",
             content=json.dumps(found, indent=2, ensure_ascii=False).encode("utf-8"),
             title="Everything I keep about you",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from bot.cohort import Cohort, PlatformName
 from bot.errors import InvalidInput
 from bot.features import listings
+from bot.slack.files import dm_file
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -44,9 +45,9 @@ async def sessions_command(bot: SlackBot, command: dict[str, Any], words: list[s
         return await listings.upcoming(bot.store, found, bot.clock.now())
     cohort = found[0]
     name, data = await listings.calendar(bot.store, cohort, bot.clock.now())
-    dm = await bot.client.conversations_open(users=user)
-    await bot.client.files_upload_v2(
-        channel=dm["channel"]["id"],
+    await dm_file(
+        bot.client,
+        user,
         filename=name,
         content=data,
         title=f"Live sessions of {cohort.name}",

@@ -12,7 +12,7 @@ from bot.chart import heatmap_png
 from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotFound
 from bot.participation import Learner, plain
-from bot.slack.blocks import mrkdwn
+from bot.slack.files import dm_file
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -61,12 +61,12 @@ async def participation_subcommand(
     report = await feature.report(cohort)
     # Drawn in a worker thread (bot.chart holds one chart at a time), so the app keeps answering.
     png = await asyncio.to_thread(heatmap_png, report, f"Participation: {cohort.name}")
-    dm = await bot.client.conversations_open(users=command["user_id"])
-    await bot.client.files_upload_v2(
-        channel=dm["channel"]["id"],
+    await dm_file(
+        bot.client,
+        command["user_id"],
         filename=f"participation-{cohort.id}.png",
         content=png,
         title=f"Participation in {cohort.name}",
-        initial_comment=mrkdwn(f"Participation in {cohort.name}: {len(report.learners)} learners."),
+        comment=f"Participation in {cohort.name}: {len(report.learners)} learners.",
     )
     return f"The chart of {cohort.name} is in your DMs with me."
