@@ -1,0 +1,278 @@
+"""A Slack course team is never told things in Discord's words: no "server" (a workspace),
+no "role" (a user group), no "forum", no "Manage Server" or "Administrator" (a workspace
+admin), no ``/cohort show cohort:`` option syntax (Slack takes words), no "Discord", no
+"ephemeral", no scheduled "Events", no DM privacy settings, no ``<t:…>`` and no ``-#``
+subtext. Every command is run as staff, instructor, learner and outsider, with the usual
+mistakes; a whole course runs (every week post, reminder, nudge, digest, certificate); then
+everything the app showed anyone (messages, DMs, ephemeral answers, forms, the files and
+their names, the certificate's PDF) is read for Discord's words."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+from pypdf import PdfReader
+
+from tests.slack_helpers import SlackWorld
+from tests.test_slack_whole_course import everything_shown
+
+# Discord's words, whole words, any case. "role" not before a hyphen: a course's own
+# "Role-play" is the course's prose, not the bot's.
+DISCORD_WORDS = re.compile(
+    r"\b(?:discord|servers?|roles?(?!-)|@role|forums?|forum posts?|manage server"
+    r"|administrators?|ephemeral(?:ly)?|events?|dm settings|privacy settings"
+    r"|allow dms|channel permissions?)\b"
+    r"|<t:\d"  # Discord's timestamps
+    r"|^-# |\\n-# "  # Discord's subtext line
+    r"|`/[a-z-]+(?: [a-z-]+)* [a-z_]+:",  # Discord's option syntax: `/cohort show cohort:`
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def discord_words(text: str) -> list[str]:
+    """Each place ``text`` uses Discord's words, with a little of what surrounds it."""
+    return [text[max(0, m.start() - 60) : m.end() + 60] for m in DISCORD_WORDS.finditer(text)]
+
+
+def files_shown(sworld: SlackWorld) -> str:
+    """The files the app uploaded: their names and titles, and what a reader of each sees
+    (a text file's text, a PDF's words)."""
+    parts = []
+    for file in sworld.slack.workspace.files.values():
+        parts += [file["name"], str(file.get("title") or "")]
+        content = file["content"]
+        if file["name"].endswith(".pdf"):
+            parts += [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+        elif not file["name"].endswith(".png"):
+            parts.append(content.decode("utf-8-sig"))
+    return json.dumps(parts)
+
+
+# What forms answered when submitted (their errors, their closing notices): Slack shows them
+# in the form, and the stand-in keeps only what the test is given back.
+FORM_ANSWERS: list[dict] = []
+
+
+def all_shown(sworld: SlackWorld) -> str:
+    return everything_shown(sworld) + files_shown(sworld) + json.dumps(FORM_ANSWERS)
+
+
+# -- the steps ---------------------------------------------------------------------------------
+
+STAFF = {
+    "/cohort": [
+        "",
+        "nope",
+        "list",
+        "create",
+        "show",
+        "show Fall",
+        'show "Fall 2026"',
+        'show "Spring 2031"',
+        'pause "Fall 2026"',
+        'resume "Fall 2026"',
+    ],
+    "/module": [
+        "",
+        'preview "Fall 2026" 1',
+        'post "Fall 2026" 1',
+        'post "Fall 2026" 9',
+        'post "Fall 2026" first',
+        'post "Fall 2026"',
+        "post cohort:Fall week:1",
+    ],
+    "/participation": [
+        "",
+        'summary "Fall 2026"',
+        'summary "Fall 2026" 1',
+        'learner "Fall 2026" learner1',
+        'learner "Fall 2026" {learner1}',
+        'learner "Fall 2026" {outsider}',
+        'excuse "Fall 2026" {learner2} 9',
+        'excuse "Fall 2026" {learner2} 1',
+        'export "Fall 2026"',
+        'chart "Fall 2026"',
+        'nudge "Fall 2026"',
+        "summary",
+    ],
+    "/setup": [
+        "",
+        "show",
+        "staff",
+        "staff S0NOPE",
+        "staff {learners}",
+        "clear-staff",
+        "staff {staff}",
+        "staff-role @staff",
+    ],
+    "/session": [
+        "",
+        "add",
+        'add "Fall 2026" "Office hour" "2026-10-01 10:00" 45m',
+        'add "Fall 2026" "Office hour" "2026-10-30 10:00" forever',
+        'add "Fall 2026" "Office hour" "2026-10-30 10:00" 45m http://x.org',
+        'add "Fall 2026" "Office hour" "2026-10-30 10:00" 45m https://meet.example.org/o',
+        'list "Fall 2026"',
+        'reschedule "Fall 2026" nope "2026-10-31 10:00"',
+        'reschedule "Fall 2026" office-hour',
+        'reschedule "Fall 2026" office-hour "2026-10-31 10:00"',
+        'cancel "Fall 2026" office-hour',
+        'cancel "Fall 2026" office-hour',
+    ],
+    "/recording": [
+        "",
+        'add "Fall 2026"',
+        'add "Fall 2026" nope https://rec.example.org/1',
+        'add "Fall 2026" live-1 http://rec.example.org/1',
+    ],
+    "/course": ["", "reload"],
+    "/assignment": [
+        "",
+        'list "Fall 2026" 1',
+        'list "Fall 2026" 2',
+        'list "Fall 2026" x',
+        'review "Fall 2026" {learner1} 2',
+        'review "Fall 2026" learner1 2',
+    ],
+    "/certificates": ["", 'list "Fall 2026"', 'issue "Fall 2026" {outsider}', 'issue "Fall 2026"'],
+}
+LEARNER = {
+    "/mydata": [""],
+    "/forgetme": [""],
+    "/progress": [""],
+    "/reminders": ["", "maybe", "off", "on"],
+    "/certificate": ["", "get", "verify", "verify AAAAA-BBBBB", "name"],
+    "/sessions": ["", 'calendar "Fall 2026"', '"Spring 2031"', "upcoming Fall 2026", "calendar"],
+    "/recordings": ["", '"Fall 2026"', "Fall 2026"],
+}
+
+
+async def every_command(sworld: SlackWorld, who: str) -> None:
+    """``who`` runs every command the app has, right and wrong (a cohort named unquoted,
+    Discord's option syntax, a missing argument, a bare name for an @mention…)."""
+    ws = sworld.slack.workspace
+    person = sworld.slack.person(who)
+    fill = {
+        "learner1": f"<@{ws.user_named('learner1').id}|learner1>",
+        "learner2": f"<@{ws.user_named('learner2').id}>",
+        "outsider": f"<@{ws.user_named('outsider').id}>",
+        "staff": sworld.group("cohort-staff"),
+        "learners": sworld.group("cohort-learners"),
+    }
+    for command, texts in {**STAFF, **LEARNER}.items():
+        for text in texts:
+            await person.command(command, text.format(**fill))
+    await sworld.bot.settle()
+
+
+async def create_form(sworld: SlackWorld, by: str, **typed: str | None) -> dict:
+    """``/cohort create``'s form, filled in as ``typed`` says (else as a staff member would)
+    and submitted by ``by`` (the instructor opens it: only staff can)."""
+    ws = sworld.slack.workspace
+    await sworld.slack.person("instructor").command("/cohort", "create")
+    await sworld.bot.settle()
+    ws.views[-1]["user"] = ws.user_named(by).id  # (forged: the form is never offered them)
+    view = ws.views[-1]["view"]
+    person = sworld.slack.person(by)
+    given = {
+        "course": "de-escalation",
+        "name": "Fall 2026",
+        "channel": ws.channel_named("cohort").id,
+        "learners": sworld.group("cohort-learners"),
+        "instructors": None,
+        "start": "2026-10-13",
+        "timezone": None,
+        **typed,
+    }
+    kinds = {"course": "static_select", "channel": "conversations_select", "start": "datepicker"}
+    keys = {
+        "course": "selected_option",
+        "channel": "selected_conversation",
+        "start": "selected_date",
+    }
+    values = {}
+    for block, value in given.items():
+        kind = kinds.get(block, "plain_text_input")
+        key = keys.get(block, "value")
+        shown = {"value": value} if key == "selected_option" else value
+        values[block] = {"value": {"type": kind, key: shown}}
+    answer = await person.submit(view, values)
+    FORM_ANSWERS.append(answer)
+    return answer
+
+
+async def wrong_forms(sworld: SlackWorld) -> None:
+    """The cohort form's usual mistakes: each is said under its field."""
+    staff, learners = sworld.group("cohort-staff"), sworld.group("cohort-learners")
+    for typed in (
+        {"learners": staff},
+        {"learners": "S0NOPE"},
+        {"instructors": learners},
+        {"timezone": "Pacific"},
+        {"name": ""},
+        {"channel": sworld.slack.workspace.channel_named("general").id},
+        {"channel": sworld.slack.workspace.channel_named("cohort-private").id},  # name taken
+        {"name": "Winter 2026"},  # its channel is taken
+    ):
+        answer = await create_form(sworld, "instructor", **typed)
+        assert answer.get("response_action") == "errors", (typed, answer)
+    outsider = await create_form(sworld, "outsider", name="Mine")
+    assert outsider.get("response_action") == "errors", outsider
+
+
+def form(**typed: str | None) -> dict:
+    return {k: {"value": {"type": "plain_text_input", "value": v}} for k, v in typed.items()}
+
+
+async def presses_and_forms(sworld: SlackWorld) -> None:
+    """Week 2: every button under the posts, pressed by a learner and by an outsider; the
+    hand-in form empty, then filled in; the instructor's review with feedback."""
+    ws = sworld.slack.workspace
+    learner, outsider = sworld.slack.person("learner1"), sworld.slack.person("outsider")
+    announcement = next(m for m in sworld.posts() if "announce:" in str(m.metadata))
+    (week2,) = sworld.titled("Week 2")
+    for person in (learner, outsider):
+        for action in ("cohortbot_remind", "cohortbot_ics"):
+            await person.press("cohort", announcement, action)
+        await person.press("cohort", week2, "cohortbot_submit")
+    await learner.press("cohort", announcement, "cohortbot_remind")  # and again: undone
+    await learner.press("cohort", week2, "cohortbot_submit")
+    view = ws.views[-1]["view"]
+    FORM_ANSWERS.append(await learner.submit(view, form(link=None, note="  ")))
+    FORM_ANSWERS.append(await learner.submit(view, form(link="http://x.org", note=None)))
+    FORM_ANSWERS.append(await learner.submit(view, form(link=None, note="My week 2 work")))
+    learner1 = ws.user_named("learner1").id
+    instructor = sworld.slack.person("instructor")
+    await instructor.command("/assignment", f'review "Fall 2026" <@{learner1}> 2')
+    review = ws.views[-1]["view"]
+    FORM_ANSWERS.append(await instructor.submit(review, form(feedback="Well argued.")))
+    await instructor.command("/recording", 'add "Fall 2026" live-1 https://rec.example.org/1 pass')
+    await instructor.command("/certificates", f'issue "Fall 2026" <@{learner1}>')
+    await instructor.command("/session", "add")
+    session = ws.views[-1]["view"]
+    typed = {
+        "cohort": "Fall",
+        "title": "Office hour",
+        "start": "2026-10-30 10:00",
+        "duration": "45m",
+        "url": None,
+    }
+    FORM_ANSWERS.append(await instructor.submit(session, form(**typed)))
+    typed["cohort"] = "Fall 2026"
+    FORM_ANSWERS.append(await instructor.submit(session, form(**typed)))
+    await sworld.bot.settle()
+
+
+# -- one refusal, notice or file at a time ------------------------------------------------------
+
+
+async def test_a_cohort_name_taken_in_the_workspace_is_said_so(sworld: SlackWorld):
+    """The store's refusal, said under the form's name field: this workspace, not server."""
+    assert await create_form(sworld, "instructor") == {}
+    private = sworld.slack.workspace.channel_named("cohort-private").id
+    answer = await create_form(sworld, "instructor", channel=private)
+    assert answer["errors"] == {
+        "name": "a cohort called 'Fall 2026' already exists in this workspace: choose another name"
+    }
