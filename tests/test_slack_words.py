@@ -12,9 +12,16 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
+from bot.library import CourseLibrary
+from bot.render import wrapup_post
+from bot.timetable import course_calendar
+from bot.vocabulary import DISCORD
+from tests.helpers import PROMPTS
 from tests.slack_helpers import SlackWorld
 from tests.test_slack_whole_course import everything_shown
 
@@ -276,3 +283,29 @@ async def test_a_cohort_name_taken_in_the_workspace_is_said_so(sworld: SlackWorl
     assert answer["errors"] == {
         "name": "a cohort called 'Fall 2026' already exists in this workspace: choose another name"
     }
+
+
+async def closing_posts(sworld: SlackWorld) -> dict[str, str]:
+    """The wrap-up and the end of consultation, as the cohort's channel shows them."""
+    assert await sworld.create_cohort() == {}
+    cohort = await sworld.cohort()
+    calendar = cohort.calendar(sworld.bot.library.get(cohort.course_id))
+    await sworld.advance_to(calendar.consultation_ends + timedelta(minutes=1))
+    return {
+        title: sworld.seen(json.dumps(post.blocks))
+        for title in ("Course wrap-up", "Consultation period ended")
+        for post in sworld.titled(title)
+    }
+
+
+async def test_the_wrap_up_says_the_channel_stays_open(sworld: SlackWorld):
+    wrapup = (await closing_posts(sworld))["Course wrap-up"]
+    assert "The channel stays open for questions" in wrapup and "forum" not in wrapup
+
+
+def test_on_discord_the_wrap_up_still_says_the_forum_stays_open():
+    library = CourseLibrary(PROMPTS)
+    library.reload()
+    course = library.get("de-escalation")
+    calendar = course_calendar(course, date(2026, 10, 13), ZoneInfo(course.timezone))
+    assert "The forum stays open for questions" in wrapup_post(course, calendar, DISCORD).body

@@ -84,7 +84,7 @@ class ModulePosts:
         )
 
     async def post_wrapup(self, job: Job) -> Sent:
-        post = wrapup_post(job.course, job.cohort.calendar(job.course))
+        post = wrapup_post(job.course, job.cohort.calendar(job.course), self.platform.words)
         return await self.platform.publish(notices_place(job.cohort), post, job.delivery.marker())
 
     async def post_consultation(self, job: Job) -> Sent:
