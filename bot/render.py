@@ -163,10 +163,11 @@ def wrapup_post(course: Course, calendar: Calendar, words: Vocabulary) -> Post:
     return Post("Course wrap-up", body)
 
 
-def consultation_post(course: Course, calendar: Calendar) -> Post:
+def consultation_post(course: Course, calendar: Calendar, words: Vocabulary) -> Post:
+    """``words``: the platform's (Discord locks the posts' threads; Slack cannot)."""
     body = (
         f"The consultation period for **{course.title}** is over. Thank you all.\n\n"
-        f"The course's posts will be locked and archived {discord_timestamp(calendar.archives, 'F')};"
+        f"The course's posts will be {words.locked} {discord_timestamp(calendar.archives, 'F')};"
         " you can still read them afterwards."
     )
     return Post("Consultation period ended", body)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from pypdf import PdfReader
 
 from bot.library import CourseLibrary
-from bot.render import wrapup_post
+from bot.render import consultation_post, wrapup_post
 from bot.timetable import course_calendar
 from bot.vocabulary import DISCORD
 from tests.helpers import PROMPTS
@@ -303,9 +303,17 @@ async def test_the_wrap_up_says_the_channel_stays_open(sworld: SlackWorld):
     assert "The channel stays open for questions" in wrapup and "forum" not in wrapup
 
 
-def test_on_discord_the_wrap_up_still_says_the_forum_stays_open():
+async def test_the_end_of_consultation_does_not_promise_locked_threads(sworld: SlackWorld):
+    """Slack cannot lock threads (its archive posts a closing notice)."""
+    ended = (await closing_posts(sworld))["Consultation period ended"]
+    assert "The course's posts will be archived <!date^" in ended and "locked" not in ended
+
+
+def test_on_discord_the_closing_posts_keep_their_words():
     library = CourseLibrary(PROMPTS)
     library.reload()
     course = library.get("de-escalation")
     calendar = course_calendar(course, date(2026, 10, 13), ZoneInfo(course.timezone))
     assert "The forum stays open for questions" in wrapup_post(course, calendar, DISCORD).body
+    ended = consultation_post(course, calendar, DISCORD).body
+    assert "The course's posts will be locked and archived <t:" in ended
