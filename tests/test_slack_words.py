@@ -317,3 +317,28 @@ def test_on_discord_the_closing_posts_keep_their_words():
     assert "The forum stays open for questions" in wrapup_post(course, calendar, DISCORD).body
     ended = consultation_post(course, calendar, DISCORD).body
     assert "The course's posts will be locked and archived <t:" in ended
+
+
+def pdf_text(file: dict) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(file["content"])).pages)
+
+
+async def test_a_certificate_sent_on_slack_says_to_verify_it_in_the_slack_workspace(
+    sworld: SlackWorld,
+):
+    assert await sworld.create_cohort() == {}
+    learner = sworld.slack.person("learner1")
+    await learner.command("/certificate", "name")
+    name = {"printed_name": {"value": {"type": "plain_text_input", "value": "Amara Okafor"}}}
+    assert await learner.submit(sworld.slack.workspace.views[-1]["view"], name) == {}
+    await sworld.slack.person("instructor").command(
+        "/certificates", f'issue "Fall 2026" <@{learner.id}>'
+    )
+    await learner.command("/certificate", "get")  # the same PDF, drawn again
+    pdfs = [f for f in sworld.slack.workspace.files.values() if f["name"].endswith(".pdf")]
+    assert len(pdfs) == 2
+    for pdf in pdfs:
+        text = pdf_text(pdf)
+        assert text.endswith(
+            "Anyone can check this code with /certificate verify in the course's Slack workspace."
+        ), text
