@@ -15,14 +15,16 @@ import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from pypdf import PdfReader
 
 from bot.library import CourseLibrary
 from bot.render import consultation_post, wrapup_post
+from bot.slack.blocks import mrkdwn
 from bot.timetable import course_calendar
 from bot.vocabulary import DISCORD
 from tests.helpers import PROMPTS
-from tests.slack_helpers import SlackWorld
+from tests.slack_helpers import WEEK_POSTS, SlackWorld
 from tests.test_slack_whole_course import everything_shown
 
 # Discord's words, whole words, any case. "role" not before a hyphen: a course's own
@@ -342,3 +344,40 @@ async def test_a_certificate_sent_on_slack_says_to_verify_it_in_the_slack_worksp
         assert text.endswith(
             "Anyone can check this code with /certificate verify in the course's Slack workspace."
         ), text
+
+
+async def handing_in(sworld: SlackWorld, **typed: str | None) -> dict:
+    """Week 2: learner1 presses Submit under its post and sends the form as ``typed``."""
+    assert await sworld.create_cohort() == {}
+    await sworld.advance_to(WEEK_POSTS[1] + timedelta(seconds=1))
+    learner = sworld.slack.person("learner1")
+    (week2,) = sworld.titled("Week 2")
+    await learner.press("cohort", week2, "cohortbot_submit")
+    return await learner.submit(sworld.slack.workspace.views[-1]["view"], form(**typed))
+
+
+async def test_a_hand_in_ends_with_an_aside_not_discords_subtext_markup(sworld: SlackWorld):
+    done = await handing_in(sworld, link=None, note="My week 2 work")
+    assert done["view"]["title"]["text"] == "Handed in", done
+    (channel,) = [
+        c for c in sworld.slack.workspace.conversations.values() if c.name.startswith("hand-ins-")
+    ]
+    (posted,) = sworld.slack.workspace.posted(channel)
+    assert posted.text.endswith(
+        "\nMy week 2 work\n_Add files here if you like. Your instructor will review it in this"
+        " thread._"
+    ), posted.text
+    assert "-#" not in posted.text
+
+
+@pytest.mark.parametrize(
+    ("discord", "slack"),
+    [
+        ("-# Add files here.", "_Add files here._"),
+        ("note\n-# small print", "note\n_small print_"),
+        ("-# a name_with underscores", "a name_with underscores"),
+        ("a -# in a line", "a -# in a line"),
+    ],
+)
+def test_discords_subtext_line_is_an_aside_on_slack(discord: str, slack: str):
+    assert mrkdwn(discord) == slack
