@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
+from bot.assignments import hand_in
+from bot.errors import InvalidInput
 from bot.library import CourseLibrary
 from bot.render import consultation_post, wrapup_post
 from bot.slack.blocks import mrkdwn
@@ -381,3 +383,17 @@ async def test_a_hand_in_ends_with_an_aside_not_discords_subtext_markup(sworld: 
 )
 def test_discords_subtext_line_is_an_aside_on_slack(discord: str, slack: str):
     assert mrkdwn(discord) == slack
+
+
+async def test_an_empty_hand_in_is_told_files_go_in_their_channel_not_a_thread(
+    sworld: SlackWorld,
+):
+    refused = await handing_in(sworld, link=None, note="  ")
+    assert refused["errors"] == {
+        "link": "Give a link or a note (or both); you can add files in your channel afterwards."
+    }
+
+
+def test_on_discord_an_empty_hand_in_is_still_told_about_its_thread():
+    with pytest.raises(InvalidInput, match="you can add files in your thread afterwards"):
+        hand_in(None, "  ", DISCORD)
