@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from bot.assignments import hand_in
 from bot.errors import InvalidInput
+from bot.features.privacy import in_words
 from bot.library import CourseLibrary
 from bot.render import consultation_post, wrapup_post
 from bot.slack.blocks import mrkdwn
@@ -397,3 +398,15 @@ async def test_an_empty_hand_in_is_told_files_go_in_their_channel_not_a_thread(
 def test_on_discord_an_empty_hand_in_is_still_told_about_its_thread():
     with pytest.raises(InvalidInput, match="you can add files in your thread afterwards"):
         hand_in(None, "  ", DISCORD)
+
+
+async def test_mydata_names_the_private_channel_hand_ins_go_to(sworld: SlackWorld):
+    await handing_in(sworld, link=None, note="My week 2 work")
+    said = (await sworld.slack.person("learner1").command("/mydata"))["text"]
+    assert "• 1 × the private channel your hand-ins go to" in said, said
+    assert "thread" not in said
+
+
+def test_on_discord_mydata_still_names_the_private_thread():
+    said = in_words({"assignment_threads": [{"user_id": 1}]}, DISCORD)
+    assert "• 1 × the private thread your hand-ins go to" in said
