@@ -24,21 +24,23 @@ from bot.features.privacy import in_words
 from bot.library import CourseLibrary
 from bot.render import consultation_post, wrapup_post
 from bot.slack.blocks import mrkdwn
+from bot.slack.commands import LEARNER_COMMANDS, STAFF_COMMANDS
 from bot.timetable import course_calendar
 from bot.vocabulary import DISCORD
 from tests.helpers import PROMPTS
-from tests.slack_helpers import WEEK_POSTS, SlackWorld
-from tests.test_slack_whole_course import everything_shown
+from tests.slack_helpers import LIVE_1, WEEK_POSTS, SlackWorld
+from tests.test_slack_whole_course import everything_shown, run_whole_course
 
 # Discord's words, whole words, any case. "role" not before a hyphen: a course's own
-# "Role-play" is the course's prose, not the bot's.
+# "Role-play" is the course's prose, not the bot's. ("thread" is Slack's too: a week post's
+# thread; the tests below check where a Slack hand-in is not one.)
 DISCORD_WORDS = re.compile(
-    r"\b(?:discord|servers?|roles?(?!-)|@role|forums?|forum posts?|manage server"
-    r"|administrators?|ephemeral(?:ly)?|events?|dm settings|privacy settings"
-    r"|allow dms|channel permissions?)\b"
-    r"|<t:\d"  # Discord's timestamps
-    r"|^-# |\\n-# "  # Discord's subtext line
-    r"|`/[a-z-]+(?: [a-z-]+)* [a-z_]+:",  # Discord's option syntax: `/cohort show cohort:`
+    r"\b(?:discord|servers?|guilds?|roles?(?!-)|forums?|manage server|administrators?"
+    r"|ephemeral(?:ly)?|events?|locked|dm settings|privacy settings|allow dms"
+    r"|channel permissions?)\b"
+    r"|@role|<t:\d"  # a role's mention; Discord's timestamps
+    r"|^-# |\\n-# "  # Discord's subtext line (in JSON, after an escaped line break)
+    r"|(?<![\w/])/[a-z-]+(?: [a-z-]+)* [a-z_]+:(?!/)",  # options: /cohort show cohort:…
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -46,6 +48,24 @@ DISCORD_WORDS = re.compile(
 def discord_words(text: str) -> list[str]:
     """Each place ``text`` uses Discord's words, with a little of what surrounds it."""
     return [text[max(0, m.start() - 60) : m.end() + 60] for m in DISCORD_WORDS.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("already exists in this server: choose", ["server"]),
+        ("the staff Role and @role", ["Role", "@role"]),
+        ("Manage Server (or Administrator)", ["Manage Server", "Administrator"]),
+        ("The forum stays open. Discord's Events", ["forum", "Discord", "Events"]),
+        ("use `/cohort show cohort:Fall week:2`", ["/cohort show cohort:"]),
+        ('"x\\n-# Add files"', ["\\n-# "]),
+        ("closes <t:1792602000:R>", ["<t:1"]),
+        ("Role-play with a colleague, in this workspace's user group", []),
+        ('`/cohort show "Fall 2026"`, https://slack.com/archives/C1/p1 at 10:00', []),
+    ],
+)
+def test_the_word_list_finds_discords_words_and_only_those(text: str, found: list[str]):
+    assert [m[0] for m in DISCORD_WORDS.finditer(text)] == found
 
 
 def files_shown(sworld: SlackWorld) -> str:
@@ -65,6 +85,11 @@ def files_shown(sworld: SlackWorld) -> str:
 # What forms answered when submitted (their errors, their closing notices): Slack shows them
 # in the form, and the stand-in keeps only what the test is given back.
 FORM_ANSWERS: list[dict] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_answers_yet():
+    FORM_ANSWERS.clear()
 
 
 def all_shown(sworld: SlackWorld) -> str:
@@ -260,6 +285,9 @@ async def presses_and_forms(sworld: SlackWorld) -> None:
     await instructor.command("/assignment", f'review "Fall 2026" <@{learner1}> 2')
     review = ws.views[-1]["view"]
     FORM_ANSWERS.append(await instructor.submit(review, form(feedback="Well argued.")))
+    await learner.command("/certificate", "name")
+    name = {"printed_name": {"value": {"type": "plain_text_input", "value": "Amara Okafor"}}}
+    FORM_ANSWERS.append(await learner.submit(ws.views[-1]["view"], name))
     await instructor.command("/recording", 'add "Fall 2026" live-1 https://rec.example.org/1 pass')
     await instructor.command("/certificates", f'issue "Fall 2026" <@{learner1}>')
     await instructor.command("/session", "add")
@@ -410,3 +438,66 @@ async def test_mydata_names_the_private_channel_hand_ins_go_to(sworld: SlackWorl
 def test_on_discord_mydata_still_names_the_private_thread():
     said = in_words({"assignment_threads": [{"user_id": 1}]}, DISCORD)
     assert "• 1 × the private thread your hand-ins go to" in said
+
+
+# -- everything, at once -----------------------------------------------------------------------
+
+
+async def test_no_command_answer_refusal_form_or_button_says_discords_words(sworld: SlackWorld):
+    """Every command as an outsider, a learner and staff before there is a cohort; the
+    cohort form's mistakes; in week 2 every command as the workspace admin, staff, a learner
+    and an outsider; every button and form; a send that failed (the instructor is told);
+    check-in at the session; /mydata after a hand-in; the end of the cohort."""
+    assert STAFF.keys() | LEARNER.keys() == STAFF_COMMANDS.keys() | set(LEARNER_COMMANDS)
+    for who in ("outsider", "learner1", "instructor"):
+        await every_command(sworld, who)
+    assert await create_form(sworld, "instructor") == {}
+    await wrong_forms(sworld)
+    sworld.slack.faults.error("chat.postMessage", "not_in_channel")  # week 1's post, once
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    await sworld.advance_to(WEEK_POSTS[1] + timedelta(seconds=1))
+    for who in ("admin", "instructor", "learner1", "outsider"):
+        await every_command(sworld, who)
+    await presses_and_forms(sworld)
+    await sworld.slack.person("learner1").command("/mydata")
+    await sworld.slack.person("instructor").command("/assignment", 'list "Fall 2026" 2')
+    await sworld.advance_to(LIVE_1 + timedelta(minutes=1))
+    (starting,) = sworld.titled("Starting now")
+    for who in ("learner1", "outsider"):
+        await sworld.slack.person(who).press("cohort", starting, "cohortbot_checkin")
+    await sworld.slack.person("instructor").command("/cohort", 'end "Fall 2026"')
+    await sworld.bot.settle()
+
+    shown = all_shown(sworld)
+    assert discord_words(shown) == []
+    told = " ".join(
+        m.text for m in sworld.slack.workspace.dms(sworld.slack.workspace.user_named("instructor"))
+    )
+    assert "I could not send" in told and "not in that channel" in told  # the failure, told
+    for said in (  # what the walk must have reached to mean anything
+        "Only course staff can do that.",
+        "Only a workspace admin sets who is course staff",
+        "is a cohort's learner user group",
+        "already exists in this workspace",
+        "you can add files in your channel afterwards",
+        "the private channel your hand-ins go to",
+        "Handed in: week 2",
+        "Checked in",
+        "has ended",
+        "Slack workspace.",  # the issued certificate's PDF
+    ):
+        assert said in shown, said
+
+
+@pytest.mark.parametrize(
+    ("course", "channel"), [("de-escalation", "cohort"), ("safe-workplace", "cohort-private")]
+)
+async def test_a_whole_course_on_slack_says_nothing_in_discords_words(
+    sworld: SlackWorld, course: str, channel: str
+):
+    """Every week post, announcement, reminder, nudge, digest, hand-in, the wrap-up, the
+    consultation's end, the certificates (their DMs and PDFs), the archive's notice."""
+    await run_whole_course(sworld, course, channel)
+    shown = all_shown(sworld)
+    assert discord_words(shown) == []
+    assert "Course wrap-up" in shown and "Slack workspace." in shown
