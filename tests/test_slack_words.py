@@ -38,7 +38,7 @@ DISCORD_WORDS = re.compile(
     r"\b(?:discord|servers?|guilds?|roles?(?!-)|forums?|manage server|administrators?"
     r"|ephemeral(?:ly)?|events?|locked|dm settings|privacy settings|allow dms"
     r"|channel permissions?)\b"
-    r"|@role|<t:\d"  # a role's mention; Discord's timestamps
+    r"|@role|<t:\d|~~"  # a role's mention; Discord's timestamps and strikethrough
     r"|^-# |\\n-# "  # Discord's subtext line (in JSON, after an escaped line break)
     r"|(?<![\w/])/[a-z-]+(?: [a-z-]+)* [a-z_]+:(?!/)",  # options: /cohort show cohort:…
     re.IGNORECASE | re.MULTILINE,
@@ -60,6 +60,7 @@ def discord_words(text: str) -> list[str]:
         ("use `/cohort show cohort:Fall week:2`", ["/cohort show cohort:"]),
         ('"x\\n-# Add files"', ["\\n-# "]),
         ("closes <t:1792602000:R>", ["<t:1"]),
+        ("`live-1` ~~Live~~", ["~~", "~~"]),
         ("Role-play with a colleague, in this workspace's user group", []),
         ('`/cohort show "Fall 2026"`, https://slack.com/archives/C1/p1 at 10:00', []),
     ],
@@ -408,10 +409,21 @@ async def test_a_hand_in_ends_with_an_aside_not_discords_subtext_markup(sworld: 
         ("note\n-# small print", "note\n_small print_"),
         ("-# a name_with underscores", "a name_with underscores"),
         ("a -# in a line", "a -# in a line"),
+        ("`office-hour` ~~Office hour~~ — cancelled", "`office-hour` ~Office hour~ — cancelled"),
+        ("~ not ~~ struck", "~ not ~~ struck"),
     ],
 )
-def test_discords_subtext_line_is_an_aside_on_slack(discord: str, slack: str):
+def test_discords_subtext_and_strikethrough_are_slacks_on_slack(discord: str, slack: str):
     assert mrkdwn(discord) == slack
+
+
+async def test_a_cancelled_session_is_struck_through_as_slack_strikes(sworld: SlackWorld):
+    assert await sworld.create_cohort() == {}
+    instructor = sworld.slack.person("instructor")
+    await instructor.command("/session", 'cancel "Fall 2026" live-1')
+    listed = (await instructor.command("/session", 'list "Fall 2026"'))["text"]
+    assert "`live-1` ~Live session 1: Listening Under Pressure~ — <!date^" in listed, listed
+    assert "~~" not in listed
 
 
 async def test_an_empty_hand_in_is_told_files_go_in_their_channel_not_a_thread(

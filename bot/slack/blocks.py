@@ -83,6 +83,7 @@ def mrkdwn(text: str, keep: Collection[str] | None = None) -> str:
     text = re.sub(r"^#+\s*(.+)$", r"*\1*", text, flags=re.MULTILINE)
     text = re.sub(r"^__(.+)__$", r"*\1*", text, flags=re.MULTILINE)  # an underlined heading
     text = _SUBTEXT.sub(_aside, text)
+    text = re.sub(r"~~([^~\n]+)~~", r"~\1~", text)  # Discord's strikethrough: Slack's is one ~
     if keep is not None:
         kept = re.compile("|".join([*(re.escape(k) for k in keep if k), "[&<>]"]))
         return kept.sub(lambda m: m[0] if m[0] in keep else _ENTITIES[m[0]], text)
