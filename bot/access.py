@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.errors import InvalidInput, NotAllowed
+from bot.vocabulary import DISCORD, Vocabulary
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,12 @@ def check_cohort_roles(
     *,
     staff_role_id: int | None = None,
     learner_roles: frozenset[int] = frozenset(),
-    kind: str = "role",
+    words: Vocabulary = DISCORD,
 ) -> None:
     """A cohort's roles must each be a role people are given for this cohort, and its
     learners must not be staff by that role (``learner_roles``: other cohorts' here).
-    ``kind``: what the platform calls them (Slack's are user groups)."""
+    ``words``: the platform's, for what it calls them (Slack's are user groups)."""
+    kind = words.group
     if learner.everyone:
         raise InvalidInput(
             f"the learner {kind} can't be @everyone: choose the {kind} your learners are given"
@@ -139,8 +141,9 @@ def check_cohort_roles(
 
 
 def check_staff_role(
-    role: RoleFacts, learner_roles: frozenset[int] = frozenset(), *, kind: str = "role"
+    role: RoleFacts, learner_roles: frozenset[int] = frozenset(), *, words: Vocabulary = DISCORD
 ) -> None:
+    kind = words.group
     if role.everyone or role.managed:
         raise InvalidInput(
             f"{role.mention} can't be the staff {kind}: choose a {kind} you give course staff"

@@ -17,6 +17,7 @@ from bot.participation import Learner, fit, plural, who, who_in_file
 from bot.render import MESSAGE_LIMIT, TITLE_LIMIT
 from bot.sessions import https_link
 from bot.timetable import Calendar
+from bot.vocabulary import Vocabulary
 
 LINK_LIMIT = 500
 NOTE_LIMIT = 1500  # with the heading, the post fits one message
@@ -53,13 +54,15 @@ def hand_in_is_late(calendar: Calendar, week: int, now: datetime) -> bool:
     return now >= calendar.week(week).closes
 
 
-def hand_in(link: str | None, note: str | None) -> tuple[str | None, str | None]:
-    """The link (https only) and note as typed, blanks dropped; at least one of them."""
+def hand_in(link: str | None, note: str | None, words: Vocabulary) -> tuple[str | None, str | None]:
+    """The link (https only) and note as typed, blanks dropped; at least one of them.
+    ``words``: the platform's, for where files go (a Discord thread, a Slack channel)."""
     link = (link or "").strip() or None
     note = (note or "").strip() or None
     if link is None and note is None:
         raise InvalidInput(
-            "Give a link or a note (or both); you can add files in your thread afterwards."
+            f"Give a link or a note (or both); you can add files in your {words.hand_ins}"
+            " afterwards."
         )
     if link is not None:
         link = https_link(link, "link")

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.errors import InvalidInput
 from bot.render import plain
 from bot.timetable import Calendar
+from bot.vocabulary import Vocabulary
 
 # No I, O, 0 or 1: a code read aloud or copied from paper is not mistaken.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -168,8 +169,9 @@ PAGE_WIDTH, PAGE_HEIGHT = 297, 210  # A4 landscape, in millimetres
 MARGIN = 20
 
 
-def render_pdf(certificate: Certificate) -> bytes:
-    """The certificate as a one-page A4 landscape PDF."""
+def render_pdf(certificate: Certificate, words: Vocabulary) -> bytes:
+    """The certificate as a one-page A4 landscape PDF; ``words``: the platform's, where it
+    sends the reader to verify it (the course's Discord server, its Slack workspace)."""
     from fpdf import FPDF
 
     if certificate.name is None:
@@ -215,7 +217,8 @@ def render_pdf(certificate: Certificate) -> bytes:
     line(f"Issued {long_date(certificate.issued_at.date())}", 11, 160)
     line(f"Verification code: {certificate.code}", 13, 168, bold=True)
     line(
-        "Anyone can check this code with /certificate verify in the course's Discord server.",
+        "Anyone can check this code with /certificate verify in the course's"
+        f" {words.name} {words.home}.",
         9,
         178,
         colour=(90, 90, 90),

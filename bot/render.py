@@ -14,6 +14,7 @@ from datetime import datetime
 from bot.course import Course, Meets, Option, Requirement, WeekRule
 from bot.localtime import discord_timestamp
 from bot.timetable import Calendar, ItemKind
+from bot.vocabulary import Vocabulary
 
 TITLE_LIMIT = 100
 EMBED_LIMIT = 4096
@@ -149,11 +150,12 @@ def _cut_point(text: str, limit: int, whole: re.Pattern[str] | None = None) -> i
     return next((cut for cut in range(limit, 0, -1) if clean(cut)), limit)
 
 
-def wrapup_post(course: Course, calendar: Calendar) -> Post:
+def wrapup_post(course: Course, calendar: Calendar, words: Vocabulary) -> Post:
+    """``words``: the platform's (Discord's forum, Slack's channel)."""
     weeks = ", ".join(f"week {w.number} ({w.title})" for w in course.weeks)
     body = (
         f"**{course.title}** has come to an end. Thank you for the discussions across {weeks}.\n\n"
-        f"The forum stays open for questions: your instructor, {course.instructor}, is available "
+        f"The {words.discussion} stays open for questions: your instructor, {course.instructor}, is available "
         f"until {discord_timestamp(calendar.consultation_ends, 'D')}. The course's posts will be "
         f"archived {discord_timestamp(calendar.archives, 'R')}.\n\n"
         "Use `/progress` to see your own participation, and `/recordings` for the live sessions."
@@ -161,10 +163,11 @@ def wrapup_post(course: Course, calendar: Calendar) -> Post:
     return Post("Course wrap-up", body)
 
 
-def consultation_post(course: Course, calendar: Calendar) -> Post:
+def consultation_post(course: Course, calendar: Calendar, words: Vocabulary) -> Post:
+    """``words``: the platform's (Discord locks the posts' threads; Slack cannot)."""
     body = (
         f"The consultation period for **{course.title}** is over. Thank you all.\n\n"
-        f"The course's posts will be locked and archived {discord_timestamp(calendar.archives, 'F')};"
+        f"The course's posts will be {words.locked} {discord_timestamp(calendar.archives, 'F')};"
         " you can still read them afterwards."
     )
     return Post("Consultation period ended", body)

@@ -21,6 +21,7 @@ from bot.app.tree import report, reported
 from bot.certificate import NAME_LIMIT, Certificate, filename, printed_name
 from bot.errors import NotAllowed
 from bot.features.certificates import pdfs
+from bot.vocabulary import DISCORD
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -33,7 +34,7 @@ def pdf_file(certificate: Certificate, pdf: bytes) -> discord.File:
 
 async def pdf_files(certificates: Sequence[Certificate]) -> list[discord.File]:
     """The named certificates as PDF attachments."""
-    drawn = await pdfs(certificates)
+    drawn = await pdfs(certificates, DISCORD)
     return [pdf_file(c, drawn[c.code]) for c in certificates if c.code in drawn]
 
 

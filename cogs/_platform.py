@@ -25,6 +25,7 @@ from bot.features.platform import Action, Buttons
 from bot.participation import Learner
 from bot.render import Post, jump_url
 from bot.timetable import CohortSession
+from bot.vocabulary import DISCORD
 from cogs._assignment_buttons import close_hand_ins, submit_view
 from cogs._session_buttons import buttons as session_view
 from cogs._session_events import sync_events
@@ -77,6 +78,8 @@ class MemberMessenger:
 
 
 class DiscordPlatform(DiscordErrors):
+    words = DISCORD  # servers, roles, forums: the words the shared texts always had
+
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
         self.pacer = bot.pacer  # one bucket for every fan-out of the bot

@@ -30,6 +30,7 @@ from bot.errors import NotFound
 from bot.features.certificates import DM_KEY, CertificateIssuing
 from bot.features.participation import ParticipationFeature
 from bot.participation import fit, plain, plural
+from bot.vocabulary import DISCORD
 from cogs._certificate_views import (
     NameButton,
     NameModal,
@@ -88,7 +89,7 @@ class Certificates(commands.Cog):
         certificates: dict[int, Certificate],
     ) -> FanoutResult:
         """Each member's certificate by DM (or the question of their printed name), once."""
-        drawn = await pdfs([certificates[m.id] for m in members])
+        drawn = await pdfs([certificates[m.id] for m in members], DISCORD)
 
         def message(user: discord.User | discord.Member) -> dict[str, Any]:
             certificate = certificates[user.id]

@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.app.tree import reported
 from bot.errors import NotAllowed
 from bot.features.privacy import in_words
+from bot.vocabulary import DISCORD
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -84,7 +85,7 @@ class Privacy(commands.Cog):
         found = await self.bot.store.privacy.everything_about(interaction.user.id)
         raw = json.dumps(found, indent=2, ensure_ascii=False).encode("utf-8")
         await interaction.response.send_message(
-            in_words(found),
+            in_words(found, DISCORD),
             file=discord.File(io.BytesIO(raw), filename="my-data.json"),
             ephemeral=True,
         )

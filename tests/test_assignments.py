@@ -14,6 +14,7 @@ from bot.errors import InvalidInput, NotAllowed
 from bot.localtime import zone
 from bot.participation import Learner
 from bot.timetable import course_calendar
+from bot.vocabulary import DISCORD
 from tests.helpers import NOW
 
 COURSE, _ = load_course(default_prompts_dir() / "safe-workplace.yaml")
@@ -58,13 +59,13 @@ def test_a_hand_in_is_refused_before_the_week_and_after_the_consultation(now, ph
     ],
 )
 def test_a_hand_in_gives_a_link_or_a_note(link, note, given):
-    assert hand_in(link, note) == given
+    assert hand_in(link, note, DISCORD) == given
 
 
 @pytest.mark.parametrize(("link", "note"), [("", "  "), (None, None), ("ftp://x.org/a", "n")])
 def test_a_hand_in_without_either_or_with_a_non_https_link_is_refused(link, note):
     with pytest.raises(InvalidInput):
-        hand_in(link, note)
+        hand_in(link, note, DISCORD)
 
 
 def submission(user_id: int, late: bool = False, reviewed: bool = False) -> Submission:

@@ -27,6 +27,7 @@ from bot.course_file import load_course
 from bot.errors import InvalidInput
 from bot.localtime import zone
 from bot.timetable import course_calendar
+from bot.vocabulary import DISCORD
 
 ISSUED = datetime(2026, 11, 24, 17, 0, 5, tzinfo=UTC)
 AMARA = Certificate(
@@ -140,7 +141,7 @@ def test_a_printed_name_cannot_dress_up_what_an_employer_reads_in_verify():
 
 
 def read_back(certificate: Certificate) -> tuple[str, pypdf.PdfReader]:
-    reader = pypdf.PdfReader(io.BytesIO(render_pdf(certificate)))
+    reader = pypdf.PdfReader(io.BytesIO(render_pdf(certificate, DISCORD)))
     (page,) = reader.pages
     return page.extract_text(), reader
 
@@ -168,7 +169,7 @@ def test_the_pdf_read_back_has_every_field():
 
 
 def test_the_same_certificate_is_the_same_file():
-    assert render_pdf(AMARA) == render_pdf(AMARA)
+    assert render_pdf(AMARA, DISCORD) == render_pdf(AMARA, DISCORD)
 
 
 def test_a_name_in_other_scripts_and_a_long_title_print_whole_and_hours_are_optional():
@@ -187,12 +188,12 @@ def test_a_name_in_other_scripts_and_a_long_title_print_whole_and_hours_are_opti
 
 def test_a_certificate_without_a_name_is_never_printed():
     with pytest.raises(ValueError, match="given their name"):
-        render_pdf(replace(AMARA, name=None))
+        render_pdf(replace(AMARA, name=None), DISCORD)
 
 
 def test_the_certificate_looks_like_one(tmp_path):
     """Rendered to pixels: a navy double frame on white, a navy title, the name in black."""
-    document = pypdfium2.PdfDocument(render_pdf(AMARA))
+    document = pypdfium2.PdfDocument(render_pdf(AMARA, DISCORD))
     image = document[0].render(scale=2).to_pil().convert("RGB")  # 1684 × 1190 for A4 at 144 dpi
     image.save(tmp_path / "certificate.png")
     width, height = image.size

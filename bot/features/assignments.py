@@ -76,7 +76,7 @@ class AssignmentFeature:
         Posted, then recorded: a crash between the two leaves the post where it went, and
         handing in again posts it again in the same place and records that post.
         """
-        given_link, given_note = words.hand_in(link, note)
+        given_link, given_note = words.hand_in(link, note, self.platform.words)
         late = self.is_late(cohort, week)
         sent = await post(words.submission_post(mention, week, given_link, given_note, late))
         assert sent.channel_id is not None and sent.message_id is not None

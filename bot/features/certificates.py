@@ -18,6 +18,7 @@ from bot.features.platform import Platform
 from bot.library import CourseLibrary
 from bot.store import Store
 from bot.timetable import ItemKind
+from bot.vocabulary import Vocabulary
 
 # One fan-out key per cohort: a learner gets their certificate by DM once, whether it
 # was issued at the consultation end or by an instructor before it.
@@ -27,10 +28,11 @@ DM_KEY = ItemKind.CERTIFICATES.value
 SendCertificates = Callable[[Cohort, list[int], dict[int, Certificate]], Awaitable[FanoutResult]]
 
 
-async def pdfs(certificates: Sequence[Certificate]) -> dict[str, bytes]:
-    """The named certificates' PDFs by code (drawn in a worker thread: the bot keeps answering)."""
+async def pdfs(certificates: Sequence[Certificate], words: Vocabulary) -> dict[str, bytes]:
+    """The named certificates' PDFs by code (drawn in a worker thread: the bot keeps
+    answering), in the words of the platform they are sent on."""
     printed = [c for c in certificates if c.name is not None]
-    data = await asyncio.to_thread(lambda: [render_pdf(c) for c in printed])
+    data = await asyncio.to_thread(lambda: [render_pdf(c, words) for c in printed])
     return {c.code: pdf for c, pdf in zip(printed, data, strict=True)}
 
 

@@ -27,7 +27,8 @@ def cohorts_taking_part(
     where: str,
 ) -> list[Cohort]:
     """The named cohort (``named``: found by ``name``), or the ones the person learns in,
-    else those they take part in. ``where``: "server" or "workspace", for the refusals."""
+    else those they take part in. ``where``: the platform's ``Vocabulary.home`` ("server",
+    "workspace"), for the refusals."""
     if name:
         if named is None:
             yours = ", ".join(c.name for c in visible)

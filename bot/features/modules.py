@@ -84,11 +84,11 @@ class ModulePosts:
         )
 
     async def post_wrapup(self, job: Job) -> Sent:
-        post = wrapup_post(job.course, job.cohort.calendar(job.course))
+        post = wrapup_post(job.course, job.cohort.calendar(job.course), self.platform.words)
         return await self.platform.publish(notices_place(job.cohort), post, job.delivery.marker())
 
     async def post_consultation(self, job: Job) -> Sent:
-        post = consultation_post(job.course, job.cohort.calendar(job.course))
+        post = consultation_post(job.course, job.cohort.calendar(job.course), self.platform.words)
         sent = await self.platform.publish(notices_place(job.cohort), post, job.delivery.marker())
         await self.platform.hand_ins_closed(job.cohort)  # the buttons now say hand-ins closed
         return sent

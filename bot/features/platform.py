@@ -20,6 +20,7 @@ from bot.pacing import Pacer
 from bot.participation import Learner
 from bot.render import Post
 from bot.timetable import CohortSession
+from bot.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from bot.features.fanout import Messenger
@@ -77,6 +78,7 @@ class Platform(Errors, Protocol):
     """One chat platform, as the shared features see it."""
 
     pacer: Pacer  # paces every DM fan-out under the platform's rate limits
+    words: Vocabulary  # what the platform calls things the shared texts name
 
     async def publish(
         self,

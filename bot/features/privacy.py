@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.vocabulary import Vocabulary
+
 # What each table's rows are, in words a learner understands. A table not named
-# here (a later feature's) is still shown, by its name, and still erased.
+# here (a later feature's) is still shown, by its name, and still erased. ``{hand_ins}``:
+# the platform's word for where hand-ins go (``Vocabulary.hand_ins``).
 IN_WORDS = {
     "activity": "messages you wrote in course channels: when, where, which week, post or reply"
     " (never what you wrote)",
@@ -20,15 +23,17 @@ IN_WORDS = {
     "recording_views": "session recordings you said you watched",
     "submissions": "assignments you handed in: which week, when, where, whether reviewed"
     " (never what you handed in)",
-    "assignment_threads": "the private thread your hand-ins go to",
+    "assignment_threads": "the private {hand_ins} your hand-ins go to",
 }
 
 
-def in_words(found: dict[str, list[dict[str, Any]]]) -> str:
+def in_words(found: dict[str, list[dict[str, Any]]], words: Vocabulary) -> str:
+    """``/mydata``'s answer, in the words of the platform it is asked on."""
     if not found:
         return "I keep nothing about you."
     lines = ["This is everything I keep about you, in every cohort:"]
     for table, rows in found.items():
-        lines.append(f"• {len(rows)} × {IN_WORDS.get(table, f'records in {table!r}')}")
+        said = IN_WORDS[table].format(hand_ins=words.hand_ins) if table in IN_WORDS else None
+        lines.append(f"• {len(rows)} × {said or f'records in {table!r}'}")
     lines.append("The attached file has every record as stored. `/forgetme` erases all of it.")
     return "\n".join(lines)

@@ -60,6 +60,15 @@ def _bold(match: re.Match[str]) -> str:
     return "\n".join(f"{m[1]}*{m[2]}*{m[3]}" if m and m[2] else "" for m in lines)
 
 
+# Discord's subtext line (``-# `` before it: small and grey); Slack has none.
+_SUBTEXT = re.compile(r"^-# +(.+)$", re.MULTILINE)
+
+
+def _aside(match: re.Match[str]) -> str:
+    """A subtext line in italics; without them where an ``_`` would end them early."""
+    return match[1] if "_" in match[1] else f"_{match[1]}_"
+
+
 def mrkdwn(text: str, keep: Collection[str] | None = None) -> str:
     """Discord-flavoured Markdown (``**bold**``, ``<t:…>``) as Slack's mrkdwn: every Slack text
     the bot sends goes through here once, the one place where ``&``, ``<`` and ``>`` become
@@ -73,6 +82,8 @@ def mrkdwn(text: str, keep: Collection[str] | None = None) -> str:
     text = _BOLD.sub(_bold, text)
     text = re.sub(r"^#+\s*(.+)$", r"*\1*", text, flags=re.MULTILINE)
     text = re.sub(r"^__(.+)__$", r"*\1*", text, flags=re.MULTILINE)  # an underlined heading
+    text = _SUBTEXT.sub(_aside, text)
+    text = re.sub(r"~~([^~\n]+)~~", r"~\1~", text)  # Discord's strikethrough: Slack's is one ~
     if keep is not None:
         kept = re.compile("|".join([*(re.escape(k) for k in keep if k), "[&<>]"]))
         return kept.sub(lambda m: m[0] if m[0] in keep else _ENTITIES[m[0]], text)

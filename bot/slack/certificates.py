@@ -133,7 +133,7 @@ async def send(
 ) -> FanoutResult:
     """Each person's certificate by DM (or the question of their printed name), once."""
     people = await bot.platform.people(cohort, user_ids)
-    drawn = await pdfs([certificates[p.user_id] for p in people])
+    drawn = await pdfs([certificates[p.user_id] for p in people], bot.platform.words)
     messenger = CertificateMessenger(bot.platform, cohort, certificates, drawn)
     return await send_dms(
         bot.store, bot.clock, cohort.id, DM_KEY, people, messenger, pacer=bot.platform.pacer
@@ -142,7 +142,7 @@ async def send(
 
 async def dm_pdfs(bot: SlackBot, user: str, certificates: list[Certificate], text: str) -> None:
     """The named certificates' PDFs in the person's DM with the bot."""
-    drawn = await pdfs(certificates)
+    drawn = await pdfs(certificates, bot.platform.words)
     channel = (await bot.client.conversations_open(users=user))["channel"]["id"]
     await say(bot.client, channel, text)
     for certificate in certificates:

@@ -298,7 +298,9 @@ async def mydata_command(bot: SlackBot, command: dict[str, Any], words: list[str
             content=json.dumps(found, indent=2, ensure_ascii=False).encode("utf-8"),
             title="Everything I keep about you",
         )
-    return in_words(found) + ("\n(The file is in your DMs with me.)" if found else "")
+    return in_words(found, bot.platform.words) + (
+        "\n(The file is in your DMs with me.)" if found else ""
+    )
 
 
 async def forgetme_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:

@@ -30,7 +30,7 @@ async def taking_part(bot: SlackBot, user: str, name: str | None) -> list[Cohort
         elif await bot.platform.is_instructor(user, cohort):
             visible.append(cohort)
     named = next((c for c in here if c.name == name), None)
-    return listings.cohorts_taking_part(name, named, visible, learning, "workspace")
+    return listings.cohorts_taking_part(name, named, visible, learning, bot.platform.words.home)
 
 
 async def sessions_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:

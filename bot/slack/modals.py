@@ -161,7 +161,7 @@ async def _check_groups(
     others = frozenset(c.learner_role_id for c in await bot.store.cohorts.in_guild(team))
     learner = facts(*learners)
     with _field("learners"):
-        check_cohort_roles(learner, None, staff_role_id=staff, kind="user group")
+        check_cohort_roles(learner, None, staff_role_id=staff, words=bot.platform.words)
     if instructors[0] is None:
         return
     with _field("instructors"):
@@ -170,7 +170,7 @@ async def _check_groups(
             facts(instructors[0], instructors[1]),
             staff_role_id=staff,
             learner_roles=others - {0},  # 0: the channel's members, no group
-            kind="user group",
+            words=bot.platform.words,
         )
 
 

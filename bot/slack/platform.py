@@ -34,6 +34,7 @@ from bot.slack.directory import Directory
 from bot.slack.ids import date_token, id_ts, ts_at, ts_id
 from bot.store import Store
 from bot.timetable import CohortSession
+from bot.vocabulary import SLACK
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ class SlackErrors:
 
 
 class SlackPlatform(SlackErrors):
+    words = SLACK  # a workspace, user groups, channels
+
     def __init__(
         self,
         client: AsyncWebClient,

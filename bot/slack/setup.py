@@ -60,7 +60,8 @@ async def setup_command(bot: SlackBot, command: dict[str, Any], words: list[str]
     shown = f"<!subteam^{group}>"
     facts = RoleFacts(number, shown, everyone=False, managed=False)
     try:
-        check_staff_role(facts, frozenset(c.learner_role_id for c in cohorts), kind="user group")
+        learner_groups = frozenset(c.learner_role_id for c in cohorts)
+        check_staff_role(facts, learner_groups, words=bot.platform.words)
     except InvalidInput as refusal:  # said with the group's name, as /setup show says it
         return {"text": mrkdwn(str(refusal), keep=(shown,))}
     await bot.store.guilds.set_staff_role(team, number)

@@ -16,6 +16,7 @@ from bot.cohort import (
 from bot.errors import InvalidInput
 from bot.store.db import INTEGRITY_ERRORS, Connection, Row, from_text, to_text
 from bot.timetable import CohortSession, ItemKind
+from bot.vocabulary import vocabulary
 
 _COLUMNS = (
     "id, guild_id, name, course_id, start_date, timezone, channel_id, learner_role_id,"
@@ -91,8 +92,9 @@ class CohortQueries:
             )
         except INTEGRITY_ERRORS as exc:
             await self._db.rollback()
+            home = vocabulary(platform).home  # a server, a workspace
             raise InvalidInput(
-                f"a cohort called {new.name!r} already exists in this server: choose another name"
+                f"a cohort called {new.name!r} already exists in this {home}: choose another name"
             ) from exc
         inserted = await cursor.fetchone()
         if inserted is None:
