@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.app.posting import embed_for
 from bot.cohort import DeliveryState
-from bot.errors import InvalidInput, UserError
+from bot.errors import UserError
 from bot.features.modules import ModulePosts
 from bot.render import jump_url
 from cogs._common import CohortName, instructor_cohort, staff_group
@@ -35,9 +35,7 @@ class Modules(commands.Cog):
         self, interaction: discord.Interaction, cohort_name: str, week: int
     ) -> tuple[Cohort, int]:
         cohort = await instructor_cohort(self.bot, interaction, cohort_name)
-        course = self.bot.library.get(cohort.course_id)
-        if not any(w.number == week for w in course.weeks):
-            raise InvalidInput(f"{course.title} has weeks 1 to {len(course.weeks)}, not {week}")
+        self.posts.require_week(cohort, week)
         return cohort, week
 
     @module.command(

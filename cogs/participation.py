@@ -76,9 +76,7 @@ class Participation(commands.Cog):
         self, interaction: discord.Interaction, cohort: CohortName, week: Week | None = None
     ) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        if week is not None:
-            self.feature.require_week(found, week)
-        shown = week or self.feature.default_week(found)
+        shown = self.feature.week_to_show(found, week)
         result = week_summary(await self.report(found, week=shown), shown)
         embed = discord.Embed(title=f"Participation: {found.name}", description=result.text)
         files = []

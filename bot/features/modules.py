@@ -54,6 +54,9 @@ class ModulePosts:
         calendar = cohort.calendar(course)
         return module_post(course, calendar, week, late_since=late_since, options=options)
 
+    def require_week(self, cohort: Cohort, week: int) -> None:
+        cohort.require_week(self.library.get(cohort.course_id), week)
+
     def week_buttons(self, cohort: Cohort, week: int) -> Buttons | None:
         """**Submit assignment** under a week that sets one."""
         course = self.library.get(cohort.course_id)

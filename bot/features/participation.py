@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock
 from bot.cohort import Cohort
-from bot.errors import InvalidInput
 from bot.features.deliveries import DeliveryRunner, Job, Sent
 from bot.features.fanout import FanoutResult, send_dms
 from bot.features.modules import plans_of
@@ -94,9 +93,14 @@ class ParticipationFeature:
         )
 
     def require_week(self, cohort: Cohort, week: int) -> None:
-        weeks = len(self.library.get(cohort.course_id).weeks)
-        if week > weeks:
-            raise InvalidInput(f"{cohort.name}'s course has weeks 1 to {weeks}, not {week}.")
+        cohort.require_week(self.library.get(cohort.course_id), week)
+
+    def week_to_show(self, cohort: Cohort, week: int | None) -> int:
+        """The week a summary shows: the one named (one of the course's), else by default."""
+        if week is None:
+            return self.default_week(cohort)
+        self.require_week(cohort, week)
+        return week
 
     def position(self, cohort: Cohort) -> CoursePosition:
         course = self.library.get(cohort.course_id)

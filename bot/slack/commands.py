@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cohort import Cohort, CohortState, DeliveryState, PlatformName
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.features.modules import ModulePosts
 from bot.features.participation import ParticipationFeature
 from bot.features.privacy import in_words
 from bot.nudges import by_hand_key
@@ -153,6 +154,14 @@ async def workspace_cohort(bot: SlackBot, name: str, user: str) -> Cohort:
     return cohort
 
 
+def week_number(typed: str) -> int:
+    """A week as typed (Discord's option is a number already); which weeks the course has
+    is the shared rule's (``Cohort.require_week``)."""
+    if not typed.isdigit():
+        raise InvalidInput(f"the week is a number, not {typed!r}")
+    return int(typed)
+
+
 def arguments(words: list[str], *names: str) -> list[str]:
     if len(words) < len(names):
         raise InvalidInput(f"usage: {' '.join(f'<{n}>' for n in names)}")
@@ -185,17 +194,13 @@ async def module_command(bot: SlackBot, command: dict[str, Any], words: list[str
         raise InvalidInput(f"usage: {usage('/module')}")
     name, week_text, *more = arguments(rest, "cohort", "week")
     cohort = await workspace_cohort(bot, name, command["user_id"])
-    if not week_text.isdigit():
-        raise InvalidInput(f"the week is a number, not {week_text!r}")
-    week = int(week_text)
-    course = bot.library.get(cohort.course_id)
-    if not any(w.number == week for w in course.weeks):
-        raise InvalidInput(f"{course.title} has weeks 1 to {len(course.weeks)}, not {week}")
+    week = week_number(week_text)
+    posts = ModulePosts(bot.platform, bot.store, bot.library)
+    posts.require_week(cohort, week)
     if sub == "preview":
-        from bot.features.modules import ModulePosts
         from bot.slack.blocks import post_blocks
 
-        post = await ModulePosts(bot.platform, bot.store, bot.library).week_post(cohort, week)
+        post = await posts.week_post(cohort, week)
         follow = [{"text": piece} for text in post.more for piece in pieces(text)]
         return [{"text": mrkdwn(post.title), "blocks": post_blocks(post)}, *follow]
     key = f"module:{week}"
@@ -225,8 +230,7 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
     cohort = await workspace_cohort(bot, name, command["user_id"])
     feature = participation(bot)
     if sub == "summary":
-        week = int(more[0]) if more and more[0].isdigit() else feature.default_week(cohort)
-        feature.require_week(cohort, week)
+        week = feature.week_to_show(cohort, week_number(more[0]) if more else None)
         summary = await fitting_summary(await feature.report(cohort, week=week), week)
         if summary.full is None:
             return summary.text
