@@ -17,10 +17,9 @@ from discord.ext import commands
 from bot.app.permissions import is_learner
 from bot.chart import heatmap_png
 from bot.cohort import Cohort, CohortState
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import NotAllowed, NotFound
 from bot.features.participation import ParticipationFeature
-from bot.nudges import by_hand_key
-from bot.participation import Learner, Report, export_csv, week_summary
+from bot.participation import Learner, Report, week_summary
 from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, staff_group
 from cogs._platform import DiscordPlatform
 
@@ -104,13 +103,10 @@ class Participation(commands.Cog):
     @app_commands.describe(cohort="The cohort")
     async def export(self, interaction: discord.Interaction, cohort: CohortName) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        report = await self.report(found)
-        certificates = {c.user_id: c for c in await self.bot.store.certificates.in_cohort(found.id)}
-        csv_text = export_csv(report, certificates)
+        csv_text, said = await self.feature.export(found)
         data = io.BytesIO(csv_text.encode("utf-8-sig"))  # the BOM: Excel reads UTF-8
         await interaction.response.send_message(
-            f"Participation in {found.name}: {len(report.learners)} learners, "
-            f"{sum(row.completed for row in report.learners)} completed.",
+            said,
             file=discord.File(data, filename=f"participation-{slug(found.name)}.csv"),
             ephemeral=True,
         )
@@ -155,13 +151,8 @@ class Participation(commands.Cog):
     @app_commands.describe(cohort="The cohort")
     async def nudge_now(self, interaction: discord.Interaction, cohort: CohortName) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        week = self.feature.position(found).current_week
-        if week is None:
-            raise InvalidInput(f"{found.name} has no week in progress to nudge about.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        key = by_hand_key(week, self.bot.clock.now(), found.zone)
-        result = await self.feature.nudge(found, week, key)
-        await interaction.followup.send(f"Week {week} nudges: {result.summary()}.", ephemeral=True)
+        await interaction.followup.send(await self.feature.nudge_now(found), ephemeral=True)
 
     # -- learners' commands --------------------------------------------------------------
 

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.certificate import Certificate
+from bot.cohort import Cohort
 from bot.errors import InvalidInput
 from bot.features.participation import ParticipationFeature
 from bot.library import CourseLibrary
+from bot.participation import Learner
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 # The de-escalation course (four weeks), its cohort "Fall 2026" from 13 Oct 2026 (conftest).
@@ -39,8 +42,21 @@ async def nothing() -> None:
     return None
 
 
-def participation(store, library, now=IN_WEEK_TWO) -> ParticipationFeature:
-    return ParticipationFeature(None, store, library, Clock(now), nothing)  # type: ignore[arg-type]
+class People:
+    """The little of a platform the rules ask: who the cohort's learners are."""
+
+    def __init__(self, *learners: Learner) -> None:
+        self.all = list(learners)
+
+    async def learners(self, cohort: Cohort) -> list[Learner]:
+        return self.all
+
+    async def people(self, cohort: Cohort, user_ids: list[int]) -> list[Learner]:
+        return [p for p in self.all if p.user_id in user_ids]
+
+
+def participation(store, library, now=IN_WEEK_TWO, platform=None) -> ParticipationFeature:
+    return ParticipationFeature(platform, store, library, Clock(now), nothing)  # type: ignore[arg-type]
 
 
 # -- which week ------------------------------------------------------------------------------
@@ -73,3 +89,26 @@ def test_the_week_a_summary_shows(store, cohort, library, now, asked, shown):
 def test_a_summary_of_week_zero_is_refused_not_a_summary_of_every_week(store, cohort, library):
     with pytest.raises(InvalidInput, match="weeks 1 to 4, not 0"):
         participation(store, library).week_to_show(cohort, 0)
+
+
+# -- export, nudges by hand -------------------------------------------------------------------
+
+
+async def test_the_export_names_each_learners_certificate_on_every_platform(store, cohort, library):
+    """Slack's export left the certificate columns empty (it never asked for them)."""
+    platform = People(Learner(7, "Ana", "<@7>"), Learner(8, "Ben", "<@8>"))
+    issued = Certificate(
+        "K7QX4-M2ZPA", cohort.id, 8, "Ben B.", "De-escalation", IN_WEEK_TWO.date(),
+        IN_WEEK_TWO.date(), None, "Dr. X", IN_WEEK_TWO, issued_by=99,
+    )  # fmt: skip
+    await store.certificates.issue(issued, lambda: "UNUSED")
+    csv, said = await participation(store, library, platform=platform).export(cohort)
+    rows = {line.split(",")[1]: line for line in csv.splitlines()[1:]}
+    assert rows["8"].endswith(",K7QX4-M2ZPA,yes") and rows["7"].endswith(",,")
+    assert said == "Participation in Fall 2026: 2 learners, 0 completed."
+
+
+async def test_nudging_by_hand_before_the_course_starts_is_refused(store, cohort, library):
+    before = participation(store, library, datetime(2026, 9, 1, tzinfo=UTC), People())
+    with pytest.raises(InvalidInput, match="Fall 2026 has no week in progress to nudge about"):
+        await before.nudge_now(cohort)

@@ -11,12 +11,13 @@ from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock
 from bot.cohort import Cohort
+from bot.errors import InvalidInput
 from bot.features.deliveries import DeliveryRunner, Job, Sent
 from bot.features.fanout import FanoutResult, send_dms
 from bot.features.modules import plans_of
 from bot.features.platform import Platform
 from bot.library import CourseLibrary
-from bot.nudges import nudge_recipients
+from bot.nudges import by_hand_key, nudge_recipients
 from bot.participation import (
     CoursePosition,
     Learner,
@@ -24,6 +25,7 @@ from bot.participation import (
     build_report,
     course_position,
     digest,
+    export_csv,
     nudge_text,
     plain,
     progress_text,
@@ -111,7 +113,28 @@ class ParticipationFeature:
         position = self.position(cohort)
         return position.current_week or max(position.weeks_started, 1)
 
+    async def export(self, cohort: Cohort) -> tuple[str, str]:
+        """``/participation export``: every learner's weeks as CSV, with the certificate each
+        was issued (any platform); and what the instructor is told with the file."""
+        report = await self.report(cohort)
+        certificates = {c.user_id: c for c in await self.store.certificates.in_cohort(cohort.id)}
+        completed = sum(row.completed for row in report.learners)
+        said = (
+            f"Participation in {cohort.name}: {len(report.learners)} learners, "
+            f"{completed} completed."
+        )
+        return export_csv(report, certificates), said
+
     # -- nudges, the digest, the purge -----------------------------------------------------
+
+    async def nudge_now(self, cohort: Cohort) -> str:
+        """``/participation nudge``: the week in progress's nudges, by hand, once per day and
+        week (``by_hand_key``); what the instructor is told."""
+        week = self.position(cohort).current_week
+        if week is None:
+            raise InvalidInput(f"{cohort.name} has no week in progress to nudge about.")
+        key = by_hand_key(week, self.clock.now(), cohort.zone)
+        return f"Week {week} nudges: {(await self.nudge(cohort, week, key)).summary()}."
 
     async def nudge_due(self, job: Job) -> Sent:
         assert job.delivery.week is not None

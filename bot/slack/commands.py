@@ -19,8 +19,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.features.modules import ModulePosts
 from bot.features.participation import ParticipationFeature
 from bot.features.privacy import in_words
-from bot.nudges import by_hand_key
-from bot.participation import Report, Summary, export_csv, week_summary
+from bot.participation import Report, Summary, week_summary
 from bot.slack import (
     actions,
     assignments,
@@ -243,21 +242,17 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
         )
         return summary.text + IN_YOUR_DMS
     if sub == "export":
-        report = await feature.report(cohort)
+        csv_text, said = await feature.export(cohort)
         await dm_file(
             bot.client,
             command["user_id"],
             filename=f"participation-{cohort.id}.csv",
-            content=(await slack_ids_in_csv(bot, export_csv(report))).encode("utf-8-sig"),
+            content=(await slack_ids_in_csv(bot, csv_text)).encode("utf-8-sig"),
             title=f"Participation in {cohort.name}",
-            comment=f"Participation in {cohort.name}: {len(report.learners)} learners.",
+            comment=said,
         )
         return f"The CSV of {cohort.name} is in your DMs with me."
-    current = feature.position(cohort).current_week
-    if current is None:
-        raise InvalidInput(f"{cohort.name} has no week in progress to nudge about.")
-    key = by_hand_key(current, bot.clock.now(), cohort.zone)
-    return f"Week {current} nudges: {(await feature.nudge(cohort, current, key)).summary()}."
+    return await feature.nudge_now(cohort)
 
 
 IN_YOUR_DMS = "\n(The whole list is in your DMs with me.)"
