@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
+from unittest.mock import AsyncMock
 
 import pytest
 
 from bot.certificate import Certificate
-from bot.cohort import Cohort
-from bot.errors import InvalidInput
+from bot.cohort import Cohort, DeliveryState
+from bot.errors import InvalidInput, UserError
+from bot.features.modules import ModulePosts
 from bot.features.participation import ParticipationFeature
+from bot.features.platform import Sent
 from bot.library import CourseLibrary
 from bot.participation import Learner
 
@@ -112,3 +116,57 @@ async def test_nudging_by_hand_before_the_course_starts_is_refused(store, cohort
     before = participation(store, library, datetime(2026, 9, 1, tzinfo=UTC), People())
     with pytest.raises(InvalidInput, match="Fall 2026 has no week in progress to nudge about"):
         await before.nudge_now(cohort)
+
+
+# -- /module post now ---------------------------------------------------------------------------
+
+
+class Runner:
+    """The delivery runner as /module post sees it: what it sent now, and sent again."""
+
+    def __init__(self, now: Sent | None) -> None:
+        self.now, self.again = now, 0
+
+    async def deliver_now(self, cohort: Cohort, key: str) -> Sent | None:
+        assert key == "module:2"
+        return self.now
+
+    async def send_again(self, cohort: Cohort, key: str) -> Sent:
+        self.again += 1
+        return Sent(5, 6)
+
+
+class Links(People):
+    async def link(self, cohort: Cohort, channel_id: int | None, message_id: int | None) -> str:
+        return f"<{channel_id}/{message_id}>"
+
+
+def delivered(state: DeliveryState) -> SimpleNamespace:
+    row = SimpleNamespace(state=state, channel_id=3, message_id=4, note="Missing Access")
+    return SimpleNamespace(deliveries=SimpleNamespace(get=AsyncMock(return_value=row)))
+
+
+@pytest.mark.parametrize(
+    ("sent_now", "state", "repost", "said", "again"),
+    [
+        (Sent(1, 2), None, False, "Posted week 2: <1/2>", 0),  # due or not, posted now
+        (None, DeliveryState.DONE, False, "Week 2 is already posted: <3/4>. REPOST", 0),
+        (None, DeliveryState.DONE, True, "Posted week 2: <5/6>", 1),  # again, on purpose
+        (None, DeliveryState.SKIPPED, False, "Posted week 2: <5/6>", 1),  # e.g. while paused
+    ],
+)
+async def test_a_week_posted_by_hand_is_posted_once_unless_asked_again(
+    cohort, library, sent_now, state, repost, said, again
+):
+    runner = Runner(sent_now)
+    posts = ModulePosts(Links(), delivered(state), library)  # type: ignore[arg-type]
+    assert await posts.post_now(runner, cohort, 2, repost, "REPOST") == said  # type: ignore[arg-type]
+    assert runner.again == again
+
+
+async def test_a_week_that_failed_to_post_by_hand_says_why_and_is_not_sent_again(cohort, library):
+    runner = Runner(None)
+    posts = ModulePosts(Links(), delivered(DeliveryState.PENDING), library)  # type: ignore[arg-type]
+    with pytest.raises(UserError, match="I could not post week 2: Missing Access"):
+        await posts.post_now(runner, cohort, 2, True, "REPOST")  # type: ignore[arg-type]
+    assert runner.again == 0

@@ -14,7 +14,7 @@ import shlex
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.cohort import Cohort, CohortState, DeliveryState, PlatformName
+from bot.cohort import Cohort, CohortState, PlatformName
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.features.modules import ModulePosts
 from bot.features.participation import ParticipationFeature
@@ -202,21 +202,11 @@ async def module_command(bot: SlackBot, command: dict[str, Any], words: list[str
         post = await posts.week_post(cohort, week)
         follow = [{"text": piece} for text in post.more for piece in pieces(text)]
         return [{"text": mrkdwn(post.title), "blocks": post_blocks(post)}, *follow]
-    key = f"module:{week}"
-    sent = await bot.deliveries.deliver_now(cohort, key)
-    if sent is None:
-        delivery = await bot.store.deliveries.get(cohort.id, key)
-        assert delivery is not None
-        if delivery.state is DeliveryState.DONE and "repost" not in more:
-            link = await bot.platform.link(cohort, delivery.channel_id, delivery.message_id)
-            return f"Week {week} is already posted: {link}. Add `repost` to post it again."
-        if delivery.state is DeliveryState.PENDING:
-            raise UserError(f"I could not post week {week}: {delivery.note}")
-        sent = await bot.deliveries.send_again(cohort, key)
-    await bot.reschedule()
-    return (
-        f"Posted week {week}: {await bot.platform.link(cohort, sent.channel_id, sent.message_id)}"
+    answer = await posts.post_now(
+        bot.deliveries, cohort, week, "repost" in more, "Add `repost` to post it again."
     )
+    await bot.reschedule()
+    return answer
 
 
 async def participation_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
