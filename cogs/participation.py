@@ -18,7 +18,7 @@ from bot.app.permissions import is_learner
 from bot.chart import heatmap_png
 from bot.cohort import Cohort, CohortState
 from bot.errors import NotAllowed, NotFound
-from bot.features.participation import ParticipationFeature
+from bot.features.participation import ParticipationFeature, set_reminders
 from bot.participation import Learner, Report, week_summary
 from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, staff_group
 from cogs._platform import DiscordPlatform
@@ -189,23 +189,13 @@ class Participation(commands.Cog):
 
     @reminders.command(name="off", description="No more nudges or reminder DMs from me")
     async def reminders_off(self, interaction: discord.Interaction) -> None:
-        await self.bot.store.participation.set_reminders(
-            interaction.user.id, False, self.bot.clock.now()
-        )
-        await interaction.response.send_message(
-            "Done: no more nudges, and no session reminders unless you press **Remind me**. "
-            "`/reminders on` turns them back on.",
-            ephemeral=True,
-        )
+        answer = await set_reminders(self.bot.store, self.bot.clock, interaction.user.id, False)
+        await interaction.response.send_message(answer, ephemeral=True)
 
     @reminders.command(name="on", description="Nudges and reminder DMs again")
     async def reminders_on(self, interaction: discord.Interaction) -> None:
-        await self.bot.store.participation.set_reminders(
-            interaction.user.id, True, self.bot.clock.now()
-        )
-        await interaction.response.send_message(
-            "Nudges and reminders are on again.", ephemeral=True
-        )
+        answer = await set_reminders(self.bot.store, self.bot.clock, interaction.user.id, True)
+        await interaction.response.send_message(answer, ephemeral=True)
 
 
 async def setup(bot: CohortBot) -> None:

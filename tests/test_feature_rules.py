@@ -14,7 +14,7 @@ from bot.certificate import Certificate
 from bot.cohort import Cohort, DeliveryState
 from bot.errors import InvalidInput, UserError
 from bot.features.modules import ModulePosts
-from bot.features.participation import ParticipationFeature
+from bot.features.participation import ParticipationFeature, set_reminders
 from bot.features.platform import Sent
 from bot.library import CourseLibrary
 from bot.participation import Learner
@@ -170,3 +170,18 @@ async def test_a_week_that_failed_to_post_by_hand_says_why_and_is_not_sent_again
     with pytest.raises(UserError, match="I could not post week 2: Missing Access"):
         await posts.post_now(runner, cohort, 2, True, "REPOST")  # type: ignore[arg-type]
     assert runner.again == 0
+
+
+# -- /reminders ----------------------------------------------------------------------------------
+
+
+async def test_reminders_off_and_on_again_say_how_to_undo(store):
+    clock = Clock(IN_WEEK_TWO)
+    off = await set_reminders(store, clock, 7, False)
+    assert 7 in await store.participation.reminders_off()
+    assert off == (
+        "Done: no more nudges, and no session reminders unless you press **Remind me**. "
+        "`/reminders on` turns them back on."
+    )
+    assert await set_reminders(store, clock, 7, True) == "Nudges and reminders are on again."
+    assert 7 not in await store.participation.reminders_off()

@@ -34,6 +34,18 @@ from bot.store import Store
 from bot.timetable import ItemKind
 
 
+async def set_reminders(store: Store, clock: Clock, user_id: int, on: bool) -> str:
+    """``/reminders on|off``: nudges and reminder DMs for this person, on every platform;
+    what they are told. Off still lets a session's **Remind me** DM them (they asked)."""
+    await store.participation.set_reminders(user_id, on, clock.now())
+    if on:
+        return "Nudges and reminders are on again."
+    return (
+        "Done: no more nudges, and no session reminders unless you press **Remind me**. "
+        "`/reminders on` turns them back on."
+    )
+
+
 class ParticipationFeature:
     def __init__(
         self,

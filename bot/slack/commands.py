@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bot.cohort import Cohort, CohortState, PlatformName
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.features.modules import ModulePosts
-from bot.features.participation import ParticipationFeature
+from bot.features.participation import ParticipationFeature, set_reminders
 from bot.features.privacy import in_words
 from bot.participation import Report, Summary, week_summary
 from bot.slack import (
@@ -315,12 +315,8 @@ async def reminders_command(bot: SlackBot, command: dict[str, Any], words: list[
     choice = words[0].lower() if words else ""
     if choice not in ("on", "off"):  # a typo must not switch anyone's reminders off
         raise InvalidInput("usage: `/reminders on` or `/reminders off`")
-    on = choice == "on"
     user = await bot.platform.number(command["user_id"])
-    await bot.store.participation.set_reminders(user, on, bot.clock.now())
-    if on:
-        return "Nudges and reminders are on again."
-    return "Done: no more nudges, and no session reminders unless you press **Remind me**."
+    return await set_reminders(bot.store, bot.clock, user, choice == "on")
 
 
 async def recording_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
