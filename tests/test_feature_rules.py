@@ -12,7 +12,9 @@ import pytest
 
 from bot.certificate import Certificate
 from bot.cohort import Cohort, DeliveryState
-from bot.errors import InvalidInput, UserError
+from bot.errors import InvalidInput, NotFound, UserError
+from bot.features import certificates
+from bot.features.fanout import FanoutResult
 from bot.features.modules import ModulePosts
 from bot.features.participation import ParticipationFeature, set_reminders
 from bot.features.platform import Sent
@@ -185,3 +187,59 @@ async def test_reminders_off_and_on_again_say_how_to_undo(store):
     )
     assert await set_reminders(store, clock, 7, True) == "Nudges and reminders are on again."
     assert 7 not in await store.participation.reminders_off()
+
+
+# -- certificates --------------------------------------------------------------------------------
+
+
+def a_certificate(cohort: Cohort, user_id: int, name: str | None, code: str) -> Certificate:
+    return Certificate(
+        code, cohort.id, user_id, name, "De-escalation", IN_WEEK_TWO.date(),
+        IN_WEEK_TWO.date(), None, "Dr. X", IN_WEEK_TWO,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("result", "said"),
+    [
+        (FanoutResult(sent=1), " I sent it by DM."),
+        (FanoutResult(already=1), " They had it by DM already."),
+        (FanoutResult(dms_closed=1), " Their DMs are closed: they can fetch it with"),
+        # Discord said nothing of a DM that failed otherwise; Slack said this.
+        (FanoutResult(failed=1), " I could not DM it: they can fetch it with `/certificate get`."),
+    ],
+)
+def test_what_an_instructor_is_told_of_a_certificate_issued_by_hand(cohort, result, said):
+    issued = a_certificate(cohort, 7, None, "K7QX4-M2ZPA")
+    text = certificates.issued_by_hand("Ana", cohort, issued, True) + certificates.dm_outcome(
+        result
+    )
+    assert text.startswith("Issued certificate **K7QX4-M2ZPA** to Ana, recorded as issued by you.")
+    assert said in text
+    again = certificates.issued_by_hand("Ana", cohort, issued, False)
+    assert again == "Ana already has certificate **K7QX4-M2ZPA** for Fall 2026."
+
+
+async def test_a_learners_certificates_of_one_cohort_or_all_and_none_refused(store, cohort):
+    await store.certificates.issue(a_certificate(cohort, 7, None, "K7QX4-M2ZPA"), lambda: "X")
+    assert [c.code for c in await certificates.mine(store, 7)] == ["K7QX4-M2ZPA"]
+    assert certificates.waiting_for_a_name(await certificates.mine(store, 7, cohort.id))
+    for user, cohort_id in ((7, cohort.id + 1), (8, None), (None, None)):
+        with pytest.raises(NotFound, match="no certificate of completion yet"):
+            await certificates.mine(store, user, cohort_id)
+
+
+async def test_the_printed_name_saved_releases_the_certificates_that_waited(store, cohort):
+    await store.certificates.issue(a_certificate(cohort, 7, None, "K7QX4-M2ZPA"), lambda: "X")
+    said, named = await certificates.save_printed_name(store, Clock(IN_WEEK_TWO), 7, " Ana_B ")
+    assert said == "Saved: your certificates will read **Ana\\_B**. Here it is:"
+    assert [(c.code, c.name) for c in named] == [("K7QX4-M2ZPA", "Ana_B")]
+    said, named = await certificates.save_printed_name(store, Clock(IN_WEEK_TWO), 7, "Ana")
+    assert said == "Saved: your certificates will read **Ana**." and named == []
+
+
+async def test_a_code_is_verified_the_same_way_however_it_is_typed(store, cohort):
+    await store.certificates.issue(a_certificate(cohort, 7, "Ana", "K7QX4-M2ZPA"), lambda: "X")
+    assert "Ana" in await certificates.verify(store, " k7qx4 m2zpa ")
+    unknown = await certificates.verify(store, "*" * 60)
+    assert "Ana" not in unknown and "\\*" * 40 in unknown and "\\*" * 41 not in unknown
