@@ -17,7 +17,7 @@ from bot.features import certificates
 from bot.features.fanout import FanoutResult
 from bot.features.modules import ModulePosts
 from bot.features.participation import ParticipationFeature, set_reminders
-from bot.features.platform import Sent
+from bot.features.platform import Sent, instructor_notice, instructors_to_tell
 from bot.library import CourseLibrary
 from bot.participation import Learner
 
@@ -243,3 +243,26 @@ async def test_a_code_is_verified_the_same_way_however_it_is_typed(store, cohort
     assert "Ana" in await certificates.verify(store, " k7qx4 m2zpa ")
     unknown = await certificates.verify(store, "*" * 60)
     assert "Ana" not in unknown and "\\*" * 40 in unknown and "\\*" * 41 not in unknown
+
+
+# -- who is told ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("creator", "may_run", "told", "group_asked"),
+    [
+        ("Ada", True, ["Ada"], False),  # the creator, still running it: only them
+        ("Ada", False, ["Bo", "Cy"], True),  # no longer may run it: the instructor group
+        (None, False, ["Bo", "Cy"], True),  # gone from the server or workspace
+    ],
+)
+async def test_who_gets_a_cohorts_private_notices(cohort, creator, may_run, told, group_asked):
+    asked = []
+
+    async def group() -> list[str]:
+        asked.append(True)
+        return ["Bo", "Cy"]
+
+    assert await instructors_to_tell(cohort, creator, may_run, group) == told
+    assert bool(asked) == group_asked
+    assert instructor_notice(cohort, "hello") == "**Fall 2026**: hello"
