@@ -80,6 +80,14 @@ class Cohort(NewCohort):
         """A short tag in every post, so a post can be found again after a crash."""
         return f"cohort {self.id}"
 
+    def require_week(self, course: Course, week: int) -> None:
+        """A week the cohort's course has: every command that names a week, on either
+        platform, refuses another one (0 and past the last) before doing anything."""
+        if not any(w.number == week for w in course.weeks):
+            raise InvalidInput(
+                f"{self.name}'s course has weeks 1 to {len(course.weeks)}, not {week}."
+            )
+
     def require_running(self) -> None:
         """What learners do (hand in, ask for reminders, check in) stops when a cohort ends."""
         if self.state is CohortState.ENDED:

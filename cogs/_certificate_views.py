@@ -18,9 +18,9 @@ import discord
 
 from bot.app.forms import detached, submitted
 from bot.app.tree import report, reported
-from bot.certificate import NAME_LIMIT, Certificate, filename, printed_name
+from bot.certificate import NAME_LIMIT, Certificate, filename
 from bot.errors import NotAllowed
-from bot.features.certificates import pdfs
+from bot.features.certificates import pdfs, save_printed_name
 from bot.vocabulary import DISCORD
 
 if TYPE_CHECKING:
@@ -60,15 +60,8 @@ FORM_ID = re.compile("certname-form")
 async def save_name(interaction: discord.Interaction, typed: str) -> None:
     """Keep the printed name; the certificates that waited for it come back in the reply."""
     bot: CohortBot = interaction.client  # type: ignore[assignment]
-    name = printed_name(typed)
-    user_id = interaction.user.id
-    waiting = {c.code for c in await bot.store.certificates.of_user(user_id) if c.name is None}
-    await bot.store.certificates.set_printed_name(user_id, name, bot.clock.now())
-    named = [c for c in await bot.store.certificates.of_user(user_id) if c.code in waiting]
-    files = await pdf_files(named[:10])  # a message holds 10 files; /certificate get has all
-    text = f"Saved: your certificates will read **{discord.utils.escape_markdown(name)}**."
-    if files:
-        text += " Here it is:" if len(files) == 1 else " Here they are:"
+    text, named = await save_printed_name(bot.store, bot.clock, interaction.user.id, typed)
+    files = await pdf_files(named)  # at most a message's ten; /certificate get has all
     # In a DM the certificate stays in the conversation; in a server only you see it.
     private = interaction.guild is not None
     await interaction.response.send_message(text, files=files, ephemeral=private)

@@ -20,13 +20,11 @@ from bot.app.forms import detached
 from bot.app.permissions import is_learner
 from bot.certificate import (
     Certificate,
-    certifies,
     long_date,
-    normalise_code,
-    verify_text,
 )
 from bot.cohort import Cohort
 from bot.errors import NotFound
+from bot.features import certificates as shared
 from bot.features.certificates import DM_KEY, CertificateIssuing
 from bot.features.participation import ParticipationFeature
 from bot.participation import fit, plain, plural
@@ -140,24 +138,14 @@ class Certificates(commands.Cog):
             raise NotFound(f"{member.display_name} is not a learner in {found.name}.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         certificate, new = await self.certificate_for(found, member.id, interaction.user.id)
-        who = plain(member.display_name)
-        if new:
-            text = f"Issued certificate **{certificate.code}** to {who}, recorded as issued by you."
-        else:
-            text = f"{who} already has certificate **{certificate.code}** for {found.name}."
+        text = shared.issued_by_hand(plain(member.display_name), found, certificate, new)
         try:
             result = await self.send(found, [member], {member.id: certificate})
         except discord.HTTPException as error:  # recorded, not sent: running it again sends it
             text += f" I could not DM it ({describe(error)}): run this again to retry."
             await interaction.followup.send(text, ephemeral=True)
             return
-        if result.sent:
-            text += " I sent it by DM."
-        elif result.already:
-            text += " They had it by DM already."
-        elif result.dms_closed:
-            text += " Their DMs are closed: they can fetch it with `/certificate get`."
-        await interaction.followup.send(text, ephemeral=True)
+        await interaction.followup.send(text + shared.dm_outcome(result), ephemeral=True)
 
     @certificates.command(name="list", description="The cohort's certificates of completion")
     @app_commands.describe(cohort="The cohort")
@@ -180,25 +168,16 @@ class Certificates(commands.Cog):
     @certificate.command(name="get", description="Your certificates of completion, again")
     @app_commands.describe(cohort="Which cohort (default: all your certificates)")
     async def get(self, interaction: discord.Interaction, cohort: CohortName | None = None) -> None:
-        mine = await self.bot.store.certificates.of_user(interaction.user.id)
-        if cohort is not None:
-            found = await find_cohort(self.bot, interaction, cohort)
-            mine = [c for c in mine if c.cohort_id == found.id]
-        if not mine:
-            raise NotFound(
-                "You have no certificate of completion yet. They are sent by DM when the"
-                " consultation period ends, to everyone who completed the course."
-            )
-        if any(c.name is None for c in mine):
+        named = await find_cohort(self.bot, interaction, cohort) if cohort is not None else None
+        mine = await shared.mine(self.bot.store, interaction.user.id, named.id if named else None)
+        if shared.waiting_for_a_name(mine):
             await interaction.response.send_message(
-                "Your certificate is waiting for your name as it should be printed.",
-                view=ask_name(interaction.user.id),
-                ephemeral=True,
+                shared.WAITING, view=ask_name(interaction.user.id), ephemeral=True
             )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = "\n".join(f"**{c.code}**: {certifies(c)}" for c in mine[:10])
-        await interaction.followup.send(text, files=await pdf_files(mine[:10]), ephemeral=True)
+        files = await pdf_files(mine[: shared.SHOWN])
+        await interaction.followup.send(shared.listing(mine), files=files, ephemeral=True)
 
     @certificate.command(name="name", description="The name printed on your certificates")
     async def name(self, interaction: discord.Interaction) -> None:
@@ -210,10 +189,9 @@ class Certificates(commands.Cog):
     async def verify(
         self, interaction: discord.Interaction, code: app_commands.Range[str, 1, 40]
     ) -> None:
-        normal = normalise_code(code)
-        found = await self.bot.store.certificates.get(normal) if normal else None
-        shown = normal or plain(code.strip())
-        await interaction.response.send_message(verify_text(shown, found), ephemeral=True)
+        await interaction.response.send_message(
+            await shared.verify(self.bot.store, code), ephemeral=True
+        )
 
 
 def _listed(certificate: Certificate) -> str:

@@ -9,10 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.posting import embed_for
-from bot.cohort import DeliveryState
-from bot.errors import InvalidInput, UserError
 from bot.features.modules import ModulePosts
-from bot.render import jump_url
 from cogs._common import CohortName, instructor_cohort, staff_group
 from cogs._platform import DiscordPlatform
 
@@ -35,9 +32,7 @@ class Modules(commands.Cog):
         self, interaction: discord.Interaction, cohort_name: str, week: int
     ) -> tuple[Cohort, int]:
         cohort = await instructor_cohort(self.bot, interaction, cohort_name)
-        course = self.bot.library.get(cohort.course_id)
-        if not any(w.number == week for w in course.weeks):
-            raise InvalidInput(f"{course.title} has weeks 1 to {len(course.weeks)}, not {week}")
+        self.posts.require_week(cohort, week)
         return cohort, week
 
     @module.command(
@@ -75,26 +70,10 @@ class Modules(commands.Cog):
     ) -> None:
         found, number = await self._week(interaction, cohort, week)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        key = f"module:{number}"
-        sent = await self.bot.deliveries.deliver_now(found, key)
-        if sent is None:
-            delivery = await self.bot.store.deliveries.get(found.id, key)
-            assert delivery is not None
-            if delivery.state is DeliveryState.DONE and not repost:
-                link = jump_url(
-                    found.guild_id, delivery.channel_id or found.channel_id, delivery.message_id
-                )
-                await interaction.followup.send(
-                    f"Week {number} is already posted: {link}. Use `repost: True` to post it again.",
-                    ephemeral=True,
-                )
-                return
-            if delivery.state is DeliveryState.PENDING:
-                # it failed just now: the runner has told the instructor
-                raise UserError(f"I could not post week {number}: {delivery.note}")
-            sent = await self.bot.deliveries.send_again(found, key)
-        link = jump_url(found.guild_id, sent.channel_id or found.channel_id, sent.message_id)
-        await interaction.followup.send(f"Posted week {number}: {link}", ephemeral=True)
+        answer = await self.posts.post_now(
+            self.bot.deliveries, found, number, repost, "Use `repost: True` to post it again."
+        )
+        await interaction.followup.send(answer, ephemeral=True)
         await self.bot.reschedule()
 
 

@@ -17,10 +17,9 @@ from discord.ext import commands
 from bot.app.permissions import is_learner
 from bot.chart import heatmap_png
 from bot.cohort import Cohort, CohortState
-from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.features.participation import ParticipationFeature
-from bot.nudges import by_hand_key
-from bot.participation import Learner, Report, export_csv, week_summary
+from bot.errors import NotAllowed, NotFound
+from bot.features.participation import ParticipationFeature, set_reminders
+from bot.participation import Learner, Report, week_summary
 from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, staff_group
 from cogs._platform import DiscordPlatform
 
@@ -76,9 +75,7 @@ class Participation(commands.Cog):
         self, interaction: discord.Interaction, cohort: CohortName, week: Week | None = None
     ) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        if week is not None:
-            self.feature.require_week(found, week)
-        shown = week or self.feature.default_week(found)
+        shown = self.feature.week_to_show(found, week)
         result = week_summary(await self.report(found, week=shown), shown)
         embed = discord.Embed(title=f"Participation: {found.name}", description=result.text)
         files = []
@@ -106,13 +103,10 @@ class Participation(commands.Cog):
     @app_commands.describe(cohort="The cohort")
     async def export(self, interaction: discord.Interaction, cohort: CohortName) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        report = await self.report(found)
-        certificates = {c.user_id: c for c in await self.bot.store.certificates.in_cohort(found.id)}
-        csv_text = export_csv(report, certificates)
+        csv_text, said = await self.feature.export(found)
         data = io.BytesIO(csv_text.encode("utf-8-sig"))  # the BOM: Excel reads UTF-8
         await interaction.response.send_message(
-            f"Participation in {found.name}: {len(report.learners)} learners, "
-            f"{sum(row.completed for row in report.learners)} completed.",
+            said,
             file=discord.File(data, filename=f"participation-{slug(found.name)}.csv"),
             ephemeral=True,
         )
@@ -157,13 +151,8 @@ class Participation(commands.Cog):
     @app_commands.describe(cohort="The cohort")
     async def nudge_now(self, interaction: discord.Interaction, cohort: CohortName) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
-        week = self.feature.position(found).current_week
-        if week is None:
-            raise InvalidInput(f"{found.name} has no week in progress to nudge about.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        key = by_hand_key(week, self.bot.clock.now(), found.zone)
-        result = await self.feature.nudge(found, week, key)
-        await interaction.followup.send(f"Week {week} nudges: {result.summary()}.", ephemeral=True)
+        await interaction.followup.send(await self.feature.nudge_now(found), ephemeral=True)
 
     # -- learners' commands --------------------------------------------------------------
 
@@ -200,23 +189,13 @@ class Participation(commands.Cog):
 
     @reminders.command(name="off", description="No more nudges or reminder DMs from me")
     async def reminders_off(self, interaction: discord.Interaction) -> None:
-        await self.bot.store.participation.set_reminders(
-            interaction.user.id, False, self.bot.clock.now()
-        )
-        await interaction.response.send_message(
-            "Done: no more nudges, and no session reminders unless you press **Remind me**. "
-            "`/reminders on` turns them back on.",
-            ephemeral=True,
-        )
+        answer = await set_reminders(self.bot.store, self.bot.clock, interaction.user.id, False)
+        await interaction.response.send_message(answer, ephemeral=True)
 
     @reminders.command(name="on", description="Nudges and reminder DMs again")
     async def reminders_on(self, interaction: discord.Interaction) -> None:
-        await self.bot.store.participation.set_reminders(
-            interaction.user.id, True, self.bot.clock.now()
-        )
-        await interaction.response.send_message(
-            "Nudges and reminders are on again.", ephemeral=True
-        )
+        answer = await set_reminders(self.bot.store, self.bot.clock, interaction.user.id, True)
+        await interaction.response.send_message(answer, ephemeral=True)
 
 
 async def setup(bot: CohortBot) -> None:

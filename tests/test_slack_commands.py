@@ -135,6 +135,21 @@ async def test_an_excused_week_counts_as_met_and_bad_input_changes_nothing(sworl
     assert "excused" in line
 
 
+async def test_a_summary_of_a_week_the_course_lacks_or_not_a_number_is_refused(
+    sworld: SlackWorld,
+):
+    """Week 0 was a summary of every week, and a word the week in progress, unsaid."""
+    await week_one(sworld)
+    instructor = sworld.slack.person("instructor")
+    for typed, says in [
+        ("0", "Fall 2026's course has weeks 1 to 4, not 0."),
+        ("9", "Fall 2026's course has weeks 1 to 4, not 9."),
+        ("first", "the week is a number, not 'first'"),
+    ]:
+        answer = private(await instructor.command("/participation", f'summary "Fall 2026" {typed}'))
+        assert answer == says, typed
+
+
 async def test_the_chart_is_a_png_in_the_instructors_dms(sworld: SlackWorld):
     await week_one(sworld)
     await sworld.slack.person("learner1").post("cohort", "my first post")

@@ -511,6 +511,22 @@ async def test_the_summary_is_ephemeral_and_the_csv_comes_by_dm(sworld: SlackWor
     assert im.startswith("D")  # shared in the instructor's DM, not in the channel
 
 
+async def test_the_csv_names_the_certificate_issued_as_on_discord(sworld: SlackWorld):
+    """The export's certificate columns were empty on Slack: it never asked for them."""
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(hours=1))
+    learner1 = sworld.slack.workspace.user_named("learner1").id
+    instructor = sworld.slack.person("instructor")
+    issued = await instructor.command("/certificates", f'issue "Fall 2026" <@{learner1}>')
+    code = issued["text"].split("*")[1]
+    answer = await instructor.command("/participation", 'export "Fall 2026"')
+    assert "DMs" in answer["text"]
+    (csv,) = [f for f in sworld.slack.workspace.files.values() if f["name"].endswith(".csv")]
+    rows = {r.split(",")[1]: r for r in csv["content"].decode("utf-8-sig").splitlines()[1:]}
+    assert rows[learner1].endswith(f",{code},yes")
+    assert csv["initial_comment"].endswith("4 learners, 0 completed.")
+
+
 async def test_a_summary_too_long_for_a_message_sends_everyone_in_a_file(
     sworld_crowd: SlackWorld,
 ):

@@ -20,7 +20,8 @@ async def test_reminders_takes_on_or_off_and_nothing_else_changes_the_setting(
 ):
     learner = sworld.slack.person("learner1")
     user = await sworld.bot.platform.number(learner.id)
-    assert "no more nudges" in private(await learner.command("/reminders", "off"))
+    off = private(await learner.command("/reminders", "off"))
+    assert off.endswith("`/reminders on` turns them back on.")  # as on Discord
     assert user in await reminders_off(sworld)
     assert "on again" in private(await learner.command("/reminders", "on"))
     assert user not in await reminders_off(sworld)

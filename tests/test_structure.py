@@ -51,7 +51,7 @@ def import_with_blocked(modules: list[str], blocked: tuple[str, ...]) -> None:
         f"BLOCKED = {blocked!r}\n"
         "class Block:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in BLOCKED:\n"
+        "        if any(name == b or name.startswith(b + '.') for b in BLOCKED):\n"
         "            raise ImportError('this layer must not import ' + name)\n"
         "sys.meta_path.insert(0, Block())\n"
         f"for name in {modules!r}:\n"
@@ -94,6 +94,79 @@ def test_the_slack_adapter_never_imports_discord():
 def test_the_block_catches_a_forbidden_import():
     with pytest.raises(AssertionError, match="must not import aiosqlite"):
         import_with_blocked(["bot.store.db"], CORE_BLOCKED)
+
+
+def test_the_block_catches_a_forbidden_adapter_by_its_dotted_name():
+    """``bot.app`` and ``bot.slack`` are blocked as themselves, not as ``bot`` (everything)."""
+    with pytest.raises(AssertionError, match=r"must not import bot\.slack"):
+        import_with_blocked(["bot.slack.ids"], ("bot.slack",))
+    import_with_blocked(["bot.cohort"], ("bot.slack",))
+
+
+# Every import statement of each layer (at the top, inside a function, under
+# TYPE_CHECKING: a late import is still a dependency), read from the source: what it
+# must not name. The core is below the store, the store below the features, the
+# features below both adapters; neither adapter names the other.
+NEVER_NAMED = {
+    "core": (CORE, (*PLATFORMS, *SLACK_LIBRARIES, *ADAPTERS, "bot.features", "bot.store")),
+    "store": (STORE, (*PLATFORMS, *SLACK_LIBRARIES, *ADAPTERS, "bot.features")),
+    "features": (FEATURES, FEATURES_BLOCKED),
+    "discord": (DISCORD, DISCORD_BLOCKED),
+    "slack": (SLACK, SLACK_BLOCKED),
+}
+
+
+def imported_names(source: str, package: str) -> list[tuple[int, str]]:
+    """(line, module) of every import in a module of ``package``, relative ones resolved."""
+    parts = package.split(".")
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = parts[: len(parts) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.append((node.lineno, module))
+            found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def package_of(path: Path) -> str:
+    name = module_name(path)
+    return name if path.name == "__init__.py" else name.rpartition(".")[0]
+
+
+def forbidden(lines: list[tuple[int, str]], never: tuple[str, ...]) -> list[tuple[int, str]]:
+    return [(n, m) for n, m in lines if any(m == x or m.startswith(x + ".") for x in never)]
+
+
+@pytest.mark.parametrize("layer", NEVER_NAMED)
+def test_no_layer_names_what_it_must_not_even_in_a_late_import(layer):
+    paths, never = NEVER_NAMED[layer]
+    assert paths
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for path in paths
+        for line, name in forbidden(imported_names(path.read_text(), package_of(path)), never)
+    ]
+    assert not found
+
+
+def test_the_import_reader_sees_late_and_relative_imports():
+    # In bot/features: the Slack adapter imported inside a function, the Discord adapter
+    # relatively; both are seen, and the features' own imports are not.
+    source = (
+        "from bot.features.platform import Sent\n"
+        "def f():\n    from bot.slack.commands import usage\n"
+        "from ..app import client\n"
+    )
+    found = forbidden(imported_names(source, "bot.features"), FEATURES_BLOCKED)
+    assert sorted(found) == [
+        (3, "bot.slack.commands"),
+        (3, "bot.slack.commands.usage"),
+        (4, "bot.app"),
+        (4, "bot.app.client"),
+    ]
 
 
 def test_the_cli_imports_discord_only_inside_commands_that_start_the_bot():

@@ -20,6 +20,7 @@ from bot.catalog import default_prompts_dir
 from bot.clock import Clock, SystemClock
 from bot.cohort import Cohort
 from bot.features.course_files import Courses
+from bot.features.platform import instructor_notice, instructors_to_tell
 from bot.features.scheduler import WakeUps
 from bot.library import CourseLibrary
 from bot.pacing import Pacer
@@ -178,7 +179,7 @@ class CohortBot(commands.Bot):
         """
         # DEBUG: every caller is a delivery, which the runner logs at INFO in one line.
         log.debug("telling the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
-        content = f"**{cohort.name}**: {text}"
+        content = instructor_notice(cohort, text)
         try:
             told = await self._instructors_to_tell(cohort)
             if not told:
@@ -205,12 +206,14 @@ class CohortBot(commands.Bot):
         """The creator while they may run the cohort; else its instructor role's members."""
         staff_role = await self.store.guilds.staff_role(cohort.guild_id)
         creator = await self._member(cohort.guild_id, cohort.created_by)
-        if creator is not None and permissions.is_instructor(creator, cohort, staff_role):
-            return [creator]
-        log.info("cohort %s's creator can no longer run it: telling its instructors", cohort.id)
-        guild = self.get_guild(cohort.guild_id)
-        role = guild.get_role(cohort.instructor_role_id or 0) if guild else None
-        return [m for m in (role.members if role else []) if not m.bot]
+        may_run = creator is not None and permissions.is_instructor(creator, cohort, staff_role)
+
+        async def role_members() -> list[discord.Member]:
+            guild = self.get_guild(cohort.guild_id)
+            role = guild.get_role(cohort.instructor_role_id or 0) if guild else None
+            return [m for m in (role.members if role else []) if not m.bot]
+
+        return await instructors_to_tell(cohort, creator, may_run, role_members)
 
     async def _member(self, guild_id: int, user_id: int) -> discord.Member | None:
         guild = self.get_guild(guild_id)

@@ -37,8 +37,7 @@ class AssignmentFeature:
 
     def require_assignment(self, cohort: Cohort, week: int) -> None:
         course = self.library.get(cohort.course_id)
-        if week < 1 or week > len(course.weeks):
-            raise InvalidInput(f"{cohort.name}'s course has weeks 1 to {len(course.weeks)}.")
+        cohort.require_week(course, week)
         if course.week(week).assignment is None:
             raise InvalidInput(f"Week {week} of {cohort.name} has no assignment.")
 

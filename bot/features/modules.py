@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.cohort import Cohort
+from bot.cohort import Cohort, DeliveryState
+from bot.errors import UserError
 from bot.features.deliveries import DeliveryRunner, Job, Sent
 from bot.features.platform import Action, Buttons, Platform
 from bot.library import CourseLibrary
@@ -53,6 +54,32 @@ class ModulePosts:
         options = (await plans_of(self.store, self.library, cohort))[week].options
         calendar = cohort.calendar(course)
         return module_post(course, calendar, week, late_since=late_since, options=options)
+
+    def require_week(self, cohort: Cohort, week: int) -> None:
+        cohort.require_week(self.library.get(cohort.course_id), week)
+
+    async def post_now(
+        self, runner: DeliveryRunner, cohort: Cohort, week: int, repost: bool, how_to_repost: str
+    ) -> str:
+        """``/module post``: the week's post now, exactly once unless ``repost`` (claimed,
+        sent and recorded by the runner, as when it comes due); what the instructor is told.
+        ``how_to_repost``: how this platform's command says ``repost``.
+
+        The caller reschedules its wake-ups afterwards (the post is no longer due)."""
+        self.require_week(cohort, week)
+        key = f"{ItemKind.MODULE}:{week}"
+        sent = await runner.deliver_now(cohort, key)
+        if sent is None:
+            delivery = await self.store.deliveries.get(cohort.id, key)
+            assert delivery is not None
+            if delivery.state is DeliveryState.DONE and not repost:
+                link = await self.platform.link(cohort, delivery.channel_id, delivery.message_id)
+                return f"Week {week} is already posted: {link}. {how_to_repost}"
+            if delivery.state is DeliveryState.PENDING:
+                # it failed just now: the runner has told the instructor
+                raise UserError(f"I could not post week {week}: {delivery.note}")
+            sent = await runner.send_again(cohort, key)
+        return f"Posted week {week}: {await self.platform.link(cohort, sent.channel_id, sent.message_id)}"
 
     def week_buttons(self, cohort: Cohort, week: int) -> Buttons | None:
         """**Submit assignment** under a week that sets one."""

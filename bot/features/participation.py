@@ -17,7 +17,7 @@ from bot.features.fanout import FanoutResult, send_dms
 from bot.features.modules import plans_of
 from bot.features.platform import Platform
 from bot.library import CourseLibrary
-from bot.nudges import nudge_recipients
+from bot.nudges import by_hand_key, nudge_recipients
 from bot.participation import (
     CoursePosition,
     Learner,
@@ -25,12 +25,25 @@ from bot.participation import (
     build_report,
     course_position,
     digest,
+    export_csv,
     nudge_text,
     plain,
     progress_text,
 )
 from bot.store import Store
 from bot.timetable import ItemKind
+
+
+async def set_reminders(store: Store, clock: Clock, user_id: int, on: bool) -> str:
+    """``/reminders on|off``: nudges and reminder DMs for this person, on every platform;
+    what they are told. Off still lets a session's **Remind me** DM them (they asked)."""
+    await store.participation.set_reminders(user_id, on, clock.now())
+    if on:
+        return "Nudges and reminders are on again."
+    return (
+        "Done: no more nudges, and no session reminders unless you press **Remind me**. "
+        "`/reminders on` turns them back on."
+    )
 
 
 class ParticipationFeature:
@@ -94,9 +107,14 @@ class ParticipationFeature:
         )
 
     def require_week(self, cohort: Cohort, week: int) -> None:
-        weeks = len(self.library.get(cohort.course_id).weeks)
-        if week > weeks:
-            raise InvalidInput(f"{cohort.name}'s course has weeks 1 to {weeks}, not {week}.")
+        cohort.require_week(self.library.get(cohort.course_id), week)
+
+    def week_to_show(self, cohort: Cohort, week: int | None) -> int:
+        """The week a summary shows: the one named (one of the course's), else by default."""
+        if week is None:
+            return self.default_week(cohort)
+        self.require_week(cohort, week)
+        return week
 
     def position(self, cohort: Cohort) -> CoursePosition:
         course = self.library.get(cohort.course_id)
@@ -107,7 +125,28 @@ class ParticipationFeature:
         position = self.position(cohort)
         return position.current_week or max(position.weeks_started, 1)
 
+    async def export(self, cohort: Cohort) -> tuple[str, str]:
+        """``/participation export``: every learner's weeks as CSV, with the certificate each
+        was issued (any platform); and what the instructor is told with the file."""
+        report = await self.report(cohort)
+        certificates = {c.user_id: c for c in await self.store.certificates.in_cohort(cohort.id)}
+        completed = sum(row.completed for row in report.learners)
+        said = (
+            f"Participation in {cohort.name}: {len(report.learners)} learners, "
+            f"{completed} completed."
+        )
+        return export_csv(report, certificates), said
+
     # -- nudges, the digest, the purge -----------------------------------------------------
+
+    async def nudge_now(self, cohort: Cohort) -> str:
+        """``/participation nudge``: the week in progress's nudges, by hand, once per day and
+        week (``by_hand_key``); what the instructor is told."""
+        week = self.position(cohort).current_week
+        if week is None:
+            raise InvalidInput(f"{cohort.name} has no week in progress to nudge about.")
+        key = by_hand_key(week, self.clock.now(), cohort.zone)
+        return f"Week {week} nudges: {(await self.nudge(cohort, week, key)).summary()}."
 
     async def nudge_due(self, job: Job) -> Sent:
         assert job.delivery.week is not None

@@ -8,11 +8,12 @@ Discord, message ``metadata`` on Slack).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.cohort import Cohort
 from bot.errors import UserError
@@ -24,6 +25,29 @@ from bot.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from bot.features.fanout import Messenger
+
+log = logging.getLogger(__name__)
+Person = TypeVar("Person")
+
+
+async def instructors_to_tell(
+    cohort: Cohort,
+    creator: Person | None,
+    creator_may_run: bool,
+    instructors: Callable[[], Awaitable[list[Person]]],
+) -> list[Person]:
+    """Who gets a cohort's private notices (they name learners): whoever created it while
+    they are still here and may run it; once they may not, the members of its instructor
+    group (a role on Discord, a user group on Slack; asked only then) instead."""
+    if creator is not None and creator_may_run:
+        return [creator]
+    log.info("cohort %s's creator can no longer run it: telling its instructors", cohort.id)
+    return await instructors()
+
+
+def instructor_notice(cohort: Cohort, text: str) -> str:
+    """A notice as the instructor reads it, among their other cohorts' ones."""
+    return f"**{cohort.name}**: {text}"
 
 
 @dataclass(frozen=True)

@@ -147,9 +147,9 @@ async def assignment_command(bot: SlackBot, command: dict[str, Any], words: list
 
 
 def number(week: str) -> int:
-    if not week.isdigit():
-        raise InvalidInput(f"the week is a number, not {week!r}")
-    return int(week)
+    from bot.slack.commands import week_number
+
+    return week_number(week)
 
 
 async def open_review(bot: SlackBot, trigger: str, cohort: Cohort, learner: str, week: int) -> None:

@@ -15,15 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from bot.certificate import (
     Certificate,
-    certifies,
     filename,
     long_date,
-    normalise_code,
     printed_name,
 )
-from bot.certificate import verify_text as verified
 from bot.cohort import Cohort
 from bot.errors import InvalidInput, NotFound, UserError
+from bot.features import certificates as shared
 from bot.features.certificates import DM_KEY, CertificateIssuing, pdfs
 from bot.features.fanout import FanoutResult, send_dms
 from bot.participation import Learner, fit, plain
@@ -164,9 +162,7 @@ async def certificate_command(bot: SlackBot, command: dict[str, Any], words: lis
     if sub == "verify":
         if not rest:
             raise InvalidInput("usage: `/certificate verify <code>`, e.g. K7QX4-M2ZPA")
-        normal = normalise_code(rest[0])
-        found = await bot.store.certificates.get(normal) if normal else None
-        return verified(normal or rest[0].strip()[:40], found)
+        return await shared.verify(bot.store, rest[0])
     if sub == "name":
         await open_name_form(bot, command["trigger_id"], user)
         return None
@@ -175,14 +171,9 @@ async def certificate_command(bot: SlackBot, command: dict[str, Any], words: lis
             "usage: `/certificate get`, `/certificate name`, `/certificate verify <code>`"
         )
     number = await bot.platform.known_number(user)  # a stranger has none, and no row is made
-    mine = await bot.store.certificates.of_user(number) if number is not None else []
-    if not mine:
-        raise NotFound(
-            "You have no certificate of completion yet. They are sent by DM when the"
-            " consultation period ends, to everyone who completed the course."
-        )
-    if any(c.name is None for c in mine):
-        text = "Your certificate is waiting for your name as it should be printed."
+    mine = await shared.mine(bot.store, number)
+    if shared.waiting_for_a_name(mine):
+        text = shared.WAITING
         return {
             "text": text,
             "blocks": [
@@ -190,9 +181,9 @@ async def certificate_command(bot: SlackBot, command: dict[str, Any], words: lis
                 name_button(user),
             ],
         }
-    listing = "\n".join(f"*{c.code}*: {certifies(c)}" for c in mine[:10])
-    await dm_pdfs(bot, user, mine[:10], f"Your certificates of completion:\n{listing}")
-    return f"{listing}\n(The PDFs are in your DMs with me.)"
+    listed = shared.listing(mine)
+    await dm_pdfs(bot, user, mine[: shared.SHOWN], f"Your certificates of completion:\n{listed}")
+    return f"{listed}\n(The PDFs are in your DMs with me.)"
 
 
 async def open_name_form(bot: SlackBot, trigger_id: str, user: str) -> None:
@@ -209,15 +200,9 @@ async def open_name_form(bot: SlackBot, trigger_id: str, user: str) -> None:
 
 async def save_name(bot: SlackBot, user: str, typed: str) -> None:
     """Keep the printed name; the certificates that waited for it come by DM."""
-    name = printed_name(typed)
     number = await bot.platform.number(user)
-    waiting = {c.code for c in await bot.store.certificates.of_user(number) if c.name is None}
-    await bot.store.certificates.set_printed_name(number, name, bot.clock.now())
-    named = [c for c in await bot.store.certificates.of_user(number) if c.code in waiting]
-    text = f"Saved: your certificates will read **{plain(name)}**."
-    if named:
-        text += " Here it is:" if len(named) == 1 else " Here they are:"
-    await dm_pdfs(bot, user, named[:10], text)
+    text, named = await shared.save_printed_name(bot.store, bot.clock, number, typed)
+    await dm_pdfs(bot, user, named, text)
 
 
 def register(bot: SlackBot) -> None:
@@ -272,20 +257,9 @@ async def certificates_command(bot: SlackBot, command: dict[str, Any], words: li
     number = await bot.platform.number(learner)
     issuer = await bot.platform.number(command["user_id"])
     certificate, new = await issuing(bot).certificate_for(cohort, number, issuer)
-    if new:
-        text = (
-            f"Issued certificate *{certificate.code}* to <@{learner}>, recorded as issued by you."
-        )
-    else:
-        text = f"<@{learner}> already has certificate *{certificate.code}* for {cohort.name}."
+    text = shared.issued_by_hand(f"<@{learner}>", cohort, certificate, new)
     result = await send(bot, cohort, [number], {number: certificate})
-    if result.sent:
-        text += " I sent it by DM."
-    elif result.already:
-        text += " They had it by DM already."
-    elif result.dms_closed or result.failed:
-        text += " I could not DM it: they can fetch it with `/certificate get`."
-    return text
+    return text + shared.dm_outcome(result)
 
 
 async def listing(bot: SlackBot, user: str, cohort: Cohort) -> str:

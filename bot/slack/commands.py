@@ -14,12 +14,12 @@ import shlex
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.cohort import Cohort, CohortState, DeliveryState, PlatformName
+from bot.cohort import Cohort, CohortState, PlatformName
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
-from bot.features.participation import ParticipationFeature
+from bot.features.modules import ModulePosts
+from bot.features.participation import ParticipationFeature, set_reminders
 from bot.features.privacy import in_words
-from bot.nudges import by_hand_key
-from bot.participation import Report, Summary, export_csv, week_summary
+from bot.participation import Report, Summary, week_summary
 from bot.slack import (
     actions,
     assignments,
@@ -153,6 +153,14 @@ async def workspace_cohort(bot: SlackBot, name: str, user: str) -> Cohort:
     return cohort
 
 
+def week_number(typed: str) -> int:
+    """A week as typed (Discord's option is a number already); which weeks the course has
+    is the shared rule's (``Cohort.require_week``)."""
+    if not typed.isdigit():
+        raise InvalidInput(f"the week is a number, not {typed!r}")
+    return int(typed)
+
+
 def arguments(words: list[str], *names: str) -> list[str]:
     if len(words) < len(names):
         raise InvalidInput(f"usage: {' '.join(f'<{n}>' for n in names)}")
@@ -185,34 +193,20 @@ async def module_command(bot: SlackBot, command: dict[str, Any], words: list[str
         raise InvalidInput(f"usage: {usage('/module')}")
     name, week_text, *more = arguments(rest, "cohort", "week")
     cohort = await workspace_cohort(bot, name, command["user_id"])
-    if not week_text.isdigit():
-        raise InvalidInput(f"the week is a number, not {week_text!r}")
-    week = int(week_text)
-    course = bot.library.get(cohort.course_id)
-    if not any(w.number == week for w in course.weeks):
-        raise InvalidInput(f"{course.title} has weeks 1 to {len(course.weeks)}, not {week}")
+    week = week_number(week_text)
+    posts = ModulePosts(bot.platform, bot.store, bot.library)
+    posts.require_week(cohort, week)
     if sub == "preview":
-        from bot.features.modules import ModulePosts
         from bot.slack.blocks import post_blocks
 
-        post = await ModulePosts(bot.platform, bot.store, bot.library).week_post(cohort, week)
+        post = await posts.week_post(cohort, week)
         follow = [{"text": piece} for text in post.more for piece in pieces(text)]
         return [{"text": mrkdwn(post.title), "blocks": post_blocks(post)}, *follow]
-    key = f"module:{week}"
-    sent = await bot.deliveries.deliver_now(cohort, key)
-    if sent is None:
-        delivery = await bot.store.deliveries.get(cohort.id, key)
-        assert delivery is not None
-        if delivery.state is DeliveryState.DONE and "repost" not in more:
-            link = await bot.platform.link(cohort, delivery.channel_id, delivery.message_id)
-            return f"Week {week} is already posted: {link}. Add `repost` to post it again."
-        if delivery.state is DeliveryState.PENDING:
-            raise UserError(f"I could not post week {week}: {delivery.note}")
-        sent = await bot.deliveries.send_again(cohort, key)
-    await bot.reschedule()
-    return (
-        f"Posted week {week}: {await bot.platform.link(cohort, sent.channel_id, sent.message_id)}"
+    answer = await posts.post_now(
+        bot.deliveries, cohort, week, "repost" in more, "Add `repost` to post it again."
     )
+    await bot.reschedule()
+    return answer
 
 
 async def participation_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
@@ -225,8 +219,7 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
     cohort = await workspace_cohort(bot, name, command["user_id"])
     feature = participation(bot)
     if sub == "summary":
-        week = int(more[0]) if more and more[0].isdigit() else feature.default_week(cohort)
-        feature.require_week(cohort, week)
+        week = feature.week_to_show(cohort, week_number(more[0]) if more else None)
         summary = await fitting_summary(await feature.report(cohort, week=week), week)
         if summary.full is None:
             return summary.text
@@ -239,21 +232,17 @@ async def participation_command(bot: SlackBot, command: dict[str, Any], words: l
         )
         return summary.text + IN_YOUR_DMS
     if sub == "export":
-        report = await feature.report(cohort)
+        csv_text, said = await feature.export(cohort)
         await dm_file(
             bot.client,
             command["user_id"],
             filename=f"participation-{cohort.id}.csv",
-            content=(await slack_ids_in_csv(bot, export_csv(report))).encode("utf-8-sig"),
+            content=(await slack_ids_in_csv(bot, csv_text)).encode("utf-8-sig"),
             title=f"Participation in {cohort.name}",
-            comment=f"Participation in {cohort.name}: {len(report.learners)} learners.",
+            comment=said,
         )
         return f"The CSV of {cohort.name} is in your DMs with me."
-    current = feature.position(cohort).current_week
-    if current is None:
-        raise InvalidInput(f"{cohort.name} has no week in progress to nudge about.")
-    key = by_hand_key(current, bot.clock.now(), cohort.zone)
-    return f"Week {current} nudges: {(await feature.nudge(cohort, current, key)).summary()}."
+    return await feature.nudge_now(cohort)
 
 
 IN_YOUR_DMS = "\n(The whole list is in your DMs with me.)"
@@ -328,12 +317,8 @@ async def reminders_command(bot: SlackBot, command: dict[str, Any], words: list[
     choice = words[0].lower() if words else ""
     if choice not in ("on", "off"):  # a typo must not switch anyone's reminders off
         raise InvalidInput("usage: `/reminders on` or `/reminders off`")
-    on = choice == "on"
     user = await bot.platform.number(command["user_id"])
-    await bot.store.participation.set_reminders(user, on, bot.clock.now())
-    if on:
-        return "Nudges and reminders are on again."
-    return "Done: no more nudges, and no session reminders unless you press **Remind me**."
+    return await set_reminders(bot.store, bot.clock, user, choice == "on")
 
 
 async def recording_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:

@@ -25,7 +25,7 @@ from bot.cohort import Cohort, Delivery, DeliveryState
 from bot.dms import Outcome
 from bot.errors import UserError
 from bot.features.fanout import CannotLook, Messenger, send_dms
-from bot.features.platform import Buttons, Sent
+from bot.features.platform import Buttons, Sent, instructor_notice, instructors_to_tell
 from bot.pacing import Pacer, PaceRule
 from bot.participation import Learner
 from bot.render import Post
@@ -193,7 +193,7 @@ class SlackPlatform(SlackErrors):
         marked, looked for after a crash), and a failure raises so the delivery retries.
         """
         log.debug("telling the instructor of cohort %s: %s", cohort.id, text.splitlines()[0])
-        content = f"**{cohort.name}**: {text}"
+        content = instructor_notice(cohort, text)
         told = await self._instructors_to_tell(cohort)
         if not told:
             log.warning("cohort %s has no instructor here to tell", cohort.id)
@@ -213,12 +213,16 @@ class SlackPlatform(SlackErrors):
 
     async def _instructors_to_tell(self, cohort: Cohort) -> list[Learner]:
         """The creator while they may run the cohort; else its instructor group's members."""
-        creator = await self.slack_id(cohort.created_by)
-        if await self._may_run(creator, cohort):
-            return [Learner(cohort.created_by, "")]
-        log.info("cohort %s's creator can no longer run it: telling its instructors", cohort.id)
-        group = await self.members(cohort.instructor_role_id) if cohort.instructor_role_id else []
-        return [Learner(await self.number(u), "") for u in group if u != self.bot_user]
+        may_run = await self._may_run(await self.slack_id(cohort.created_by), cohort)
+
+        async def group_members() -> list[Learner]:
+            group = cohort.instructor_role_id
+            users = await self.members(group) if group else []
+            return [Learner(await self.number(u), "") for u in users if u != self.bot_user]
+
+        return await instructors_to_tell(
+            cohort, Learner(cohort.created_by, ""), may_run, group_members
+        )
 
     async def _may_run(self, user: str, cohort: Cohort) -> bool:
         try:

@@ -1,0 +1,268 @@
+"""The product rules both adapters share (bot/features, bot/*.py), tested with neither
+platform: each was once written in cogs/ and bot/slack/ (or in one of them only)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from unittest.mock import AsyncMock
+
+import pytest
+
+from bot.certificate import Certificate
+from bot.cohort import Cohort, DeliveryState
+from bot.errors import InvalidInput, NotFound, UserError
+from bot.features import certificates
+from bot.features.fanout import FanoutResult
+from bot.features.modules import ModulePosts
+from bot.features.participation import ParticipationFeature, set_reminders
+from bot.features.platform import Sent, instructor_notice, instructors_to_tell
+from bot.library import CourseLibrary
+from bot.participation import Learner
+
+PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+# The de-escalation course (four weeks), its cohort "Fall 2026" from 13 Oct 2026 (conftest).
+IN_WEEK_TWO = datetime(2026, 10, 21, 12, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.moment = now
+
+    def now(self) -> datetime:
+        return self.moment
+
+    async def sleep(self, seconds: float) -> None:
+        raise AssertionError("a rule never waits")
+
+
+@pytest.fixture
+def library() -> CourseLibrary:
+    loaded = CourseLibrary(PROMPTS)
+    loaded.reload()
+    return loaded
+
+
+async def nothing() -> None:
+    return None
+
+
+class People:
+    """The little of a platform the rules ask: who the cohort's learners are."""
+
+    def __init__(self, *learners: Learner) -> None:
+        self.all = list(learners)
+
+    async def learners(self, cohort: Cohort) -> list[Learner]:
+        return self.all
+
+    async def people(self, cohort: Cohort, user_ids: list[int]) -> list[Learner]:
+        return [p for p in self.all if p.user_id in user_ids]
+
+
+def participation(store, library, now=IN_WEEK_TWO, platform=None) -> ParticipationFeature:
+    return ParticipationFeature(platform, store, library, Clock(now), nothing)  # type: ignore[arg-type]
+
+
+# -- which week ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("week", [0, 5, 52])
+def test_a_week_the_course_does_not_have_is_refused(cohort, library, week):
+    with pytest.raises(InvalidInput, match=f"Fall 2026's course has weeks 1 to 4, not {week}."):
+        cohort.require_week(library.get(cohort.course_id), week)
+
+
+@pytest.mark.parametrize("week", [1, 4])
+def test_a_week_of_the_course_is_taken(cohort, library, week):
+    cohort.require_week(library.get(cohort.course_id), week)
+
+
+@pytest.mark.parametrize(
+    ("now", "asked", "shown"),
+    [
+        (IN_WEEK_TWO, None, 2),  # the week in progress
+        (datetime(2026, 9, 1, tzinfo=UTC), None, 1),  # before the start: the first
+        (datetime(2027, 3, 1, tzinfo=UTC), None, 4),  # after the end: the last
+        (IN_WEEK_TWO, 3, 3),  # the week named
+    ],
+)
+def test_the_week_a_summary_shows(store, cohort, library, now, asked, shown):
+    assert participation(store, library, now).week_to_show(cohort, asked) == shown
+
+
+def test_a_summary_of_week_zero_is_refused_not_a_summary_of_every_week(store, cohort, library):
+    with pytest.raises(InvalidInput, match="weeks 1 to 4, not 0"):
+        participation(store, library).week_to_show(cohort, 0)
+
+
+# -- export, nudges by hand -------------------------------------------------------------------
+
+
+async def test_the_export_names_each_learners_certificate_on_every_platform(store, cohort, library):
+    """Slack's export left the certificate columns empty (it never asked for them)."""
+    platform = People(Learner(7, "Ana", "<@7>"), Learner(8, "Ben", "<@8>"))
+    issued = Certificate(
+        "K7QX4-M2ZPA", cohort.id, 8, "Ben B.", "De-escalation", IN_WEEK_TWO.date(),
+        IN_WEEK_TWO.date(), None, "Dr. X", IN_WEEK_TWO, issued_by=99,
+    )  # fmt: skip
+    await store.certificates.issue(issued, lambda: "UNUSED")
+    csv, said = await participation(store, library, platform=platform).export(cohort)
+    rows = {line.split(",")[1]: line for line in csv.splitlines()[1:]}
+    assert rows["8"].endswith(",K7QX4-M2ZPA,yes") and rows["7"].endswith(",,")
+    assert said == "Participation in Fall 2026: 2 learners, 0 completed."
+
+
+async def test_nudging_by_hand_before_the_course_starts_is_refused(store, cohort, library):
+    before = participation(store, library, datetime(2026, 9, 1, tzinfo=UTC), People())
+    with pytest.raises(InvalidInput, match="Fall 2026 has no week in progress to nudge about"):
+        await before.nudge_now(cohort)
+
+
+# -- /module post now ---------------------------------------------------------------------------
+
+
+class Runner:
+    """The delivery runner as /module post sees it: what it sent now, and sent again."""
+
+    def __init__(self, now: Sent | None) -> None:
+        self.now, self.again = now, 0
+
+    async def deliver_now(self, cohort: Cohort, key: str) -> Sent | None:
+        assert key == "module:2"
+        return self.now
+
+    async def send_again(self, cohort: Cohort, key: str) -> Sent:
+        self.again += 1
+        return Sent(5, 6)
+
+
+class Links(People):
+    async def link(self, cohort: Cohort, channel_id: int | None, message_id: int | None) -> str:
+        return f"<{channel_id}/{message_id}>"
+
+
+def delivered(state: DeliveryState) -> SimpleNamespace:
+    row = SimpleNamespace(state=state, channel_id=3, message_id=4, note="Missing Access")
+    return SimpleNamespace(deliveries=SimpleNamespace(get=AsyncMock(return_value=row)))
+
+
+@pytest.mark.parametrize(
+    ("sent_now", "state", "repost", "said", "again"),
+    [
+        (Sent(1, 2), None, False, "Posted week 2: <1/2>", 0),  # due or not, posted now
+        (None, DeliveryState.DONE, False, "Week 2 is already posted: <3/4>. REPOST", 0),
+        (None, DeliveryState.DONE, True, "Posted week 2: <5/6>", 1),  # again, on purpose
+        (None, DeliveryState.SKIPPED, False, "Posted week 2: <5/6>", 1),  # e.g. while paused
+    ],
+)
+async def test_a_week_posted_by_hand_is_posted_once_unless_asked_again(
+    cohort, library, sent_now, state, repost, said, again
+):
+    runner = Runner(sent_now)
+    posts = ModulePosts(Links(), delivered(state), library)  # type: ignore[arg-type]
+    assert await posts.post_now(runner, cohort, 2, repost, "REPOST") == said  # type: ignore[arg-type]
+    assert runner.again == again
+
+
+async def test_a_week_that_failed_to_post_by_hand_says_why_and_is_not_sent_again(cohort, library):
+    runner = Runner(None)
+    posts = ModulePosts(Links(), delivered(DeliveryState.PENDING), library)  # type: ignore[arg-type]
+    with pytest.raises(UserError, match="I could not post week 2: Missing Access"):
+        await posts.post_now(runner, cohort, 2, True, "REPOST")  # type: ignore[arg-type]
+    assert runner.again == 0
+
+
+# -- /reminders ----------------------------------------------------------------------------------
+
+
+async def test_reminders_off_and_on_again_say_how_to_undo(store):
+    clock = Clock(IN_WEEK_TWO)
+    off = await set_reminders(store, clock, 7, False)
+    assert 7 in await store.participation.reminders_off()
+    assert off == (
+        "Done: no more nudges, and no session reminders unless you press **Remind me**. "
+        "`/reminders on` turns them back on."
+    )
+    assert await set_reminders(store, clock, 7, True) == "Nudges and reminders are on again."
+    assert 7 not in await store.participation.reminders_off()
+
+
+# -- certificates --------------------------------------------------------------------------------
+
+
+def a_certificate(cohort: Cohort, user_id: int, name: str | None, code: str) -> Certificate:
+    return Certificate(
+        code, cohort.id, user_id, name, "De-escalation", IN_WEEK_TWO.date(),
+        IN_WEEK_TWO.date(), None, "Dr. X", IN_WEEK_TWO,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("result", "said"),
+    [
+        (FanoutResult(sent=1), " I sent it by DM."),
+        (FanoutResult(already=1), " They had it by DM already."),
+        (FanoutResult(dms_closed=1), " Their DMs are closed: they can fetch it with"),
+        # Discord said nothing of a DM that failed otherwise; Slack said this.
+        (FanoutResult(failed=1), " I could not DM it: they can fetch it with `/certificate get`."),
+    ],
+)
+def test_what_an_instructor_is_told_of_a_certificate_issued_by_hand(cohort, result, said):
+    issued = a_certificate(cohort, 7, None, "K7QX4-M2ZPA")
+    text = certificates.issued_by_hand("Ana", cohort, issued, True) + certificates.dm_outcome(
+        result
+    )
+    assert text.startswith("Issued certificate **K7QX4-M2ZPA** to Ana, recorded as issued by you.")
+    assert said in text
+    again = certificates.issued_by_hand("Ana", cohort, issued, False)
+    assert again == "Ana already has certificate **K7QX4-M2ZPA** for Fall 2026."
+
+
+async def test_a_learners_certificates_of_one_cohort_or_all_and_none_refused(store, cohort):
+    await store.certificates.issue(a_certificate(cohort, 7, None, "K7QX4-M2ZPA"), lambda: "X")
+    assert [c.code for c in await certificates.mine(store, 7)] == ["K7QX4-M2ZPA"]
+    assert certificates.waiting_for_a_name(await certificates.mine(store, 7, cohort.id))
+    for user, cohort_id in ((7, cohort.id + 1), (8, None), (None, None)):
+        with pytest.raises(NotFound, match="no certificate of completion yet"):
+            await certificates.mine(store, user, cohort_id)
+
+
+async def test_the_printed_name_saved_releases_the_certificates_that_waited(store, cohort):
+    await store.certificates.issue(a_certificate(cohort, 7, None, "K7QX4-M2ZPA"), lambda: "X")
+    said, named = await certificates.save_printed_name(store, Clock(IN_WEEK_TWO), 7, " Ana_B ")
+    assert said == "Saved: your certificates will read **Ana\\_B**. Here it is:"
+    assert [(c.code, c.name) for c in named] == [("K7QX4-M2ZPA", "Ana_B")]
+    said, named = await certificates.save_printed_name(store, Clock(IN_WEEK_TWO), 7, "Ana")
+    assert said == "Saved: your certificates will read **Ana**." and named == []
+
+
+async def test_a_code_is_verified_the_same_way_however_it_is_typed(store, cohort):
+    await store.certificates.issue(a_certificate(cohort, 7, "Ana", "K7QX4-M2ZPA"), lambda: "X")
+    assert "Ana" in await certificates.verify(store, " k7qx4 m2zpa ")
+    unknown = await certificates.verify(store, "*" * 60)
+    assert "Ana" not in unknown and "\\*" * 40 in unknown and "\\*" * 41 not in unknown
+
+
+# -- who is told ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("creator", "may_run", "told", "group_asked"),
+    [
+        ("Ada", True, ["Ada"], False),  # the creator, still running it: only them
+        ("Ada", False, ["Bo", "Cy"], True),  # no longer may run it: the instructor group
+        (None, False, ["Bo", "Cy"], True),  # gone from the server or workspace
+    ],
+)
+async def test_who_gets_a_cohorts_private_notices(cohort, creator, may_run, told, group_asked):
+    asked = []
+
+    async def group() -> list[str]:
+        asked.append(True)
+        return ["Bo", "Cy"]
+
+    assert await instructors_to_tell(cohort, creator, may_run, group) == told
+    assert bool(asked) == group_asked
+    assert instructor_notice(cohort, "hello") == "**Fall 2026**: hello"
