@@ -53,15 +53,20 @@ def week1_channel(sworld: SlackWorld) -> str:
     return sworld.slack.workspace.channel_named("cohort").id
 
 
+async def claimed_by_a_ghost(sworld: SlackWorld, cohort_id: int) -> None:
+    """At week 1's moment another process claims its post and dies before sending it."""
+    sworld.clock.at = WEEK_POSTS[0]
+    ghost = await Store.open(sworld.database)
+    assert await ghost.deliveries.claim(cohort_id, "module:1", "ghost", sworld.clock.now())
+    await ghost.close()
+
+
 async def test_killed_between_claim_and_send_restarts_with_no_gap_and_no_duplicate(
     sworld: SlackWorld,
 ):
     await sworld.create_cohort()
     cohort = await sworld.cohort()
-    sworld.clock.at = WEEK_POSTS[0]
-    ghost = await Store.open(sworld.database)  # a process claims week 1 and dies
-    assert await ghost.deliveries.claim(cohort.id, "module:1", "ghost", sworld.clock.now())
-    await ghost.close()
+    await claimed_by_a_ghost(sworld, cohort.id)
 
     await sworld.restart()
     await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=5))
@@ -77,10 +82,7 @@ async def test_another_apps_message_carrying_the_marker_is_not_taken_for_the_pos
     message with its metadata (or forges it) does not stop the week from being posted."""
     await sworld.create_cohort()
     cohort = await sworld.cohort()
-    sworld.clock.at = WEEK_POSTS[0]
-    ghost = await Store.open(sworld.database)  # a process claims week 1 and dies
-    assert await ghost.deliveries.claim(cohort.id, "module:1", "ghost", sworld.clock.now())
-    await ghost.close()
+    await claimed_by_a_ghost(sworld, cohort.id)
     ws = sworld.slack.workspace
     other = ws.add_user("relay", is_bot=True)
     copied = Message(ws.next_ts(), other.id, "Week 1", bot_id="B0RELAY")

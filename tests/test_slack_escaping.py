@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from tests.slack_helpers import WEEK_POSTS, SlackWorld, announced, shown
 from tests.slack_standin import Message
@@ -26,6 +27,17 @@ def foreign(text: str) -> list[str]:
 def dms(sworld: SlackWorld, who: str) -> list[Message]:
     ws = sworld.slack.workspace
     return ws.posted(ws.open_im(ws.user_named(who).id))
+
+
+async def first_week_of(sworld: SlackWorld, folder: Path, course_file: str) -> Message:
+    """The de-escalation course as ``course_file`` says, a cohort of it, its week 1 post."""
+    (folder / "de-escalation.yaml").write_text(course_file)
+    sworld.prompts = folder
+    await sworld.restart()
+    await sworld.create_cohort()
+    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
+    (week1,) = sworld.titled("Week 1")
+    return week1
 
 
 async def test_a_cohort_named_like_a_ping_never_pings(sworld: SlackWorld):
@@ -86,12 +98,7 @@ async def test_a_course_file_and_a_session_title_cannot_ping_or_mask_a_link(
         "      - '<!channel> read <https://evil.example|the syllabus> & more'",
     ).replace("Live session 1: Listening Under Pressure", "Live <!here> Q&A")
     assert changed.count("<!") == 2
-    (tmp_path / "de-escalation.yaml").write_text(changed)
-    sworld.prompts = tmp_path
-    await sworld.restart()
-    await sworld.create_cohort()
-    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
-    (week1,) = sworld.titled("Week 1")
+    week1 = await first_week_of(sworld, tmp_path, changed)
     body = "\n".join(b["text"]["text"] for b in week1.blocks if b["type"] == "section")
     assert "&lt;!channel&gt; read &lt;https://evil.example|the syllabus&gt; &amp; more" in body
     assert not foreign(body) and "<!date^" in body, body  # the closing time is still a date
@@ -122,12 +129,7 @@ async def test_a_long_week_post_is_split_between_entities_and_dates(sworld: Slac
         dense,
     )
     assert changed != sample
-    (tmp_path / "de-escalation.yaml").write_text(changed)
-    sworld.prompts = tmp_path
-    await sworld.restart()
-    await sworld.create_cohort()
-    await sworld.advance_to(WEEK_POSTS[0] + timedelta(seconds=1))
-    (week1,) = sworld.titled("Week 1")
+    week1 = await first_week_of(sworld, tmp_path, changed)
     sections = [b["text"]["text"] for b in week1.blocks if b["type"] == "section"]
     assert len(sections) > 1, sections
     for text in sections:
