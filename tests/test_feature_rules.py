@@ -3,7 +3,7 @@ platform: each was once written in cogs/ and bot/slack/ (or in one of them only)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from unittest.mock import AsyncMock
@@ -12,14 +12,25 @@ import pytest
 
 from bot.certificate import Certificate
 from bot.cohort import Cohort, DeliveryState
+from bot.dms import Outcome
 from bot.errors import InvalidInput, NotFound, UserError
-from bot.features import certificates
+from bot.features import certificates, recordings
 from bot.features.fanout import FanoutResult
 from bot.features.modules import ModulePosts
 from bot.features.participation import ParticipationFeature, set_reminders
-from bot.features.platform import Sent, instructor_notice, instructors_to_tell
+from bot.features.platform import (
+    Action,
+    Buttons,
+    Readers,
+    Sent,
+    instructor_notice,
+    instructors_to_tell,
+)
 from bot.library import CourseLibrary
+from bot.pacing import Pacer, PaceRule
 from bot.participation import Learner
+from bot.timetable import CohortSession, Item, ItemKind
+from tests.helpers import NOW
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 # The de-escalation course (four weeks), its cohort "Fall 2026" from 13 Oct 2026 (conftest).
@@ -266,3 +277,120 @@ async def test_who_gets_a_cohorts_private_notices(cohort, creator, may_run, told
     assert await instructors_to_tell(cohort, creator, may_run, group) == told
     assert bool(asked) == group_asked
     assert instructor_notice(cohort, "hello") == "**Fall 2026**: hello"
+
+
+# -- /recording add ------------------------------------------------------------------------------
+
+
+class Threads(People):
+    """A platform that answers posts: what it said where, and who is DMed what."""
+
+    def __init__(self, *learners: Learner, public: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+        super().__init__(*learners)
+        self.public = public
+        self.replies: list[tuple[Sent, str, Buttons | None]] = []
+        self.dms: list[tuple[int, str]] = []
+        self.pacer = Pacer(PaceRule(rate=1000.0, burst=1000))
+
+    async def reply(self, cohort, sent, text, *, buttons=None) -> str:
+        said = text(Readers(everyone=sent.channel_id in self.public, learners=True))
+        self.replies.append((sent, said, buttons))
+        return f"<{sent.channel_id}>"
+
+    def messenger(self, cohort, text):
+        platform = self
+
+        class Sender:
+            def id_of(self, person):
+                return person.user_id
+
+            def cost(self, person):
+                return 1
+
+            async def send(self, person, tag):
+                platform.dms.append((person.user_id, text(person)))
+                return Outcome.SENT
+
+            async def find(self, person, tag, since):
+                return False
+
+        return Sender()
+
+
+LIVE = CohortSession(
+    "live-1", "Live Q&A", datetime(2026, 10, 22, 16, tzinfo=UTC), timedelta(hours=1)
+)
+
+
+async def posted(store, cohort, key: str, week: int, channel: int, message: int) -> None:
+    kind = ItemKind.MODULE if key.startswith("module:") else ItemKind.ANNOUNCE
+    await store.deliveries.plan(cohort.id, [Item(key, kind, NOW, week=week)], NOW)
+    assert await store.deliveries.claim(cohort.id, key, "test", NOW)
+    row = await store.deliveries.get(cohort.id, key)
+    await store.deliveries.complete(row, NOW, channel_id=channel, message_id=message)
+
+
+async def test_a_recording_goes_under_its_announcement_and_in_its_weeks_post(
+    store, cohort, library
+):
+    """Both places on every platform; the passcode only where the public cannot read; the
+    note with it; a DM to whoever pressed Remind me; Watched it where the course counts
+    recordings (the sample course does)."""
+    await posted(store, cohort, "announce:live-1", 2, channel=20, message=21)
+    await posted(store, cohort, "module:2", 2, channel=30, message=31)
+    await store.sessions.toggle_rsvp(cohort.id, "live-1", 7, NOW)
+    platform = Threads(Learner(7, "Ana"), Learner(8, "Bao"), public={20})
+    said = await recordings.add_recording(
+        platform,
+        store,
+        library,
+        Clock(IN_WEEK_TWO),
+        cohort,
+        LIVE,
+        9,  # type: ignore[arg-type]
+        " https://example.org/rec/1 ",
+        "s3cret",
+        "Slides are in the thread.",
+    )
+    assert said == "Recording posted in <20> and <30>; DMs to those who asked: 1 sent."
+    (under, public, watched), (week, private, again) = platform.replies
+    assert (under, week) == (Sent(20, 21), Sent(30, 31))
+    assert "https://example.org/rec/1" in public and "s3cret" not in public
+    assert "Passcode: `s3cret`" in private and "Slides are in the thread." in private
+    assert watched == again == Buttons(cohort.id, (Action.WATCHED,), session="live-1")
+    ((to, dm),) = platform.dms
+    assert to == 7 and "s3cret" in dm
+    (kept,) = await store.sessions.recordings(cohort.id)
+    assert (kept.url, kept.passcode, kept.note) == (
+        "https://example.org/rec/1",
+        "s3cret",
+        "Slides are in the thread.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "announced", "refused"),
+    [
+        ("http://example.org/rec", True, "the recording link must be an https:// link"),
+        ("https://", True, "the recording link must be an https:// link"),
+        ("https://example.org/rec", False, "has not been announced yet"),
+    ],
+)
+async def test_a_recording_is_refused_before_anything_is_kept_or_posted(
+    store, cohort, library, url, announced, refused
+):
+    if announced:
+        await posted(store, cohort, "announce:live-1", 2, channel=20, message=21)
+    platform = Threads()
+    with pytest.raises(InvalidInput, match=refused):
+        await recordings.add_recording(
+            platform,
+            store,
+            library,
+            Clock(IN_WEEK_TWO),
+            cohort,
+            LIVE,
+            9,
+            url,  # type: ignore[arg-type]
+        )
+    assert platform.replies == [] and await store.sessions.recordings(cohort.id) == []

@@ -60,6 +60,14 @@ class Sent:
     thread_id: int | None = None  # the thread the post opened, kept for the archive
 
 
+@dataclass(frozen=True)
+class Readers:
+    """Who can read a place: anyone in the server or workspace, and the cohort's learners."""
+
+    everyone: bool
+    learners: bool
+
+
 class NotYet(UserError):
     """Part of a delivery is in another process's hands: look again at ``until``, no failure."""
 
@@ -117,6 +125,18 @@ class Platform(Errors, Protocol):
 
     async def find_published(self, place_id: int, marker: str, since: datetime) -> Sent | None:
         """The post ``publish`` made for ``marker`` after ``since``, if a crash hid it."""
+
+    async def reply(
+        self,
+        cohort: Cohort,
+        sent: Sent,
+        text: Callable[[Readers], str],
+        *,
+        buttons: Buttons | None = None,
+    ) -> str | None:
+        """Answer a post where its discussion is (a reply, or in the thread it opened on
+        Discord; in its thread on Slack), saying ``text(who can read it there)``; how the
+        place is named to an instructor, or None if it is gone."""
 
     async def tell_instructors(self, cohort: Cohort, text: str, *, once: str | None = None) -> None:
         """Private word to the cohort's instructor; with ``once`` (a key), sent once per key

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cohort import Cohort, CohortState, PlatformName
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.features import recordings
+from bot.features import session_changes as changes
 from bot.features.modules import ModulePosts
 from bot.features.participation import ParticipationFeature, set_reminders
 from bot.features.privacy import in_words
@@ -26,7 +28,6 @@ from bot.slack import (
     certificates,
     listings,
     modals,
-    recordings,
     reports,
     sessions,
     setup,
@@ -322,13 +323,27 @@ async def reminders_command(bot: SlackBot, command: dict[str, Any], words: list[
 
 
 async def recording_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    """``/recording add <cohort> <session> <https link> [passcode|-] [note…]``."""
     sub, *rest = words or [""]
     if sub != "add":
         raise InvalidInput(f"usage: {usage('/recording')}")
-    name, session, url, *passcode = arguments(rest, "cohort", "session", "https link")
+    name, key, url, *more = arguments(rest, "cohort", "session", "https link")
     cohort = await workspace_cohort(bot, name, command["user_id"])
-    code = passcode[0] if passcode else None
-    return await recordings.add_recording(bot, cohort, command["user_id"], session, url, code)
+    session = await changes.named(bot.store, cohort, key)
+    passcode = more[0] if more and more[0] != "-" else None
+    note = " ".join(more[1:]) or None
+    return await recordings.add_recording(
+        bot.platform,
+        bot.store,
+        bot.library,
+        bot.clock,
+        cohort,
+        session,
+        await bot.platform.number(command["user_id"]),
+        url,
+        passcode,
+        note,
+    )
 
 
 HANDLERS: dict[str, Handler] = {
