@@ -11,13 +11,13 @@ from unittest.mock import AsyncMock
 import pytest
 
 from bot.certificate import Certificate
-from bot.cohort import Cohort, DeliveryState
+from bot.cohort import Cohort, CohortState, DeliveryState
 from bot.dms import Outcome
 from bot.errors import InvalidInput, NotFound, UserError
 from bot.features import certificates, recordings
 from bot.features.fanout import FanoutResult
 from bot.features.modules import ModulePosts
-from bot.features.participation import ParticipationFeature, set_reminders
+from bot.features.participation import ParticipationFeature, progress_cohorts, set_reminders
 from bot.features.platform import (
     Action,
     Buttons,
@@ -394,3 +394,42 @@ async def test_a_recording_is_refused_before_anything_is_kept_or_posted(
             url,  # type: ignore[arg-type]
         )
     assert platform.replies == [] and await store.sessions.recordings(cohort.id) == []
+
+
+# -- /progress ----------------------------------------------------------------------------------
+
+
+def cohorts(*states: CohortState) -> list[SimpleNamespace]:
+    return [SimpleNamespace(id=i, name=f"C{i}", state=state) for i, state in enumerate(states)]
+
+
+def test_progress_shows_the_cohort_named_when_one_learns_in_it_even_ended():
+    learning = cohorts(CohortState.ACTIVE, CohortState.ENDED)
+    assert progress_cohorts("C1", learning[1], learning, "workspace") == [learning[1]]  # type: ignore[arg-type]
+
+
+def test_progress_without_a_name_shows_the_cohorts_not_ended_at_most_ten():
+    learning = cohorts(CohortState.ENDED, *[CohortState.ACTIVE] * 12)
+    shown = progress_cohorts(None, None, learning, "server")  # type: ignore[arg-type]
+    assert shown == learning[1:11]
+
+
+@pytest.mark.parametrize(
+    ("name", "named", "learning", "refused"),
+    [
+        ("C9", None, [0], "no cohort called 'C9' in this workspace; yours: C0"),
+        ("C9", None, [], "no cohort called 'C9' in this workspace$"),
+        ("C1", 1, [0], "You are not a learner in C1."),
+        (None, None, [], "You are not a learner in any cohort in this workspace."),
+        (None, None, [1], "You are not a learner in any cohort in this workspace."),  # ended
+    ],
+)
+def test_progress_is_refused(name, named, learning, refused):
+    every = cohorts(CohortState.ACTIVE, CohortState.ENDED)
+    with pytest.raises(UserError, match=refused):
+        progress_cohorts(
+            name,
+            every[named] if named is not None else None,  # type: ignore[arg-type]
+            [every[i] for i in learning],  # type: ignore[misc]
+            "workspace",
+        )
