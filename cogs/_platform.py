@@ -16,7 +16,7 @@ from bot.app.archive import archive_cohort
 from bot.app.deliveries import DiscordErrors
 from bot.app.fanout import DiscordMessenger
 from bot.app.permissions import POST_IN_THREAD, SEND_MESSAGES, require
-from bot.app.posting import channel_named, fetched_place, find_published, publish
+from bot.app.posting import channel_named, embed_for, fetched_place, find_published, publish
 from bot.cohort import Cohort
 from bot.dms import Outcome
 from bot.errors import NotFound
@@ -102,6 +102,18 @@ class DiscordPlatform(DiscordErrors):
     async def find_published(self, place_id: int, marker: str, since: datetime) -> Sent | None:
         channel = await channel_named(self.bot, place_id)
         return await find_published(channel, marker, since)
+
+    async def rewrite(
+        self, sent: Sent, post: Post, marker: str, *, buttons: Buttons | None = None
+    ) -> None:
+        """Edit the message's embed and buttons; a place gone is nothing to rewrite."""
+        if sent.channel_id is None or sent.message_id is None:
+            return
+        channel = await fetched_place(self.bot, sent.channel_id)
+        if channel is not None:
+            view = view_for(buttons) if buttons is not None else None
+            message = channel.get_partial_message(sent.message_id)
+            await message.edit(embed=embed_for(post, marker), view=view)
 
     async def reply(
         self,

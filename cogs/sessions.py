@@ -109,8 +109,7 @@ class Sessions(commands.Cog):
             f"Moved **{moved.title}** to {words.when(moved)}.", ephemeral=True
         )
         await replan(self.bot, found)
-        if await self.posts.update_announcement(found, moved, words.announcement(moved)):
-            await self.posts.notice(found, words.moved(old, moved), f"moved:{moved.key}")
+        await self.posts.correct(found, [(old, moved)], by_hand=True)
 
     @session.command(
         name="cancel", description="Cancel a session: reminders removed, learners told"
@@ -125,8 +124,7 @@ class Sessions(commands.Cog):
         await self.bot.store.cohorts.save_session(found.id, cancelled)
         await interaction.response.send_message(f"Cancelled **{old.title}**.", ephemeral=True)
         await replan(self.bot, found)  # its pending reminders are skipped, its event deleted
-        await self.posts.update_announcement(found, old, words.cancellation(old))
-        await self.posts.notice(found, words.cancellation(old), f"cancel:{old.key}")
+        await self.posts.correct(found, [(old, cancelled)], by_hand=True)
 
     @commands.Cog.listener()
     async def on_sessions_changed(

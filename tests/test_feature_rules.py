@@ -14,7 +14,7 @@ from bot.certificate import Certificate
 from bot.cohort import Cohort, CohortState, DeliveryState
 from bot.dms import Outcome
 from bot.errors import InvalidInput, NotFound, UserError
-from bot.features import certificates, recordings
+from bot.features import certificates, recordings, session_changes
 from bot.features.fanout import FanoutResult
 from bot.features.modules import ModulePosts
 from bot.features.participation import ParticipationFeature, progress_cohorts, set_reminders
@@ -433,3 +433,73 @@ def test_progress_is_refused(name, named, learning, refused):
             [every[i] for i in learning],  # type: ignore[misc]
             "workspace",
         )
+
+
+# -- a session moved or cancelled ----------------------------------------------------------------
+
+
+class Posts:
+    """A platform that rewrites and publishes, and refuses to rewrite when told to."""
+
+    def __init__(self, refusal: Exception | None = None) -> None:
+        self.refusal = refusal
+        self.rewritten: list[tuple[Sent, str, str, Buttons | None]] = []
+        self.published: list[tuple[int, str, str]] = []
+
+    async def rewrite(self, sent, post, marker, *, buttons=None) -> None:
+        if self.refusal is not None:
+            raise self.refusal
+        self.rewritten.append((sent, post.title, marker, buttons))
+
+    async def publish(self, place_id, post, marker, **_) -> Sent:
+        self.published.append((place_id, post.title, marker))
+        return Sent(place_id, 99)
+
+    def describe(self, error: BaseException) -> str | None:
+        return "Missing Access" if isinstance(error, PermissionError) else None
+
+
+MOVED = CohortSession(LIVE.key, LIVE.title, LIVE.start + timedelta(hours=2), LIVE.duration)
+GONE = CohortSession(LIVE.key, LIVE.title, LIVE.start, LIVE.duration, cancelled=True)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "announced", "by_hand", "rewritten", "notice"),
+    [
+        (LIVE, MOVED, True, True, "Live session", "Moved: Live Q&A"),
+        (LIVE, MOVED, True, False, "Live session", "Moved: Live Q&A"),  # a course file's
+        (LIVE, MOVED, False, True, None, None),  # announced at its new time, when due
+        (LIVE, GONE, True, False, "Cancelled: Live Q&A", "Cancelled: Live Q&A"),
+        (LIVE, GONE, False, True, None, "Cancelled: Live Q&A"),  # /sessions had listed it
+        (LIVE, GONE, False, False, None, None),  # a reload: nobody was told of it
+        (GONE, LIVE, True, True, "Live session", "Moved: Live Q&A"),  # brought back
+        (LIVE, LIVE, True, True, None, None),  # nothing changed
+    ],
+)
+async def test_a_session_moved_or_cancelled_corrects_its_announcement_then_says_so(
+    store, cohort, old, new, announced, by_hand, rewritten, notice
+):
+    if announced:
+        await posted(store, cohort, "announce:live-1", 2, channel=20, message=21)
+    platform = Posts()
+    await session_changes.tell(platform, store, cohort, [(old, new)], by_hand=by_hand)  # type: ignore[arg-type]
+    marker = f"cohort {cohort.id} · announce:live-1"
+    if rewritten is None:
+        assert platform.rewritten == []
+    else:
+        ((sent, title, kept, buttons),) = platform.rewritten
+        assert (sent, kept) == (Sent(20, 21), marker) and title.startswith(rewritten)
+        remind = Buttons(cohort.id, (Action.REMIND, Action.ICS), session="live-1")
+        assert buttons == (None if new.cancelled else remind)  # a cancelled one has none
+    what = "cancel" if new.cancelled else "moved"
+    expected = [] if notice is None else [(10, notice, f"{cohort.marker} · {what}:live-1")]
+    assert [(p, t.split(" (")[0], m) for p, t, m in platform.published] == expected
+
+
+async def test_an_announcement_the_platform_will_not_rewrite_still_gets_its_notice(store, cohort):
+    await posted(store, cohort, "announce:live-1", 2, channel=20, message=21)
+    platform = Posts(refusal=PermissionError("403"))
+    await session_changes.tell(platform, store, cohort, [(LIVE, GONE)])  # type: ignore[arg-type]
+    assert [t for _, t, _ in platform.published] == ["Cancelled: Live Q&A"]
+    with pytest.raises(RuntimeError):  # not the platform's: a bug, not swallowed
+        await session_changes.tell(Posts(RuntimeError()), store, cohort, [(LIVE, MOVED)])  # type: ignore[arg-type]

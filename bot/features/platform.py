@@ -126,6 +126,12 @@ class Platform(Errors, Protocol):
     async def find_published(self, place_id: int, marker: str, since: datetime) -> Sent | None:
         """The post ``publish`` made for ``marker`` after ``since``, if a crash hid it."""
 
+    async def rewrite(
+        self, sent: Sent, post: Post, marker: str, *, buttons: Buttons | None = None
+    ) -> None:
+        """Put ``post`` (still marked) in place of what ``sent`` shows, with ``buttons`` (none:
+        its buttons removed)."""
+
     async def reply(
         self,
         cohort: Cohort,

@@ -168,6 +168,19 @@ class SlackPlatform(SlackErrors):
         thread = message_id if marker.split(" · ")[-1].startswith("module:") else None
         return Sent(place_id, message_id, thread_id=thread)
 
+    async def rewrite(
+        self, sent: Sent, post: Post, marker: str, *, buttons: Buttons | None = None
+    ) -> None:
+        if sent.channel_id is None or sent.message_id is None:
+            return
+        await self.client.chat_update(
+            channel=await self.slack_id(sent.channel_id),
+            ts=id_ts(sent.message_id),
+            text=blocks.mrkdwn(post.title),
+            blocks=blocks.post_blocks(post, buttons),
+            metadata=blocks.metadata(marker),
+        )
+
     async def reply(
         self,
         cohort: Cohort,
