@@ -176,3 +176,6 @@ class DiscordPlatform(DiscordErrors):
 
     async def link(self, cohort: Cohort, channel_id: int | None, message_id: int | None) -> str:
         return jump_url(cohort.guild_id, channel_id or cohort.channel_id, message_id)
+
+    async def mention(self, place_id: int) -> str:
+        return f"<#{place_id}>"

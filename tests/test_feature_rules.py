@@ -15,6 +15,7 @@ from bot.cohort import Cohort, CohortState, DeliveryState
 from bot.dms import Outcome
 from bot.errors import InvalidInput, NotFound, UserError
 from bot.features import certificates, recordings, session_changes
+from bot.features import cohorts as cohort_rules
 from bot.features.fanout import FanoutResult
 from bot.features.modules import ModulePosts
 from bot.features.participation import ParticipationFeature, progress_cohorts, set_reminders
@@ -30,6 +31,7 @@ from bot.library import CourseLibrary
 from bot.pacing import Pacer, PaceRule
 from bot.participation import Learner
 from bot.timetable import CohortSession, Item, ItemKind
+from bot.vocabulary import DISCORD, SLACK, Vocabulary
 from tests.helpers import NOW
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
@@ -503,3 +505,25 @@ async def test_an_announcement_the_platform_will_not_rewrite_still_gets_its_noti
     assert [t for _, t, _ in platform.published] == ["Cancelled: Live Q&A"]
     with pytest.raises(RuntimeError):  # not the platform's: a bug, not swallowed
         await session_changes.tell(Posts(RuntimeError()), store, cohort, [(LIVE, MOVED)])  # type: ignore[arg-type]
+
+
+# -- /cohort list --------------------------------------------------------------------------------
+
+
+class Places:
+    def __init__(self, words: Vocabulary) -> None:
+        self.words = words
+
+    async def mention(self, place_id: int) -> str:
+        return f"<#P{place_id}>"
+
+
+@pytest.mark.parametrize("words", [DISCORD, SLACK])
+async def test_a_cohort_list_says_the_same_on_each_platform_but_its_words(cohort, words):
+    platform = Places(words)
+    assert await cohort_rules.listing(platform, [cohort]) == (  # type: ignore[arg-type]
+        "**Fall 2026** — de-escalation, from 13 Oct 2026 in <#P10> (active)"
+    )
+    assert await cohort_rules.listing(platform, []) == (  # type: ignore[arg-type]
+        f"No cohorts in this {words.home} yet: start one with `/cohort create`."
+    )

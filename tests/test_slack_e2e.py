@@ -553,6 +553,16 @@ async def test_a_summary_too_long_for_a_message_sends_everyone_in_a_file(
         assert line.endswith("(none)") and f"learner{i} " in line, line
 
 
+async def test_cohort_list_shows_each_cohorts_start_and_channel_as_on_discord(sworld: SlackWorld):
+    """It showed name, course and state only; Discord also shows when it starts and where."""
+    await sworld.create_cohort()
+    listed = await sworld.slack.person("instructor").command("/cohort", "list")
+    channel = sworld.slack.workspace.channel_named("cohort").id
+    assert (
+        listed["text"] == f"*Fall 2026* — de-escalation, from 13 Oct 2026 in <#{channel}> (active)"
+    )
+
+
 async def test_a_recording_goes_under_its_announcement_and_by_dm_to_who_asked(sworld: SlackWorld):
     announcement = await announced(sworld)
     learner = sworld.slack.person("learner1")

@@ -168,3 +168,6 @@ class Platform(Errors, Protocol):
 
     async def link(self, cohort: Cohort, channel_id: int | None, message_id: int | None) -> str:
         """A link to a message (or the place, without ``message_id``)."""
+
+    async def mention(self, place_id: int) -> str:
+        """A channel (or forum) named in a text as the platform shows it, a link to it."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cohort import Cohort, PlatformName
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.features import cohorts as cohort_rules
 from bot.features import recordings
 from bot.features import session_changes as changes
 from bot.features.modules import ModulePosts
@@ -180,9 +181,7 @@ async def cohort_command(bot: SlackBot, command: dict[str, Any], words: list[str
         return None
     if sub == "list":
         cohorts = await runnable_cohorts(bot, command["user_id"])
-        return "\n".join(f"• **{c.name}** ({c.course_id}, {c.state})" for c in cohorts) or (
-            "No cohorts yet: `/cohort create`."
-        )
+        return await cohort_rules.listing(bot.platform, cohorts)
     if sub in running.SUBCOMMANDS:
         return await running.cohort_subcommand(bot, command, sub, words[1:])
     raise InvalidInput(f"usage: {usage('/cohort')}")

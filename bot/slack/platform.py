@@ -434,6 +434,9 @@ class SlackPlatform(SlackErrors):
             return f"<#{channel}>"
         return f"https://slack.com/archives/{channel}/p{id_ts(message_id).replace('.', '')}"
 
+    async def mention(self, place_id: int) -> str:
+        return f"<#{await self.slack_id(place_id)}>"
+
 
 class SlackMessenger:
     """DMs through ``conversations.open``, each carrying its fan-out's marker as metadata."""
