@@ -11,9 +11,10 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.clock import Clock
 from bot.cohort import Cohort, CohortState
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotAllowed
 from bot.features.deliveries import DeliveryRunner, Job, Sent
 from bot.features.fanout import FanoutResult, send_dms
+from bot.features.listings import no_cohort_called
 from bot.features.modules import plans_of
 from bot.features.platform import Platform
 from bot.library import CourseLibrary
@@ -45,11 +46,7 @@ def progress_cohorts(
     they learn in; ``where``: the platform's ``Vocabulary.home``, for the refusals."""
     if name:
         if named is None:
-            yours = ", ".join(c.name for c in learning)
-            raise NotFound(
-                f"no cohort called {name!r} in this {where}"
-                + (f"; yours: {yours}" if yours else "")
-            )
+            raise no_cohort_called(name, learning, where)
         if named.id not in {c.id for c in learning}:
             raise NotAllowed(f"You are not a learner in {named.name}.")
         return [named]
