@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.app.archive import archive_cohort
 from bot.app.deliveries import DiscordErrors
 from bot.app.fanout import DiscordMessenger
-from bot.app.posting import channel_named, find_published, publish
+from bot.app.permissions import POST_IN_THREAD, SEND_MESSAGES, require
+from bot.app.posting import channel_named, embed_for, fetched_place, find_published, publish
 from bot.cohort import Cohort
 from bot.dms import Outcome
 from bot.errors import NotFound
 from bot.features.deliveries import Sent
 from bot.features.fanout import Messenger
-from bot.features.platform import Action, Buttons
+from bot.features.platform import Action, Buttons, Readers
 from bot.participation import Learner
 from bot.render import Post, jump_url
 from bot.timetable import CohortSession
@@ -102,6 +103,48 @@ class DiscordPlatform(DiscordErrors):
         channel = await channel_named(self.bot, place_id)
         return await find_published(channel, marker, since)
 
+    async def rewrite(
+        self, sent: Sent, post: Post, marker: str, *, buttons: Buttons | None = None
+    ) -> None:
+        """Edit the message's embed and buttons; a place gone is nothing to rewrite."""
+        if sent.channel_id is None or sent.message_id is None:
+            return
+        channel = await fetched_place(self.bot, sent.channel_id)
+        if channel is not None:
+            view = view_for(buttons) if buttons is not None else None
+            message = channel.get_partial_message(sent.message_id)
+            await message.edit(embed=embed_for(post, marker), view=view)
+
+    async def reply(
+        self,
+        cohort: Cohort,
+        sent: Sent,
+        text: Callable[[Readers], str],
+        *,
+        buttons: Buttons | None = None,
+    ) -> str | None:
+        """A reply to the message, or in the thread it opened (not replied to: the thread
+        is its discussion). The place is fetched when not cached: Discord drops a thread
+        it auto-archived after a few quiet days from the bot's cache."""
+        if sent.channel_id is None:
+            return None
+        channel = await fetched_place(self.bot, sent.channel_id)
+        if channel is None:
+            return None
+        require(channel, POST_IN_THREAD if isinstance(channel, discord.Thread) else SEND_MESSAGES)
+        guild = channel.guild
+        learners = guild.get_role(cohort.learner_role_id)
+        readers = Readers(
+            everyone=channel.permissions_for(guild.default_role).view_channel,
+            learners=learners is not None and channel.permissions_for(learners).view_channel,
+        )
+        extra: dict[str, Any] = {"view": view_for(buttons)} if buttons is not None else {}
+        if sent.message_id is not None and sent.message_id != channel.id:
+            under = channel.get_partial_message(sent.message_id)
+            extra["reference"] = under.to_reference(fail_if_not_exists=False)
+        await channel.send(text(readers), **extra)
+        return channel.mention
+
     async def tell_instructors(self, cohort: Cohort, text: str, *, once: str | None = None) -> None:
         await self.bot.tell_instructors(cohort, text, once=once)
 
@@ -133,3 +176,6 @@ class DiscordPlatform(DiscordErrors):
 
     async def link(self, cohort: Cohort, channel_id: int | None, message_id: int | None) -> str:
         return jump_url(cohort.guild_id, channel_id or cohort.channel_id, message_id)
+
+    async def mention(self, place_id: int) -> str:
+        return f"<#{place_id}>"

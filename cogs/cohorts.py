@@ -26,6 +26,7 @@ from cogs._common import (
     runnable_cohorts,
     staff_group,
 )
+from cogs._platform import DiscordPlatform
 from cogs._session_events import sync_events
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class Cohorts(commands.Cog):
 
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
+        self.platform = DiscordPlatform(bot)
 
     async def cog_load(self) -> None:
         # A reload from either platform re-plans this bot's cohorts (``Courses.reload``).
@@ -140,16 +142,8 @@ class Cohorts(commands.Cog):
     @cohort.command(name="list", description="The cohorts in this server that you run")
     async def list_(self, interaction: discord.Interaction) -> None:
         cohorts = await runnable_cohorts(self.bot, interaction)  # staff: all of them
-        if not cohorts:
-            await interaction.response.send_message(
-                "No cohorts yet: start one with `/cohort create`.", ephemeral=True
-            )
-            return
-        lines = [
-            f"**{c.name}** — {c.course_id}, from {c.start:%d %b %Y} in <#{c.channel_id}> ({c.state})"
-            for c in cohorts
-        ]
-        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+        text = await shared.listing(self.platform, cohorts)
+        await interaction.response.send_message(text, ephemeral=True)
 
     @cohort.command(name="show", description="What a cohort has posted and what comes next")
     @app_commands.describe(cohort="The cohort")

@@ -16,11 +16,11 @@ from discord.ext import commands
 
 from bot.app.permissions import is_learner
 from bot.chart import heatmap_png
-from bot.cohort import Cohort, CohortState
-from bot.errors import NotAllowed, NotFound
+from bot.cohort import Cohort
+from bot.errors import NotFound
 from bot.features.participation import ParticipationFeature, set_reminders
 from bot.participation import Learner, Report, week_summary
-from cogs._common import CohortName, find_cohort, guild_of, instructor_cohort, staff_group
+from cogs._common import CohortName, guild_of, instructor_cohort, staff_group
 from cogs._platform import DiscordPlatform
 
 if TYPE_CHECKING:
@@ -164,21 +164,15 @@ class Participation(commands.Cog):
     async def progress(
         self, interaction: discord.Interaction, cohort: CohortName | None = None
     ) -> None:
-        if cohort is not None:
-            found = await find_cohort(self.bot, interaction, cohort)
-            if not is_learner(interaction.user, found):
-                raise NotAllowed(f"You are not a learner in {found.name}.")
-            mine = [found]
-        else:
-            mine = [
-                c
-                for c in await self.bot.store.cohorts.in_guild(guild_of(interaction).id)
-                if c.state != CohortState.ENDED and is_learner(interaction.user, c)
-            ]
-        if not mine:
-            raise NotAllowed("You are not a learner in any cohort in this server.")
-        assert isinstance(interaction.user, discord.Member)  # is_learner holds only for members
-        embeds = [await self.progress_embed(c, interaction.user) for c in mine[:10]]
+        user = interaction.user
+        guild = guild_of(interaction)
+        learning = [
+            c for c in await self.bot.store.cohorts.in_guild(guild.id) if is_learner(user, c)
+        ]
+        named = await self.bot.store.cohorts.by_name(guild.id, cohort) if cohort else None
+        learner = Learner(user.id, user.display_name, user.mention)
+        shown = await self.feature.my_progress(learner, cohort, named, learning)
+        embeds = [discord.Embed(title=title, description=text) for title, text in shown]
         await interaction.response.send_message(embeds=embeds, ephemeral=True)
 
     async def progress_embed(self, cohort: Cohort, member: discord.Member) -> discord.Embed:

@@ -13,10 +13,8 @@ from bot import sessions as words
 from bot.app.permissions import is_instructor, is_learner
 from bot.cohort import Cohort
 from bot.errors import NotAllowed, UserError
-from bot.features import listings
+from bot.features import listings, recordings
 from bot.features import session_changes as changes
-from bot.render import Post
-from bot.sessions import Recording
 from bot.timetable import CohortSession
 from cogs._common import (
     CohortName,
@@ -27,9 +25,8 @@ from cogs._common import (
     runnable_cohorts,
     staff_group,
 )
-from cogs._session_buttons import SessionButton, buttons
+from cogs._session_buttons import SessionButton
 from cogs._session_posts import SessionPosts
-from cogs._session_recordings import post_recording, recording_places
 
 if TYPE_CHECKING:
     from bot.app.client import CohortBot
@@ -112,8 +109,7 @@ class Sessions(commands.Cog):
             f"Moved **{moved.title}** to {words.when(moved)}.", ephemeral=True
         )
         await replan(self.bot, found)
-        if await self.posts.update_announcement(found, moved, words.announcement(moved)):
-            await self.posts.notice(found, words.moved(old, moved), f"moved:{moved.key}")
+        await self.posts.correct(found, [(old, moved)], by_hand=True)
 
     @session.command(
         name="cancel", description="Cancel a session: reminders removed, learners told"
@@ -128,8 +124,7 @@ class Sessions(commands.Cog):
         await self.bot.store.cohorts.save_session(found.id, cancelled)
         await interaction.response.send_message(f"Cancelled **{old.title}**.", ephemeral=True)
         await replan(self.bot, found)  # its pending reminders are skipped, its event deleted
-        await self.posts.update_announcement(found, old, words.cancellation(old))
-        await self.posts.notice(found, words.cancellation(old), f"cancel:{old.key}")
+        await self.posts.correct(found, [(old, cancelled)], by_hand=True)
 
     @commands.Cog.listener()
     async def on_sessions_changed(
@@ -203,33 +198,21 @@ class Sessions(commands.Cog):
     ) -> None:
         found = await instructor_cohort(self.bot, interaction, cohort)
         target = await self.named_session(found, session)
-        link = words.https_link(url, "recording link")
+        words.https_link(url, "recording link")  # refused before the answer is deferred
         await interaction.response.defer(ephemeral=True, thinking=True)  # threads may be fetched
-        places = await recording_places(self.posts, found, target)
-        recording = Recording(target.key, link, passcode, note, self.bot.clock.now())
-        number = await self.bot.store.sessions.add_recording(
-            found.id, recording, interaction.user.id
-        )
-        course = self.bot.library.get(found.course_id)
-        # "Watched it" only where a recording can stand in for the session.
-        view = buttons(found.id, target.key, "watched") if course.recordings_count else None
-        for channel, reply_to in places:
-            await post_recording(found, channel, reply_to, recording, target, view)
-        private = words.recording_post(recording, target, show_passcode=True)
-        asked = await self.posts.members(
-            found, await self.bot.store.sessions.rsvps(found.id, target.key)
-        )
-        result = await self.posts.dm(
+        answer = await recordings.add_recording(
+            self.posts.shared.platform,
+            self.bot.store,
+            self.bot.library,
+            self.bot.clock,
             found,
-            f"recording:{target.key}:{number}",
-            asked,
-            Post(f"Recording: {target.title}", private),
+            target,
+            interaction.user.id,
+            url,
+            passcode,
+            note,
         )
-        where = " and ".join(channel.mention for channel, _ in places)
-        await interaction.followup.send(
-            f"Recording posted in {where}; DMs to those who asked: {result.summary()}.",
-            ephemeral=True,
-        )
+        await interaction.followup.send(answer, ephemeral=True)
 
     add_recording.autocomplete("session")(session_choices)
 

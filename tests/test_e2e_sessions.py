@@ -332,6 +332,26 @@ async def test_moving_an_announced_session_corrects_its_announcement_and_says_so
     assert event.decoded("dtstart") == datetime(2026, 10, 21, 19, tzinfo=UTC)
 
 
+async def test_cancelling_an_announced_session_takes_its_buttons_off_as_on_slack(world: World):
+    """Its announcement says it is cancelled, without Remind me or Add to calendar (they
+    stayed under it before), then a notice; moving it again brings them back."""
+    message = await announced(world)
+    assert [c.label for row in message.components for c in row.children] == [
+        "Remind me",
+        "Add to calendar",
+    ]
+    await session_command(world, "cancel", session="live-1")
+    (updated,) = posts_for(world, "announce:live-1")
+    assert updated.embeds[0].title.startswith("Cancelled") and updated.components == []
+    assert len(titled(world, "Cancelled")) == 2  # the announcement, and the notice
+    await session_command(world, "reschedule", session="live-1", start="2026-10-21 12:00")
+    (back,) = posts_for(world, "announce:live-1")
+    assert [c.label for row in back.components for c in row.children] == [
+        "Remind me",
+        "Add to calendar",
+    ]
+
+
 async def test_session_changes_refuse_learners_past_times_and_double_cancels(world: World):
     await created(world)
     learner = world.server.learners[0]

@@ -3,7 +3,7 @@ platform: each was once written in cogs/ and bot/slack/ (or in one of them only)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from unittest.mock import AsyncMock
@@ -11,15 +11,28 @@ from unittest.mock import AsyncMock
 import pytest
 
 from bot.certificate import Certificate
-from bot.cohort import Cohort, DeliveryState
+from bot.cohort import Cohort, CohortState, DeliveryState
+from bot.dms import Outcome
 from bot.errors import InvalidInput, NotFound, UserError
-from bot.features import certificates
+from bot.features import certificates, recordings, session_changes
+from bot.features import cohorts as cohort_rules
 from bot.features.fanout import FanoutResult
 from bot.features.modules import ModulePosts
-from bot.features.participation import ParticipationFeature, set_reminders
-from bot.features.platform import Sent, instructor_notice, instructors_to_tell
+from bot.features.participation import ParticipationFeature, progress_cohorts, set_reminders
+from bot.features.platform import (
+    Action,
+    Buttons,
+    Readers,
+    Sent,
+    instructor_notice,
+    instructors_to_tell,
+)
 from bot.library import CourseLibrary
+from bot.pacing import Pacer, PaceRule
 from bot.participation import Learner
+from bot.timetable import CohortSession, Item, ItemKind
+from bot.vocabulary import DISCORD, SLACK, Vocabulary
+from tests.helpers import NOW
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 # The de-escalation course (four weeks), its cohort "Fall 2026" from 13 Oct 2026 (conftest).
@@ -266,3 +279,251 @@ async def test_who_gets_a_cohorts_private_notices(cohort, creator, may_run, told
     assert await instructors_to_tell(cohort, creator, may_run, group) == told
     assert bool(asked) == group_asked
     assert instructor_notice(cohort, "hello") == "**Fall 2026**: hello"
+
+
+# -- /recording add ------------------------------------------------------------------------------
+
+
+class Threads(People):
+    """A platform that answers posts: what it said where, and who is DMed what."""
+
+    def __init__(self, *learners: Learner, public: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+        super().__init__(*learners)
+        self.public = public
+        self.replies: list[tuple[Sent, str, Buttons | None]] = []
+        self.dms: list[tuple[int, str]] = []
+        self.pacer = Pacer(PaceRule(rate=1000.0, burst=1000))
+
+    async def reply(self, cohort, sent, text, *, buttons=None) -> str:
+        said = text(Readers(everyone=sent.channel_id in self.public, learners=True))
+        self.replies.append((sent, said, buttons))
+        return f"<{sent.channel_id}>"
+
+    def messenger(self, cohort, text):
+        platform = self
+
+        class Sender:
+            def id_of(self, person):
+                return person.user_id
+
+            def cost(self, person):
+                return 1
+
+            async def send(self, person, tag):
+                platform.dms.append((person.user_id, text(person)))
+                return Outcome.SENT
+
+            async def find(self, person, tag, since):
+                return False
+
+        return Sender()
+
+
+LIVE = CohortSession(
+    "live-1", "Live Q&A", datetime(2026, 10, 22, 16, tzinfo=UTC), timedelta(hours=1)
+)
+
+
+async def posted(store, cohort, key: str, week: int, channel: int, message: int) -> None:
+    kind = ItemKind.MODULE if key.startswith("module:") else ItemKind.ANNOUNCE
+    await store.deliveries.plan(cohort.id, [Item(key, kind, NOW, week=week)], NOW)
+    assert await store.deliveries.claim(cohort.id, key, "test", NOW)
+    row = await store.deliveries.get(cohort.id, key)
+    await store.deliveries.complete(row, NOW, channel_id=channel, message_id=message)
+
+
+async def test_a_recording_goes_under_its_announcement_and_in_its_weeks_post(
+    store, cohort, library
+):
+    """Both places on every platform; the passcode only where the public cannot read; the
+    note with it; a DM to whoever pressed Remind me; Watched it where the course counts
+    recordings (the sample course does)."""
+    await posted(store, cohort, "announce:live-1", 2, channel=20, message=21)
+    await posted(store, cohort, "module:2", 2, channel=30, message=31)
+    await store.sessions.toggle_rsvp(cohort.id, "live-1", 7, NOW)
+    platform = Threads(Learner(7, "Ana"), Learner(8, "Bao"), public={20})
+    said = await recordings.add_recording(
+        platform,
+        store,
+        library,
+        Clock(IN_WEEK_TWO),
+        cohort,
+        LIVE,
+        9,  # type: ignore[arg-type]
+        " https://example.org/rec/1 ",
+        "s3cret",
+        "Slides are in the thread.",
+    )
+    assert said == "Recording posted in <20> and <30>; DMs to those who asked: 1 sent."
+    (under, public, watched), (week, private, again) = platform.replies
+    assert (under, week) == (Sent(20, 21), Sent(30, 31))
+    assert "https://example.org/rec/1" in public and "s3cret" not in public
+    assert "Passcode: `s3cret`" in private and "Slides are in the thread." in private
+    assert watched == again == Buttons(cohort.id, (Action.WATCHED,), session="live-1")
+    ((to, dm),) = platform.dms
+    assert to == 7 and "s3cret" in dm
+    (kept,) = await store.sessions.recordings(cohort.id)
+    assert (kept.url, kept.passcode, kept.note) == (
+        "https://example.org/rec/1",
+        "s3cret",
+        "Slides are in the thread.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "announced", "refused"),
+    [
+        ("http://example.org/rec", True, "the recording link must be an https:// link"),
+        ("https://", True, "the recording link must be an https:// link"),
+        ("https://example.org/rec", False, "has not been announced yet"),
+    ],
+)
+async def test_a_recording_is_refused_before_anything_is_kept_or_posted(
+    store, cohort, library, url, announced, refused
+):
+    if announced:
+        await posted(store, cohort, "announce:live-1", 2, channel=20, message=21)
+    platform = Threads()
+    with pytest.raises(InvalidInput, match=refused):
+        await recordings.add_recording(
+            platform,
+            store,
+            library,
+            Clock(IN_WEEK_TWO),
+            cohort,
+            LIVE,
+            9,
+            url,  # type: ignore[arg-type]
+        )
+    assert platform.replies == [] and await store.sessions.recordings(cohort.id) == []
+
+
+# -- /progress ----------------------------------------------------------------------------------
+
+
+def cohorts(*states: CohortState) -> list[SimpleNamespace]:
+    return [SimpleNamespace(id=i, name=f"C{i}", state=state) for i, state in enumerate(states)]
+
+
+def test_progress_shows_the_cohort_named_when_one_learns_in_it_even_ended():
+    learning = cohorts(CohortState.ACTIVE, CohortState.ENDED)
+    assert progress_cohorts("C1", learning[1], learning, "workspace") == [learning[1]]  # type: ignore[arg-type]
+
+
+def test_progress_without_a_name_shows_the_cohorts_not_ended_at_most_ten():
+    learning = cohorts(CohortState.ENDED, *[CohortState.ACTIVE] * 12)
+    shown = progress_cohorts(None, None, learning, "server")  # type: ignore[arg-type]
+    assert shown == learning[1:11]
+
+
+@pytest.mark.parametrize(
+    ("name", "named", "learning", "refused"),
+    [
+        ("C9", None, [0], "no cohort called 'C9' in this workspace; yours: C0"),
+        ("C9", None, [], "no cohort called 'C9' in this workspace$"),
+        ("C1", 1, [0], "You are not a learner in C1."),
+        (None, None, [], "You are not a learner in any cohort in this workspace."),
+        (None, None, [1], "You are not a learner in any cohort in this workspace."),  # ended
+    ],
+)
+def test_progress_is_refused(name, named, learning, refused):
+    every = cohorts(CohortState.ACTIVE, CohortState.ENDED)
+    with pytest.raises(UserError, match=refused):
+        progress_cohorts(
+            name,
+            every[named] if named is not None else None,  # type: ignore[arg-type]
+            [every[i] for i in learning],  # type: ignore[misc]
+            "workspace",
+        )
+
+
+# -- a session moved or cancelled ----------------------------------------------------------------
+
+
+class Posts:
+    """A platform that rewrites and publishes, and refuses to rewrite when told to."""
+
+    def __init__(self, refusal: Exception | None = None) -> None:
+        self.refusal = refusal
+        self.rewritten: list[tuple[Sent, str, str, Buttons | None]] = []
+        self.published: list[tuple[int, str, str]] = []
+
+    async def rewrite(self, sent, post, marker, *, buttons=None) -> None:
+        if self.refusal is not None:
+            raise self.refusal
+        self.rewritten.append((sent, post.title, marker, buttons))
+
+    async def publish(self, place_id, post, marker, **_) -> Sent:
+        self.published.append((place_id, post.title, marker))
+        return Sent(place_id, 99)
+
+    def describe(self, error: BaseException) -> str | None:
+        return "Missing Access" if isinstance(error, PermissionError) else None
+
+
+MOVED = CohortSession(LIVE.key, LIVE.title, LIVE.start + timedelta(hours=2), LIVE.duration)
+GONE = CohortSession(LIVE.key, LIVE.title, LIVE.start, LIVE.duration, cancelled=True)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "announced", "by_hand", "rewritten", "notice"),
+    [
+        (LIVE, MOVED, True, True, "Live session", "Moved: Live Q&A"),
+        (LIVE, MOVED, True, False, "Live session", "Moved: Live Q&A"),  # a course file's
+        (LIVE, MOVED, False, True, None, None),  # announced at its new time, when due
+        (LIVE, GONE, True, False, "Cancelled: Live Q&A", "Cancelled: Live Q&A"),
+        (LIVE, GONE, False, True, None, "Cancelled: Live Q&A"),  # /sessions had listed it
+        (LIVE, GONE, False, False, None, None),  # a reload: nobody was told of it
+        (GONE, LIVE, True, True, "Live session", "Moved: Live Q&A"),  # brought back
+        (LIVE, LIVE, True, True, None, None),  # nothing changed
+    ],
+)
+async def test_a_session_moved_or_cancelled_corrects_its_announcement_then_says_so(
+    store, cohort, old, new, announced, by_hand, rewritten, notice
+):
+    if announced:
+        await posted(store, cohort, "announce:live-1", 2, channel=20, message=21)
+    platform = Posts()
+    await session_changes.tell(platform, store, cohort, [(old, new)], by_hand=by_hand)  # type: ignore[arg-type]
+    marker = f"cohort {cohort.id} · announce:live-1"
+    if rewritten is None:
+        assert platform.rewritten == []
+    else:
+        ((sent, title, kept, buttons),) = platform.rewritten
+        assert (sent, kept) == (Sent(20, 21), marker) and title.startswith(rewritten)
+        remind = Buttons(cohort.id, (Action.REMIND, Action.ICS), session="live-1")
+        assert buttons == (None if new.cancelled else remind)  # a cancelled one has none
+    what = "cancel" if new.cancelled else "moved"
+    expected = [] if notice is None else [(10, notice, f"{cohort.marker} · {what}:live-1")]
+    assert [(p, t.split(" (")[0], m) for p, t, m in platform.published] == expected
+
+
+async def test_an_announcement_the_platform_will_not_rewrite_still_gets_its_notice(store, cohort):
+    await posted(store, cohort, "announce:live-1", 2, channel=20, message=21)
+    platform = Posts(refusal=PermissionError("403"))
+    await session_changes.tell(platform, store, cohort, [(LIVE, GONE)])  # type: ignore[arg-type]
+    assert [t for _, t, _ in platform.published] == ["Cancelled: Live Q&A"]
+    with pytest.raises(RuntimeError):  # not the platform's: a bug, not swallowed
+        await session_changes.tell(Posts(RuntimeError()), store, cohort, [(LIVE, MOVED)])  # type: ignore[arg-type]
+
+
+# -- /cohort list --------------------------------------------------------------------------------
+
+
+class Places:
+    def __init__(self, words: Vocabulary) -> None:
+        self.words = words
+
+    async def mention(self, place_id: int) -> str:
+        return f"<#P{place_id}>"
+
+
+@pytest.mark.parametrize("words", [DISCORD, SLACK])
+async def test_a_cohort_list_says_the_same_on_each_platform_but_its_words(cohort, words):
+    platform = Places(words)
+    assert await cohort_rules.listing(platform, [cohort]) == (  # type: ignore[arg-type]
+        "**Fall 2026** — de-escalation, from 13 Oct 2026 in <#P10> (active)"
+    )
+    assert await cohort_rules.listing(platform, []) == (  # type: ignore[arg-type]
+        f"No cohorts in this {words.home} yet: start one with `/cohort create`."
+    )

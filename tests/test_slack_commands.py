@@ -193,6 +193,21 @@ async def test_sessions_lists_a_learners_own_cohorts_in_their_own_time(sworld: S
     assert "*Fall 2026*" in learner1 and "*Spring 2027*" in learner1
 
 
+async def test_progress_shows_the_cohort_named_first_or_all_of_ones_own(sworld: SlackWorld):
+    """As on Discord: ``/progress "<cohort>"`` shows that cohort only (it used to show every
+    cohort and ignore the name); one the asker does not learn in is refused."""
+    await fall_and_spring(sworld)
+    learner1 = sworld.slack.person("learner1")
+    both = private(await learner1.command("/progress"))
+    assert "*learner1 in Fall 2026*" in both and "*learner1 in Spring 2027*" in both, both
+    spring = private(await learner1.command("/progress", '"Spring 2027"'))
+    assert "*learner1 in Spring 2027*" in spring and "Fall 2026" not in spring, spring
+    refused = private(await sworld.slack.person("learner3").command("/progress", '"Spring 2027"'))
+    assert refused == "You are not a learner in Spring 2027."
+    unquoted = private(await learner1.command("/progress", "Spring 2027"))
+    assert unquoted.startswith("usage: `/progress [cohort]`"), unquoted
+
+
 async def test_sessions_calendar_comes_by_dm_as_one_ics(sworld: SlackWorld):
     await fall_and_spring(sworld)
     learner = sworld.slack.person("learner3")

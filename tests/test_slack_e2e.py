@@ -555,6 +555,16 @@ async def test_a_summary_too_long_for_a_message_sends_everyone_in_a_file(
         assert line.endswith("(none)") and f"learner{i} " in line, line
 
 
+async def test_cohort_list_shows_each_cohorts_start_and_channel_as_on_discord(sworld: SlackWorld):
+    """It showed name, course and state only; Discord also shows when it starts and where."""
+    await sworld.create_cohort()
+    listed = await sworld.slack.person("instructor").command("/cohort", "list")
+    channel = sworld.slack.workspace.channel_named("cohort").id
+    assert (
+        listed["text"] == f"*Fall 2026* — de-escalation, from 13 Oct 2026 in <#{channel}> (active)"
+    )
+
+
 async def test_a_recording_goes_under_its_announcement_and_by_dm_to_who_asked(sworld: SlackWorld):
     announcement = await announced(sworld)
     learner = sworld.slack.person("learner1")
@@ -572,6 +582,29 @@ async def test_a_recording_goes_under_its_announcement_and_by_dm_to_who_asked(sw
         "/recording", f'add "Fall 2026" live-1 {url}'
     )
     assert again["text"] == "Only course staff can do that."
+
+
+async def test_a_recording_goes_in_its_weeks_thread_too_as_on_discord_with_a_note(
+    sworld: SlackWorld,
+):
+    """Under the announcement and in the thread of its week's post (Discord posts in both);
+    ``-`` for no passcode, and the words after it a note for learners."""
+    announcement = await announced(sworld)
+    await sworld.advance_to(LIVE_1 + timedelta(hours=2))
+    url = "https://example.org/rec/1"
+    answer = await sworld.slack.person("instructor").command(
+        "/recording", f'add "Fall 2026" live-1 {url} - "Slides are in the thread."'
+    )
+    assert answer["text"].count("https://slack.com/archives/") == 2, answer
+    cohort = await sworld.cohort()
+    announce = await sworld.bot.store.deliveries.get(cohort.id, "announce:live-1")
+    assert announce is not None
+    (week,) = sworld.titled(f"Week {announce.week}")
+    for post in (announcement, week):
+        (posted,) = [r for r in post.replies if url in r.text]
+        assert "Slides are in the thread." in posted.text and "Passcode" not in posted.text
+    (kept,) = await sworld.bot.store.sessions.recordings(cohort.id)
+    assert (kept.passcode, kept.note) == (None, "Slides are in the thread.")
 
 
 async def test_watched_it_under_a_recording_counts_for_the_cohorts_learners_only(

@@ -6,14 +6,31 @@ the truth) and does what only it has (Discord's scheduled events).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.clock import Clock
 from bot.cohort import Cohort, CohortState
 from bot.errors import UserError
+from bot.features.platform import Platform
 from bot.store import Store
 from bot.timetable import ItemKind
 
 # Ending a cohort stops what it would still post; its archive and purge stay on schedule.
 KEPT_WHEN_ENDED = (ItemKind.ARCHIVE, ItemKind.PURGE)
+
+
+async def listing(platform: Platform, cohorts: Sequence[Cohort]) -> str:
+    """``/cohort list``: a line for each cohort the asker runs (its course, when it starts,
+    where it lives, and whether it runs), or how to start one."""
+    if not cohorts:
+        home = platform.words.home
+        return f"No cohorts in this {home} yet: start one with `/cohort create`."
+    lines = [
+        f"**{c.name}** — {c.course_id}, from {c.start:%d %b %Y}"
+        f" in {await platform.mention(c.channel_id)} ({c.state})"
+        for c in cohorts
+    ]
+    return "\n".join(lines)
 
 
 async def pause_or_resume(store: Store, cohort: Cohort, state: CohortState) -> str:

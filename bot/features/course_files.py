@@ -4,8 +4,8 @@ A process has one ``Courses``: the course library every platform it runs reads, 
 one reload. ``/course reload`` on either platform reloads it once, then each platform's
 follower (registered by its adapter at start-up) re-plans that platform's running
 cohorts: for each it calls ``follow_course_file``, re-arms its scheduler, corrects what it
-had posted about sessions the file moved or cancelled (``corrections`` says which posts
-and notices), and tells the instructors ``reload_notice`` on their own platform.
+had posted about sessions the file moved or cancelled (``session_changes.tell``, as for
+a session moved or cancelled by hand), and tells the instructors ``reload_notice`` on their own platform.
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot import sessions as words
 from bot.clock import Clock
 from bot.cohort import Cohort, CohortState, PlatformName
 from bot.course import Course
 from bot.course_file import Problem
 from bot.features.planning import plan_cohort
 from bot.library import CourseLibrary
-from bot.render import Post
 from bot.replan import PlanChanges, course_session_updates, describe_changes
 from bot.store import Store
 from bot.timetable import CohortSession
@@ -122,19 +120,3 @@ def reload_notice(course_id: str, changes: PlanChanges) -> str:
         f"The course file `{course_id}` changed, so I re-planned what is still to come "
         f"(what was sent stays as it was):\n{describe_changes(changes)}"
     )
-
-
-def corrections(changed: Changed) -> list[tuple[CohortSession, Post, Post, str]]:
-    """For each session moved or cancelled: the session as its announcement now shows it,
-    the announcement's new words, the notice to post, and the notice's marker suffix."""
-    found = []
-    for old, new in changed:
-        if old is None:
-            continue  # added: announced with its week, like one added by hand
-        if new.cancelled and not old.cancelled:
-            found.append(
-                (new, words.cancellation(old), words.cancellation(old), f"cancel:{old.key}")
-            )
-        elif not new.cancelled and new.start != old.start:
-            found.append((new, words.announcement(new), words.moved(old, new), f"moved:{new.key}"))
-    return found

@@ -19,6 +19,14 @@ from bot.library import CourseLibrary
 from bot.store import Store
 
 
+def no_cohort_called(name: str, yours: Sequence[Cohort], where: str) -> NotFound:
+    """A name that is no cohort here; only the asker's own cohorts are named back."""
+    known = ", ".join(c.name for c in yours)
+    return NotFound(
+        f"no cohort called {name!r} in this {where}" + (f"; yours: {known}" if known else "")
+    )
+
+
 def cohorts_taking_part(
     name: str | None,
     named: Cohort | None,
@@ -31,11 +39,7 @@ def cohorts_taking_part(
     "workspace"), for the refusals."""
     if name:
         if named is None:
-            yours = ", ".join(c.name for c in visible)
-            raise NotFound(
-                f"no cohort called {name!r} in this {where}"
-                + (f"; yours: {yours}" if yours else "")
-            )
+            raise no_cohort_called(name, visible, where)
         if named.id not in {c.id for c in visible}:
             raise NotAllowed(f"Recordings and sessions of {named.name} are for its learners.")
         return [named]

@@ -7,13 +7,14 @@ the digest tells the instructor are the core's rules (``bot.participation``,
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.clock import Clock
-from bot.cohort import Cohort
-from bot.errors import InvalidInput
+from bot.cohort import Cohort, CohortState
+from bot.errors import InvalidInput, NotAllowed
 from bot.features.deliveries import DeliveryRunner, Job, Sent
 from bot.features.fanout import FanoutResult, send_dms
+from bot.features.listings import no_cohort_called
 from bot.features.modules import plans_of
 from bot.features.platform import Platform
 from bot.library import CourseLibrary
@@ -32,6 +33,27 @@ from bot.participation import (
 )
 from bot.store import Store
 from bot.timetable import ItemKind
+
+PROGRESS_MOST = 10  # cohorts in one /progress answer (Discord's embeds in one message)
+
+
+def progress_cohorts(
+    name: str | None, named: Cohort | None, learning: Sequence[Cohort], where: str
+) -> list[Cohort]:
+    """Which cohorts ``/progress`` shows: the one named (``named``: found by ``name``), which
+    the asker must learn in, ended or not; else every cohort they learn in that has not
+    ended, at most ``PROGRESS_MOST``. ``learning``: the cohorts of this server or workspace
+    they learn in; ``where``: the platform's ``Vocabulary.home``, for the refusals."""
+    if name:
+        if named is None:
+            raise no_cohort_called(name, learning, where)
+        if named.id not in {c.id for c in learning}:
+            raise NotAllowed(f"You are not a learner in {named.name}.")
+        return [named]
+    running = [c for c in learning if c.state != CohortState.ENDED]
+    if not running:
+        raise NotAllowed(f"You are not a learner in any cohort in this {where}.")
+    return running[:PROGRESS_MOST]
 
 
 async def set_reminders(store: Store, clock: Clock, user_id: int, on: bool) -> str:
@@ -94,6 +116,14 @@ class ParticipationFeature:
         return progress_text(
             report.learners[0], course.requirement, report.position, closes, report.plans
         )
+
+    async def my_progress(
+        self, learner: Learner, name: str | None, named: Cohort | None, learning: Sequence[Cohort]
+    ) -> list[tuple[str, str]]:
+        """``/progress [cohort]``: a title and the progress of each cohort it shows
+        (``progress_cohorts``), for the adapter to lay out."""
+        cohorts = progress_cohorts(name, named, learning, self.platform.words.home)
+        return [(f"{learner.name} in {c.name}", await self.progress(c, learner)) for c in cohorts]
 
     async def excuse(self, cohort: Cohort, learner: Learner, week: int, by: int) -> str:
         """Excuse one of the cohort's learners (the adapter checked that they are one) for a

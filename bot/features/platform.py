@@ -60,6 +60,14 @@ class Sent:
     thread_id: int | None = None  # the thread the post opened, kept for the archive
 
 
+@dataclass(frozen=True)
+class Readers:
+    """Who can read a place: anyone in the server or workspace, and the cohort's learners."""
+
+    everyone: bool
+    learners: bool
+
+
 class NotYet(UserError):
     """Part of a delivery is in another process's hands: look again at ``until``, no failure."""
 
@@ -118,6 +126,24 @@ class Platform(Errors, Protocol):
     async def find_published(self, place_id: int, marker: str, since: datetime) -> Sent | None:
         """The post ``publish`` made for ``marker`` after ``since``, if a crash hid it."""
 
+    async def rewrite(
+        self, sent: Sent, post: Post, marker: str, *, buttons: Buttons | None = None
+    ) -> None:
+        """Put ``post`` (still marked) in place of what ``sent`` shows, with ``buttons`` (none:
+        its buttons removed)."""
+
+    async def reply(
+        self,
+        cohort: Cohort,
+        sent: Sent,
+        text: Callable[[Readers], str],
+        *,
+        buttons: Buttons | None = None,
+    ) -> str | None:
+        """Answer a post where its discussion is (a reply, or in the thread it opened on
+        Discord; in its thread on Slack), saying ``text(who can read it there)``; how the
+        place is named to an instructor, or None if it is gone."""
+
     async def tell_instructors(self, cohort: Cohort, text: str, *, once: str | None = None) -> None:
         """Private word to the cohort's instructor; with ``once`` (a key), sent once per key
         even if the process dies between sending and recording it."""
@@ -142,3 +168,6 @@ class Platform(Errors, Protocol):
 
     async def link(self, cohort: Cohort, channel_id: int | None, message_id: int | None) -> str:
         """A link to a message (or the place, without ``message_id``)."""
+
+    async def mention(self, place_id: int) -> str:
+        """A channel (or forum) named in a text as the platform shows it, a link to it."""

@@ -14,19 +14,21 @@ import shlex
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.cohort import Cohort, CohortState, PlatformName
+from bot.cohort import Cohort, PlatformName
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.features import cohorts as cohort_rules
+from bot.features import recordings
+from bot.features import session_changes as changes
 from bot.features.modules import ModulePosts
 from bot.features.participation import ParticipationFeature, set_reminders
 from bot.features.privacy import in_words
-from bot.participation import Report, Summary, week_summary
+from bot.participation import Learner, Report, Summary, week_summary
 from bot.slack import (
     actions,
     assignments,
     certificates,
     listings,
     modals,
-    recordings,
     reports,
     sessions,
     setup,
@@ -179,9 +181,7 @@ async def cohort_command(bot: SlackBot, command: dict[str, Any], words: list[str
         return None
     if sub == "list":
         cohorts = await runnable_cohorts(bot, command["user_id"])
-        return "\n".join(f"• **{c.name}** ({c.course_id}, {c.state})" for c in cohorts) or (
-            "No cohorts yet: `/cohort create`."
-        )
+        return await cohort_rules.listing(bot.platform, cohorts)
     if sub in running.SUBCOMMANDS:
         return await running.cohort_subcommand(bot, command, sub, words[1:])
     raise InvalidInput(f"usage: {usage('/cohort')}")
@@ -297,20 +297,21 @@ async def forgetme_command(bot: SlackBot, command: dict[str, Any], words: list[s
 
 
 async def progress_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
-    feature = participation(bot)
+    """``/progress ["<cohort>"]``: the shared rule (``ParticipationFeature.my_progress``)."""
+    if len(words) > 1:
+        raise InvalidInput("usage: `/progress [cohort]` (quote a cohort name with spaces)")
+    name = words[0] if words else None
     team = await bot.platform.number(bot.platform.team)
-    running = [c for c in await bot.store.cohorts.in_guild(team) if c.state != CohortState.ENDED]
-    learning = [(c, await bot.tracker.learners(c)) for c in running]  # numbers learners first
-    user = await bot.platform.known_number(command["user_id"])  # a stranger gets no row
-    texts = []
-    for cohort, learners in learning:
-        if user is None or user not in learners:
-            continue
-        learner = (await bot.platform.people(cohort, [user]))[0]
-        texts.append(f"**{cohort.name}**\n" + await feature.progress(cohort, learner))
-    if not texts:
-        raise NotAllowed("You are not a learner in any cohort in this workspace.")
-    return "\n\n".join(texts)
+    here = [c for c in await bot.store.cohorts.in_guild(team) if c.platform == PlatformName.SLACK]
+    user = command["user_id"]
+    taught = [(c, await bot.tracker.learners(c)) for c in here]  # numbers learners first
+    number = await bot.platform.known_number(user)  # a stranger gets no row
+    learning = [c for c, learners in taught if number is not None and number in learners]
+    named = next((c for c in here if c.name == name), None)
+    # Without a number they learn nowhere here: refused before ``learner`` is read.
+    learner = Learner(number or 0, await bot.platform.name(user), f"<@{user}>")
+    shown = await participation(bot).my_progress(learner, name, named, learning)
+    return "\n\n".join(f"**{title}**\n{text}" for title, text in shown)
 
 
 async def reminders_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
@@ -322,13 +323,27 @@ async def reminders_command(bot: SlackBot, command: dict[str, Any], words: list[
 
 
 async def recording_command(bot: SlackBot, command: dict[str, Any], words: list[str]) -> Any:
+    """``/recording add <cohort> <session> <https link> [passcode|-] [note…]``."""
     sub, *rest = words or [""]
     if sub != "add":
         raise InvalidInput(f"usage: {usage('/recording')}")
-    name, session, url, *passcode = arguments(rest, "cohort", "session", "https link")
+    name, key, url, *more = arguments(rest, "cohort", "session", "https link")
     cohort = await workspace_cohort(bot, name, command["user_id"])
-    code = passcode[0] if passcode else None
-    return await recordings.add_recording(bot, cohort, command["user_id"], session, url, code)
+    session = await changes.named(bot.store, cohort, key)
+    passcode = more[0] if more and more[0] != "-" else None
+    note = " ".join(more[1:]) or None
+    return await recordings.add_recording(
+        bot.platform,
+        bot.store,
+        bot.library,
+        bot.clock,
+        cohort,
+        session,
+        await bot.platform.number(command["user_id"]),
+        url,
+        passcode,
+        note,
+    )
 
 
 HANDLERS: dict[str, Handler] = {

@@ -25,7 +25,13 @@ from bot.cohort import Cohort, Delivery, DeliveryState
 from bot.dms import Outcome
 from bot.errors import UserError
 from bot.features.fanout import CannotLook, Messenger, send_dms
-from bot.features.platform import Buttons, Sent, instructor_notice, instructors_to_tell
+from bot.features.platform import (
+    Buttons,
+    Readers,
+    Sent,
+    instructor_notice,
+    instructors_to_tell,
+)
 from bot.pacing import Pacer, PaceRule
 from bot.participation import Learner
 from bot.render import Post
@@ -161,6 +167,43 @@ class SlackPlatform(SlackErrors):
         message_id = ts_id(found["ts"], channel)
         thread = message_id if marker.split(" · ")[-1].startswith("module:") else None
         return Sent(place_id, message_id, thread_id=thread)
+
+    async def rewrite(
+        self, sent: Sent, post: Post, marker: str, *, buttons: Buttons | None = None
+    ) -> None:
+        if sent.channel_id is None or sent.message_id is None:
+            return
+        await self.client.chat_update(
+            channel=await self.slack_id(sent.channel_id),
+            ts=id_ts(sent.message_id),
+            text=blocks.mrkdwn(post.title),
+            blocks=blocks.post_blocks(post, buttons),
+            metadata=blocks.metadata(marker),
+        )
+
+    async def reply(
+        self,
+        cohort: Cohort,
+        sent: Sent,
+        text: Callable[[Readers], str],
+        *,
+        buttons: Buttons | None = None,
+    ) -> str | None:
+        """In the message's thread. A public channel is readable by the whole workspace; a
+        private one only by its members (the cohort's, as the bot's channels are)."""
+        if sent.channel_id is None or sent.message_id is None:
+            return None
+        channel = await self.slack_id(sent.channel_id)
+        info = (await self.client.conversations_info(channel=channel))["channel"]
+        said = blocks.mrkdwn(text(Readers(everyone=not info.get("is_private"), learners=True)))
+        extra: dict[str, Any] = {}
+        if buttons is not None:
+            section = {"type": "section", "text": {"type": "mrkdwn", "text": said}}
+            extra["blocks"] = [section, blocks.action_block(buttons)]
+        answer = await self.client.chat_postMessage(
+            channel=channel, thread_ts=id_ts(sent.message_id), text=said, **extra
+        )
+        return await self.link(cohort, sent.channel_id, ts_id(answer["ts"], channel))
 
     async def find_marked(
         self, channel: str, marker: str, since: datetime
@@ -390,6 +433,9 @@ class SlackPlatform(SlackErrors):
         if message_id is None:
             return f"<#{channel}>"
         return f"https://slack.com/archives/{channel}/p{id_ts(message_id).replace('.', '')}"
+
+    async def mention(self, place_id: int) -> str:
+        return f"<#{await self.slack_id(place_id)}>"
 
 
 class SlackMessenger:

@@ -2,7 +2,8 @@
 (``bot.features.session_changes``). ``/session add`` with no arguments opens a modal.
 
 Slack has no scheduled events: a moved or cancelled session's posted announcement is
-rewritten (``chat.update``) and a notice goes to the cohort's place, as on Discord.
+rewritten (``chat.update``) and a notice goes to the cohort's place, as on Discord
+(``session_changes.tell``).
 """
 
 from __future__ import annotations
@@ -16,12 +17,7 @@ from bot.course import Course
 from bot.errors import InvalidInput, UserError
 from bot.features import course_files as files
 from bot.features import session_changes as changes
-from bot.features.modules import notices_place
 from bot.features.planning import plan_cohort
-from bot.features.platform import Action, Buttons
-from bot.render import Post
-from bot.slack import blocks
-from bot.slack.ids import id_ts
 from bot.timetable import CohortSession
 
 if TYPE_CHECKING:
@@ -59,13 +55,11 @@ async def session_command(bot: SlackBot, command: dict[str, Any], words_: list[s
             raise InvalidInput("usage: `/session reschedule <cohort> <session> <YYYY-MM-DD HH:MM>`")
         moved = changes.moved_to(old, " ".join(more), cohort.zone, now)
         await save(bot, cohort, moved)
-        if await update_announcement(bot, cohort, moved, words.announcement(moved)):
-            await notice(bot, cohort, words.moved(old, moved), f"moved:{moved.key}")
+        await changes.tell(bot.platform, bot.store, cohort, [(old, moved)], by_hand=True)
         return f"Moved **{moved.title}** to {words.when(moved)}."
     gone = changes.cancelled(old, now)
     await save(bot, cohort, gone)
-    await update_announcement(bot, cohort, gone, words.cancellation(old))
-    await notice(bot, cohort, words.cancellation(old), f"cancel:{old.key}")
+    await changes.tell(bot.platform, bot.store, cohort, [(old, gone)], by_hand=True)
     return f"Cancelled **{old.title}**."
 
 
@@ -82,30 +76,6 @@ async def save(bot: SlackBot, cohort: Cohort, session: CohortSession) -> None:
     await bot.store.cohorts.save_session(cohort.id, session)
     await plan_cohort(bot.store, bot.library, bot.clock, cohort)
     await bot.reschedule()
-
-
-async def update_announcement(
-    bot: SlackBot, cohort: Cohort, session: CohortSession, post: Post
-) -> bool:
-    """Rewrite the posted announcement; False when it was never posted (nobody to tell)."""
-    row = await bot.store.deliveries.get(cohort.id, f"announce:{session.key}")
-    if row is None or row.channel_id is None or row.message_id is None:
-        return False
-    buttons = None
-    if not session.cancelled:
-        buttons = Buttons(cohort.id, (Action.REMIND, Action.ICS), session=session.key)
-    await bot.client.chat_update(
-        channel=await bot.platform.slack_id(row.channel_id),
-        ts=id_ts(row.message_id),
-        text=blocks.mrkdwn(post.title),
-        blocks=blocks.post_blocks(post, buttons),
-        metadata=blocks.metadata(row.marker()),
-    )
-    return True
-
-
-async def notice(bot: SlackBot, cohort: Cohort, post: Post, what: str) -> None:
-    await bot.platform.publish(notices_place(cohort), post, f"{cohort.marker} · {what}")
 
 
 def add_view() -> dict[str, Any]:
@@ -178,9 +148,7 @@ async def follow_course_files(bot: SlackBot, before: Mapping[str, Course]) -> in
             bot.store, bot.library, bot.clock, cohort, before
         )
         await bot.reschedule()
-        for shown, post, told, what in files.corrections(changed):
-            if await update_announcement(bot, cohort, shown, post):
-                await notice(bot, cohort, told, what)
+        await changes.tell(bot.platform, bot.store, cohort, changed)
         if plan:
             replanned += 1
             await bot.platform.tell_instructors(cohort, files.reload_notice(cohort.course_id, plan))
