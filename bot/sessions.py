@@ -213,6 +213,13 @@ def cancellation(session: CohortSession) -> Post:
 
 
 def moved(old: CohortSession, new: CohortSession) -> Post:
+    if old.start == new.start:  # told again (a notice a crash stopped), or brought back
+        return Post(
+            f"Moved: {new.title}",
+            f"**{new.title}** is at {when(new)}.\n"
+            "Reminders follow this time; press **Add to calendar** again to update your"
+            " calendar.",
+        )
     return Post(
         f"Moved: {new.title}",
         f"**{new.title}** has moved from {discord_timestamp(old.start, 'F')} to {when(new)}.\n"

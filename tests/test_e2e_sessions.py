@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import discord
@@ -330,6 +331,24 @@ async def test_moving_an_announced_session_corrects_its_announcement_and_says_so
     result = await world.server.learners[0].click(updated, label="Add to calendar")
     (event,) = Calendar.from_ical(await result.response.attachments[0].read()).walk("VEVENT")
     assert event.decoded("dtstart") == datetime(2026, 10, 21, 19, tzinfo=UTC)
+
+
+async def test_a_move_whose_notice_a_crash_stopped_is_told_when_run_again(world: World):
+    """The process saved the moved session and died before correcting the announcement and
+    posting the notice; the instructor runs the same /session reschedule again: told now."""
+    message = await announced(world)
+    cohort = (await world.bot.store.cohorts.all())[0]
+    (old,) = [s for s in await world.bot.store.cohorts.sessions(cohort.id) if s.key == "live-1"]
+    new_start = datetime(2026, 10, 21, 19, tzinfo=UTC)  # 12:00 PDT
+    await world.bot.store.cohorts.save_session(cohort.id, replace(old, start=new_start))
+    assert titled(world, "Moved") == []
+
+    await session_command(world, "reschedule", session="live-1", start="2026-10-21 12:00")
+    (updated,) = posts_for(world, "announce:live-1")
+    shown = f"<t:{int(new_start.timestamp())}:F>"
+    assert updated.id == message.id and shown in updated.embeds[0].description
+    (notice,) = titled(world, "Moved")
+    assert shown in notice.embeds[0].description
 
 
 async def test_cancelling_an_announced_session_takes_its_buttons_off_as_on_slack(world: World):

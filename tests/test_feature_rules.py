@@ -475,7 +475,8 @@ GONE = CohortSession(LIVE.key, LIVE.title, LIVE.start, LIVE.duration, cancelled=
         (LIVE, GONE, False, True, None, "Cancelled: Live Q&A"),  # /sessions had listed it
         (LIVE, GONE, False, False, None, None),  # a reload: nobody was told of it
         (GONE, LIVE, True, True, "Live session", "Moved: Live Q&A"),  # brought back
-        (LIVE, LIVE, True, True, None, None),  # nothing changed
+        (LIVE, LIVE, True, True, "Live session", "Moved: Live Q&A"),  # by hand: told again
+        (LIVE, LIVE, True, False, None, None),  # a reload: nothing changed
     ],
 )
 async def test_a_session_moved_or_cancelled_corrects_its_announcement_then_says_so(

@@ -79,11 +79,13 @@ async def listing(store: Store, cohort: Cohort) -> str:
 
 
 def corrections(
-    changed: Sequence[tuple[CohortSession | None, CohortSession]],
+    changed: Sequence[tuple[CohortSession | None, CohortSession]], *, by_hand: bool = False
 ) -> list[tuple[CohortSession, Post, Post, str]]:
     """For each session moved, cancelled or brought back: the session as its announcement now
     shows it, the announcement's new words, the notice to post, and the notice's marker
-    suffix (``moved:<key>``, ``cancel:<key>``)."""
+    suffix (``moved:<key>``, ``cancel:<key>``). A move by hand to the time the session has
+    is told too: it is how an instructor mends a move whose notice a crash stopped (the
+    session saved, its announcement and learners not yet told)."""
     found = []
     for old, new in changed:
         if old is None:
@@ -92,7 +94,7 @@ def corrections(
             found.append(
                 (new, words.cancellation(old), words.cancellation(old), f"cancel:{old.key}")
             )
-        elif not new.cancelled and (new.start != old.start or old.cancelled):
+        elif not new.cancelled and (new.start != old.start or old.cancelled or by_hand):
             found.append((new, words.announcement(new), words.moved(old, new), f"moved:{new.key}"))
     return found
 
@@ -114,7 +116,7 @@ async def tell(
     once announced. A cancellation by hand is told even before (the instructor chose it, and
     ``/sessions`` listed the session); a course file's, only once announced (a reload may
     cancel many sessions weeks ahead)."""
-    for shown, post, notice, what in corrections(changed):
+    for shown, post, notice, what in corrections(changed, by_hand=by_hand):
         announced = await rewrite_announcement(platform, store, cohort, shown, post)
         if announced or (by_hand and shown.cancelled):
             await platform.publish(notices_place(cohort), notice, f"{cohort.marker} · {what}")
