@@ -98,7 +98,9 @@ async def test_cohort_list_of_many_long_names_fits(sworld: SlackWorld):
     for i in range(20):
         name = f"{i:02} " + "R&D" * 19
         assert len(name) == 60
-        new = replace(new_cohort(name), guild_id=team, channel_id=1000 + i)
+        channel = sworld.slack.workspace.add_channel(f"cohort-{i:02}", [])
+        number = await sworld.bot.platform.number(channel.id)
+        new = replace(new_cohort(name), guild_id=team, channel_id=number)
         await sworld.bot.store.cohorts.create(new, [], WEEK_POSTS[0], platform=PlatformName.SLACK)
     staff = sworld.slack.person("admin")
     await staff.command("/cohort", "list")
