@@ -13,6 +13,7 @@ from bot.cohort import NAME_LIMIT, NewCohort, PlatformName, cohort_name, first_d
 from bot.errors import UserError
 from bot.features.planning import plan_cohort
 from bot.localtime import zone
+from bot.slack import blocks
 from bot.slack.deadline import answer_form
 from bot.timetable import sessions_for
 
@@ -39,12 +40,11 @@ def create_view(bot: SlackBot) -> dict[str, Any]:
         {"text": {"type": "plain_text", "text": bot.library.get(i).title[:75]}, "value": i}
         for i in sorted(bot.library.ids())
     ][:100]
-    return {
-        "type": "modal",
-        "callback_id": CREATE,
-        "title": {"type": "plain_text", "text": "New cohort"},
-        "submit": {"type": "plain_text", "text": "Create"},
-        "blocks": [
+    return blocks.modal(
+        CREATE,
+        "New cohort",
+        "Create",
+        [
             _input("course", "Course", {"type": "static_select", "options": courses}),
             _input("name", "Cohort name", {"type": "plain_text_input", "max_length": NAME_LIMIT}),
             _input(
@@ -72,7 +72,7 @@ def create_view(bot: SlackBot) -> dict[str, Any]:
                 optional=True,
             ),
         ],
-    }
+    )
 
 
 async def open_create(bot: SlackBot, trigger_id: str) -> None:

@@ -18,6 +18,7 @@ from bot.errors import InvalidInput, UserError
 from bot.features import course_files as files
 from bot.features import session_changes as changes
 from bot.features.planning import plan_cohort
+from bot.slack import blocks
 from bot.timetable import CohortSession
 
 if TYPE_CHECKING:
@@ -82,19 +83,18 @@ def add_view() -> dict[str, Any]:
     from bot.slack.modals import _input
 
     text = {"type": "plain_text_input"}
-    return {
-        "type": "modal",
-        "callback_id": ADD,
-        "title": {"type": "plain_text", "text": "New live session"},
-        "submit": {"type": "plain_text", "text": "Add"},
-        "blocks": [
+    return blocks.modal(
+        ADD,
+        "New live session",
+        "Add",
+        [
             _input("cohort", "Cohort name", text),
             _input("title", "Title", {**text, "max_length": 90}),
             _input("start", "Start, YYYY-MM-DD HH:MM in the cohort's time zone", text),
             _input("duration", "How long, e.g. 60m or 1h15m", text),
             _input("url", "Join link (https)", text, optional=True),
         ],
-    }
+    )
 
 
 def register(bot: SlackBot) -> None:
