@@ -87,15 +87,23 @@ async def test_one_holder_per_shard_set_and_the_lock_ends_with_its_session(postg
             await lock.close()
 
 
-async def test_a_standby_waits_and_says_so_once(postgres_database):
-    key = lock_key(None)
-    active = await AdvisoryLock.connect(postgres_database, key)
+async def active_and_waiting(
+    database: str, key: int
+) -> tuple[AdvisoryLock, asyncio.Task[AdvisoryLock], list[bool]]:
+    """One process holds the lock; another waits for it, and has said once that it waits."""
+    active = await AdvisoryLock.connect(database, key)
     assert await active.try_take()
     waited: list[bool] = []
     standby = asyncio.create_task(
-        hold_lock(postgres_database, key, waiting=lambda: waited.append(True), retry=0.05)
+        hold_lock(database, key, waiting=lambda: waited.append(True), retry=0.05)
     )
     await poll(lambda: waited == [True])
+    return active, standby, waited
+
+
+async def test_a_standby_waits_and_says_so_once(postgres_database):
+    key = lock_key(None)
+    active, standby, waited = await active_and_waiting(postgres_database, key)
     await asyncio.sleep(0.2)  # several more tries: still waiting, not told again
     assert not standby.done() and waited == [True]
     await active.close()
@@ -407,13 +415,7 @@ async def test_after_a_kill_the_standby_sends_what_falls_due_and_nothing_twice(
 
 async def test_a_standby_whose_connection_is_cut_while_waiting_connects_again(postgres_database):
     key = lock_key(None)
-    active = await AdvisoryLock.connect(postgres_database, key)
-    assert await active.try_take()
-    waited: list[bool] = []
-    standby = asyncio.create_task(
-        hold_lock(postgres_database, key, waiting=lambda: waited.append(True), retry=0.05)
-    )
-    await poll(lambda: waited == [True])
+    active, standby, _waited = await active_and_waiting(postgres_database, key)
     ended = await active.connection.fetchval(
         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
         " WHERE application_name = 'cohortbot standby lock' AND pid <> pg_backend_pid()"
