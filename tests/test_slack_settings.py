@@ -10,7 +10,9 @@ import pytest
 from aiohttp import web
 
 from bot.settings import Settings, SettingsError
+from bot.shards import team_shard
 from tests.slack_standin import APP_TOKEN, BOT_TOKEN, SlackStandin
+from tests.slack_standin.workspace import TEAM_ID
 from tests.test_proxy import REST_PREFIX, discord_json
 from tests.test_startup import COHORTBOT, TOKEN, WAIT, one_line, refused_port
 
@@ -108,3 +110,18 @@ async def test_with_both_tokens_discord_unreachable_or_refusing_is_named_as_disc
             assert slack.count("auth.test") == 2  # Slack had started: it was not the cause
     finally:
         await runner.cleanup()
+
+
+async def test_a_process_whose_shards_do_not_hold_the_workspace_leaves_slack_alone(tmp_path):
+    """A workspace is one shard's (``team_shard``); a Slack process of the other shards says
+    so in one line and ends, never connecting to it (the workspace's own process serves it)."""
+    other = 1 - team_shard(TEAM_ID, 2)
+    async with SlackStandin() as slack:
+        status, err = await run(
+            tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
+            SLACK_API_BASE=slack.api_base, SHARD_COUNT="2", SHARD_IDS=str(other),
+            DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+        )  # fmt: skip
+        assert status == 0, err
+        assert f"Slack workspace {TEAM_ID} is shard {1 - other}'s" in err
+        assert slack.count("apps.connections.open") == 0

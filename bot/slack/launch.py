@@ -23,6 +23,7 @@ from bot.cohort import PlatformName
 from bot.features.course_files import Courses
 from bot.features.scheduler import WakeUps
 from bot.settings import Settings, StartFailed
+from bot.shards import team_shard
 from bot.slack.app import DEFAULT_API_BASE, SlackBot
 from bot.standby import lock_keys, served_text
 from bot.store.election import lost_lock_message, run_elected
@@ -56,6 +57,18 @@ async def serve(
         beside=beside,
         courses=courses,
     )
+    if settings.shards is not None:  # the workspace is one shard's, by its team id
+        team = (await slack.client.auth_test())["team_id"]
+        if not settings.shards.owns_team(team):
+            logging.getLogger(__name__).warning(
+                "Slack workspace %s is shard %d's; this process runs %s: Slack is not served here",
+                team,
+                team_shard(team, settings.shards.count),
+                settings.shards,
+            )
+            if alongside is not None:
+                await alongside()
+            return
     try:
         await slack.start()
         if alongside is not None:
